@@ -1,0 +1,93 @@
+"""The event lifecycle as data: which trigger moves which state where, and the records of it.
+
+The simulation looks every state change up here; a change that is not in the table does not
+happen. Timed triggers (NotBefore reached, execution finished) are the ones the store's heap
+holds; the others come from API actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from .catalog import EventState, InstanceStatus
+
+S = EventState
+
+
+class Trigger(str, Enum):
+    """What moves an event from one state to the next."""
+
+    NOT_BEFORE = "not_before"  # the clock reached NotBefore
+    EXECUTION_DONE = "execution_done"  # the execution finished
+    AVOID = "avoid"  # the user acted first (e.g. RebootInstance)
+    CANCEL = "cancel"  # CancelSimulatedSystemEvents
+    ACCEPT = "accept"  # AcceptInquiredSystemEvent
+    FAIL = "fail"  # the execution failed (tests can force it)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+TRANSITIONS: Mapping[tuple[EventState, Trigger], EventState] = {
+    (S.Scheduled, Trigger.NOT_BEFORE): S.Executing,
+    (S.Executing, Trigger.EXECUTION_DONE): S.Executed,
+    (S.Scheduled, Trigger.AVOID): S.Avoided,
+    (S.Inquiring, Trigger.AVOID): S.Avoided,
+    (S.Scheduled, Trigger.CANCEL): S.Canceled,
+    (S.Executing, Trigger.CANCEL): S.Canceled,
+    (S.Inquiring, Trigger.ACCEPT): S.Executing,
+    (S.Scheduled, Trigger.FAIL): S.Failed,
+    (S.Executing, Trigger.FAIL): S.Failed,
+    (S.Inquiring, Trigger.FAIL): S.Failed,
+}
+
+#: The trigger a state's pending timer fires (states without one wait for an action).
+TIMED_TRIGGER: Mapping[EventState, Trigger] = {
+    S.Scheduled: Trigger.NOT_BEFORE,
+    S.Executing: Trigger.EXECUTION_DONE,
+}
+
+
+def next_state(state: EventState, trigger: Trigger) -> EventState | None:
+    """The state ``trigger`` leads to from ``state``, or None if it does not apply."""
+    return TRANSITIONS.get((state, trigger))
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One event state change, as ``advance()`` returns it and observers receive it."""
+
+    time: datetime
+    event_id: str
+    instance_id: str
+    event_type: str
+    old_state: EventState | None  # None when the event was just created
+    new_state: EventState
+    simulated: bool
+    trigger: str
+
+    def __str__(self) -> str:
+        old = self.old_state.value if self.old_state else "(new)"
+        return (
+            f"{self.time:%Y-%m-%dT%H:%M:%SZ} {self.event_id} {self.event_type} "
+            f"{self.instance_id}: {old} -> {self.new_state.value}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceChange:
+    """One instance status change; ``new_status`` None means the instance was released."""
+
+    time: datetime
+    instance_id: str
+    old_status: InstanceStatus | None
+    new_status: InstanceStatus | None
+    cause: str
+
+    def __str__(self) -> str:
+        old = self.old_status.value if self.old_status else "(new)"
+        new = self.new_status.value if self.new_status else "Released"
+        return f"{self.time:%Y-%m-%dT%H:%M:%SZ} {self.instance_id}: {old} -> {new} ({self.cause})"

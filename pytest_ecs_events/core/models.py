@@ -1,0 +1,70 @@
+"""Instances and system events: the records the simulator keeps.
+
+The handle hands these objects out as they live in the store, so a test that holds an event
+sees its state change as the clock moves. Treat them as read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .catalog import EventState, InstanceStatus
+
+
+@dataclass(eq=False, slots=True)
+class Instance:
+    """An ECS instance the simulated account owns."""
+
+    instance_id: str
+    region: str
+    zone: str
+    name: str
+    status: InstanceStatus
+    tags: dict[str, str] = field(default_factory=dict)
+    created_at: datetime | None = None
+    #: True once a Delete-type event released it; it then no longer exists for the API.
+    released: bool = False
+    #: Maintenance attributes (ModifyInstanceMaintenanceAttributes).
+    maintenance: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"Instance({self.instance_id!r}, status={self.status.value!r}, "
+            f"region={self.region!r}, zone={self.zone!r}, name={self.name!r})"
+        )
+
+
+@dataclass(eq=False, slots=True)
+class SystemEvent:
+    """One instance system event with everything DescribeInstanceHistoryEvents returns."""
+
+    event_id: str
+    instance_id: str
+    region: str
+    event_type: str
+    state: EventState
+    not_before: datetime | None
+    publish_time: datetime
+    simulated: bool
+    reason: str = ""
+    reason_code: str = ""
+    impact_level: str = ""
+    finish_time: datetime | None = None
+    execute_start_time: datetime | None = None
+    #: ExtendedAttribute fields, e.g. InitialNotBefore after a reschedule.
+    extended: dict[str, Any] = field(default_factory=dict)
+    #: Every state the event has been in, with the virtual time it entered it; creation first.
+    history: list[tuple[datetime, EventState]] = field(default_factory=list)
+    #: Creation order, used to sort and page without comparing times.
+    seq: int = 0
+    #: Bumped whenever the pending timer of the event changes, to invalidate old heap entries.
+    version: int = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"SystemEvent({self.event_id!r}, {self.event_type!r}, instance={self.instance_id!r}, "
+            f"state={self.state.value!r}, not_before={self.not_before!s}, "
+            f"simulated={self.simulated})"
+        )

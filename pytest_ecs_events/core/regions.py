@@ -1,0 +1,91 @@
+"""Regions: their ids, names, default ECS endpoints, zones and the id prefixes resources get.
+
+Resource ids in a region share a three-character prefix (``i-bp1...`` in cn-hangzhou,
+``i-2ze...`` in cn-beijing). The prefixes below are the ones seen on real resources; a region
+that is not listed still works, with a prefix derived from its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Region:
+    region_id: str
+    local_name: str
+    id_prefix: str
+    zones: tuple[str, ...]
+
+    @property
+    def endpoint(self) -> str:
+        return default_endpoint(self.region_id)
+
+
+def _r(region_id: str, local_name: str, prefix: str, zone_letters: str) -> Region:
+    return Region(region_id, local_name, prefix, tuple(f"{region_id}-{z}" for z in zone_letters))
+
+
+REGIONS: dict[str, Region] = {
+    r.region_id: r
+    for r in (
+        _r("cn-hangzhou", "华东1（杭州）", "bp1", "bhijk"),
+        _r("cn-shanghai", "华东2（上海）", "uf6", "bdefg"),
+        _r("cn-qingdao", "华北1（青岛）", "m5e", "bc"),
+        _r("cn-beijing", "华北2（北京）", "2ze", "acdefghijk"),
+        _r("cn-zhangjiakou", "华北3（张家口）", "8vb", "abc"),
+        _r("cn-huhehaote", "华北5（呼和浩特）", "hp3", "ab"),
+        _r("cn-wulanchabu", "华北6（乌兰察布）", "0jl", "abc"),
+        _r("cn-shenzhen", "华南1（深圳）", "wz9", "abcdef"),
+        _r("cn-heyuan", "华南2（河源）", "f8z", "ab"),
+        _r("cn-guangzhou", "华南3（广州）", "7xv", "ab"),
+        _r("cn-chengdu", "西南1（成都）", "2vc", "ab"),
+        _r("cn-hongkong", "中国香港", "j6c", "bcd"),
+        _r("ap-northeast-1", "日本（东京）", "6we", "abc"),
+        _r("ap-southeast-1", "新加坡", "t4n", "abc"),
+        _r("ap-southeast-3", "马来西亚（吉隆坡）", "8ps", "ab"),
+        _r("ap-southeast-5", "印度尼西亚（雅加达）", "k1a", "abc"),
+        _r("us-west-1", "美国（硅谷）", "rj9", "ab"),
+        _r("us-east-1", "美国（弗吉尼亚）", "0xi", "ab"),
+        _r("eu-central-1", "德国（法兰克福）", "gw8", "abc"),
+        _r("eu-west-1", "英国（伦敦）", "d7o", "ab"),
+        _r("me-east-1", "阿联酋（迪拜）", "eb3", "a"),
+    )
+}
+
+#: Regions whose default endpoint is not ``ecs.<region>.aliyuncs.com`` (both SDKs' maps).
+_SPECIAL_ENDPOINTS = {
+    "cn-hangzhou": "ecs-cn-hangzhou.aliyuncs.com",
+    "cn-north-2-gov-1": "ecs.aliyuncs.com",
+    "cn-beijing-gov-1": "ecs.aliyuncs.com",
+    "cn-wuhan": "ecs.aliyuncs.com",
+    "cn-zhangbei": "ecs.aliyuncs.com",
+}
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+ID_BODY_LENGTH = 20
+
+
+def default_endpoint(region_id: str) -> str:
+    """The ECS endpoint host the SDKs use by default for a region."""
+    return _SPECIAL_ENDPOINTS.get(region_id, f"ecs.{region_id}.aliyuncs.com")
+
+
+def region(region_id: str) -> Region:
+    """The region's data; an unlisted region gets a stable derived prefix and zones a, b."""
+    known = REGIONS.get(region_id)
+    if known is not None:
+        return known
+    digest = hashlib.sha1(region_id.encode("utf-8")).digest()
+    prefix = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:3])
+    return _r(region_id, region_id, prefix, "ab")
+
+
+def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
+    """An id that looks real: ``<kind>-`` + region prefix + random, 20 characters in all."""
+    prefix = region(region_id).id_prefix
+    body = "".join(rng.choices(_ID_ALPHABET, k=ID_BODY_LENGTH - len(prefix)))
+    return f"{kind}-{prefix}{body}"

@@ -1,0 +1,158 @@
+"""The indexed store of instances and events, and the heap of pending timers.
+
+Indexes (by id, by instance, by state, per region counters) let queries touch only what
+they return, and the heap lets ``advance()`` pop just the timers that fall due:
+O(transitions · log n), whatever the size of the history. Heap entries are never removed in
+place; each carries the version of its target and is skipped when that version is stale.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from .catalog import EventState, InstanceStatus
+from .models import Instance, SystemEvent
+
+TimerKind = Literal["event", "instance"]
+
+
+@dataclass(order=True, slots=True)
+class Timer:
+    """A pending change: at ``due``, the target (an event or instance) moves on if unchanged."""
+
+    due: datetime
+    seq: int
+    kind: TimerKind = field(compare=False)
+    target_id: str = field(compare=False)
+    version: int = field(compare=False)
+    #: For instance timers: the status to move to.
+    status: InstanceStatus | None = field(compare=False, default=None)
+
+
+class Store:
+    """Instances, events, their indexes and the timer heap. Not thread-safe by itself."""
+
+    def __init__(self) -> None:
+        self.instances: dict[str, Instance] = {}
+        self.events: dict[str, SystemEvent] = {}
+        self._by_instance: dict[str, list[SystemEvent]] = {}
+        self._by_state: dict[EventState, dict[str, SystemEvent]] = {s: {} for s in EventState}
+        #: (region, state, simulated) -> number of events.
+        self._counts: Counter[tuple[str, EventState, bool]] = Counter()
+        self._instance_versions: dict[str, int] = {}
+        self._heap: list[Timer] = []
+        self._seq = 0
+
+    # -- instances -------------------------------------------------------------------------
+    def add_instance(self, instance: Instance) -> None:
+        self.instances[instance.instance_id] = instance
+        self._by_instance.setdefault(instance.instance_id, [])
+
+    def live_instance(self, instance_id: str) -> Instance | None:
+        """The instance if the account still has it (not released)."""
+        instance = self.instances.get(instance_id)
+        if instance is None or instance.released:
+            return None
+        return instance
+
+    # -- events ----------------------------------------------------------------------------
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def add_event(self, event: SystemEvent) -> None:
+        self.events[event.event_id] = event
+        self._by_instance.setdefault(event.instance_id, []).append(event)
+        self._by_state[event.state][event.event_id] = event
+        self._counts[(event.region, event.state, event.simulated)] += 1
+
+    def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
+        """Move an event to ``state`` keeping every index right."""
+        del self._by_state[event.state][event.event_id]
+        self._counts[(event.region, event.state, event.simulated)] -= 1
+        event.state = state
+        event.history.append((when, state))
+        self._by_state[state][event.event_id] = event
+        self._counts[(event.region, state, event.simulated)] += 1
+
+    def events_of_instance(self, instance_id: str) -> list[SystemEvent]:
+        return self._by_instance.get(instance_id, [])
+
+    def events_in_state(self, state: EventState) -> Iterable[SystemEvent]:
+        return self._by_state[state].values()
+
+    def count(
+        self,
+        states: Iterable[EventState],
+        *,
+        region: str | None = None,
+        simulated: bool | None = None,
+    ) -> int:
+        """How many events are in any of ``states`` (optionally in a region / of a kind)."""
+        wanted = set(states)
+        return sum(
+            n
+            for (reg, state, sim), n in self._counts.items()
+            if state in wanted
+            and (region is None or reg == region)
+            and (simulated is None or sim == simulated)
+        )
+
+    def newest_first(self) -> Iterator[SystemEvent]:
+        return reversed(self.events.values())
+
+    # -- timers ----------------------------------------------------------------------------
+    def schedule_event(self, event: SystemEvent, due: datetime) -> None:
+        """Set the event's one pending timer (replacing any earlier one)."""
+        event.version += 1
+        heapq.heappush(self._heap, Timer(due, self.next_seq(), "event", event.event_id,
+                                         event.version))
+
+    def clear_event_timer(self, event: SystemEvent) -> None:
+        event.version += 1
+
+    def schedule_instance(self, instance: Instance, due: datetime, status: InstanceStatus) -> None:
+        """Set the instance's one pending status change (replacing any earlier one)."""
+        version = self._instance_versions.get(instance.instance_id, 0) + 1
+        self._instance_versions[instance.instance_id] = version
+        heapq.heappush(
+            self._heap,
+            Timer(due, self.next_seq(), "instance", instance.instance_id, version, status),
+        )
+
+    def clear_instance_timer(self, instance: Instance) -> None:
+        iid = instance.instance_id
+        self._instance_versions[iid] = self._instance_versions.get(iid, 0) + 1
+
+    def next_due(self) -> datetime | None:
+        """The time of the earliest live timer, dropping stale ones on the way."""
+        heap = self._heap
+        while heap:
+            timer = heap[0]
+            if self._is_live(timer):
+                return timer.due
+            heapq.heappop(heap)
+        return None
+
+    def pop_due(self, until: datetime) -> Timer | None:
+        """Pop the earliest live timer due at or before ``until``."""
+        heap = self._heap
+        while heap and heap[0].due <= until:
+            timer = heapq.heappop(heap)
+            if self._is_live(timer):
+                return timer
+        return None
+
+    def pending_timers(self) -> int:
+        return sum(1 for t in self._heap if self._is_live(t))
+
+    def _is_live(self, timer: Timer) -> bool:
+        if timer.kind == "event":
+            event = self.events.get(timer.target_id)
+            return event is not None and event.version == timer.version
+        return self._instance_versions.get(timer.target_id) == timer.version
