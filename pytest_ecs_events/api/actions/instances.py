@@ -1,0 +1,219 @@
+"""Instance actions: describe, reboot, stop, start, redeploy, maintenance attributes."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+from ...core.catalog import InstanceStatus
+from ...core.errors import EcsApiError
+from ...core.models import Instance
+from ...core.regions import region as region_info
+from ..dispatch import ActionContext, action
+from ..paging import page_request, take_page
+from ..render import describe_instance
+
+_STATUSES = tuple(s.value for s in InstanceStatus)
+
+
+@action("DescribeInstanceStatus", InvalidParameter=403)
+def describe_instance_status(ctx: ActionContext) -> dict[str, Any]:
+    p, sim = ctx.params, ctx.sim
+    region = ctx.region()
+    ids = p.items("InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds",
+                  limit_status=403)  # fmt: skip
+    zone = p.text("ZoneId")
+    if zone is not None and zone not in _zones(ctx, region):
+        raise EcsApiError(
+            "InvalidZoneId.NotFound", f"The specified zone {zone!r} does not exist in {region}.",
+            404,
+        )  # fmt: skip
+    page = page_request(p, default_size=10, max_size=50)
+    candidates = _instances(ctx, region, ids)
+    items, total = take_page(candidates, lambda i: zone is None or i.zone == zone, page)
+    return {
+        "InstanceStatuses": {
+            "InstanceStatus": [{"InstanceId": i.instance_id, "Status": i.status.value}
+                               for i in items]  # fmt: skip
+        },
+        **page.fields(total, with_token=False),
+    }
+
+
+@action("DescribeInstances")
+def describe_instances(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    region = ctx.region()
+    ids = p.json_list("InstanceIds", limit=100)
+    status = p.text("Status")
+    if status is not None and status not in _STATUSES:
+        raise EcsApiError(
+            "InvalidStatus.NotFound",
+            f"The specified Status {status!r} does not exist; use one of {', '.join(_STATUSES)}.",
+            404,
+        )
+    zone = p.text("ZoneId")
+    name = p.text("InstanceName", max_length=128)
+    tags = p.tags()
+    page = page_request(p, default_size=10, max_size=100, tokens=True)
+    candidates = _instances(ctx, region, ids)
+
+    def keep(instance: Instance) -> bool:
+        return (
+            (status is None or instance.status.value == status)
+            and (zone is None or instance.zone == zone)
+            and (name is None or fnmatch.fnmatchcase(instance.name, name))
+            and all(
+                k in instance.tags and (v is None or instance.tags[k] == v) for k, v in tags
+            )
+        )
+
+    items, total = take_page(candidates, keep, page)
+    return {
+        "Instances": {"Instance": [describe_instance(i) for i in items]},
+        **page.fields(total, with_token=True),
+    }
+
+
+@action("RebootInstance", InvalidParameter=403)
+def reboot_instance(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    instance_id = p.required("InstanceId")
+    p.flag("ForceStop")
+    ctx.sim.reboot_instance(instance_id, dry_run=p.flag("DryRun"))
+    return {}
+
+
+@action("RebootInstances", InvalidParameter=403)
+def reboot_instances(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    ctx.region()
+    ids = p.items("InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds",
+                  limit_status=403, required=True)  # fmt: skip
+    p.flag("ForceReboot")
+    mode = p.choice("BatchOptimization", ("AllTogether", "SuccessFirst"), default="AllTogether")
+    results = ctx.sim.reboot_instances(
+        ids, dry_run=p.flag("DryRun"), all_together=mode == "AllTogether"
+    )
+    return {
+        "InstanceResponses": {
+            "InstanceResponse": [
+                {
+                    "Code": "200" if error is None else str(error.status),
+                    "Message": "success" if error is None else error.code,
+                    "InstanceId": instance.instance_id,
+                    "PreviousStatus": previous.value,
+                    "CurrentStatus": instance.status.value,
+                }
+                for instance, previous, error in results
+            ]
+        }
+    }
+
+
+@action("StopInstance", InvalidParameter=403)
+def stop_instance(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    instance_id = p.required("InstanceId")
+    p.flag("ForceStop")
+    p.flag("ConfirmStop")
+    p.flag("Hibernate")
+    p.choice("StoppedMode", ("KeepCharging", "StopCharging", "Not-applicable"))
+    ctx.sim.stop_instance(instance_id, dry_run=p.flag("DryRun"))
+    return {}
+
+
+@action("StartInstance", InvalidParameter=403)
+def start_instance(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    instance_id = p.required("InstanceId")
+    p.flag("InitLocalDisk")
+    ctx.sim.start_instance(instance_id, dry_run=p.flag("DryRun"))
+    return {}
+
+
+@action("RedeployInstance", InvalidParameter=403)
+def redeploy_instance(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    instance_id = p.required("InstanceId")
+    p.flag("ForceStop")
+    return {"TaskId": ctx.sim.redeploy_instance(instance_id)}
+
+
+@action("ModifyInstanceMaintenanceAttributes", InvalidParameter=403)
+def modify_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    region = ctx.region()
+    ids = p.items("InstanceId", limit=100)
+    attributes: dict[str, object] = {}
+    start = p.text("MaintenanceWindow.1.StartTime")
+    end = p.text("MaintenanceWindow.1.EndTime")
+    if p.text("MaintenanceWindow.2.StartTime") or p.text("MaintenanceWindow.2.EndTime"):
+        raise p.invalid("MaintenanceWindow", "only one maintenance window is allowed")
+    if start is not None or end is not None:
+        attributes["windows"] = [(_window_hour(ctx, "StartTime", start),
+                                  _window_hour(ctx, "EndTime", end))]  # fmt: skip
+    action_on = p.choice("ActionOnMaintenance", ("Stop", "AutoRecover", "AutoRedeploy"))
+    if action_on is not None:
+        attributes["action"] = action_on
+    if p.text("NotifyOnMaintenance") is not None:
+        attributes["notify"] = p.flag("NotifyOnMaintenance")
+    ctx.sim.set_maintenance_attributes(ids, attributes, region=region)
+    return {}
+
+
+def _window_hour(ctx: ActionContext, field: str, value: str | None) -> str:
+    name = f"MaintenanceWindow.1.{field}"
+    if value is None:
+        raise ctx.params.missing(name)
+    parts = value.split(":")
+    if len(parts) != 3 or not all(x.isdigit() and len(x) == 2 for x in parts):
+        raise ctx.params.invalid(name, f"expected HH:mm:ss, got {value!r}")
+    if parts[1:] != ["00", "00"] or int(parts[0]) > 23:
+        raise ctx.params.invalid(name, f"the window must start and end on the hour, got {value!r}")
+    return value
+
+
+@action("DescribeInstanceMaintenanceAttributes", InvalidParameter=403)
+def describe_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    region = ctx.region()
+    ids = p.items("InstanceId", limit=100)
+    page = page_request(p, default_size=10, max_size=100)
+    items, total = take_page(_instances(ctx, region, ids), lambda i: True, page)
+    rows = []
+    for instance in items:
+        attrs = instance.maintenance
+        windows = attrs.get("windows") or [("02:00:00", "06:00:00")]
+        action_on = str(attrs.get("action", "AutoRecover"))
+        rows.append(
+            {
+                "InstanceId": instance.instance_id,
+                "NotifyOnMaintenance": bool(attrs.get("notify", False)),
+                "MaintenanceWindows": {
+                    "MaintenanceWindow": [{"StartTime": s, "EndTime": e} for s, e in windows]  # type: ignore[attr-defined]
+                },
+                "ActionOnMaintenance": {
+                    "Value": action_on,
+                    "DefaultValue": "AutoRecover",
+                    "SupportedValues": {"SupportedValue": ["Stop", "AutoRecover",
+                                                           "AutoRedeploy"]},  # fmt: skip
+                },
+            }
+        )
+    return {
+        "MaintenanceAttributes": {"MaintenanceAttribute": rows},
+        **page.fields(total, with_token=False),
+    }
+
+
+def _instances(ctx: ActionContext, region: str, ids: list[str] | None) -> list[Instance]:
+    """The region's live instances, or just those of ``ids`` that exist (in that order)."""
+    if not ids:
+        return ctx.sim.instances(region)
+    found = (ctx.sim.store.live_instance(i) for i in dict.fromkeys(ids))
+    return [i for i in found if i is not None and i.region == region]
+
+
+def _zones(ctx: ActionContext, region: str) -> set[str]:
+    return set(region_info(region).zones) | {i.zone for i in ctx.sim.instances(region)}

@@ -1,0 +1,242 @@
+"""One dispatcher from (action, params) to a JSON body or an error in the API's own format.
+
+Every transport (the ``responses`` interception, the loopback server, direct calls) goes
+through :meth:`EcsApi.handle`. It never raises: an unknown action, a bad parameter, an
+injected fault or a bug of ours all become an error body with RequestId, HostId, Code,
+Message and Recommend, and the right HTTP status. Bugs are also kept in
+:attr:`EcsApi.internal_errors` so the test that hit one fails loudly.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..core.errors import EcsApiError
+from ..core.simulation import Simulation
+from .params import Params, missing_message
+from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse
+
+API_VERSION = "2014-05-26"
+
+#: Parameters that carry the protocol, not the call: left out of ``ApiCall.params``.
+PROTOCOL_PARAMS = frozenset(
+    {
+        "Action",
+        "Version",
+        "Format",
+        "Timestamp",
+        "AccessKeyId",
+        "Signature",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureNonce",
+        "SignatureType",
+        "SecurityToken",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One call the simulator answered, in the order they came."""
+
+    action: str
+    params: Mapping[str, str]
+    status: int
+    error_code: str | None
+    time: datetime
+    request_id: str
+    host: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+
+@dataclass
+class ActionContext:
+    """What an action handler gets: its parameters, the simulation, the request."""
+
+    params: Params
+    sim: Simulation
+    request: ApiRequest
+
+    def region(self, *, required: bool = True) -> str:
+        """RegionId, required where the API requires it (the legacy SDK always sends it)."""
+        value = self.params.text("RegionId", required=required)
+        return value or self.sim.config.region
+
+
+Handler = Callable[[ActionContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    handler: Handler
+    #: HTTP status of the generic codes for this action, where it differs from 400.
+    statuses: Mapping[str, int] = field(default_factory=dict)
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def action(name: str, **statuses: int) -> Callable[[Handler], Handler]:
+    """Register a handler for an action; ``statuses`` maps codes (``MissingParameter=404``)."""
+
+    def register(handler: Handler) -> Handler:
+        ACTIONS[name] = ActionSpec(name, handler, {k.replace("_", "."): v for k, v in
+                                                   statuses.items()})
+        return handler
+
+    return register
+
+
+@dataclass
+class Fault:
+    """An error to answer instead of serving the next ``times`` calls of an action."""
+
+    action: str
+    code: str
+    status: int
+    message: str
+    times: int
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+class EcsApi:
+    """The ECS OpenAPI over one :class:`Simulation`."""
+
+    def __init__(self, sim: Simulation) -> None:
+        from . import actions  # noqa: F401  (registers the handlers)
+
+        self.sim = sim
+        self.calls: list[ApiCall] = []
+        self.internal_errors: list[BaseException] = []
+        self.faults: list[Fault] = []
+        self.call_observers: list[Callable[[ApiCall], None]] = []
+        self.authenticator: Callable[[ApiRequest], None] | None = None
+        self._lock = threading.Lock()
+
+    # -- faults -----------------------------------------------------------------------------
+    def fail_next(
+        self, action: str, *, code: str = "Throttling", status: int = 400,
+        message: str | None = None, times: int = 1,
+    ) -> None:  # fmt: skip
+        if not isinstance(times, int) or times < 1:
+            raise ValueError(f"fail_next(times=...) must be a positive integer, got {times!r}")
+        if not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(f"fail_next(status=...) must be an HTTP error status, got {status!r}")
+        text = message or _default_fault_message(code)
+        with self._lock:
+            self.faults.append(Fault(action, code, status, text, times))
+
+    def _take_fault(self, action: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.action in (action, "*"):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        request_id = new_request_id()
+        action_name = request.action or ""
+        try:
+            body = self._serve(action_name, request)
+            status, code = 200, None
+            response_body: dict[str, Any] = {"RequestId": request_id, **body}
+        except EcsApiError as exc:
+            status, code = exc.status, exc.code
+            response_body = error_body(exc, request_id, request.host)
+        except Exception as exc:  # a bug of ours: answer like the service, and keep it
+            self.internal_errors.append(exc)
+            error = EcsApiError(
+                "InternalError",
+                "The request processing has failed due to some unknown error, exception or "
+                f"failure. (simulator bug: {type(exc).__name__}: {exc})",
+                500,
+            )
+            status, code = 500, error.code
+            response_body = error_body(error, request_id, request.host)
+        call = ApiCall(
+            action=action_name or "(none)",
+            params={k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS},
+            status=status,
+            error_code=code,
+            time=self.sim.now,
+            request_id=request_id,
+            host=request.host,
+        )
+        with self._lock:
+            self.calls.append(call)
+        for observer in list(self.call_observers):
+            observer(call)
+        headers = {"Content-Type": JSON_CONTENT_TYPE, "x-acs-request-id": request_id}
+        return ApiResponse(status, response_body, headers)
+
+    def _serve(self, action_name: str, request: ApiRequest) -> dict[str, Any]:
+        if not action_name:
+            raise EcsApiError("MissingParameter", missing_message("Action"), 400)
+        spec = ACTIONS.get(action_name)
+        if spec is None:
+            raise EcsApiError(
+                "InvalidAction.NotFound",
+                f"Specified api is not found, please check your url and method. The action "
+                f"{action_name[:100]!r} is not implemented by the pytest-ecs-events simulator "
+                f"(it implements: {', '.join(sorted(ACTIONS))}).",
+                404,
+            )
+        version = request.params.get("Version") or request.headers.get("x-acs-version")
+        if version and version != API_VERSION:
+            raise EcsApiError(
+                "InvalidVersion",
+                f"Specified parameter Version is not valid: {version[:40]!r}; ECS is "
+                f"{API_VERSION}.",
+                400,
+            )
+        if self.authenticator is not None:
+            self.authenticator(request)
+        fault = self._take_fault(action_name)
+        if fault is not None:
+            raise EcsApiError(fault.code, fault.message, fault.status)
+        context = ActionContext(Params(request.params, spec.statuses), self.sim, request)
+        with self.sim.lock:
+            return spec.handler(context)
+
+
+def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]:
+    """The service's error body: RequestId, HostId, Code, Message, Recommend."""
+    return {
+        "RequestId": request_id,
+        "HostId": host,
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": (
+            f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Ecs"
+            f"&requestId={request_id}"
+        ),
+    }
+
+
+_FAULT_MESSAGES = {
+    "Throttling": "Request was denied due to request throttling.",
+    "ServiceUnavailable": "The request has failed due to a temporary failure of the server.",
+    "InternalError": "The request processing has failed due to some unknown error, exception "
+    "or failure.",
+}
+
+
+def _default_fault_message(code: str) -> str:
+    return _FAULT_MESSAGES.get(code, f"The request failed with {code} (injected by fail_next).")

@@ -1,0 +1,83 @@
+"""Paging as the API does it: PageNumber/PageSize, or MaxResults/NextToken."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .params import Params
+
+T = TypeVar("T")
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    offset: int
+    size: int
+    page_number: int
+    #: True when the caller pages with MaxResults/NextToken.
+    token_mode: bool
+
+    def fields(self, total: int, *, with_token: bool) -> dict[str, Any]:
+        """TotalCount, PageNumber, PageSize (and NextToken) for the response."""
+        body: dict[str, Any] = {
+            "TotalCount": total,
+            "PageNumber": self.page_number,
+            "PageSize": self.size,
+        }
+        if with_token:
+            end = self.offset + self.size
+            body["NextToken"] = format(end, "032x") if end < total else ""
+        return body
+
+
+def page_request(
+    params: Params,
+    *,
+    default_size: int = 10,
+    max_size: int = 100,
+    tokens: bool = False,
+) -> PageRequest:
+    """Read the paging parameters; out-of-range values are refused (InvalidParameter)."""
+    token = params.text("NextToken") if tokens else None
+    has_max_results = tokens and params.text("MaxResults") is not None
+    if token is not None or has_max_results:
+        size = params.integer("MaxResults", default=default_size, minimum=1, maximum=max_size)
+        offset = 0
+        if token is not None:
+            if not _TOKEN.fullmatch(token):
+                raise params.invalid("NextToken", "use the NextToken of the previous response")
+            offset = int(token, 16)
+        return PageRequest(offset, size, offset // size + 1, True)
+    number = params.integer("PageNumber", default=1, minimum=1, maximum=10**9)
+    size = params.integer("PageSize", default=default_size, minimum=1, maximum=max_size)
+    return PageRequest((number - 1) * size, size, number, False)
+
+
+def take_page(
+    candidates: Iterable[T],
+    keep: Callable[[T], bool],
+    page: PageRequest,
+    *,
+    total: int | None = None,
+) -> tuple[list[T], int]:
+    """The page of kept candidates, and how many were kept in all.
+
+    If ``total`` is known (from the store's counters) the scan stops once the page is full.
+    """
+    items: list[T] = []
+    start, end = page.offset, page.offset + page.size
+    seen = 0
+    for item in candidates:
+        if not keep(item):
+            continue
+        if start <= seen < end:
+            items.append(item)
+        seen += 1
+        if total is not None and seen >= end:
+            break
+    return items, total if total is not None else seen

@@ -1,0 +1,188 @@
+"""Reading an action's parameters with the API's validation and error codes.
+
+Every accessor raises :class:`EcsApiError` in the API's own words: ``MissingParameter`` naming
+the parameter, ``InvalidParameter`` saying what was expected. The HTTP status of those codes
+differs between actions (CreateSimulatedSystemEvents answers MissingParameter with 404), so
+each :class:`Params` carries its action's status table.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from ..core.clock import TimeFormatError, parse_api_time
+from ..core.errors import EcsApiError
+
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+def missing_message(name: str) -> str:
+    return (
+        f'The input parameter "{name}" that is mandatory for processing this request is not '
+        f"supplied."
+    )
+
+
+def invalid_message(name: str, detail: str) -> str:
+    return f'The specified parameter "{name}" is not valid: {detail}'
+
+
+class Params:
+    """The flat parameters of one call (``InstanceId.1``, ``Tag.1.Key``...)."""
+
+    def __init__(self, raw: Mapping[str, str], statuses: Mapping[str, int] | None = None) -> None:
+        self.raw = raw
+        self.statuses = statuses or {}
+
+    def error(self, code: str, message: str, default_status: int = 400) -> EcsApiError:
+        return EcsApiError(code, message, self.statuses.get(code, default_status))
+
+    def missing(self, name: str) -> EcsApiError:
+        return self.error("MissingParameter", missing_message(name))
+
+    def invalid(self, name: str, detail: str, code: str = "InvalidParameter") -> EcsApiError:
+        return self.error(code, invalid_message(name, detail))
+
+    # -- scalars ---------------------------------------------------------------------------
+    def text(self, name: str, *, required: bool = False, max_length: int = 1024) -> str | None:
+        value = self.raw.get(name)
+        if value is None or value == "":
+            if required:
+                raise self.missing(name)
+            return None
+        if len(value) > max_length:
+            raise self.invalid(name, f"at most {max_length} characters are allowed")
+        return value
+
+    def required(self, name: str, *, max_length: int = 1024) -> str:
+        value = self.text(name, required=True, max_length=max_length)
+        assert value is not None
+        return value
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.text(name)
+        if value is None:
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise self.invalid(name, f"expected true or false, got {value!r}")
+
+    def integer(
+        self, name: str, *, default: int, minimum: int, maximum: int, code: str = "InvalidParameter"
+    ) -> int:
+        value = self.text(name)
+        if value is None:
+            return default
+        if not re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
+            raise self.invalid(name, f"expected an integer, got {value!r}", code)
+        number = int(value)
+        if not minimum <= number <= maximum:
+            raise self.invalid(
+                name, f"expected a value from {minimum} to {maximum}, got {number}", code
+            )
+        return number
+
+    def choice(self, name: str, allowed: Iterable[str], *, default: str | None = None) -> str | None:
+        value = self.text(name)
+        if value is None:
+            return default
+        options = list(allowed)
+        if value not in options:
+            raise self.invalid(name, f"expected one of {', '.join(options)}, got {value!r}")
+        return value
+
+    def time(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.text(name, required=required)
+        if value is None:
+            return None
+        try:
+            return parse_api_time(value.strip())
+        except TimeFormatError as exc:
+            raise self.invalid(name, str(exc)) from None
+
+    def time_range(self, prefix: str) -> tuple[datetime | None, datetime | None]:
+        """``<prefix>.Start`` and ``<prefix>.End``; End before Start is refused."""
+        start = self.time(f"{prefix}.Start")
+        end = self.time(f"{prefix}.End")
+        if start is not None and end is not None and end < start:
+            raise self.error(
+                "InvalidParameter.TimeEndBeforeStart",
+                f"The end time of {prefix} ({self.raw[prefix + '.End']}) is before its start "
+                f"time ({self.raw[prefix + '.Start']}).",
+                403,
+            )
+        return start, end
+
+    # -- lists -----------------------------------------------------------------------------
+    def items(
+        self,
+        name: str,
+        *,
+        limit: int,
+        limit_code: str = "InvalidParameter",
+        limit_status: int | None = None,
+        required: bool = False,
+    ) -> list[str]:
+        """``Name.1``, ``Name.2``... in index order (gaps allowed); empty values dropped."""
+        pattern = re.compile(re.escape(name) + r"\.(\d{1,9})")
+        indexed: list[tuple[int, str]] = []
+        for key, value in self.raw.items():
+            match = pattern.fullmatch(key)
+            if match is None:
+                continue
+            index = int(match.group(1))
+            if index < 1:
+                raise self.invalid(key, "list indexes start at 1")
+            if value != "":
+                indexed.append((index, value))
+        indexed.sort()
+        values = [v for _, v in indexed]
+        if not values and required:
+            raise self.missing(f"{name}.1")
+        if len(values) > limit:
+            message = f"At most {limit} values of {name}.N are allowed; {len(values)} were given."
+            status = limit_status if limit_status is not None else self.statuses.get(limit_code)
+            raise EcsApiError(limit_code, message, status if status is not None else 400)
+        return values
+
+    def json_list(self, name: str, *, limit: int) -> list[str] | None:
+        """A parameter holding one JSON array of strings, e.g. ``InstanceIds``."""
+        value = self.text(name, max_length=100_000)
+        if value is None:
+            return None
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise self.invalid(name, f'expected a JSON array such as ["i-1","i-2"], got {value!r}')
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise self.invalid(name, "expected a JSON array of strings")
+        if len(items) > limit:
+            raise self.invalid(name, f"at most {limit} values are allowed, got {len(items)}")
+        return items
+
+    def tags(self, *, limit: int = 20) -> list[tuple[str, str | None]]:
+        """``Tag.N.Key`` / ``Tag.N.Value`` pairs in index order."""
+        pattern = re.compile(r"Tag\.(\d{1,9})\.(Key|Value)")
+        found: dict[int, dict[str, str]] = {}
+        for key, value in self.raw.items():
+            match = pattern.fullmatch(key)
+            if match:
+                found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        pairs: list[tuple[str, str | None]] = []
+        for index in sorted(found):
+            entry = found[index]
+            if not entry.get("Key"):
+                if entry.get("Value"):
+                    raise self.invalid(f"Tag.{index}.Key", "a tag value needs a key")
+                continue
+            pairs.append((entry["Key"], entry.get("Value")))
+        if len(pairs) > limit:
+            raise self.invalid("Tag", f"at most {limit} tags are allowed, got {len(pairs)}")
+        return pairs

@@ -1,0 +1,84 @@
+"""Turning core records into the API's JSON shapes (field names and presence as the service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.catalog import Catalog, EventState, InstanceStatus
+from ..core.clock import format_api_time
+from ..core.models import Instance, SystemEvent
+
+
+def code_name(code: int, name: str) -> dict[str, Any]:
+    return {"Code": code, "Name": name}
+
+
+def _event_common(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "EventId": event.event_id,
+        "EventType": code_name(catalog.spec(event.event_type).code, event.event_type),
+        "EventCycleStatus": code_name(catalog.state_code(event.state), event.state.value),
+        "EventPublishTime": format_api_time(event.publish_time),
+    }
+    # An Inquiring event without a time has no NotBefore at all (real capture).
+    if event.not_before is not None:
+        body["NotBefore"] = format_api_time(event.not_before)
+    return body
+
+
+def history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+    """One ``InstanceSystemEventType`` of DescribeInstanceHistoryEvents."""
+    body = {"InstanceId": event.instance_id, **_event_common(event, catalog)}
+    body["EventFinishTime"] = format_api_time(event.finish_time) if event.finish_time else ""
+    body["Reason"] = event.reason
+    body["ReasonCode"] = event.reason_code
+    body["ImpactLevel"] = event.impact_level
+    body["ResourceType"] = "instance"
+    body["ExtendedAttribute"] = dict(event.extended)
+    return body
+
+
+def scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+    """One ``ScheduledSystemEventType`` of DescribeInstancesFullStatus."""
+    body = _event_common(event, catalog)
+    body["Reason"] = event.reason
+    body["ImpactLevel"] = event.impact_level
+    body["ExtendedAttribute"] = dict(event.extended)
+    return body
+
+
+def instance_status(instance: Instance, catalog: Catalog) -> dict[str, Any]:
+    return code_name(catalog.instance_status_code(instance.status), instance.status.value)
+
+
+def health(instance: Instance, scheduled: list[SystemEvent], active: list[SystemEvent]) -> str:
+    """HealthStatus name (project choice, consistent with the samples).
+
+    Impaired while an event is being inquired about or executed, Warning while one is
+    Scheduled, NotApplicable when the instance is not running, Ok otherwise.
+    """
+    if any(e.state in (EventState.Inquiring, EventState.Executing) for e in active):
+        return "Impaired"
+    if scheduled:
+        return "Warning"
+    if instance.status is not InstanceStatus.Running:
+        return "NotApplicable"
+    return "Ok"
+
+
+def describe_instance(instance: Instance) -> dict[str, Any]:
+    """One ``Instance`` of DescribeInstances: the fields handlers read."""
+    return {
+        "InstanceId": instance.instance_id,
+        "InstanceName": instance.name,
+        "HostName": instance.name,
+        "Status": instance.status.value,
+        "RegionId": instance.region,
+        "ZoneId": instance.zone,
+        "InstanceType": "ecs.g7.large",
+        "InstanceChargeType": "PostPaid",
+        # DescribeInstances writes minutes only: 2024-03-21T05:46Z (real capture).
+        "CreationTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ") if instance.created_at else "",
+        "StartTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ") if instance.created_at else "",
+        "Tags": {"Tag": [{"TagKey": k, "TagValue": v} for k, v in instance.tags.items()]},
+    }
