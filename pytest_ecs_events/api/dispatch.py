@@ -90,8 +90,9 @@ def action(name: str, **statuses: int) -> Callable[[Handler], Handler]:
     """Register a handler for an action; ``statuses`` maps codes (``MissingParameter=404``)."""
 
     def register(handler: Handler) -> Handler:
-        ACTIONS[name] = ActionSpec(name, handler, {k.replace("_", "."): v for k, v in
-                                                   statuses.items()})
+        ACTIONS[name] = ActionSpec(
+            name, handler, {k.replace("_", "."): v for k, v in statuses.items()}
+        )
         return handler
 
     return register
@@ -224,8 +225,7 @@ def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]
         "Code": error.code,
         "Message": error.message,
         "Recommend": (
-            f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Ecs"
-            f"&requestId={request_id}"
+            f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Ecs&requestId={request_id}"
         ),
     }
 

@@ -89,7 +89,9 @@ class Params:
             )
         return number
 
-    def choice(self, name: str, allowed: Iterable[str], *, default: str | None = None) -> str | None:
+    def choice(
+        self, name: str, allowed: Iterable[str], *, default: str | None = None
+    ) -> str | None:
         value = self.text(name)
         if value is None:
             return default
@@ -160,7 +162,8 @@ class Params:
         try:
             items = json.loads(value)
         except ValueError:
-            raise self.invalid(name, f'expected a JSON array such as ["i-1","i-2"], got {value!r}')
+            detail = f'expected a JSON array such as ["i-1","i-2"], got {value!r}'
+            raise self.invalid(name, detail) from None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise self.invalid(name, "expected a JSON array of strings")
         if len(items) > limit:

@@ -78,7 +78,9 @@ def describe_instance(instance: Instance) -> dict[str, Any]:
         "InstanceType": "ecs.g7.large",
         "InstanceChargeType": "PostPaid",
         # DescribeInstances writes minutes only: 2024-03-21T05:46Z (real capture).
-        "CreationTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ") if instance.created_at else "",
+        "CreationTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ")
+        if instance.created_at
+        else "",
         "StartTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ") if instance.created_at else "",
         "Tags": {"Tag": [{"TagKey": k, "TagValue": v} for k, v in instance.tags.items()]},
     }

@@ -133,7 +133,7 @@ def _spec(
     )
 
 
-M, F, O = Category.MAINTENANCE, Category.FAILURE, Category.OTHER
+M, F, OTHER = Category.MAINTENANCE, Category.FAILURE, Category.OTHER
 REBOOT_ACTIONS = ("RebootInstance", "RebootInstances")
 
 # Codes with confirmed=True come from the fact sheet (doc examples and real captures); every
@@ -157,10 +157,10 @@ DEFAULT_EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     _spec("SystemMaintenance.CleanInactiveDisks", 10, False, M),
     _spec("SystemMaintenance.PerformanceImpact", 11, False, F, level="WARN"),
     _spec("SystemMaintenance.CleanReleasedDisks", 12, False, M),
-    _spec("InstanceExpiration.Stop", 34, True, O, effect=STOP),
-    _spec("InstanceExpiration.Delete", 35, False, O, effect=RELEASE),
-    _spec("AccountUnbalanced.Stop", 36, False, O, effect=STOP),
-    _spec("AccountUnbalanced.Delete", 37, False, O, effect=RELEASE),
+    _spec("InstanceExpiration.Stop", 34, True, OTHER, effect=STOP),
+    _spec("InstanceExpiration.Delete", 35, False, OTHER, effect=RELEASE),
+    _spec("AccountUnbalanced.Stop", 36, False, OTHER, effect=STOP),
+    _spec("AccountUnbalanced.Delete", 37, False, OTHER, effect=RELEASE),
     _spec("SystemFailure.Reboot", 65, True, F, simulatable=True, effect=RESTART),
     _spec("SystemFailure.Delete", 66, True, F, effect=RELEASE),
     _spec(
@@ -230,9 +230,7 @@ class Catalog:
             return self.event_types[name]
         except (KeyError, TypeError):
             known = ", ".join(sorted(self.event_types))
-            raise UnknownEventType(
-                f"unknown event type {name!r}; known types: {known}"
-            ) from None
+            raise UnknownEventType(f"unknown event type {name!r}; known types: {known}") from None
 
     @property
     def simulatable(self) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .catalog import (
-    DEFAULT_CATALOG,
     ACTIVE_STATES,
+    DEFAULT_CATALOG,
     Catalog,
     Category,
     EventState,
@@ -28,7 +28,8 @@ from .clock import VirtualClock, format_api_time
 from .errors import EcsApiError
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
 from .models import Instance, SystemEvent
-from .regions import new_resource_id, region as region_info
+from .regions import new_resource_id
+from .regions import region as region_info
 from .store import Store
 
 Observer = Callable[[Transition | InstanceChange], None]
@@ -512,9 +513,7 @@ class Simulation:
             return None
         return instance
 
-    def _instance_for_action(
-        self, instance_id: str, allowed: set[InstanceStatus]
-    ) -> Instance:
+    def _instance_for_action(self, instance_id: str, allowed: set[InstanceStatus]) -> Instance:
         instance = self.get_instance(instance_id)
         if instance.status not in allowed:
             raise EcsApiError(
@@ -584,7 +583,9 @@ class Simulation:
         self._enter(event, self.catalog.spec(event.event_type), new, cause)
         return True
 
-    def _enter(self, event: SystemEvent, spec: EventTypeSpec, state: EventState, cause: str) -> None:
+    def _enter(
+        self, event: SystemEvent, spec: EventTypeSpec, state: EventState, cause: str
+    ) -> None:
         """Side effects of entering a state: its timer, and a platform event's instance effect."""
         now = self.now
         if state is EventState.Executing:

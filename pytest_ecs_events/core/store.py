@@ -110,8 +110,9 @@ class Store:
     def schedule_event(self, event: SystemEvent, due: datetime) -> None:
         """Set the event's one pending timer (replacing any earlier one)."""
         event.version += 1
-        heapq.heappush(self._heap, Timer(due, self.next_seq(), "event", event.event_id,
-                                         event.version))
+        heapq.heappush(
+            self._heap, Timer(due, self.next_seq(), "event", event.event_id, event.version)
+        )
 
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1

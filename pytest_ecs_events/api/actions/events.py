@@ -229,9 +229,7 @@ def describe_instances_full_status(ctx: ActionContext) -> dict[str, Any]:
     instance_ids = p.items("InstanceId", limit=100, limit_code="InstanceIdLimitExceeded")
     event_ids = set(p.items("EventId", limit=100, limit_code="EventIdLimitExceeded"))
     status = p.choice("Status", ("Starting", "Running", "Stopped"))
-    health_filter = p.choice(
-        "HealthStatus", tuple(sim.catalog.health_codes)
-    )
+    health_filter = p.choice("HealthStatus", tuple(sim.catalog.health_codes))
     types = _event_types(ctx)
     event_filter = _event_filter(ctx, types=types)
     page = page_request(p, default_size=10, max_size=100)

@@ -18,23 +18,26 @@ _STATUSES = tuple(s.value for s in InstanceStatus)
 
 @action("DescribeInstanceStatus", InvalidParameter=403)
 def describe_instance_status(ctx: ActionContext) -> dict[str, Any]:
-    p, sim = ctx.params, ctx.sim
+    p = ctx.params
     region = ctx.region()
-    ids = p.items("InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds",
-                  limit_status=403)  # fmt: skip
+    ids = p.items(
+        "InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds", limit_status=403
+    )
     zone = p.text("ZoneId")
     if zone is not None and zone not in _zones(ctx, region):
         raise EcsApiError(
-            "InvalidZoneId.NotFound", f"The specified zone {zone!r} does not exist in {region}.",
+            "InvalidZoneId.NotFound",
+            f"The specified zone {zone!r} does not exist in {region}.",
             404,
-        )  # fmt: skip
+        )
     page = page_request(p, default_size=10, max_size=50)
     candidates = _instances(ctx, region, ids)
     items, total = take_page(candidates, lambda i: zone is None or i.zone == zone, page)
     return {
         "InstanceStatuses": {
-            "InstanceStatus": [{"InstanceId": i.instance_id, "Status": i.status.value}
-                               for i in items]  # fmt: skip
+            "InstanceStatus": [
+                {"InstanceId": i.instance_id, "Status": i.status.value} for i in items
+            ]
         },
         **page.fields(total, with_token=False),
     }
@@ -63,9 +66,7 @@ def describe_instances(ctx: ActionContext) -> dict[str, Any]:
             (status is None or instance.status.value == status)
             and (zone is None or instance.zone == zone)
             and (name is None or fnmatch.fnmatchcase(instance.name, name))
-            and all(
-                k in instance.tags and (v is None or instance.tags[k] == v) for k, v in tags
-            )
+            and all(k in instance.tags and (v is None or instance.tags[k] == v) for k, v in tags)
         )
 
     items, total = take_page(candidates, keep, page)
@@ -88,8 +89,13 @@ def reboot_instance(ctx: ActionContext) -> dict[str, Any]:
 def reboot_instances(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
     ctx.region()
-    ids = p.items("InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds",
-                  limit_status=403, required=True)  # fmt: skip
+    ids = p.items(
+        "InstanceId",
+        limit=100,
+        limit_code="InvalidParameter.TooManyInstanceIds",
+        limit_status=403,
+        required=True,
+    )
     p.flag("ForceReboot")
     mode = p.choice("BatchOptimization", ("AllTogether", "SuccessFirst"), default="AllTogether")
     results = ctx.sim.reboot_instances(
@@ -151,8 +157,9 @@ def modify_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, Any]
     if p.text("MaintenanceWindow.2.StartTime") or p.text("MaintenanceWindow.2.EndTime"):
         raise p.invalid("MaintenanceWindow", "only one maintenance window is allowed")
     if start is not None or end is not None:
-        attributes["windows"] = [(_window_hour(ctx, "StartTime", start),
-                                  _window_hour(ctx, "EndTime", end))]  # fmt: skip
+        attributes["windows"] = [
+            (_window_hour(ctx, "StartTime", start), _window_hour(ctx, "EndTime", end))
+        ]
     action_on = p.choice("ActionOnMaintenance", ("Stop", "AutoRecover", "AutoRedeploy"))
     if action_on is not None:
         attributes["action"] = action_on
@@ -191,13 +198,12 @@ def describe_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, An
                 "InstanceId": instance.instance_id,
                 "NotifyOnMaintenance": bool(attrs.get("notify", False)),
                 "MaintenanceWindows": {
-                    "MaintenanceWindow": [{"StartTime": s, "EndTime": e} for s, e in windows]  # type: ignore[attr-defined]
+                    "MaintenanceWindow": [{"StartTime": s, "EndTime": e} for s, e in windows]
                 },
                 "ActionOnMaintenance": {
                     "Value": action_on,
                     "DefaultValue": "AutoRecover",
-                    "SupportedValues": {"SupportedValue": ["Stop", "AutoRecover",
-                                                           "AutoRedeploy"]},  # fmt: skip
+                    "SupportedValues": {"SupportedValue": ["Stop", "AutoRecover", "AutoRedeploy"]},
                 },
             }
         )

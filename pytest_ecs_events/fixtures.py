@@ -1,0 +1,103 @@
+"""The ``ecs_sim`` fixture: one fresh simulated account per test, markers applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .core.catalog import DEFAULT_CATALOG, Catalog
+from .core.clock import parse_duration, parse_time, wall_clock_now
+from .core.errors import EcsApiError
+from .markers import MarkerError, event_marks, sim_settings
+from .simulator import EcsSimulator
+
+
+def build_simulator(item: pytest.Item) -> EcsSimulator:
+    """An :class:`EcsSimulator` configured by the item's markers, its events created."""
+    config = item.config
+    settings = sim_settings(item)
+    catalog: Catalog = (
+        config.hook.pytest_ecs_events_configure_catalog(catalog=DEFAULT_CATALOG, config=config)
+        or DEFAULT_CATALOG
+    )
+    region = settings.region or str(config.getini("ecs_sim_region") or "cn-hangzhou")
+    duration = settings.execution_duration
+    if duration is None:
+        duration = parse_duration(config.getini("ecs_sim_execution_duration") or "30s")
+    sim = EcsSimulator(
+        now=settings.now or wall_clock_now(),
+        region=region,
+        instances=settings.instances,
+        credentials=settings.credentials,
+        execution_duration=duration,
+        seed=settings.seed,
+        catalog=catalog,
+        **({"account_id": settings.account_id} if settings.account_id else {}),
+    )
+    for mark in event_marks(item, now=sim.now, catalog=catalog):
+        instances = list(mark.instances) or [sim.add_instance().instance_id]
+        for instance_id in instances:
+            sim.add_instance(instance_id)
+        try:
+            if mark.platform:
+                when = parse_time(mark.not_before, now=sim.now) if mark.not_before else None
+                for instance_id in instances:
+                    sim.simulation.inject_event(
+                        mark.event_type, instance_id, not_before=when, state=mark.state,
+                        reason=mark.reason,
+                    )  # fmt: skip
+            else:
+                sim.create_events(mark.event_type, instances, mark.not_before)
+        except (EcsApiError, ValueError) as exc:
+            raise MarkerError(f"{mark.text}: {exc}") from None
+    return sim
+
+
+def _wire_hooks(sim: EcsSimulator, config: pytest.Config) -> None:
+    hook = config.hook
+    if hook.pytest_ecs_events_transition.get_hookimpls() or (
+        hook.pytest_ecs_events_instance_change.get_hookimpls()
+    ):
+        from .core.lifecycle import Transition
+
+        def observe(change: Any) -> None:
+            if isinstance(change, Transition):
+                hook.pytest_ecs_events_transition(transition=change, simulator=sim)
+            else:
+                hook.pytest_ecs_events_instance_change(change=change, simulator=sim)
+
+        sim.on_change(observe)
+    if hook.pytest_ecs_events_api_call.get_hookimpls():
+        sim.on_call(lambda call: hook.pytest_ecs_events_api_call(call=call, simulator=sim))
+
+
+@pytest.fixture
+def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
+    """A simulated ECS account answering both official SDKs for this test.
+
+    Configure it with ``@pytest.mark.ecs_sim(...)``; create events with
+    ``@pytest.mark.ecs_event(...)``.
+    """
+    item = request.node
+    try:
+        sim = build_simulator(item)
+    except MarkerError as exc:
+        pytest.fail(f"{item.nodeid}: {exc}", pytrace=False)
+    _wire_hooks(sim, item.config)
+    item.config.hook.pytest_ecs_events_simulator_created(simulator=sim, item=item)
+    item.stash[SIMULATOR_KEY] = sim
+    with sim:
+        yield sim
+    errors = sim.internal_errors
+    if errors:
+        pytest.fail(
+            f"{item.nodeid}: the ECS simulator met {len(errors)} internal error(s) while "
+            f"answering (each was answered with HTTP 500 InternalError); first: "
+            f"{type(errors[0]).__name__}: {errors[0]}. Please report it.",
+            pytrace=False,
+        )
+
+
+SIMULATOR_KEY = pytest.StashKey[EcsSimulator]()

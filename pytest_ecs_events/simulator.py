@@ -1,0 +1,354 @@
+"""``EcsSimulator``: the handle a test gets as ``ecs_sim`` (and that plain code can use too).
+
+It owns one :class:`~pytest_ecs_events.core.Simulation`, the :class:`~pytest_ecs_events.api.EcsApi`
+over it, and the in-process interception of both SDKs. Its methods take the friendly forms
+(``"+2h"``, a str or a list of ids) and do exactly what the API actions do, raising
+:class:`EcsApiError` with the code and status the API would answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from .api.dispatch import ApiCall, EcsApi
+from .api.wire import ApiRequest, ApiResponse
+from .core.catalog import DEFAULT_CATALOG, Catalog, EventState, InstanceStatus
+from .core.clock import parse_datetime, parse_duration, parse_time, wall_clock_now
+from .core.errors import EcsApiError
+from .core.lifecycle import InstanceChange, Transition
+from .core.models import Instance, SystemEvent
+from .core.regions import default_endpoint
+from .core.simulation import Simulation, SimulationConfig
+
+__all__ = ["EcsSimulator"]
+
+
+def _id_list(value: str | Iterable[str], what: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a str or a list of str, got {value!r}") from None
+    if not all(isinstance(i, str) for i in items):
+        raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
+    return items
+
+
+class EcsSimulator:
+    """A simulated ECS account answering the official SDKs; see the README for a tour."""
+
+    def __init__(
+        self,
+        *,
+        now: datetime | str | None = None,
+        region: str = "cn-hangzhou",
+        instances: Iterable[str] = (),
+        credentials: Mapping[str, str] | None = None,
+        execution_duration: timedelta | str | float = timedelta(seconds=30),
+        seed: int | None = None,
+        catalog: Catalog = DEFAULT_CATALOG,
+        account_id: str = "1234567890123456",
+    ) -> None:
+        config = SimulationConfig(
+            region=region,
+            execution_duration=parse_duration(execution_duration),
+            account_id=account_id,
+            seed=seed,
+        )
+        start = parse_datetime(now) if now is not None else wall_clock_now()
+        self._sim = Simulation(now=start, config=config, catalog=catalog)
+        self._api = EcsApi(self._sim)
+        self.credentials: dict[str, str] = dict(credentials or {})
+        self._api.authenticator = self._check_access_key if self.credentials else None
+        self._interceptor: Any = None
+        for instance_id in instances:
+            self.add_instance(instance_id)
+
+    # ------------------------------------------------------------------- interception
+    def start(self) -> EcsSimulator:
+        """Answer every SDK call to an ECS endpoint in this process until :meth:`stop`."""
+        from .transports.intercept import Interceptor
+
+        if self._interceptor is None:
+            self._interceptor = Interceptor(self.handle)
+        self._interceptor.start()
+        return self
+
+    def stop(self) -> None:
+        if self._interceptor is not None:
+            self._interceptor.stop()
+
+    def __enter__(self) -> EcsSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        """Answer one API request (what every transport calls)."""
+        return self._api.handle(request)
+
+    def call(self, action: str, **params: Any) -> dict[str, Any]:
+        """Call an action directly with API parameters; returns the body or raises EcsApiError."""
+        flat = {"Action": action, **{k: _param_text(v) for k, v in params.items()}}
+        response = self.handle(ApiRequest(params=flat, host=self.endpoint))
+        body = dict(response.body)
+        if response.status >= 400:
+            raise EcsApiError(str(body.get("Code")), str(body.get("Message")), response.status)
+        return body
+
+    # ---------------------------------------------------------------------- properties
+    @property
+    def simulation(self) -> Simulation:
+        """The core simulation (for advanced use and extensions)."""
+        return self._sim
+
+    @property
+    def api(self) -> EcsApi:
+        return self._api
+
+    @property
+    def now(self) -> datetime:
+        return self._sim.now
+
+    @property
+    def region(self) -> str:
+        return self._sim.config.region
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint host an SDK client should use: the region's default (intercepted)."""
+        return default_endpoint(self.region)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._sim.catalog
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        """Every API call answered so far, in order."""
+        return list(self._api.calls)
+
+    @property
+    def instances(self) -> list[Instance]:
+        return self._sim.instances()
+
+    @property
+    def internal_errors(self) -> list[BaseException]:
+        """Bugs of the simulator met while answering (each was answered with InternalError)."""
+        return list(self._api.internal_errors)
+
+    # ---------------------------------------------------------------------------- time
+    def advance(
+        self,
+        by: timedelta | str | float | None = None,
+        *,
+        to: datetime | str | None = None,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+    ) -> list[Transition]:
+        """Move the virtual clock forward, applying every due transition in time order."""
+        parts = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        if to is not None:
+            if by is not None or parts:
+                raise TypeError("advance() takes either 'to' or a duration, not both")
+            target = parse_datetime(to)
+        else:
+            delta = parse_duration(by) if by is not None else timedelta(0)
+            if parts < timedelta(0):
+                raise ValueError(f"advance() cannot go backwards, got {parts}")
+            target = self.now + delta + parts
+        return self._sim.advance_to(target)
+
+    def advance_to_next(self) -> list[Transition]:
+        """Advance just far enough for the next pending change to happen (if any)."""
+        due = self._sim.next_due()
+        return [] if due is None else self._sim.advance_to(max(due, self.now))
+
+    # ----------------------------------------------------------------------- instances
+    def add_instance(
+        self,
+        instance_id: str | None = None,
+        *,
+        name: str | None = None,
+        region: str | None = None,
+        zone: str | None = None,
+        status: InstanceStatus | str = "Running",
+        tags: Mapping[str, str] | None = None,
+    ) -> Instance:
+        return self._sim.add_instance(
+            instance_id, name=name, region=region, zone=zone, status=status,
+            tags=dict(tags or {}),
+        )  # fmt: skip
+
+    def instance(self, instance_id: str) -> Instance:
+        return self._sim.get_instance(instance_id)
+
+    # -------------------------------------------------------------------------- events
+    def create_events(
+        self,
+        event_type: str,
+        instance_ids: str | Sequence[str],
+        not_before: datetime | timedelta | str = "+1h",
+        *,
+        region: str | None = None,
+    ) -> list[SystemEvent]:
+        """Exactly what CreateSimulatedSystemEvents does (same validation and errors)."""
+        when = parse_time(not_before, now=self.now)
+        ids = _id_list(instance_ids, "instance_ids")
+        return self._sim.create_simulated_events(event_type, ids, when, region=region)
+
+    def cancel_events(
+        self, event_ids: str | Sequence[str], *, region: str | None = None
+    ) -> list[SystemEvent]:
+        """Exactly what CancelSimulatedSystemEvents does."""
+        ids = _id_list(event_ids, "event_ids")
+        return self._sim.cancel_simulated_events(ids, region=region)
+
+    def inject_event(
+        self,
+        event_type: str,
+        instance_id: str,
+        *,
+        not_before: datetime | timedelta | str | None = None,
+        state: EventState | str | None = None,
+        reason: str | None = None,
+    ) -> SystemEvent:
+        """A platform event (offline only): not cancellable, and it acts on the instance."""
+        when = parse_time(not_before, now=self.now) if not_before is not None else None
+        return self._sim.inject_event(
+            event_type, instance_id, not_before=when, state=state, reason=reason
+        )
+
+    def accept_event(self, event_id: str) -> SystemEvent:
+        """What AcceptInquiredSystemEvent does."""
+        return self._sim.accept_inquired_event(event_id)
+
+    def reschedule_event(
+        self, event_id: str, not_before: datetime | timedelta | str
+    ) -> SystemEvent:
+        """What ModifySystemEventAttribute does."""
+        event = self._sim.get_event(event_id)
+        when = parse_time(not_before, now=self.now)
+        return self._sim.reschedule_event(event_id, event.instance_id, when)
+
+    def fail_event(self, event_id: str, reason_code: str = "") -> SystemEvent:
+        """Force an active event to Failed (the cloud decides this; tests may need it)."""
+        return self._sim.fail_event(event_id, reason_code)
+
+    def events(
+        self,
+        *,
+        instance_id: str | None = None,
+        state: EventState | str | Iterable[EventState | str] | None = None,
+        event_type: str | None = None,
+    ) -> list[SystemEvent]:
+        """All matching events, in every state, oldest first."""
+        with self._sim.lock:
+            store = self._sim.store
+            if instance_id is not None:
+                candidates: Iterable[SystemEvent] = store.events_of_instance(instance_id)
+            else:
+                candidates = store.events.values()
+            states = _state_set(state)
+            return [
+                e
+                for e in candidates
+                if (states is None or e.state in states)
+                and (event_type is None or e.event_type == event_type)
+            ]
+
+    def event(self, event_id: str) -> SystemEvent:
+        return self._sim.get_event(event_id)
+
+    # ---------------------------------------------------------------- instance actions
+    def reboot_instance(self, instance_id: str) -> Instance:
+        return self._sim.reboot_instance(instance_id)
+
+    def reboot_instances(self, instance_ids: str | Sequence[str]) -> list[Instance]:
+        results = self._sim.reboot_instances(_id_list(instance_ids, "instance_ids"))
+        return [instance for instance, _, _ in results]
+
+    def stop_instance(self, instance_id: str) -> Instance:
+        return self._sim.stop_instance(instance_id)
+
+    def start_instance(self, instance_id: str) -> Instance:
+        return self._sim.start_instance(instance_id)
+
+    def redeploy_instance(self, instance_id: str) -> str:
+        """Returns the TaskId, as RedeployInstance does."""
+        return self._sim.redeploy_instance(instance_id)
+
+    # ----------------------------------------------------------------- faults, observers
+    def fail_next(
+        self,
+        action: str,
+        *,
+        code: str = "Throttling",
+        status: int = 400,
+        message: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` calls of ``action`` (``"*"``: any) get this error instead."""
+        self._api.fail_next(action, code=code, status=status, message=message, times=times)
+
+    def on_change(self, callback: Callable[[Transition | InstanceChange], None]) -> None:
+        """Call ``callback`` with every event transition and instance status change."""
+        self._sim.observers.append(callback)
+
+    def on_call(self, callback: Callable[[ApiCall], None]) -> None:
+        """Call ``callback`` with every API call answered."""
+        self._api.call_observers.append(callback)
+
+    # -------------------------------------------------------------------- credentials
+    def _check_access_key(self, request: ApiRequest) -> None:
+        key = request.params.get("AccessKeyId") or _acs3_credential(
+            request.headers.get("authorization", "")
+        )
+        if not key:
+            raise EcsApiError(
+                "MissingParameter", 'The input parameter "AccessKeyId" that is mandatory for '
+                "processing this request is not supplied.", 400,
+            )  # fmt: skip
+        if key not in self.credentials:
+            raise EcsApiError(
+                "InvalidAccessKeyId.NotFound", "Specified access key is not found.", 400
+            )
+
+    def __repr__(self) -> str:
+        store = self._sim.store
+        return (
+            f"<EcsSimulator region={self.region!r} now={self.now:%Y-%m-%dT%H:%M:%SZ} "
+            f"instances={len(store.instances)} events={len(store.events)} "
+            f"calls={len(self._api.calls)}>"
+        )
+
+
+def _acs3_credential(header: str) -> str | None:
+    for part in header.replace(" ", ",").split(","):
+        if part.startswith("Credential="):
+            return part[len("Credential=") :]
+    return None
+
+
+def _state_set(
+    state: EventState | str | Iterable[EventState | str] | None,
+) -> set[EventState] | None:
+    if state is None:
+        return None
+    if isinstance(state, str):
+        return {EventState(state)}
+    return {EventState(s) for s in state}
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)

@@ -1,0 +1,1 @@
+"""How calls reach the API layer: in-process interception and the loopback server."""

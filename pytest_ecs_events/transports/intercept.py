@@ -1,0 +1,149 @@
+"""Answer both official SDKs in-process, with ``responses``, for every ECS endpoint host.
+
+Each SDK sends through its own adapter class, and we mock exactly those classes:
+
+- the legacy ``aliyunsdkcore`` through its vendored copy of requests;
+- the new SDK (``darabonba``, or ``Tea`` in older releases) through its ``_TLSAdapter``, a
+  subclass of requests' ``HTTPAdapter``: patching the subclass, not ``HTTPAdapter`` itself,
+  means a test's own ``@responses.activate`` cannot shadow us, nor we it;
+- plain ``requests.adapters.HTTPAdapter`` too (the new SDK uses it for https without
+  certificate checks), passing every other host to whatever was there before.
+
+Calls to any other host pass through untouched. Nothing is imported until :meth:`start`, so
+importing the plugin never imports an SDK.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse
+
+#: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
+#: ``ecs-vpc.<region>.aliyuncs.com``.
+ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
+ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+Handler = Callable[[ApiRequest], ApiResponse]
+
+
+def request_from_prepared(prepared: Any) -> ApiRequest:
+    """Build an :class:`ApiRequest` from a (possibly vendored) requests ``PreparedRequest``."""
+    url = urlsplit(prepared.url)
+    query = tuple(parse_qsl(url.query, keep_blank_values=True))
+    params = dict(query)
+    headers = {str(k).lower(): str(v) for k, v in prepared.headers.items()}
+    body = prepared.body or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    elif not isinstance(body, bytes):  # a stream or generator: read it whole
+        body = b"".join(
+            chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in body
+        )
+    if body and headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return ApiRequest(
+        params=params,
+        headers=headers,
+        method=str(prepared.method or "GET").upper(),
+        host=(url.hostname or "").lower(),
+        path=url.path or "/",
+        query=query,
+        body=body,
+    )
+
+
+def _current_requests_send(adapter: Any, request: Any, **kwargs: Any) -> Any:
+    """Whatever ``requests``' HTTPAdapter.send is at call time (a test's own mock, or real)."""
+    from requests.adapters import HTTPAdapter
+
+    return HTTPAdapter.send(adapter, request, **kwargs)
+
+
+class Interceptor:
+    """Routes ECS calls of both SDKs to ``handler`` while started."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self._mocks: list[Any] = []
+
+    @property
+    def active(self) -> bool:
+        return bool(self._mocks)
+
+    def _targets(self) -> list[tuple[str, Callable[..., Any]]]:
+        targets: list[tuple[str, Callable[..., Any]]] = []
+        if importlib.util.find_spec("requests") is not None:
+            from requests.adapters import HTTPAdapter
+
+            targets.append(("requests.adapters.HTTPAdapter.send", HTTPAdapter.send))
+            for module in ("darabonba.core", "Tea.core"):
+                if _module_has(module, "_TLSAdapter"):
+                    targets.append((f"{module}._TLSAdapter.send", _current_requests_send))
+        if _module_has("aliyunsdkcore.vendored.requests.adapters", "HTTPAdapter"):
+            vendored = importlib.import_module("aliyunsdkcore.vendored.requests.adapters")
+            targets.append(
+                (
+                    "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send",
+                    vendored.HTTPAdapter.send,
+                )
+            )
+        return targets
+
+    def start(self) -> None:
+        if self._mocks:
+            return
+        import responses
+
+        try:
+            for target, real_send in self._targets():
+                mock = responses.RequestsMock(
+                    assert_all_requests_are_fired=False,
+                    target=target,
+                    real_adapter_send=real_send,
+                )
+                for method in _METHODS:
+                    mock.add_callback(
+                        method, ECS_URL, callback=self._callback, content_type=JSON_CONTENT_TYPE
+                    )
+                mock.add_passthru(re.compile(r".*", re.S))
+                mock.start()
+                self._mocks.append(mock)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        while self._mocks:
+            mock = self._mocks.pop()
+            mock.stop(allow_assert=False)
+            mock.reset()
+
+    def __enter__(self) -> Interceptor:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _callback(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
+        response = self.handler(request_from_prepared(prepared))
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+        return response.status, headers, response.content()
+
+
+@functools.cache
+def _module_has(module: str, attribute: str) -> bool:
+    try:
+        if importlib.util.find_spec(module) is None:
+            return False
+        return hasattr(importlib.import_module(module), attribute)
+    except ImportError:
+        return False
