@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..core.catalog import Catalog, EventState, InstanceStatus
 from ..core.clock import format_api_time
 from ..core.models import Instance, SystemEvent
+from .wire import Rendered
 
 
 def code_name(code: int, name: str) -> dict[str, Any]:
@@ -26,7 +28,28 @@ def _event_common(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     return body
 
 
-def history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+def _cached(
+    kind: str, build: Callable[[SystemEvent, Catalog], dict[str, Any]]
+) -> Callable[[SystemEvent, Catalog], dict[str, Any]]:
+    """Keep each event's rendering until the event changes (its ``revision`` moves on).
+
+    Describe calls render the same unchanged events again and again; this keeps a call's
+    cost close to that of a canned body. The cached dict is shared: never mutate it.
+    """
+
+    def render(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+        cached = event.rendered.get(kind)
+        if cached is not None and cached[0] == event.revision:
+            return cached[1]
+        body = Rendered(build(event, catalog))
+        event.rendered[kind] = (event.revision, body)
+        return body
+
+    render.__doc__ = build.__doc__
+    return render
+
+
+def _history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     """One ``InstanceSystemEventType`` of DescribeInstanceHistoryEvents."""
     body = {"InstanceId": event.instance_id, **_event_common(event, catalog)}
     body["EventFinishTime"] = format_api_time(event.finish_time) if event.finish_time else ""
@@ -38,13 +61,17 @@ def history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     return body
 
 
-def scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+def _scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     """One ``ScheduledSystemEventType`` of DescribeInstancesFullStatus."""
     body = _event_common(event, catalog)
     body["Reason"] = event.reason
     body["ImpactLevel"] = event.impact_level
     body["ExtendedAttribute"] = dict(event.extended)
     return body
+
+
+history_event = _cached("history", _history_event)
+scheduled_event = _cached("scheduled", _scheduled_event)
 
 
 def instance_status(instance: Instance, catalog: Catalog) -> dict[str, Any]:

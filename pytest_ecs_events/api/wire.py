@@ -40,4 +40,42 @@ class ApiResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def content(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return encode_json(self.body).encode("utf-8")
+
+
+class Rendered(dict[str, Any]):
+    """A body fragment that keeps its own JSON text, so it is serialised only once.
+
+    The API layer caches the rendering of unchanged events; :func:`encode_json` splices their
+    text in instead of encoding them again. Never mutate one.
+    """
+
+    __slots__ = ("json_text",)
+
+    def __init__(self, body: Mapping[str, Any]) -> None:
+        super().__init__(body)
+        self.json_text = _dumps(body)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_json(value: object, depth: int = 0) -> str:
+    """JSON text of a response body, splicing in :class:`Rendered` fragments.
+
+    Only the envelope (the first levels) is walked in Python; everything else is encoded by
+    the C encoder in one go.
+    """
+    if isinstance(value, Rendered):
+        return value.json_text
+    if depth < 3:
+        if type(value) is dict:
+            return (
+                "{"
+                + ",".join(f"{_dumps(k)}:{encode_json(v, depth + 1)}" for k, v in value.items())
+                + "}"
+            )
+        if type(value) is list and value and isinstance(value[0], Rendered):
+            return "[" + ",".join(encode_json(v, depth + 1) for v in value) + "]"
+    return _dumps(value)

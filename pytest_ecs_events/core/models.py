@@ -61,6 +61,10 @@ class SystemEvent:
     seq: int = 0
     #: Bumped whenever the pending timer of the event changes, to invalidate old heap entries.
     version: int = 0
+    #: Bumped whenever a field the API returns changes (the API layer caches its rendering).
+    revision: int = 0
+    #: The API layer's cached renderings, by kind: (revision, body).
+    rendered: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (

@@ -364,6 +364,7 @@ class Simulation:
             if event.not_before is not None:
                 event.extended.setdefault("InitialNotBefore", format_api_time(event.not_before))
             event.not_before = not_before
+            event.revision += 1
             self.store.schedule_event(event, not_before)
             self._settle()
             return event
@@ -379,6 +380,7 @@ class Simulation:
                 )
             if reason_code:
                 event.reason_code = reason_code
+                event.revision += 1
             self._fire(event, Trigger.FAIL, "fail_event")
             return event
 

@@ -76,6 +76,7 @@ class Store:
         del self._by_state[event.state][event.event_id]
         self._counts[(event.region, event.state, event.simulated)] -= 1
         event.state = state
+        event.revision += 1
         event.history.append((when, state))
         self._by_state[state][event.event_id] = event
         self._counts[(event.region, state, event.simulated)] += 1

@@ -1,0 +1,404 @@
+"""Benchmarks of pytest-ecs-events, each a ratio against a baseline measured in the same run.
+
+Run: ``python benchmarks/run.py`` (all) or ``python benchmarks/run.py P1 P2`` (some).
+Every figure is the median of several rounds; the machines are shared and noisy, so read
+the ratios, not the absolute times. Nothing here is asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import responses
+
+from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.core import Simulation, SimulationConfig
+
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+RESULTS: list[tuple[str, str, str, str]] = []
+
+
+def median_time(fn: Callable[[], object], *, number: int, rounds: int = ROUNDS) -> float:
+    """Median seconds per call of ``fn`` over ``rounds`` rounds of ``number`` calls."""
+    samples = []
+    for _ in range(rounds):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter() - start) / number)
+    return statistics.median(samples)
+
+
+def paired(a: Callable[[], object], b: Callable[[], object], *, number: int) -> tuple[float, float]:
+    """Medians of ``a`` and ``b``, measured in alternating rounds so noise hits both alike."""
+    sa, sb = [], []
+    for _ in range(ROUNDS):
+        sa.append(median_time(a, number=number, rounds=1))
+        sb.append(median_time(b, number=number, rounds=1))
+    return statistics.median(sa), statistics.median(sb)
+
+
+def report(name: str, figure: str, target: str, met: bool | None) -> None:
+    verdict = "n/a" if met is None else ("met" if met else "NOT MET")
+    RESULTS.append((name, figure, target, verdict))
+    print(f"{name:<34} {figure:<44} {target:<14} {verdict}", flush=True)
+
+
+# --------------------------------------------------------------------------- SDK clients
+def legacy_client(region: str = "cn-hangzhou"):  # type: ignore[no-untyped-def]
+    from aliyunsdkcore.client import AcsClient
+
+    return AcsClient("AK", "SECRET", region)
+
+
+def legacy_history_call(client, instance_id: str | None = None, max_results: int | None = None):  # type: ignore[no-untyped-def]
+    from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
+        DescribeInstanceHistoryEventsRequest,
+    )
+
+    def call() -> bytes:
+        request = DescribeInstanceHistoryEventsRequest()
+        if instance_id:
+            request.set_InstanceId(instance_id)
+        if max_results:
+            request.set_MaxResults(max_results)
+        return client.do_action_with_exception(request)
+
+    return call
+
+
+def new_client(region: str = "cn-hangzhou"):  # type: ignore[no-untyped-def]
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    return Client(Config(access_key_id="AK", access_key_secret="SECRET", region_id=region))
+
+
+def canned_mock(body: dict[str, object]) -> responses.RequestsMock:
+    """A bare responses mock answering every ECS URL of both SDKs with one canned body."""
+    from pytest_ecs_events.transports.intercept import ECS_URL, Interceptor
+
+    interceptor = Interceptor(lambda request: None)  # type: ignore[arg-type,return-value]
+    mocks = []
+    for target, real in interceptor._targets():
+        mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False, target=target, real_adapter_send=real
+        )
+        mock.add(responses.POST, ECS_URL, json=body)
+        mocks.append(mock)
+
+    class Group:
+        def __enter__(self) -> Group:
+            for m in mocks:
+                m.start()
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            for m in mocks:
+                m.stop(allow_assert=False)
+
+    return Group()  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------------------ P1
+def bench_p1() -> None:
+    """One SDK call: simulator vs. the same call answered by a canned responses body."""
+    sim = EcsSimulator(now=START, instances=["i-a", "i-b"], seed=1)
+    for _ in range(5):
+        sim.create_events("SystemMaintenance.Reboot", ["i-a", "i-b"], "+1m")
+        sim.advance("5m")
+    legacy = legacy_client()
+    call = legacy_history_call(legacy)
+    with sim:
+        body = json.loads(call())
+    canned = canned_mock(body)
+
+    def run_sim() -> None:
+        with sim:
+            for _ in range(50):
+                call()
+
+    def run_canned() -> None:
+        with canned:
+            for _ in range(50):
+                call()
+
+    t_sim, t_canned = paired(run_sim, run_canned, number=3)
+    ratio = t_sim / t_canned
+    report(
+        "P1 per call, legacy SDK",
+        f"{t_sim / 50 * 1e6:.0f} µs vs canned {t_canned / 50 * 1e6:.0f} µs = {ratio:.3f}x",
+        "<= 1.15x",
+        ratio <= 1.15,
+    )
+
+    from alibabacloud_ecs20140526 import models
+
+    client = new_client()
+    request = models.DescribeInstanceHistoryEventsRequest(region_id="cn-hangzhou")
+
+    def run_sim_new() -> None:
+        with sim:
+            for _ in range(50):
+                client.describe_instance_history_events(request)
+
+    def run_canned_new() -> None:
+        with canned:
+            for _ in range(50):
+                client.describe_instance_history_events(request)
+
+    t_sim, t_canned = paired(run_sim_new, run_canned_new, number=3)
+    ratio = t_sim / t_canned
+    report(
+        "P1 per call, new SDK",
+        f"{t_sim / 50 * 1e6:.0f} µs vs canned {t_canned / 50 * 1e6:.0f} µs = {ratio:.3f}x",
+        "<= 1.2x",
+        ratio <= 1.2,
+    )
+
+
+# ------------------------------------------------------------------------------ P2/P3
+def build_history(events: int, instances: int) -> Simulation:
+    """``events`` events over ``instances`` instances: create in batches of 100, advance."""
+    sim = Simulation(now=START, config=SimulationConfig(seed=7))
+    ids = [sim.add_instance().instance_id for _ in range(instances)]
+    batch = 100
+    for n in range(events // batch):
+        chunk = [ids[(n * batch + k) % instances] for k in range(batch)]
+        sim.create_simulated_events(
+            "SystemMaintenance.Reboot", chunk, sim.now + timedelta(minutes=1)
+        )
+        sim.advance_to(sim.now + timedelta(minutes=2))
+    return sim
+
+
+def bench_p2() -> None:
+    """Large store: filtered and unfiltered DescribeInstanceHistoryEvents vs canned pages."""
+    core = build_history(100_000, 10_000)
+    sim = EcsSimulator(now=START, seed=1)
+    sim._sim = core  # the handle over the big simulation
+    sim._api.sim = core
+    legacy = legacy_client()
+    target = next(iter(core.store.instances))
+    filtered = legacy_history_call(legacy, instance_id=target, max_results=100)
+    unfiltered = legacy_history_call(legacy, max_results=100)
+    with sim:
+        filtered_body = json.loads(filtered())
+        unfiltered_body = json.loads(unfiltered())
+    assert len(unfiltered_body["InstanceSystemEventSet"]["InstanceSystemEventType"]) == 100
+
+    for label, call, body, target_ratio in (
+        ("P2 large store, by InstanceId", filtered, filtered_body, 1.5),
+        ("P2 large store, first page of 100", unfiltered, unfiltered_body, 2.0),
+    ):
+        canned = canned_mock(body)
+
+        def run_sim(call: Callable[[], bytes] = call) -> None:
+            with sim:
+                for _ in range(20):
+                    call()
+
+        def run_canned(call: Callable[[], bytes] = call, canned: object = canned) -> None:
+            with canned:  # type: ignore[attr-defined]
+                for _ in range(20):
+                    call()
+
+        t_sim, t_canned = paired(run_sim, run_canned, number=2)
+        ratio = t_sim / t_canned
+        report(
+            label,
+            f"{t_sim / 20 * 1e3:.2f} ms vs canned {t_canned / 20 * 1e3:.2f} ms = {ratio:.2f}x",
+            f"<= {target_ratio}x",
+            ratio <= target_ratio,
+        )
+
+
+def bench_p3() -> None:
+    """Scaling: building 100,000 events vs 10,000 (create in batches of 100, advance)."""
+
+    def timed(events: int) -> float:
+        samples = []
+        for _ in range(3):
+            gc.collect()
+            start = time.perf_counter()
+            build_history(events, max(events // 10, 100))
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    small, large = timed(10_000), timed(100_000)
+    ratio = large / small
+    # each event makes 2 timed transitions (Executing, Executed) and one creation
+    report(
+        "P3 build 100k vs 10k events",
+        f"{large:.2f}s vs {small:.2f}s = {ratio:.1f}x; "
+        f"{large / 100_000 * 1e6:.1f} µs/event, {large / 200_000 * 1e6:.1f} µs/transition",
+        "<= 12x",
+        ratio <= 12,
+    )
+
+
+def bench_p7() -> None:
+    """Memory of 100,000 events (with 10,000 instances)."""
+    gc.collect()
+    tracemalloc.start()
+    sim = build_history(100_000, 10_000)
+    current, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    mb = current / 1e6
+    report(
+        "P7 memory, 100k events",
+        f"{mb:.0f} MB ({len(sim.store.events)} events)",
+        "<= 150 MB",
+        mb <= 150,
+    )
+
+
+# ------------------------------------------------------------------------------ P4/P5
+def _run_pytest(directory: Path, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, str(directory)],
+        check=True, capture_output=True, cwd=directory,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def bench_p4() -> None:
+    """A suite of 2,000 trivial tests with the plugin installed vs ``-p no:ecs_events``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp)
+        (path / "pytest.ini").write_text("[pytest]\n")
+        body = "".join(f"def test_{i}():\n    assert {i} == {i}\n" for i in range(2000))
+        (path / "test_trivial.py").write_text(body)
+        on, off = [], []
+        for _ in range(max(3, ROUNDS // 2)):
+            on.append(_run_pytest(path))
+            off.append(_run_pytest(path, "-p", "no:ecs_events"))
+        ratio = statistics.median(on) / statistics.median(off)
+        report(
+            "P4 unused plugin, 2000 tests",
+            f"{statistics.median(on):.2f}s vs {statistics.median(off):.2f}s = {ratio:.3f}x",
+            "<= 1.03x",
+            ratio <= 1.03,
+        )
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, pytest_ecs_events.plugin; print(sorted(m for m in "
+         "sys.modules if m.split('.')[0] in ('aliyunsdkcore', 'alibabacloud_ecs20140526', "
+         "'darabonba', 'responses')))"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    clean = probe.stdout.strip() == "[]"
+    report("P4 plugin import", "imports no SDK" if clean else probe.stdout.strip(), "no SDK", clean)
+
+
+def bench_p5() -> None:
+    """A test using ecs_sim + one marker event + advance vs a bare RequestsMock test."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp)
+        (path / "pytest.ini").write_text("[pytest]\n")
+        (path / "test_sim.py").write_text(
+            textwrap.dedent("""
+            import pytest
+            @pytest.mark.parametrize("n", range(500))
+            @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-1", not_before="+2h")
+            def test_sim(ecs_sim, n):
+                ecs_sim.advance("3h")
+                assert ecs_sim.events()[0].state == "Executed"
+        """)
+        )
+        (path / "test_bare.py").write_text(
+            textwrap.dedent("""
+            import pytest, responses
+            @pytest.mark.parametrize("n", range(500))
+            def test_bare(n):
+                with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+                    mock.add(responses.POST, "https://ecs-cn-hangzhou.aliyuncs.com/", json={})
+                    assert len(mock.registered()) == 1
+        """)
+        )
+        sim_t, bare_t = [], []
+        for _ in range(max(3, ROUNDS // 2)):
+            sim_t.append(_run_pytest(path, "test_sim.py"))
+            bare_t.append(_run_pytest(path, "test_bare.py", "-p", "no:ecs_events"))
+        empty = _run_pytest(path, "-k", "nothing_matches_this", "test_bare.py")
+        per_sim = (statistics.median(sim_t) - empty) / 500
+        per_bare = (statistics.median(bare_t) - empty) / 500
+        ratio = per_sim / per_bare
+        report(
+            "P5 per test",
+            f"{per_sim * 1e3:.2f} ms vs bare mock {per_bare * 1e3:.2f} ms = {ratio:.2f}x",
+            "<= 2x",
+            ratio <= 2,
+        )
+
+
+# ------------------------------------------------------------------------------ P6
+def bench_p6() -> None:
+    """Peer: moto (boto3 EC2 describe_instance_status, 10 instances) vs ours (new SDK)."""
+    try:
+        import boto3
+        from moto import mock_aws
+    except ImportError as exc:
+        report("P6 peer (moto)", f"skipped: {exc}", "report", None)
+        return
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        ec2.run_instances(ImageId="ami-12345678", MinCount=10, MaxCount=10)
+        t_moto = median_time(
+            lambda: ec2.describe_instance_status(IncludeAllInstances=True), number=20
+        )
+
+    from alibabacloud_ecs20140526 import models
+
+    sim = EcsSimulator(now=START, instances=[f"i-{n}" for n in range(10)], seed=1)
+    client = new_client()
+    request = models.DescribeInstanceStatusRequest(region_id="cn-hangzhou", page_size=50)
+    with sim:
+        t_ours = median_time(lambda: client.describe_instance_status(request), number=20)
+    report(
+        "P6 peer: moto / ours",
+        f"moto {t_moto * 1e3:.2f} ms, ours {t_ours * 1e3:.2f} ms "
+        f"= ours {t_moto / t_ours:.1f}x faster",
+        "report",
+        None,
+    )
+
+
+BENCHES = {"P1": bench_p1, "P2": bench_p2, "P3": bench_p3, "P4": bench_p4, "P5": bench_p5,
+           "P6": bench_p6, "P7": bench_p7}  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    wanted = [a.upper() for a in argv] or list(BENCHES)
+    print(
+        f"pytest-ecs-events benchmarks: medians of {ROUNDS} rounds, Python {sys.version.split()[0]}"
+    )
+    print(f"{'benchmark':<34} {'figure':<44} {'target':<14} verdict")
+    for name in wanted:
+        BENCHES[name]()
+    failed = [r for r in RESULTS if r[3] == "NOT MET"]
+    print(
+        f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} figures met or reported; "
+        f"{len(failed)} not met"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
