@@ -11,8 +11,9 @@ import pytest
 from . import __version__
 from .fixtures import ecs_sim
 from .markers import EVENT_MARKER_HELP, SIM_MARKER_HELP
+from .server_fixture import ecs_server
 
-__all__ = ["ecs_sim"]
+__all__ = ["ecs_server", "ecs_sim"]
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .api.dispatch import ApiCall, EcsApi
+from .api.signatures import SignatureVerifier
 from .api.wire import ApiRequest, ApiResponse
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState, InstanceStatus
 from .core.clock import parse_datetime, parse_duration, parse_time, wall_clock_now
@@ -62,7 +63,8 @@ class EcsSimulator:
         self._sim = Simulation(now=start, config=config, catalog=catalog)
         self._api = EcsApi(self._sim)
         self.credentials: dict[str, str] = dict(credentials or {})
-        self._api.authenticator = self._check_access_key if self.credentials else None
+        self._signatures = SignatureVerifier(self.credentials)
+        self._api.authenticator = self._check_access_key
         self._interceptor: Any = None
         for instance_id in instances:
             self.add_instance(instance_id)
@@ -307,18 +309,13 @@ class EcsSimulator:
 
     # -------------------------------------------------------------------- credentials
     def _check_access_key(self, request: ApiRequest) -> None:
-        key = request.params.get("AccessKeyId") or _acs3_credential(
-            request.headers.get("authorization", "")
-        )
-        if not key:
-            raise EcsApiError(
-                "MissingParameter", 'The input parameter "AccessKeyId" that is mandatory for '
-                "processing this request is not supplied.", 400,
-            )  # fmt: skip
-        if key not in self.credentials:
-            raise EcsApiError(
-                "InvalidAccessKeyId.NotFound", "Specified access key is not found.", 400
-            )
+        """Verify the request's signature (see :mod:`pytest_ecs_events.api.signatures`).
+
+        Always installed: without ``credentials`` only the form of a signature is checked;
+        with them the key, signature, timestamp and nonce too. Unsigned requests without any
+        header (``call()``, ``handle(ApiRequest(params=...))``) are in-process and trusted.
+        """
+        self._signatures(request)
 
     def __repr__(self) -> str:
         store = self._sim.store

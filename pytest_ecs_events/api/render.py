@@ -38,11 +38,14 @@ def _cached(
     """
 
     def render(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
-        cached = event.rendered.get(kind)
+        cache = event.rendered
+        if cache is None:
+            cache = event.rendered = {}
+        cached = cache.get(kind)
         if cached is not None and cached[0] == event.revision:
             return cached[1]
         body = Rendered(build(event, catalog))
-        event.rendered[kind] = (event.revision, body)
+        cache[kind] = (event.revision, body)
         return body
 
     render.__doc__ = build.__doc__

@@ -64,7 +64,7 @@ class SystemEvent:
     #: Bumped whenever a field the API returns changes (the API layer caches its rendering).
     revision: int = 0
     #: The API layer's cached renderings, by kind: (revision, body).
-    rendered: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict, repr=False)
+    rendered: dict[str, tuple[int, dict[str, Any]]] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (

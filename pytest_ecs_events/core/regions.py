@@ -66,6 +66,8 @@ _SPECIAL_ENDPOINTS = {
 }
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+#: Maps every byte to one of the 36 id characters (randbytes + translate: fast, in C).
+_BYTE_TO_ID_CHAR = bytes(ord(_ID_ALPHABET[b % 36]) for b in range(256))
 ID_BODY_LENGTH = 20
 
 
@@ -87,5 +89,5 @@ def region(region_id: str) -> Region:
 def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
     """An id that looks real: ``<kind>-`` + region prefix + random, 20 characters in all."""
     prefix = region(region_id).id_prefix
-    body = "".join(rng.choices(_ID_ALPHABET, k=ID_BODY_LENGTH - len(prefix)))
+    body = rng.randbytes(ID_BODY_LENGTH - len(prefix)).translate(_BYTE_TO_ID_CHAR).decode()
     return f"{kind}-{prefix}{body}"

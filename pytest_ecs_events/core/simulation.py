@@ -8,9 +8,11 @@ thread pools. Time only moves in :meth:`Simulation.advance_to`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -76,6 +78,25 @@ _PLANS: dict[str, tuple[tuple[int, InstanceStatus], ...]] = {
                          (2, InstanceStatus.Running)),
     "redeploy_stopped": ((0, InstanceStatus.Starting), (1, InstanceStatus.Running)),
 }  # fmt: skip
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during one bulk operation (as ``timeit`` does).
+
+    A large history is hundreds of thousands of small long-lived objects; collections
+    triggered while a batch allocates them scan them all again and again, which made building
+    100,000 events cost 14x building 10,000 instead of 10x. Nothing here creates garbage
+    cycles, and the collector resumes (and catches up) as soon as the call returns.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class Simulation:
@@ -174,7 +195,7 @@ class Simulation:
         region: str | None = None,
     ) -> list[SystemEvent]:
         """CreateSimulatedSystemEvents: one Scheduled/Executing simulated event per instance."""
-        with self.lock:
+        with self.lock, _gc_paused():
             region = region or self.config.region
             spec = self.catalog.event_types.get(event_type)
             if spec is None or not spec.simulatable:
@@ -487,7 +508,7 @@ class Simulation:
     # ----------------------------------------------------------------------------- time
     def advance_to(self, when: datetime) -> list[Transition]:
         """Move the clock to ``when``, applying every due timer in time order."""
-        with self.lock:
+        with self.lock, _gc_paused():
             if when < self.now:
                 raise ValueError(
                     f"the virtual clock cannot go backwards: it is {format_api_time(self.now)}, "

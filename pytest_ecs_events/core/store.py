@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -21,17 +21,22 @@ from .models import Instance, SystemEvent
 TimerKind = Literal["event", "instance"]
 
 
-@dataclass(order=True, slots=True)
+@dataclass(slots=True)
 class Timer:
     """A pending change: at ``due``, the target (an event or instance) moves on if unchanged."""
 
     due: datetime
     seq: int
-    kind: TimerKind = field(compare=False)
-    target_id: str = field(compare=False)
-    version: int = field(compare=False)
+    kind: TimerKind
+    target_id: str
+    version: int
     #: For instance timers: the status to move to.
-    status: InstanceStatus | None = field(compare=False, default=None)
+    status: InstanceStatus | None = None
+
+
+#: Heap entries are (due, seq, timer): tuples compare in C, and seq is unique, so the timer
+#: itself is never compared.
+_Entry = tuple[datetime, int, Timer]
 
 
 class Store:
@@ -45,7 +50,7 @@ class Store:
         #: (region, state, simulated) -> number of events.
         self._counts: Counter[tuple[str, EventState, bool]] = Counter()
         self._instance_versions: dict[str, int] = {}
-        self._heap: list[Timer] = []
+        self._heap: list[_Entry] = []
         self._seq = 0
 
     # -- instances -------------------------------------------------------------------------
@@ -111,9 +116,7 @@ class Store:
     def schedule_event(self, event: SystemEvent, due: datetime) -> None:
         """Set the event's one pending timer (replacing any earlier one)."""
         event.version += 1
-        heapq.heappush(
-            self._heap, Timer(due, self.next_seq(), "event", event.event_id, event.version)
-        )
+        self._push(Timer(due, self.next_seq(), "event", event.event_id, event.version))
 
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1
@@ -122,10 +125,10 @@ class Store:
         """Set the instance's one pending status change (replacing any earlier one)."""
         version = self._instance_versions.get(instance.instance_id, 0) + 1
         self._instance_versions[instance.instance_id] = version
-        heapq.heappush(
-            self._heap,
-            Timer(due, self.next_seq(), "instance", instance.instance_id, version, status),
-        )
+        self._push(Timer(due, self.next_seq(), "instance", instance.instance_id, version, status))
+
+    def _push(self, timer: Timer) -> None:
+        heapq.heappush(self._heap, (timer.due, timer.seq, timer))
 
     def clear_instance_timer(self, instance: Instance) -> None:
         iid = instance.instance_id
@@ -135,7 +138,7 @@ class Store:
         """The time of the earliest live timer, dropping stale ones on the way."""
         heap = self._heap
         while heap:
-            timer = heap[0]
+            timer = heap[0][2]
             if self._is_live(timer):
                 return timer.due
             heapq.heappop(heap)
@@ -144,14 +147,14 @@ class Store:
     def pop_due(self, until: datetime) -> Timer | None:
         """Pop the earliest live timer due at or before ``until``."""
         heap = self._heap
-        while heap and heap[0].due <= until:
-            timer = heapq.heappop(heap)
+        while heap and heap[0][0] <= until:
+            timer = heapq.heappop(heap)[2]
             if self._is_live(timer):
                 return timer
         return None
 
     def pending_timers(self) -> int:
-        return sum(1 for t in self._heap if self._is_live(t))
+        return sum(1 for _, _, t in self._heap if self._is_live(t))
 
     def _is_live(self, timer: Timer) -> bool:
         if timer.kind == "event":

@@ -1,0 +1,212 @@
+"""The ``ecs-sim`` command: ``ecs-sim serve`` runs the simulator as a loopback HTTP server.
+
+For handlers written in other languages, shell scripts and programs in a subprocess. The
+server's clock follows the wall clock unless a test advances it (``POST /_sim/advance``);
+see docs/server.md for the control API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from types import FrameType
+from typing import TextIO
+
+from . import __version__
+from .core.clock import TimeFormatError, parse_duration
+from .simulator import EcsSimulator
+
+__all__ = ["build_parser", "main"]
+
+
+def _credentials(text: str) -> tuple[str, str]:
+    key, sep, secret = text.partition(":")
+    if not sep or not key or not secret:
+        raise argparse.ArgumentTypeError(
+            f"expected ACCESS_KEY_ID:SECRET, for example AK:SECRET, got {text!r}"
+        )
+    return key, secret
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except TimeFormatError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return port
+
+
+def _instances(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecs-sim",
+        description="Simulated Alibaba Cloud ECS system-event API (pytest-ecs-events).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the simulated ECS API over HTTP on loopback",
+        description=(
+            "Serve the simulated ECS OpenAPI on loopback for any client (SDKs in any "
+            "language, curl). Point an SDK at the printed endpoint with protocol http. The "
+            "clock follows the wall clock unless advanced with POST /_sim/advance; the "
+            "control API is under /_sim/. Unset HTTP_PROXY/HTTPS_PROXY for the clients: "
+            "the Alibaba Cloud SDKs ignore NO_PROXY."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)"
+    )
+    serve.add_argument("--region", default="cn-hangzhou", help="default region (cn-hangzhou)")
+    serve.add_argument(
+        "--instances",
+        type=_instances,
+        default=[],
+        metavar="I-A,I-B",
+        help="comma-separated instance ids the account owns",
+    )
+    serve.add_argument(
+        "--credentials",
+        type=_credentials,
+        action="append",
+        default=[],
+        metavar="AK:SECRET",
+        help="accept only this AccessKey (repeatable); without it any key is accepted",
+    )
+    serve.add_argument(
+        "--execution-duration",
+        type=_duration,
+        default=timedelta(seconds=30),
+        metavar="DURATION",
+        help="how long maintenance events stay Executing (default 30s)",
+    )
+    serve.add_argument("--certfile", help="serve https with this certificate (PEM)")
+    serve.add_argument("--keyfile", help="private key of --certfile (PEM)")
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow binding a non-loopback address (the simulator accepts any caller)",
+    )
+    serve.add_argument("--quiet", action="store_true", help="no access log")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "serve":
+        parser.print_help()
+        return 2
+    if args.keyfile and not args.certfile:
+        parser.error("--keyfile needs --certfile")
+    return serve(args, out=sys.stdout, err=sys.stderr)
+
+
+def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    """Run the server until SIGINT or SIGTERM; returns the exit status."""
+    from .transports.server import AccessRecord, EcsServer, WallClockFollower
+
+    credentials = dict(args.credentials)
+    instances: list[str] = list(args.instances)
+
+    def factory() -> EcsSimulator:
+        return EcsSimulator(
+            region=args.region,
+            instances=instances,
+            credentials=credentials or None,
+            execution_duration=args.execution_duration,
+        )
+
+    try:
+        simulator = factory()
+    except Exception as exc:  # a bad region or instance id: say so, no traceback
+        print(f"ecs-sim: error: {exc}", file=err, flush=True)
+        return 2
+
+    def log(record: AccessRecord) -> None:
+        print(record.line(), file=out, flush=True)
+
+    try:
+        server = EcsServer(
+            simulator,
+            args.host,
+            args.port,
+            certfile=args.certfile,
+            keyfile=args.keyfile,
+            access_log=None if args.quiet else log,
+            clock=WallClockFollower(simulator),
+            factory=factory,
+            allow_remote=args.allow_remote,
+        )
+        server.start()
+    except (OSError, ValueError) as exc:
+        print(
+            f"ecs-sim: error: cannot serve on {args.host}:{args.port}: {exc}", file=err, flush=True
+        )
+        return 1
+
+    stop = threading.Event()
+    previous = _install_signal_handlers(lambda: stop.set())
+    try:
+        print(f"ecs-sim serving on {server.url}", file=out, flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        _restore_signal_handlers(previous)
+    if server.errors:
+        first = server.errors[0]
+        print(
+            f"ecs-sim: {len(server.errors)} internal error(s) while serving; first: "
+            f"{type(first).__name__}: {first}",
+            file=err,
+            flush=True,
+        )
+        return 1
+    print("ecs-sim stopped", file=err, flush=True)
+    return 0
+
+
+_Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
+
+
+def _install_signal_handlers(on_signal: Callable[[], None]) -> dict[int, _Handler]:
+    previous: dict[int, _Handler] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        on_signal()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, _Handler]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

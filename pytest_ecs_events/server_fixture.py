@@ -1,0 +1,52 @@
+"""The ``ecs_server`` fixture: the test's ``ecs_sim`` served over HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:  # the server (http.server, ssl) is imported only when a test asks for it
+    from .simulator import EcsSimulator
+    from .transports.server import EcsServer
+
+__all__ = ["PROXY_VARIABLES", "ecs_server"]
+
+#: Both official SDKs read these themselves and ignore ``NO_PROXY``, so a loopback call
+#: would go to the proxy: the fixture removes them for the duration of the test.
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+@pytest.fixture
+def ecs_server(
+    ecs_sim: EcsSimulator, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[EcsServer]:
+    """The test's ``ecs_sim`` served on ``127.0.0.1``: give clients ``.endpoint`` or ``.url``.
+
+    The clock is the test's virtual clock (it moves with ``ecs_sim.advance()`` or
+    ``POST /_sim/advance``). Proxy variables are removed for the test (the SDKs ignore
+    ``NO_PROXY``). An exception inside the server fails the test at teardown.
+    """
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    from .transports.server import EcsServer
+
+    server = EcsServer(ecs_sim)
+    with server:
+        yield server
+    if server.errors:
+        first = server.errors[0]
+        pytest.fail(
+            f"{request.node.nodeid}: the ECS simulator's HTTP server met {len(server.errors)} "
+            f"error(s) while answering (each was answered with HTTP 500 InternalError); "
+            f"first: {type(first).__name__}: {first}. Please report it.",
+            pytrace=False,
+        )
