@@ -90,6 +90,14 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     item.stash[SIMULATOR_KEY] = sim
     with sim:
         yield sim
+    subscriber_errors = sim.subscriber_errors
+    if subscriber_errors:
+        first = subscriber_errors[0]
+        pytest.fail(
+            f"{item.nodeid}: {len(subscriber_errors)} notification callback(s) given to "
+            f"ecs_sim.subscribe() raised; first: {type(first).__name__}: {first}",
+            pytrace=False,
+        )
     errors = sim.internal_errors
     if errors:
         pytest.fail(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api.dispatch import ApiCall, EcsApi
 from .api.signatures import SignatureVerifier
@@ -22,6 +22,9 @@ from .core.lifecycle import InstanceChange, Transition
 from .core.models import Instance, SystemEvent
 from .core.regions import default_endpoint
 from .core.simulation import Simulation, SimulationConfig
+
+if TYPE_CHECKING:
+    from .channels import Subscription
 
 __all__ = ["EcsSimulator"]
 
@@ -66,6 +69,7 @@ class EcsSimulator:
         self._signatures = SignatureVerifier(self.credentials)
         self._api.authenticator = self._check_access_key
         self._interceptor: Any = None
+        self._subscriptions: list[Subscription] = []
         for instance_id in instances:
             self.add_instance(instance_id)
 
@@ -298,6 +302,32 @@ class EcsSimulator:
     ) -> None:
         """The next ``times`` calls of ``action`` (``"*"``: any) get this error instead."""
         self._api.fail_next(action, code=code, status=status, message=message, times=times)
+
+    def subscribe(
+        self,
+        callback: Callable[[dict[str, Any]], object],
+        *,
+        format: str = "cloudmonitor",
+        instance_changes: bool = False,
+    ) -> Subscription:
+        """Call ``callback(payload)`` for every event state change, at its virtual time.
+
+        ``format`` is ``"cloudmonitor"`` (ECS event notification) or ``"eventbridge"``
+        (CloudEvents envelope); ``instance_changes=True`` adds ``Instance:StateChange``
+        payloads. A callback that raises does not stop the simulation: the error is kept
+        (``subscription.errors``) and the ``ecs_sim`` fixture fails the test with it.
+        """
+        from .channels import Subscription, check_format
+
+        subscription = Subscription(callback, check_format(format), instance_changes)
+        self._subscriptions.append(subscription)
+        self._sim.observers.append(lambda change: subscription(change, self._sim))
+        return subscription
+
+    @property
+    def subscriber_errors(self) -> list[BaseException]:
+        """Exceptions raised by ``subscribe`` callbacks."""
+        return [e for s in self._subscriptions for e in s.errors]
 
     def on_change(self, callback: Callable[[Transition | InstanceChange], None]) -> None:
         """Call ``callback`` with every event transition and instance status change."""
