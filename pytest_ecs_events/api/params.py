@@ -161,7 +161,7 @@ class Params:
             return None
         try:
             items = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             detail = f'expected a JSON array such as ["i-1","i-2"], got {value!r}'
             raise self.invalid(name, detail) from None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):

@@ -31,14 +31,15 @@ class TimeFormatError(ValueError):
 
 
 _UNIT_SECONDS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_COMPACT_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)")
-_COMPACT_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|w|d|h|m|s))+")
+_COMPACT_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)", re.ASCII)
+_COMPACT_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|w|d|h|m|s))+", re.ASCII)
 _ISO_DURATION = re.compile(
     r"P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,
 )
-_API_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?Z")
+_API_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?Z", re.ASCII)
 
 DURATION_HELP = (
     "a duration such as '45s', '90m', '1h30m', '2d', '1w', ISO 8601 'PT2H', "
@@ -64,7 +65,10 @@ def parse_duration(value: object) -> timedelta:
     elif isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             raise TimeFormatError(f"expected {DURATION_HELP}, got {value!r}")
-        result = timedelta(seconds=value)
+        try:
+            result = timedelta(seconds=value)
+        except OverflowError:
+            raise TimeFormatError(f"duration {value!r} is too large") from None
     elif isinstance(value, str):
         result = _parse_duration_text(value)
     else:
@@ -88,7 +92,7 @@ def _parse_duration_text(value: str) -> timedelta:
         if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
             parts = {k: float(v) for k, v in iso.groupdict().items() if v is not None}
             return timedelta(**parts)
-        if re.fullmatch(r"\d+(?:\.\d+)?", lowered):
+        if re.fullmatch(r"\d+(?:\.\d+)?", lowered, re.ASCII):
             return timedelta(seconds=float(lowered))
     except OverflowError as exc:
         raise TimeFormatError(f"duration {value!r} is too large") from exc

@@ -628,6 +628,13 @@ class Simulation:
             self.store.schedule_event(event, event.not_before)
         elif state is EventState.Executed and not event.simulated:
             self._apply_final_effect(event, spec)
+        elif state is EventState.Failed and not event.simulated:
+            # The platform's operation failed: the instance is left running rather than
+            # stranded in Starting/Stopping (project choice; the real outcome is unknown).
+            instance = self.store.live_instance(event.instance_id)
+            transitional = (InstanceStatus.Starting, InstanceStatus.Stopping)
+            if instance is not None and instance.status in transitional:
+                self._set_instance_status(instance.instance_id, InstanceStatus.Running, cause)
 
     def _apply_final_effect(self, event: SystemEvent, spec: EventTypeSpec) -> None:
         instance = self.store.live_instance(event.instance_id)
