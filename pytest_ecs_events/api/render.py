@@ -10,6 +10,8 @@ from ..core.clock import format_api_time
 from ..core.models import Instance, SystemEvent
 from .wire import Rendered
 
+FULL_STATUS_EXTENDED_KEYS = frozenset({"Device", "DiskId", "InactiveDisks"})
+
 
 def code_name(code: int, name: str) -> dict[str, Any]:
     return {"Code": code, "Name": name}
@@ -55,7 +57,9 @@ def _cached(
 def _history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     """One ``InstanceSystemEventType`` of DescribeInstanceHistoryEvents."""
     body = {"InstanceId": event.instance_id, **_event_common(event, catalog)}
-    body["EventFinishTime"] = format_api_time(event.finish_time) if event.finish_time else ""
+    # Unfinished events carry no EventFinishTime at all (real capture: an Inquiring event).
+    if event.finish_time is not None:
+        body["EventFinishTime"] = format_api_time(event.finish_time)
     body["Reason"] = event.reason
     body["ReasonCode"] = event.reason_code
     body["ImpactLevel"] = event.impact_level
@@ -69,7 +73,10 @@ def _scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     body = _event_common(event, catalog)
     body["Reason"] = event.reason
     body["ImpactLevel"] = event.impact_level
-    body["ExtendedAttribute"] = dict(event.extended)
+    # DescribeInstancesFullStatus's ExtendedAttribute holds only the disk fields (SDK model).
+    body["ExtendedAttribute"] = {
+        k: v for k, v in event.extended.items() if k in FULL_STATUS_EXTENDED_KEYS
+    }
     return body
 
 

@@ -6,8 +6,10 @@ Each SDK sends through its own adapter class, and we mock exactly those classes:
 - the new SDK (``darabonba``, or ``Tea`` in older releases) through its ``_TLSAdapter``, a
   subclass of requests' ``HTTPAdapter``: patching the subclass, not ``HTTPAdapter`` itself,
   means a test's own ``@responses.activate`` cannot shadow us, nor we it;
-- plain ``requests.adapters.HTTPAdapter`` too (the new SDK uses it for https without
-  certificate checks), passing every other host to whatever was there before.
+- for https without certificate checks the new SDK mounts a plain ``HTTPAdapter``: while
+  we are active, ``darabonba`` gets our own subclass of it instead, mocked the same way;
+- plain ``requests.adapters.HTTPAdapter`` too (older SDK releases), passing every other
+  host to whatever was there before.
 
 Calls to any other host pass through untouched. Nothing is imported until :meth:`start`, so
 importing the plugin never imports an SDK.
@@ -67,12 +69,29 @@ def _current_requests_send(adapter: Any, request: Any, **kwargs: Any) -> Any:
     return HTTPAdapter.send(adapter, request, **kwargs)
 
 
+def _insecure_adapter_class() -> type[Any]:
+    """A private HTTPAdapter subclass for darabonba's no-certificate-check sessions."""
+    global _INSECURE_ADAPTER
+    if _INSECURE_ADAPTER is None:
+        from requests.adapters import HTTPAdapter
+
+        class EcsInsecureAdapter(HTTPAdapter):
+            """darabonba's plain adapter, as a subclass we can mock on its own."""
+
+        _INSECURE_ADAPTER = EcsInsecureAdapter
+    return _INSECURE_ADAPTER
+
+
+_INSECURE_ADAPTER: type[Any] | None = None
+
+
 class Interceptor:
     """Routes ECS calls of both SDKs to ``handler`` while started."""
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
         self._mocks: list[Any] = []
+        self._patches: list[Any] = []
 
     @property
     def active(self) -> bool:
@@ -87,6 +106,8 @@ class Interceptor:
             for module in ("darabonba.core", "Tea.core"):
                 if _module_has(module, "_TLSAdapter"):
                     targets.append((f"{module}._TLSAdapter.send", _current_requests_send))
+            if _module_has("darabonba.core", "adapters"):
+                targets.append((f"{__name__}._INSECURE_ADAPTER.send", _current_requests_send))
         if _module_has("aliyunsdkcore.vendored.requests.adapters", "HTTPAdapter"):
             vendored = importlib.import_module("aliyunsdkcore.vendored.requests.adapters")
             targets.append(
@@ -103,6 +124,14 @@ class Interceptor:
         import responses
 
         try:
+            if _module_has("darabonba.core", "adapters"):
+                import types
+                import unittest.mock
+
+                shim = types.SimpleNamespace(HTTPAdapter=_insecure_adapter_class())
+                patcher = unittest.mock.patch("darabonba.core.adapters", shim)
+                patcher.start()
+                self._patches.append(patcher)
             for target, real_send in self._targets():
                 mock = responses.RequestsMock(
                     assert_all_requests_are_fired=False,
@@ -125,6 +154,8 @@ class Interceptor:
             mock = self._mocks.pop()
             mock.stop(allow_assert=False)
             mock.reset()
+        while self._patches:
+            self._patches.pop().stop()
 
     def __enter__(self) -> Interceptor:
         self.start()
