@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from .core.catalog import DEFAULT_CATALOG, Catalog
-from .core.clock import parse_duration, parse_time, wall_clock_now
+from .core.clock import TimeFormatError, parse_duration, parse_time, wall_clock_now
 from .core.errors import EcsApiError
 from .markers import MarkerError, event_marks, sim_settings
 from .simulator import EcsSimulator
@@ -25,7 +25,11 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
     region = settings.region or str(config.getini("ecs_sim_region") or "cn-hangzhou")
     duration = settings.execution_duration
     if duration is None:
-        duration = parse_duration(config.getini("ecs_sim_execution_duration") or "30s")
+        raw = config.getini("ecs_sim_execution_duration") or "30s"
+        try:
+            duration = parse_duration(raw)
+        except TimeFormatError as exc:
+            raise MarkerError(f"ini option ecs_sim_execution_duration = {raw!r}: {exc}") from None
     sim = EcsSimulator(
         now=settings.now or wall_clock_now(),
         region=region,
@@ -36,6 +40,7 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
         catalog=catalog,
         **({"account_id": settings.account_id} if settings.account_id else {}),
     )
+    _wire_hooks(sim, config)
     for mark in event_marks(item, now=sim.now, catalog=catalog):
         instances = list(mark.instances) or [sim.add_instance().instance_id]
         for instance_id in instances:
@@ -81,11 +86,13 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     ``@pytest.mark.ecs_event(...)``.
     """
     item = request.node
+    problem = None
     try:
         sim = build_simulator(item)
     except MarkerError as exc:
-        pytest.fail(f"{item.nodeid}: {exc}", pytrace=False)
-    _wire_hooks(sim, item.config)
+        problem = str(exc)
+    if problem is not None:
+        pytest.fail(f"{item.nodeid}: {problem}", pytrace=False)
     item.config.hook.pytest_ecs_events_simulator_created(simulator=sim, item=item)
     item.stash[SIMULATOR_KEY] = sim
     with sim:

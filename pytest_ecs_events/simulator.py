@@ -163,13 +163,12 @@ class EcsSimulator:
         if to is not None:
             if by is not None or parts:
                 raise TypeError("advance() takes either 'to' or a duration, not both")
-            target = parse_datetime(to)
-        else:
-            delta = parse_duration(by) if by is not None else timedelta(0)
-            if parts < timedelta(0):
-                raise ValueError(f"advance() cannot go backwards, got {parts}")
-            target = self.now + delta + parts
-        return self._sim.advance_to(target)
+            return self._sim.advance_to(parse_datetime(to))
+        delta = parse_duration(by) if by is not None else timedelta(0)
+        if parts < timedelta(0):
+            raise ValueError(f"advance() cannot go backwards, got {parts}")
+        with self._sim.lock:  # read "now" and move on atomically: threads may advance too
+            return self._sim.advance_to(self.now + delta + parts)
 
     def advance_to_next(self) -> list[Transition]:
         """Advance just far enough for the next pending change to happen (if any)."""
@@ -205,9 +204,10 @@ class EcsSimulator:
         region: str | None = None,
     ) -> list[SystemEvent]:
         """Exactly what CreateSimulatedSystemEvents does (same validation and errors)."""
-        when = parse_time(not_before, now=self.now)
         ids = _id_list(instance_ids, "instance_ids")
-        return self._sim.create_simulated_events(event_type, ids, when, region=region)
+        with self._sim.lock:
+            when = parse_time(not_before, now=self.now)
+            return self._sim.create_simulated_events(event_type, ids, when, region=region)
 
     def cancel_events(
         self, event_ids: str | Sequence[str], *, region: str | None = None
@@ -226,10 +226,11 @@ class EcsSimulator:
         reason: str | None = None,
     ) -> SystemEvent:
         """A platform event (offline only): not cancellable, and it acts on the instance."""
-        when = parse_time(not_before, now=self.now) if not_before is not None else None
-        return self._sim.inject_event(
-            event_type, instance_id, not_before=when, state=state, reason=reason
-        )
+        with self._sim.lock:
+            when = parse_time(not_before, now=self.now) if not_before is not None else None
+            return self._sim.inject_event(
+                event_type, instance_id, not_before=when, state=state, reason=reason
+            )
 
     def accept_event(self, event_id: str) -> SystemEvent:
         """What AcceptInquiredSystemEvent does."""
@@ -239,9 +240,10 @@ class EcsSimulator:
         self, event_id: str, not_before: datetime | timedelta | str
     ) -> SystemEvent:
         """What ModifySystemEventAttribute does."""
-        event = self._sim.get_event(event_id)
-        when = parse_time(not_before, now=self.now)
-        return self._sim.reschedule_event(event_id, event.instance_id, when)
+        with self._sim.lock:
+            event = self._sim.get_event(event_id)
+            when = parse_time(not_before, now=self.now)
+            return self._sim.reschedule_event(event_id, event.instance_id, when)
 
     def fail_event(self, event_id: str, reason_code: str = "") -> SystemEvent:
         """Force an active event to Failed (the cloud decides this; tests may need it)."""
