@@ -263,6 +263,9 @@ class SignatureVerifier:
         for name in ("Credential", "SignedHeaders", "Signature"):
             if not parts.get(name):
                 raise _incomplete(f"The Authorization header has no {name}.")
+        for name in ("x-acs-date", "x-acs-signature-nonce"):
+            if not headers.get(name):
+                raise _missing(name)
         signed = parts["SignedHeaders"]
         names = signed.split(";")
         for name in names:
@@ -270,9 +273,6 @@ class SignatureVerifier:
                 raise _incomplete(f"SignedHeaders has an invalid header name {name[:40]!r}.")
             if name not in headers:
                 raise _incomplete(f"The signed header {name[:40]!r} is not in the request.")
-        for name in ("x-acs-date", "x-acs-signature-nonce"):
-            if not headers.get(name):
-                raise _missing(name)
         timestamp = _parse_timestamp(headers["x-acs-date"])
         if algorithm != ACS3_ALGORITHM:
             if self.credentials:  # our choice: SM3 and RSA cannot be verified here
@@ -306,7 +306,7 @@ class SignatureVerifier:
         secret = self.credentials.get(access_key_id)
         if secret is None:
             raise EcsApiError("InvalidAccessKeyId.NotFound", KEY_NOT_FOUND, 400)
-        return secret
+        return str(secret)  # a non-str secret set by hand must not crash the check
 
     def _check_time(self, timestamp: datetime) -> None:
         if abs(self.clock() - timestamp) > self.nonce_ttl:
@@ -329,9 +329,12 @@ class SignatureVerifier:
 def _parse_timestamp(text: str) -> datetime:
     """``yyyy-MM-ddTHH:mm:ssZ`` exactly (no fractions, no offset), else InvalidTimeStamp.Format."""
     if _TIMESTAMP.fullmatch(text):
-        try:
-            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-        except ValueError:
+        try:  # slicing is several times faster than strptime
+            return datetime(
+                int(text[0:4]), int(text[5:7]), int(text[8:10]),
+                int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=timezone.utc,
+            )  # fmt: skip
+        except ValueError:  # month 13, February 30, hour 24...
             pass
     raise EcsApiError("InvalidTimeStamp.Format", TIMESTAMP_FORMAT, 400)
 
