@@ -1,0 +1,261 @@
+"""``ecs-sim serve`` / ``python -m pytest_ecs_events serve``, started as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pytest_ecs_events.cli import build_parser, main
+
+AK = "LTAI5tCliTestKey"
+SECRET = "cli-test-secret"
+BANNER = re.compile(r"^ecs-sim serving on (https?)://127\.0\.0\.1:(\d+)$")
+
+
+class Served:
+    """A running ``ecs-sim serve`` subprocess."""
+
+    def __init__(self, proc: subprocess.Popen[str], port: int) -> None:
+        self.proc = proc
+        self.port = port
+        self.endpoint = f"127.0.0.1:{port}"
+        self.url = f"http://{self.endpoint}"
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(sig)
+        out, err = self.proc.communicate(timeout=10)
+        return self.proc.returncode, out, err
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+def start() -> Iterator[Any]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def launch(*args: str) -> Served:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest_ecs_events", "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_clean_env(),
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 20)
+        assert ready, "ecs-sim serve printed nothing within 20 s"
+        line = proc.stdout.readline().strip()
+        match = BANNER.match(line)
+        assert match, f"unexpected first line {line!r} from ecs-sim serve"
+        return Served(proc, int(match.group(2)))
+
+    try:
+        yield launch
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate(timeout=10)
+
+
+def call(url: str, data: bytes | None = None) -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(url, data=data)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return int(resp.status), json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, json.loads(exc.read())
+
+
+def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
+    from aliyunsdkcore.acs_exception.exceptions import ServerException
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
+        DescribeInstanceHistoryEventsRequest,
+    )
+    from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceRequest
+
+    served = start(
+        "--region",
+        "cn-beijing",
+        "--instances",
+        "i-a,i-b",
+        "--credentials",
+        f"{AK}:{SECRET}",
+        "--execution-duration",
+        "1m",
+    )
+    # the control API: a simulated event, then time passes
+    status, body = call(
+        f"{served.url}/_sim/events",
+        json.dumps(
+            {
+                "simulated": True,
+                "event_type": "SystemMaintenance.Reboot",
+                "instance_id": "i-a",
+                "not_before": "+2h",
+            }
+        ).encode(),
+    )
+    assert status == 200, body
+    event_id = body["events"][0]["event_id"]
+    status, clock = call(f"{served.url}/_sim/clock")
+    assert clock["follows_wall_clock"] is True
+
+    client = AcsClient(AK, SECRET, "cn-beijing", auto_retry=False)
+    req = DescribeInstanceHistoryEventsRequest()
+    req.set_endpoint(served.endpoint)
+    req.set_InstanceEventCycleStatuss(["Scheduled"])
+    listed = json.loads(client.do_action_with_exception(req))
+    assert [e["EventId"] for e in listed["InstanceSystemEventSet"]["InstanceSystemEventType"]] == [
+        event_id
+    ]
+
+    wrong = AcsClient("LTAI5tSomeOtherKey", SECRET, "cn-beijing", auto_retry=False)
+    with pytest.raises(ServerException) as info:
+        wrong.do_action_with_exception(req)
+    assert info.value.get_error_code() == "InvalidAccessKeyId.NotFound"
+
+    status, body = call(f"{served.url}/_sim/advance", b'{"by": "2h1m"}')
+    assert status == 200, body
+    status, body = call(f"{served.url}/_sim/events?instance_id=i-a")
+    [event] = body["events"]
+    assert event["state"] == "Executed"  # 1 minute of execution, as configured
+    assert [h["state"] for h in event["history"]] == ["Scheduled", "Executing", "Executed"]
+
+    reboot = RebootInstanceRequest()
+    reboot.set_endpoint(served.endpoint)
+    reboot.set_InstanceId("i-b")
+    client.do_action_with_exception(reboot)
+
+    status, body = call(f"{served.url}/_sim/reset", b"")
+    assert status == 200
+    assert body["instances"] == ["i-a", "i-b"]
+    assert call(f"{served.url}/_sim/events")[1] == {"events": []}
+
+    code, out, err = served.stop()
+    assert code == 0, err
+    assert "Traceback" not in err
+    log = out.splitlines()
+    assert any(
+        re.search(r"Z 127\.0\.0\.1 POST DescribeInstanceHistoryEvents 200 - ", x) for x in log
+    ), out
+    assert any(" InvalidAccessKeyId.NotFound " in x for x in log), out
+    assert any(" POST RebootInstance 200 - " in x for x in log), out
+
+
+def test_new_sdk_async_against_the_subprocess(start: Any) -> None:
+    import asyncio
+
+    from alibabacloud_ecs20140526 import models
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    served = start("--instances", "i-a", "--quiet")
+    client = Client(
+        Config(
+            access_key_id=AK,
+            access_key_secret=SECRET,
+            region_id="cn-hangzhou",
+            endpoint=served.endpoint,
+            protocol="http",
+        )
+    )
+    request = models.DescribeInstancesFullStatusRequest(region_id="cn-hangzhou")
+    response = asyncio.run(client.describe_instances_full_status_async(request))
+    assert response.body.total_count == 1
+    code, out, _ = served.stop(signal.SIGINT)
+    assert code == 0
+    assert out == ""  # --quiet: the banner was read already, no access log
+
+
+def test_malformed_http_does_not_kill_the_command(start: Any) -> None:
+    served = start("--quiet")
+    with socket.create_connection(("127.0.0.1", served.port), timeout=5) as sock:
+        sock.sendall(b"\x16\x03\x01garbage\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        for _ in range(100):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith((b"HTTP/1.0 400 ", b"HTTP/1.1 400 "))
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["Code"] == "BadRequest"
+    status, _ = call(f"{served.url}/?Action=DescribeInstancesFullStatus&RegionId=cn-hangzhou")
+    assert status == 200
+    code, _, err = served.stop()
+    assert code == 0, err
+
+
+def test_port_in_use_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--quiet"]) == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_non_loopback_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 1
+    assert "not a loopback address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["serve", "--credentials", "no-colon"], "expected ACCESS_KEY_ID:SECRET"),
+        (["serve", "--port", "70000"], "expected a port number"),
+        (["serve", "--execution-duration", "soon"], "expected a duration"),
+        (["serve", "--keyfile", "k.pem"], "--keyfile needs --certfile"),
+    ],
+)
+def test_bad_arguments(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_simulator_that_cannot_be_built_is_reported(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**kwargs: Any) -> Any:
+        raise ValueError("an instance id must be a non-empty string")
+
+    monkeypatch.setattr("pytest_ecs_events.cli.EcsSimulator", refuse)
+    assert main(["serve", "--port", "0", "--instances", "i-a"]) == 2
+    assert "ecs-sim: error: an instance id must be" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "serve" in capsys.readouterr().out
+
+
+def test_parser_defaults() -> None:
+    args = build_parser().parse_args(["serve", "--instances", "i-a, i-b,"])
+    assert (args.host, args.port, args.region) == ("127.0.0.1", 8080, "cn-hangzhou")
+    assert args.instances == ["i-a", "i-b"]
+    assert args.credentials == []
