@@ -223,7 +223,9 @@ def test_marker_misuse_message_is_shown_once_without_chained_traceback(
     result.assert_outcomes(passed=2, errors=1)
     output = result.stdout.str()
     assert "During handling of the above exception" not in output
-    assert output.count("unknown event type 'SystemMaintenance.Bogus'") == 1
+    # Once in the error report; pytest >= 9.2 repeats it in the short summary, which is fine.
+    report = output.split("short test summary info")[0]
+    assert report.count("unknown event type 'SystemMaintenance.Bogus'") == 1
 
 
 def test_class_level_misuse_fails_the_tests_of_the_class_only(
