@@ -16,6 +16,7 @@ from datetime import datetime
 from ..core.clock import TimeFormatError, parse_api_time
 from ..core.errors import EcsApiError
 
+_INDEX = re.compile(r"[0-9]{1,9}")
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
@@ -37,6 +38,7 @@ class Params:
     def __init__(self, raw: Mapping[str, str], statuses: Mapping[str, int] | None = None) -> None:
         self.raw = raw
         self.statuses = statuses or {}
+        self._lists: dict[str, list[tuple[int, str, str]]] | None = None
 
     def error(self, code: str, message: str, default_status: int = 400) -> EcsApiError:
         return EcsApiError(code, message, self.statuses.get(code, default_status))
@@ -123,6 +125,17 @@ class Params:
         return start, end
 
     # -- lists -----------------------------------------------------------------------------
+    def _indexed(self) -> dict[str, list[tuple[int, str, str]]]:
+        """Every ``Name.N`` parameter by name, read in one pass over the parameters."""
+        if self._lists is None:
+            lists: dict[str, list[tuple[int, str, str]]] = {}
+            for key, value in self.raw.items():
+                name, dot, index = key.rpartition(".")
+                if dot and _INDEX.fullmatch(index):
+                    lists.setdefault(name, []).append((int(index), key, value))
+            self._lists = lists
+        return self._lists
+
     def items(
         self,
         name: str,
@@ -133,13 +146,8 @@ class Params:
         required: bool = False,
     ) -> list[str]:
         """``Name.1``, ``Name.2``... in index order (gaps allowed); empty values dropped."""
-        pattern = re.compile(re.escape(name) + r"\.(\d{1,9})")
         indexed: list[tuple[int, str]] = []
-        for key, value in self.raw.items():
-            match = pattern.fullmatch(key)
-            if match is None:
-                continue
-            index = int(match.group(1))
+        for index, key, value in self._indexed().get(name, ()):
             if index < 1:
                 raise self.invalid(key, "list indexes start at 1")
             if value != "":

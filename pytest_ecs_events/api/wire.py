@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
+
+
+def parse_query(query: str) -> list[tuple[str, str]]:
+    """``urllib.parse.parse_qsl(query, keep_blank_values=True)``, several times faster.
+
+    Only parts that hold ``%`` or ``+`` are unquoted (with the same rules and the same
+    ``errors="replace"``); every SDK call arrives with a dozen plain parameters.
+    """
+    pairs = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        pairs.append((key, value))
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -57,8 +77,9 @@ class Rendered(dict[str, Any]):
         self.json_text = _dumps(body)
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_dumps = _ENCODER.encode  # one encoder for all: json.dumps(**options) builds one per call
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def encode_json(value: object, depth: int = 0) -> str:
@@ -73,9 +94,15 @@ def encode_json(value: object, depth: int = 0) -> str:
         if type(value) is dict:
             return (
                 "{"
-                + ",".join(f"{_dumps(k)}:{encode_json(v, depth + 1)}" for k, v in value.items())
+                + ",".join(
+                    f"{_encode_str(k)}:{encode_json(v, depth + 1)}" for k, v in value.items()
+                )
                 + "}"
             )
         if type(value) is list and value and isinstance(value[0], Rendered):
             return "[" + ",".join(encode_json(v, depth + 1) for v in value) + "]"
+    if type(value) is str:
+        return _encode_str(value)
+    if type(value) is int:
+        return str(value)
     return _dumps(value)

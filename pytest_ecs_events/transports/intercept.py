@@ -23,9 +23,9 @@ import importlib.util
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse
+from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, parse_query
 
 #: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
 #: ``ecs-vpc.<region>.aliyuncs.com``.
@@ -39,7 +39,7 @@ Handler = Callable[[ApiRequest], ApiResponse]
 def request_from_prepared(prepared: Any) -> ApiRequest:
     """Build an :class:`ApiRequest` from a (possibly vendored) requests ``PreparedRequest``."""
     url = urlsplit(prepared.url)
-    query = tuple(parse_qsl(url.query, keep_blank_values=True))
+    query = tuple(parse_query(url.query))
     params = dict(query)
     headers = {str(k).lower(): str(v) for k, v in prepared.headers.items()}
     body = prepared.body or b""
@@ -50,7 +50,7 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
             chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in body
         )
     if body and headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        params.update(parse_query(body.decode("utf-8", "replace")))
     return ApiRequest(
         params=params,
         headers=headers,
