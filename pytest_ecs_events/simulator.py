@@ -8,6 +8,7 @@ over it, and the in-process interception of both SDKs. Its methods take the frie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -101,7 +102,7 @@ class EcsSimulator:
         """Call an action directly with API parameters; returns the body or raises EcsApiError."""
         flat = {"Action": action, **{k: _param_text(v) for k, v in params.items()}}
         response = self.handle(ApiRequest(params=flat, host=self.endpoint))
-        body = dict(response.body)
+        body: dict[str, Any] = json.loads(response.content())  # a private copy to keep
         if response.status >= 400:
             raise EcsApiError(str(body.get("Code")), str(body.get("Message")), response.status)
         return body

@@ -9,6 +9,7 @@ Message and Recommend, and the right HTTP status. Bugs are also kept in
 
 from __future__ import annotations
 
+import random
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from typing import Any
 from ..core.errors import EcsApiError
 from ..core.simulation import Simulation
 from .params import Params, missing_message
-from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse
+from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, encode_json
 
 API_VERSION = "2014-05-26"
 
@@ -39,6 +40,29 @@ PROTOCOL_PARAMS = frozenset(
         "SecurityToken",
     }
 )
+
+
+#: How many distinct read-only answers are kept before the cache starts afresh.
+_MAX_ANSWERS = 256
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A read-only action's answer (without RequestId) and its JSON text, with its stamp."""
+
+    stamp: tuple[int, datetime]
+    body: dict[str, Any]
+    text: str
+
+
+class _AnswerBody(dict[str, Any]):
+    """A reused answer's body, carrying the answer so its JSON text can be reused too."""
+
+    __slots__ = ("answer",)
+
+    def __init__(self, answer: _Answer) -> None:
+        super().__init__(answer.body)
+        self.answer = answer
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,11 @@ class ActionSpec:
     #: HTTP status of the generic codes for this action, where it differs from 400.
     statuses: Mapping[str, int] = field(default_factory=dict)
 
+    @property
+    def read_only(self) -> bool:
+        """Describe* actions change nothing: their answers may be reused while state holds."""
+        return self.name.startswith("Describe")
+
 
 ACTIONS: dict[str, ActionSpec] = {}
 
@@ -109,8 +138,12 @@ class Fault:
     times: int
 
 
+_ids = random.Random()  # ids need to be unique, not secret
+
+
 def new_request_id() -> str:
-    return str(uuid.uuid4()).upper()
+    """A RequestId in the real form: an uppercase version-4 UUID."""
+    return str(uuid.UUID(int=_ids.getrandbits(128), version=4)).upper()
 
 
 class EcsApi:
@@ -125,6 +158,9 @@ class EcsApi:
         self.faults: list[Fault] = []
         self.call_observers: list[Callable[[ApiCall], None]] = []
         self.authenticator: Callable[[ApiRequest], None] | None = None
+        #: Answers of read-only actions, by (action, parameters), valid while the simulation's
+        #: (mutations, now) stamp holds: pollers ask the same question again and again.
+        self._answers: dict[tuple[str, frozenset[tuple[str, str]]], _Answer] = {}
         self._lock = threading.Lock()
 
     # -- faults -----------------------------------------------------------------------------
@@ -154,10 +190,16 @@ class EcsApi:
     def handle(self, request: ApiRequest) -> ApiResponse:
         request_id = new_request_id()
         action_name = request.action or ""
+        business: dict[str, str] = {}
+        text = None
         try:
-            body = self._serve(action_name, request)
+            business = {k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS}
+            body = self._serve(action_name, request, business)
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
+            if isinstance(body, _AnswerBody):
+                rest = body.answer.text[1:]
+                text = f'{{"RequestId":"{request_id}"' + ("," + rest if rest != "}" else "}")
         except EcsApiError as exc:
             status, code = exc.status, exc.code
             response_body = error_body(exc, request_id, request.host)
@@ -173,7 +215,7 @@ class EcsApi:
             response_body = error_body(error, request_id, request.host)
         call = ApiCall(
             action=action_name or "(none)",
-            params={k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS},
+            params=business,
             status=status,
             error_code=code,
             time=self.sim.now,
@@ -185,9 +227,11 @@ class EcsApi:
         for observer in list(self.call_observers):
             observer(call)
         headers = {"Content-Type": JSON_CONTENT_TYPE, "x-acs-request-id": request_id}
-        return ApiResponse(status, response_body, headers)
+        return ApiResponse(status, response_body, headers, text)
 
-    def _serve(self, action_name: str, request: ApiRequest) -> dict[str, Any]:
+    def _serve(
+        self, action_name: str, request: ApiRequest, business: dict[str, str]
+    ) -> dict[str, Any]:
         if not action_name:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
         spec = ACTIONS.get(action_name)
@@ -212,6 +256,22 @@ class EcsApi:
         fault = self._take_fault(action_name)
         if fault is not None:
             raise EcsApiError(fault.code, fault.message, fault.status)
+        if spec.read_only:
+            key = (
+                action_name,
+                frozenset(business.items()),
+            )
+            with self.sim.lock:
+                stamp = (self.sim.mutations, self.sim.now)
+                cached = self._answers.get(key)
+                if cached is None or cached.stamp != stamp:
+                    body = spec.handler(
+                        ActionContext(Params(request.params, spec.statuses), self.sim, request)
+                    )
+                    if len(self._answers) >= _MAX_ANSWERS:
+                        self._answers.clear()
+                    cached = self._answers[key] = _Answer(stamp, body, encode_json(body))
+                return _AnswerBody(cached)
         context = ActionContext(Params(request.params, spec.statuses), self.sim, request)
         with self.sim.lock:
             return spec.handler(context)

@@ -58,9 +58,12 @@ class ApiResponse:
     status: int
     body: Mapping[str, Any]
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: The body's JSON text when it is already known (a reused answer).
+    text: str | None = None
 
     def content(self) -> bytes:
-        return encode_json(self.body).encode("utf-8")
+        text = self.text if self.text is not None else encode_json(self.body)
+        return text.encode("utf-8")
 
 
 class Rendered(dict[str, Any]):

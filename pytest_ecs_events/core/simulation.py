@@ -116,6 +116,9 @@ class Simulation:
         self.lock = threading.RLock()
         self.observers: list[Observer] = []
         self._rng = random.Random(self.config.seed)
+        #: Bumped by every change of state an API answer could show (the API layer keys its
+        #: cache of read-only answers on it, with the clock).
+        self.mutations = 0
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
 
@@ -386,6 +389,7 @@ class Simulation:
                 event.extended.setdefault("InitialNotBefore", format_api_time(event.not_before))
             event.not_before = not_before
             event.revision += 1
+            self.mutations += 1
             self.store.schedule_event(event, not_before)
             self._settle()
             return event
@@ -504,6 +508,7 @@ class Simulation:
                 instances.append(instance)
             for instance in instances:
                 instance.maintenance.update(attributes)
+            self.mutations += 1
 
     # ----------------------------------------------------------------------------- time
     def advance_to(self, when: datetime) -> list[Transition]:
@@ -714,6 +719,7 @@ class Simulation:
         self._run_timers(until=self.now)
 
     def _notify(self, change: Transition | InstanceChange) -> None:
+        self.mutations += 1
         for observer in list(self.observers):
             observer(change)
 

@@ -41,7 +41,11 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
     url = urlsplit(prepared.url)
     query = tuple(parse_query(url.query))
     params = dict(query)
-    headers = {str(k).lower(): str(v) for k, v in prepared.headers.items()}
+    raw_headers = prepared.headers
+    if hasattr(raw_headers, "lower_items"):  # requests' CaseInsensitiveDict: already lowered
+        headers = dict(raw_headers.lower_items())
+    else:
+        headers = {str(k).lower(): str(v) for k, v in raw_headers.items()}
     body = prepared.body or b""
     if isinstance(body, str):
         body = body.encode("utf-8")
