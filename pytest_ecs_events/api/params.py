@@ -180,6 +180,8 @@ class Params:
 
     def tags(self, *, limit: int = 20) -> list[tuple[str, str | None]]:
         """``Tag.N.Key`` / ``Tag.N.Value`` pairs in index order."""
+        if not any(key.startswith("Tag.") for key in self.raw):
+            return []
         pattern = re.compile(r"Tag\.(\d{1,9})\.(Key|Value)")
         found: dict[int, dict[str, str]] = {}
         for key, value in self.raw.items():
