@@ -1,0 +1,822 @@
+# ruff: noqa: RUF001  (the en dashes in ranges such as "1 to 100" are meant)
+"""mkdocs hook: pages whose tables come from the code.
+
+A page asks for a table with a marker line such as ``<!-- generated: actions -->``:
+
+* ``actions``: the supported API actions. The list of actions comes from the dispatcher's
+  registry, and the HTTP status of ``MissingParameter`` / ``InvalidParameter`` and of each
+  id-limit code from the action's own declaration. Parameter descriptions and the other
+  error codes are written below (``ACTIONS``) and **checked against the code**: every
+  parameter a handler reads must be documented and every documented one must be read, and
+  every documented (code, status) must be raised somewhere in the package with that status.
+  A mismatch is a warning, so ``mkdocs build --strict`` fails.
+* ``ini-options``, ``command-line-options``: what the plugin's ``pytest_addoption`` registers.
+* ``hooks``: the hook specifications, with their signatures and docstrings.
+* ``ecs-sim-options``: the ``ecs-sim serve`` options, from its argparse parser.
+* ``control-api``: the routes of the loopback server's ``/_sim/`` control API.
+"""
+
+import argparse
+import ast
+import inspect
+import logging
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("mkdocs.hooks.generate")
+
+MARKER = re.compile(r"^<!-- generated: ([a-z-]+) -->$", re.MULTILINE)
+
+
+# --------------------------------------------------------------------------- actions data
+@dataclass
+class Param:
+    name: str
+    text: str
+    required: bool = False
+
+
+@dataclass
+class Err:
+    code: str
+    text: str
+    #: None for MissingParameter, InvalidParameter and id-limit codes: read from the code.
+    status: int | None = None
+
+
+@dataclass
+class Action:
+    group: str
+    summary: str
+    params: list[Param]
+    errors: list[Err]
+    returns: str = ""
+    notes: list[str] = field(default_factory=list)
+    #: parameters the handler reads only to refuse them (not listed as parameters)
+    refused: tuple[str, ...] = ()
+
+
+def P(name: str, text: str = "", *, required: bool = False) -> Param:
+    return Param(name, text, required)
+
+
+def E(code: str, text: str, status: int | None = None) -> Err:
+    return Err(code, text, status)
+
+
+REGION = P("RegionId", "the region; only its events and instances are seen", required=True)
+PAGE_100 = [
+    P("PageNumber", "page, from 1 (default 1)"),
+    P("PageSize", "1–100 (default 10); out of range is refused, not clamped"),
+]
+TOKENS = [
+    P("MaxResults", "1–100 (default 10); paging with `MaxResults`/`NextToken` instead of pages"),
+    P("NextToken", 'the `NextToken` of the previous response (`""` on the last page)'),
+]
+TIME_RANGES = [
+    P("NotBefore.Start", "`yyyy-MM-ddTHH:mm:ssZ`"),
+    P("NotBefore.End", ""),
+    P("EventPublishTime.Start", ""),
+    P("EventPublishTime.End", ""),
+]
+MISSING = E("MissingParameter", "a required parameter is absent (the message names it)")
+INVALID = E("InvalidParameter", "a value is malformed, out of range or not one of the choices")
+END_BEFORE_START = E("InvalidParameter.TimeEndBeforeStart", "an `.End` before its `.Start`", 403)
+NOT_FOUND_404 = E("InvalidInstanceId.NotFound", "no such live instance", 404)
+INCORRECT_STATUS = E(
+    "IncorrectInstanceStatus", "the instance is not in a status the action accepts", 403
+)
+DRY_RUN = E("DryRunOperation", "`DryRun=true` and the request would succeed", 400)
+
+ACTIONS: dict[str, Action] = {
+    "CreateSimulatedSystemEvents": Action(
+        "System events",
+        "Schedules a simulated event (a drill) for each instance.",
+        [
+            REGION,
+            P(
+                "EventType",
+                "one of the 7 simulatable types: `SystemMaintenance.Reboot`, `.Stop`, "
+                "`.Redeploy`, `SystemFailure.Reboot`, `.Redeploy`, `.Stop`, "
+                "`InstanceFailure.Reboot`",
+                required=True,
+            ),
+            P("NotBefore", "`yyyy-MM-ddTHH:mm:ssZ`, not in the past", required=True),
+            P("InstanceId.N", "at most 100; duplicates count once", required=True),
+            P("TriggerRealOps", "`true` is refused: the simulator never performs real operations"),
+        ],
+        [
+            MISSING,
+            E(
+                "InvalidParameter",
+                "a type that cannot be simulated, a bad time, `TriggerRealOps=true`",
+            ),
+            E("InstanceIdLimitExceeded", "more than 100 `InstanceId.N`"),
+            E("InvalidNotBefore.Passed", "`NotBefore` is before the virtual now", 403),
+            E("InvalidInstanceId.NotFound", "an instance that does not exist in the region", 404),
+            E(
+                "SimulatedEventLimitExceeded",
+                "more than 1000 simulated events would be `Scheduled` in the account",
+                403,
+            ),
+        ],
+        returns="`EventIdSet.EventId[]`: one id per instance, in input order.",
+        notes=[
+            "Maintenance types start `Scheduled`; failure types start `Executing`. Simulated "
+            "events never change the instance (see [Simulated and platform events](events.md)).",
+        ],
+    ),
+    "CancelSimulatedSystemEvents": Action(
+        "System events",
+        "Calls off simulated events: `Scheduled` or `Executing` ones become `Canceled`.",
+        [REGION, P("EventId.N", "at most 100", required=True)],
+        [
+            MISSING,
+            INVALID,
+            E("EventIdLimitExceeded", "more than 100 `EventId.N`"),
+            E("InvalidEventId.NotFound", "no such event in the region", 403),
+            E(
+                "CannotCancelSystemEvent.NotSimulated",
+                "a platform event (from `inject_event`)",
+                403,
+            ),
+        ],
+        notes=[
+            "An event that has already finished is left as it is and the call succeeds "
+            "(idempotent, [our choice](fidelity.md)).",
+        ],
+    ),
+    "DescribeInstanceHistoryEvents": Action(
+        "System events",
+        "Lists events, newest first.",
+        [
+            REGION,
+            P("InstanceId", "one instance"),
+            P("ResourceId.N", "at most 100 instances; wins over `InstanceId`"),
+            P("EventId.N", "at most 100"),
+            P("EventType", "one event type"),
+            P("InstanceEventType.N", "at most 30 types; wins over `EventType`"),
+            P("EventCycleStatus", "one state"),
+            P(
+                "InstanceEventCycleStatus.N",
+                "at most 10 states; wins over `EventCycleStatus`. **Without either, only "
+                "finished events are listed** (`Executed`, `Avoided`, `Canceled`, `Failed`)",
+            ),
+            *TIME_RANGES,
+            P("ResourceType", "`instance` (default), `ddh` or `managedhost` (always empty)"),
+            P("ImpactLevel", "simulated events have `100`, platform events none"),
+            P("Tag.N.Key", "at most 20 tags; the instance must carry every one"),
+            P("Tag.N.Value", "optional: without it any value matches"),
+            P("ResourceGroupId", "accepted and ignored"),
+            *PAGE_100,
+            *TOKENS,
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("EventIdLimitExceeded", "more than 100 `EventId.N`"),
+            END_BEFORE_START,
+        ],
+        returns=(
+            "`TotalCount`, `PageNumber`, `PageSize`, `NextToken` and "
+            "`InstanceSystemEventSet.InstanceSystemEventType[]`."
+        ),
+        notes=[
+            "Finished events older than 30 days (by finish time) are no longer listed.",
+            "Results are newest first, by creation order ([our choice](fidelity.md)).",
+        ],
+    ),
+    "DescribeInstancesFullStatus": Action(
+        "System events",
+        "Lists instances with their status, health and **`Scheduled`** events.",
+        [
+            REGION,
+            P("InstanceId.N", "at most 100"),
+            P("EventId.N", "at most 100; keeps instances with one of these events `Scheduled`"),
+            P("Status", "`Starting`, `Running` or `Stopped`"),
+            P("HealthStatus", "`Ok`, `Warning`, `Impaired`, `NotApplicable`, ..."),
+            P("EventType", "one event type"),
+            P("InstanceEventType.N", "at most 30; wins over `EventType`"),
+            *TIME_RANGES,
+            *PAGE_100,
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InstanceIdLimitExceeded", "more than 100 `InstanceId.N`"),
+            E("EventIdLimitExceeded", "more than 100 `EventId.N`"),
+            END_BEFORE_START,
+        ],
+        returns=(
+            "`InstanceFullStatusSet.InstanceFullStatusType[]`, each with `Status`, "
+            "`HealthStatus` and `ScheduledSystemEventSet`."
+        ),
+        notes=[
+            "Only `Scheduled` events appear, so an `Executing` failure event does not. "
+            "`HealthStatus` is `Impaired` (128) if an event of the instance is `Inquiring` or "
+            "`Executing`, else `Warning` (64) if one is `Scheduled`, else `NotApplicable` (4) "
+            "if the instance is not `Running`, else `Ok` (0).",
+            "An event or time filter keeps only the instances that have a matching "
+            "`Scheduled` event.",
+        ],
+    ),
+    "AcceptInquiredSystemEvent": Action(
+        "System events",
+        "Answers an `Inquiring` platform event: it starts `Executing` now.",
+        [REGION, P("EventId", "", required=True), P("Choice", "accepted")],
+        [
+            MISSING,
+            INVALID,
+            E(
+                "InvalidEventId.NoInquiringEventFound",
+                "no such event, or it is not `Inquiring`",
+                404,
+            ),
+        ],
+    ),
+    "ModifySystemEventAttribute": Action(
+        "System events",
+        "Moves the `NotBefore` of a `Scheduled` event.",
+        [
+            REGION,
+            P("EventId", "", required=True),
+            P("InstanceId", "the event's instance", required=True),
+            P("NotBefore", "the new time, not in the past", required=True),
+        ],
+        [
+            MISSING,
+            E("InvalidParameter", "a bad time, or an `InstanceId` that is not the event's", 400),
+            E("InvalidEventId.NotFound", "no such event in the region", 404),
+            E("IncorrectEventStatus", "the event is not `Scheduled`", 403),
+            E("InvalidNotBefore.Passed", "the new `NotBefore` is in the past", 403),
+        ],
+        notes=[
+            "The first original time is kept in `ExtendedAttribute.InitialNotBefore`. The "
+            "error codes of this action are [our choice](fidelity.md).",
+        ],
+    ),
+    "DescribeInstanceStatus": Action(
+        "Instances",
+        "Lists the status of instances.",
+        [
+            REGION,
+            P("InstanceId.N", "at most 100"),
+            P("ZoneId", "a zone of the region"),
+            P("PageNumber", "page, from 1 (default 1)"),
+            P("PageSize", "1–50 (default 10)"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidParameter.TooManyInstanceIds", "more than 100 `InstanceId.N`"),
+            E("InvalidZoneId.NotFound", "a zone that the region does not have", 404),
+        ],
+        returns="`InstanceStatuses.InstanceStatus[]` with `InstanceId` and `Status`.",
+    ),
+    "DescribeInstances": Action(
+        "Instances",
+        "Lists instances with their attributes.",
+        [
+            REGION,
+            P("InstanceIds", 'one JSON array of ids, such as `["i-a","i-b"]`, at most 100'),
+            P("Status", "`Pending`, `Starting`, `Running`, `Stopping` or `Stopped`"),
+            P("ZoneId", ""),
+            P("InstanceName", "at most 128 characters; `*` is a wildcard"),
+            P("Tag.N.Key", "at most 20 tags"),
+            P("Tag.N.Value", ""),
+            *PAGE_100,
+            *TOKENS,
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidStatus.NotFound", "an unknown `Status`", 404),
+        ],
+        returns="`Instances.Instance[]`, `TotalCount`, `PageNumber`, `PageSize`, `NextToken`.",
+    ),
+    "RebootInstance": Action(
+        "Instances",
+        "Reboots a `Running` instance: Stopping → Starting → Running, 5 s per step. It "
+        "avoids a `Scheduled` `SystemMaintenance.Reboot` event whose `NotBefore` has not come.",
+        [
+            P("InstanceId", "", required=True),
+            P("ForceStop", "`true` or `false`"),
+            P("DryRun", "`true`: check only"),
+        ],
+        [MISSING, INVALID, NOT_FOUND_404, INCORRECT_STATUS, DRY_RUN],
+        notes=["It takes no `RegionId`: the instance is found by its id alone."],
+    ),
+    "RebootInstances": Action(
+        "Instances",
+        "Reboots several instances, as `RebootInstance` does for each.",
+        [
+            REGION,
+            P("InstanceId.N", "at most 100", required=True),
+            P("ForceReboot", "`true` or `false`"),
+            P("DryRun", "`true`: check only"),
+            P(
+                "BatchOptimization",
+                "`AllTogether` (default: all or none) or `SuccessFirst` (reboot those that can)",
+            ),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidParameter.TooManyInstanceIds", "more than 100 `InstanceId.N`"),
+            E("InvalidInstanceIds.NotFound", "an instance that does not exist", 404),
+            E(
+                "IncorrectInstanceStatus",
+                "with `AllTogether`, an instance that is not `Running`",
+                403,
+            ),
+            E("DRYRUN.SUCCESS", "`DryRun=true` and the request would succeed", 400),
+        ],
+        returns=(
+            "`InstanceResponses.InstanceResponse[]` with `Code`, `Message`, `InstanceId`, "
+            "`PreviousStatus` and `CurrentStatus`; with `SuccessFirst`, an instance that is "
+            "not `Running` gets `Code` `403` and `Message` `IncorrectInstanceStatus`."
+        ),
+    ),
+    "StopInstance": Action(
+        "Instances",
+        "Stops a `Running` instance: Stopping → Stopped. It avoids a `Scheduled` platform "
+        "`SystemMaintenance.Stop` event.",
+        [
+            P("InstanceId", "", required=True),
+            P("ForceStop", ""),
+            P("StoppedMode", "`KeepCharging`, `StopCharging` or `Not-applicable`"),
+            P("ConfirmStop", ""),
+            P("Hibernate", ""),
+            P("DryRun", "`true`: check only"),
+        ],
+        [MISSING, INVALID, NOT_FOUND_404, INCORRECT_STATUS, DRY_RUN],
+    ),
+    "StartInstance": Action(
+        "Instances",
+        "Starts a `Stopped` instance: Starting → Running.",
+        [
+            P("InstanceId", "", required=True),
+            P("InitLocalDisk", ""),
+            P("DryRun", "`true`: check only"),
+        ],
+        [MISSING, INVALID, NOT_FOUND_404, INCORRECT_STATUS, DRY_RUN],
+    ),
+    "RedeployInstance": Action(
+        "Instances",
+        "Moves a `Running` or `Stopped` instance to another host. It avoids `Scheduled` or "
+        "`Inquiring` **platform** `SystemMaintenance.Reboot`, `SystemMaintenance.Redeploy` and "
+        "`SystemFailure.Redeploy` events, and never acts on simulated ones.",
+        [P("InstanceId", "", required=True), P("ForceStop", "")],
+        [MISSING, INVALID, NOT_FOUND_404, INCORRECT_STATUS],
+        returns="`TaskId`.",
+    ),
+    "ModifyInstanceMaintenanceAttributes": Action(
+        "Instances",
+        "Sets the maintenance window and action of instances (it never moves an event).",
+        [
+            REGION,
+            P("InstanceId.N", "at most 100"),
+            P(
+                "MaintenanceWindow.1.StartTime",
+                "`HH:00:00`; one window only, and with a start both ends are needed",
+            ),
+            P("MaintenanceWindow.1.EndTime", "`HH:00:00`"),
+            P("ActionOnMaintenance", "`Stop`, `AutoRecover` or `AutoRedeploy`"),
+            P("NotifyOnMaintenance", "`true` or `false`"),
+        ],
+        [MISSING, INVALID, NOT_FOUND_404],
+        refused=("MaintenanceWindow.2.StartTime", "MaintenanceWindow.2.EndTime"),
+    ),
+    "DescribeInstanceMaintenanceAttributes": Action(
+        "Instances",
+        "Lists the maintenance attributes of instances (window `02:00:00`–`06:00:00` and "
+        "`AutoRecover` unless set).",
+        [REGION, P("InstanceId.N", "at most 100"), *PAGE_100],
+        [MISSING, INVALID],
+        returns="`MaintenanceAttributes.MaintenanceAttribute[]`.",
+    ),
+    "DescribeRegions": Action(
+        "Regions",
+        "Lists the regions the simulator knows, with their `RegionEndpoint`.",
+        [
+            P("AcceptLanguage", "`zh-CN`, `en-US` or `ja`"),
+            P(
+                "InstanceChargeType",
+                "`PrePaid`, `PostPaid`, `SpotWithPriceLimit` or `SpotAsPriceGo`",
+            ),
+            P("ResourceType", "`instance`, `disk`, `reservedinstance` or `scu`"),
+        ],
+        [INVALID],
+    ),
+}
+
+GENERIC = ("MissingParameter", "InvalidParameter")
+
+
+# ------------------------------------------------------------------------ code analysis
+def _package_dir() -> Path:
+    import pytest_ecs_events
+
+    return Path(pytest_ecs_events.__file__).parent
+
+
+def _handler_functions() -> dict[str, tuple[ast.FunctionDef, ast.Module]]:
+    """Action name -> (handler definition, its module), from the @action decorators."""
+    found: dict[str, tuple[ast.FunctionDef, ast.Module]] = {}
+    for path in sorted((_package_dir() / "api" / "actions").glob("*.py")):
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for node in module.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for deco in node.decorator_list:
+                if (
+                    isinstance(deco, ast.Call)
+                    and isinstance(deco.func, ast.Name)
+                    and deco.func.id == "action"
+                    and deco.args
+                    and isinstance(deco.args[0], ast.Constant)
+                ):
+                    found[str(deco.args[0].value)] = (node, module)
+    return found
+
+
+def _const(node: ast.AST | None) -> Any:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _reads(
+    func: ast.FunctionDef, module: ast.Module, seen: set[str] | None = None
+) -> tuple[set[str], list[tuple[str, int | None]]]:
+    """Parameter names a handler reads, and the (limit code, limit_status) of its lists."""
+    seen = seen if seen is not None else set()
+    helpers = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
+    names: set[str] = set()
+    limits: list[tuple[str, int | None]] = []
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = node.func
+        first = _const(node.args[0]) if node.args else None
+        if isinstance(callee, ast.Attribute):
+            attr = callee.attr
+            if attr in {"text", "required", "flag", "choice", "time", "integer", "json_list"}:
+                if isinstance(first, str):
+                    names.add(first)
+            elif attr == "items" and isinstance(first, str):
+                names.add(f"{first}.N")
+                kwargs = {k.arg: _const(k.value) for k in node.keywords}
+                limits.append((kwargs.get("limit_code") or "InvalidParameter",
+                               kwargs.get("limit_status")))  # fmt: skip
+            elif attr == "time_range" and isinstance(first, str):
+                names |= {f"{first}.Start", f"{first}.End"}
+            elif attr == "tags":
+                names |= {"Tag.N.Key", "Tag.N.Value"}
+            elif attr == "region" and not any(
+                k.arg == "required" and _const(k.value) is False for k in node.keywords
+            ):
+                names.add("RegionId")
+        elif isinstance(callee, ast.Name):
+            if callee.id == "page_request":
+                names |= {"PageNumber", "PageSize"}
+                if any(k.arg == "tokens" and _const(k.value) is True for k in node.keywords):
+                    names |= {"MaxResults", "NextToken"}
+            elif callee.id == "_list_or_single":
+                list_name, single = _const(node.args[1]), _const(node.args[2])
+                names |= {f"{list_name}.N", str(single)}
+                limits.append(("InvalidParameter", None))
+            elif callee.id in helpers and callee.id not in seen:
+                seen.add(callee.id)
+                more, more_limits = _reads(helpers[callee.id], module, seen)
+                names |= more
+                limits += more_limits
+    return names, limits
+
+
+def _raised_statuses() -> dict[str, set[int]]:
+    """Every literal ``EcsApiError(code, message, status)`` (and ``self.error``) in the package."""
+    statuses: dict[str, set[int]] = {}
+    for path in _package_dir().rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or len(node.args) < 3:
+                continue
+            callee = node.func
+            name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", "")
+            code, status = _const(node.args[0]), _const(node.args[2])
+            if (
+                name in {"EcsApiError", "error"}
+                and isinstance(code, str)
+                and isinstance(status, int)
+            ):
+                statuses.setdefault(code, set()).add(status)
+    return statuses
+
+
+def _actions_markdown() -> str:
+    from pytest_ecs_events.api.dispatch import ACTIONS as REGISTERED
+    from pytest_ecs_events.api.dispatch import EcsApi
+    from pytest_ecs_events.core.simulation import Simulation
+
+    EcsApi(Simulation(now=_epoch()))  # imports the actions: fills the registry
+    handlers = _handler_functions()
+    raised = _raised_statuses()
+    problems: list[str] = []
+    missing = sorted(set(REGISTERED) - set(ACTIONS))
+    extra = sorted(set(ACTIONS) - set(REGISTERED))
+    if missing:
+        problems.append(f"implemented but not documented: {', '.join(missing)}")
+    if extra:
+        problems.append(f"documented but not implemented: {', '.join(extra)}")
+
+    out: list[str] = []
+    group = None
+    index: dict[str, list[str]] = {}
+    for name, doc in ACTIONS.items():
+        index.setdefault(doc.group, []).append(name)
+    out.append("| group | actions |\n| --- | --- |")
+    for group_name, names in index.items():
+        links = ", ".join(f"[{n}](#{n.lower()})" for n in names)
+        out.append(f"| {group_name} | {links} |")
+    out.append("")
+    for name, doc in ACTIONS.items():
+        if name not in REGISTERED:
+            continue
+        spec = REGISTERED[name]
+        func, module = handlers[name]
+        read, limits = _reads(func, module)
+        documented = {p.name for p in doc.params}
+        if read - documented - set(doc.refused):
+            problems.append(f"{name} reads undocumented parameters: {sorted(read - documented)}")
+        if documented - read:
+            problems.append(f"{name} documents parameters it never reads: "
+                            f"{sorted(documented - read)}")  # fmt: skip
+        limit_status = {
+            code: (status if status is not None else spec.statuses.get(code, 400))
+            for code, status in limits
+        }
+        if doc.group != group:
+            group = doc.group
+            out.append(f"## {group}\n")
+        out.append(f"### {name}\n\n{doc.summary}\n")
+        out.append("| parameter | required | notes |\n| --- | :---: | --- |")
+        for p in doc.params:
+            out.append(f"| `{p.name}` | {'yes' if p.required else ''} | {p.text} |")
+        out.append("")
+        if doc.returns:
+            out.append(f"**Returns** {doc.returns} Every response also carries `RequestId`.\n")
+        out.append("| error code | HTTP status | when |\n| --- | :---: | --- |")
+        for err in doc.errors:
+            if err.code in GENERIC or (err.code in limit_status and err.status is None):
+                status = (
+                    spec.statuses.get(err.code, 400)
+                    if err.code in GENERIC
+                    else limit_status[err.code]
+                )
+                if err.status is not None and err.status != status:
+                    problems.append(
+                        f"{name}: {err.code} is documented as {err.status}, the code says {status}"
+                    )
+            elif err.status is None:
+                problems.append(f"{name}: {err.code} needs a documented status")
+                status = 0
+            else:
+                status = err.status
+                if status not in raised.get(err.code, set()):
+                    problems.append(
+                        f"{name}: {err.code} {status} is not raised anywhere in the package "
+                        f"(found: {sorted(raised.get(err.code, set())) or 'never'})"
+                    )
+            out.append(f"| `{err.code}` | {status} | {err.text} |")
+        out.append("")
+        for note in doc.notes:
+            out.append(f"- {note}")
+        if doc.notes:
+            out.append("")
+    for problem in problems:
+        log.warning("docs/actions.md is out of date: %s", problem)
+    return "\n".join(out)
+
+
+def _epoch() -> Any:
+    from datetime import datetime, timezone
+
+    return datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------------------------ pytest options
+class _RecordingGroup:
+    def __init__(self, sink: list[tuple[str, dict[str, Any]]]) -> None:
+        self.sink = sink
+
+    def addoption(self, *names: str, **kwargs: Any) -> None:
+        self.sink.append((", ".join(f"`{n}`" for n in names), kwargs))
+
+    _addoption = addoption
+
+
+class _RecordingParser:
+    """Stands in for pytest's parser: records what ``pytest_addoption`` registers."""
+
+    def __init__(self) -> None:
+        self.options: list[tuple[str, dict[str, Any]]] = []
+        self.ini: list[tuple[str, str, Any, Any]] = []
+
+    def addini(self, name: str, help: str, type: Any = None, default: Any = None) -> None:
+        self.ini.append((name, help, type, default))
+
+    def getgroup(self, *args: Any, **kwargs: Any) -> _RecordingGroup:
+        return _RecordingGroup(self.options)
+
+    def addoption(self, *names: str, **kwargs: Any) -> None:
+        self.options.append((", ".join(f"`{n}`" for n in names), kwargs))
+
+
+def _recorded_options() -> _RecordingParser:
+    from pytest_ecs_events import plugin
+
+    parser = _RecordingParser()
+    plugin.pytest_addoption(parser)  # type: ignore[arg-type]
+    return parser
+
+
+def _cell(text: Any) -> str:
+    text = re.sub(r"``([^`]+)``", r"`\1`", str(text))  # reST literals to Markdown
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _without_default(help_text: str) -> str:
+    """The help text without its "(default ...)" part, which has its own column."""
+    return re.sub(r" ?\(default [^)]*\)$", "", help_text).strip()
+
+
+def _ini_markdown() -> str:
+    rows = ["| ini option | default | meaning |", "| --- | --- | --- |"]
+    for name, help_text, _type, default in _recorded_options().ini:
+        shown = f"`{default}`" if default not in (None, "") else ""
+        rows.append(f"| `{name}` | {shown} | {_cell(_without_default(help_text))} |")
+    return "\n".join(rows)
+
+
+def _command_line_markdown() -> str:
+    options = _recorded_options().options
+    if not options:
+        return "The plugin adds no command-line options of its own in this version."
+    rows = ["| option | default | meaning |", "| --- | --- | --- |"]
+    for names, kwargs in options:
+        default = kwargs.get("default")
+        shown = f"`{default}`" if default not in (None, "", False, []) else ""
+        rows.append(f"| {names} | {shown} | {_cell(kwargs.get('help', ''))} |")
+    return "\n".join(rows)
+
+
+# ----------------------------------------------------------------------------------- hooks
+def _hooks_markdown() -> str:
+    from pytest_ecs_events import hookspecs
+
+    out = []
+    specs = [
+        (name, func)
+        for name, func in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("pytest_ecs_events_")
+    ]
+    specs.sort(key=lambda item: item[1].__code__.co_firstlineno)  # as written
+    for name, func in specs:
+        opts = getattr(func, "pytest_spec", {}) or {}
+        params = ", ".join(inspect.signature(func).parameters)
+        doc = _cell(textwrap.dedent(inspect.getdoc(func) or "").strip())
+        first = " Stops at the first non-None result." if opts.get("firstresult") else ""
+        out.append(f"### `{name}({params})`\n\n{doc}{first}\n")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------- ecs-sim
+def _ecs_sim_markdown() -> str:
+    from pytest_ecs_events.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    rows = []
+    for command, subparser in sub.choices.items():
+        rows.append(f"`ecs-sim {command}` options:\n")
+        rows.append("| option | default | meaning |\n| --- | --- | --- |")
+        for act in subparser._actions:
+            if not act.option_strings or isinstance(act, argparse._HelpAction):
+                continue
+            names = ", ".join(f"`{o}`" for o in act.option_strings)
+            if act.metavar:
+                names += f" `{act.metavar}`"
+            help_text = act.help or ""
+            match = re.search(r"\(default ([^);]*)", help_text)
+            shown = f"`{match.group(1)}`" if match else ""
+            if not shown and act.default not in (None, False, [], argparse.SUPPRESS):
+                shown = f"`{act.default}`"
+            help_text = re.sub(
+                r" ?\(default [^);]*(\)|; )",
+                lambda m: " (" if m.group(1) == "; " else "",
+                help_text,
+            )
+            rows.append(f"| {names} | {shown} | {_cell(help_text.strip())} |")
+        rows.append("")
+    return "\n".join(rows)
+
+
+def _control_api_markdown() -> str:
+    path = _package_dir() / "transports" / "server.py"
+    routes: list[tuple[str, str, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Dict):
+            continue
+        for key, value in zip(node.keys, node.values, strict=True):
+            if (
+                isinstance(key, ast.Tuple)
+                and len(key.elts) == 2
+                and all(isinstance(e, ast.Constant) for e in key.elts)
+                and str(_const(key.elts[1])).startswith("/_sim/")
+            ):
+                handler = value.attr if isinstance(value, ast.Attribute) else ""
+                routes.append((str(_const(key.elts[0])), str(_const(key.elts[1])), handler))
+    if not routes:
+        log.warning("no /_sim/ routes found in transports/server.py")
+    rows = ["| method | path |", "| --- | --- |"]
+    rows += [f"| `{method}` | `{route}` |" for method, route, _ in routes]
+    return "\n".join(rows)
+
+
+# ------------------------------------------------------------------------------ catalog
+def _event_types_markdown() -> str:
+    from pytest_ecs_events.core.catalog import DEFAULT_CATALOG
+
+    def status(value: Any) -> str:
+        return value.value if value is not None else "unchanged"
+
+    rows = [
+        "| event type | code | starts | simulatable | platform event: while Executing "
+        "| once Executed | level |",
+        "| --- | ---: | --- | :---: | --- | --- | --- |",
+    ]
+    for spec in DEFAULT_CATALOG.event_types.values():
+        code = f"{spec.code}" + ("" if spec.code_confirmed else " (ours)")
+        after = "released" if spec.effect.release else status(spec.effect.after)
+        rows.append(
+            f"| `{spec.name}` | {code} | {spec.start_state.value} | "
+            f"{'yes' if spec.simulatable else ''} | {status(spec.effect.during)} | {after} | "
+            f"{spec.level} |"
+        )
+    return "\n".join(rows)
+
+
+def _numeric_codes_markdown() -> str:
+    from pytest_ecs_events.core import catalog as c
+
+    def split(table: Any) -> tuple[str, str]:
+        confirmed = [f"{getattr(k, 'value', k)} {code}" for k, (code, ok) in table.items() if ok]
+        ours = [f"{getattr(k, 'value', k)} {code}" for k, (code, ok) in table.items() if not ok]
+        return ", ".join(confirmed) or "(none)", ", ".join(ours) or "(none)"
+
+    rows = ["| kind | confirmed | ours |", "| --- | --- | --- |"]
+    for kind, table in (
+        ("EventCycleStatus", c.DEFAULT_STATE_CODES),
+        ("Instance Status (full status)", c.DEFAULT_INSTANCE_STATUS_CODES),
+        ("HealthStatus", c.DEFAULT_HEALTH_CODES),
+    ):
+        confirmed, ours = split(table)
+        rows.append(f"| {kind} | {confirmed} | {ours} |")
+    return "\n".join(rows)
+
+
+GENERATORS = {
+    "event-types": _event_types_markdown,
+    "numeric-codes": _numeric_codes_markdown,
+    "actions": _actions_markdown,
+    "ini-options": _ini_markdown,
+    "command-line-options": _command_line_markdown,
+    "hooks": _hooks_markdown,
+    "ecs-sim-options": _ecs_sim_markdown,
+    "control-api": _control_api_markdown,
+}
+
+
+def _check_handle_members(markdown: str) -> None:
+    """Every public member of ``EcsSimulator`` must be named on the reference page."""
+    from pytest_ecs_events import EcsSimulator
+
+    members = [name for name in vars(EcsSimulator) if not name.startswith("_")]
+    for name in members:
+        if not re.search(rf"`{re.escape(name)}[`(]|`\.{re.escape(name)}`", markdown):
+            log.warning("docs/reference.md does not document EcsSimulator.%s", name)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if page.file.src_path == "reference.md":
+        _check_handle_members(markdown)
+
+    def replace(match: re.Match[str]) -> str:
+        generator = GENERATORS.get(match.group(1))
+        if generator is None:
+            log.warning("%s: unknown generated table %r", page.file.src_path, match.group(1))
+            return match.group(0)
+        return generator()
+
+    return MARKER.sub(replace, markdown)
