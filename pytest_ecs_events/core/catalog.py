@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 
 
 class EventState(str, Enum):
@@ -224,6 +225,11 @@ class Catalog:
     health_codes: Mapping[str, tuple[int, bool]] = field(
         default_factory=lambda: dict(DEFAULT_HEALTH_CODES)
     )
+
+    def __post_init__(self) -> None:
+        # Read-only views: a catalog is shared by every simulator of a run.
+        for name in ("event_types", "state_codes", "instance_status_codes", "health_codes"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     def spec(self, name: str) -> EventTypeSpec:
         try:

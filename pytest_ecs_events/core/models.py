@@ -6,6 +6,7 @@ sees its state change as the clock moves. Treat them as read-only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,8 @@ class Instance:
     zone: str
     name: str
     status: InstanceStatus
-    tags: dict[str, str] = field(default_factory=dict)
+    #: Read-only: tags are set when the instance is added.
+    tags: Mapping[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
     #: True once a Delete-type event released it; it then no longer exists for the API.
     released: bool = False

@@ -88,7 +88,7 @@ def reboot_instance(ctx: ActionContext) -> dict[str, Any]:
 @action("RebootInstances", InvalidParameter=403)
 def reboot_instances(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
-    ctx.region()
+    region = ctx.region()
     ids = p.items(
         "InstanceId",
         limit=100,
@@ -99,7 +99,7 @@ def reboot_instances(ctx: ActionContext) -> dict[str, Any]:
     p.flag("ForceReboot")
     mode = p.choice("BatchOptimization", ("AllTogether", "SuccessFirst"), default="AllTogether")
     results = ctx.sim.reboot_instances(
-        ids, dry_run=p.flag("DryRun"), all_together=mode == "AllTogether"
+        ids, dry_run=p.flag("DryRun"), all_together=mode == "AllTogether", region=region
     )
     return {
         "InstanceResponses": {
