@@ -151,11 +151,12 @@ _names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_si
 @FAST
 @given(params=st.dictionaries(_names, _text, max_size=8), method=st.sampled_from(["GET", "POST"]))
 def test_legacy_string_to_sign_is_the_sdks(params: dict[str, str], method: str) -> None:
-    assert legacy_string_to_sign(method, params) == _legacy_compose(method, params)
+    # The SDK composes before it adds Signature, so its composer never sees one; ours leaves
+    # any Signature parameter out (hypothesis does generate the name).
+    unsigned = {k: v for k, v in params.items() if k != "Signature"}
+    assert legacy_string_to_sign(method, params) == _legacy_compose(method, unsigned)
     sts = legacy_string_to_sign(method, params)
-    signed = Utils.get_rpcsignature(
-        {k: v for k, v in params.items() if k != "Signature"}, method, SECRET
-    )
+    signed = Utils.get_rpcsignature(unsigned, method, SECRET)
     assert sign_legacy(sts, SECRET) == signed
 
 
