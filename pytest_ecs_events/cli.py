@@ -3,6 +3,9 @@
 For handlers written in other languages, shell scripts and programs in a subprocess. The
 server's clock follows the wall clock unless a test advances it (``POST /_sim/advance``);
 see docs/server.md for the control API.
+
+``ecs-sim live-cleanup`` cancels the simulated events a crashed ``pytest --ecs-live`` run left
+in a real account (from its journal; see docs/live.md).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from .core.clock import TimeFormatError, parse_duration
@@ -106,18 +109,89 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow binding a non-loopback address (the simulator accepts any caller)",
     )
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    _add_live_cleanup(commands)
     return parser
+
+
+def _add_live_cleanup(commands: Any) -> None:
+    cleanup = commands.add_parser(
+        "live-cleanup",
+        help="cancel the simulated events a crashed `pytest --ecs-live` run left behind",
+        description=(
+            "Read the journals of `pytest --ecs-live` runs and cancel (CancelSimulatedSystemEvents)"
+            " every simulated event they created and did not cancel, e.g. after kill -9. Only "
+            "events recorded in a journal are touched, only on the instances it names. "
+            "Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET."
+        ),
+    )
+    cleanup.add_argument(
+        "--journal",
+        default=".pytest_cache/d/ecs-live",
+        metavar="PATH",
+        help="a journal file or a directory of them (default .pytest_cache/d/ecs-live)",
+    )
+    cleanup.add_argument("--region", help="only the events of this region (default: all)")
+    cleanup.add_argument(
+        "--endpoint", metavar="HOST:PORT", help="endpoint to call (default: the recorded one)"
+    )
+    cleanup.add_argument(
+        "--protocol", choices=("http", "https"), help="protocol (default: the recorded one)"
+    )
+    cleanup.add_argument(
+        "--instances",
+        type=_instances,
+        metavar="I-A,I-B",
+        help="act only on these instance ids (default: those the journal names)",
+    )
+    cleanup.add_argument(
+        "--force", action="store_true", help="also journals whose run still seems alive"
+    )
+    cleanup.add_argument(
+        "--dry-run", action="store_true", help="say what would be cancelled, call nothing"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "live-cleanup":
+        return live_cleanup(args, out=sys.stdout, err=sys.stderr)
     if args.command != "serve":
         parser.print_help()
         return 2
     if args.keyfile and not args.certfile:
         parser.error("--keyfile needs --certfile")
     return serve(args, out=sys.stdout, err=sys.stderr)
+
+
+def live_cleanup(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    """``ecs-sim live-cleanup``: 0 when everything is settled, 1 when something is left."""
+    from pathlib import Path
+
+    from .live import Credentials, CredentialsMissing, cleanup_journals, parse_endpoint
+
+    try:
+        endpoint = parse_endpoint(args.endpoint) if args.endpoint else None
+        credentials = Credentials.from_env()
+    except (CredentialsMissing, ValueError) as exc:
+        print(f"ecs-sim live-cleanup: error: {exc}", file=err, flush=True)
+        return 2
+
+    def say(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    settled = cleanup_journals(
+        Path(args.journal),
+        credentials,
+        region=args.region,
+        endpoint=endpoint,
+        protocol=args.protocol,
+        instances=args.instances,
+        force=args.force,
+        dry_run=args.dry_run,
+        say=say,
+    )
+    return 0 if settled else 1
 
 
 def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:

@@ -85,6 +85,11 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     Configure it with ``@pytest.mark.ecs_sim(...)``; create events with
     ``@pytest.mark.ecs_event(...)``.
     """
+    if request.config.getoption("ecs_live", False):  # --ecs-live: a real account (live_plugin)
+        from .live_plugin import live_ecs_sim
+
+        yield from live_ecs_sim(request)
+        return
     item = request.node
     problem = None
     try:

@@ -14,6 +14,7 @@ from .markers import EVENT_MARKER_HELP, SIM_MARKER_HELP
 from .server_fixture import ecs_server
 
 __all__ = ["ecs_server", "ecs_sim"]
+pytest_plugins = ["pytest_ecs_events.live_plugin"]  # --ecs-live: live mode
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
