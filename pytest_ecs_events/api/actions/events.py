@@ -13,6 +13,7 @@ from ..dispatch import ActionContext, action
 from ..paging import page_request, take_page
 from ..params import Params
 from ..render import health, history_event, instance_status, scheduled_event
+from .common import has_tags, instances_in_region
 
 #: Finished events can be queried for the last 30 days (ECS documentation).
 HISTORY_RETENTION = timedelta(days=30)
@@ -120,15 +121,7 @@ def _tag_filter(ctx: ActionContext) -> Callable[[Instance | None], bool] | None:
     if not tags:
         return None
 
-    def keep(instance: Instance | None) -> bool:
-        if instance is None:
-            return False
-        return all(
-            key in instance.tags and (value is None or instance.tags[key] == value)
-            for key, value in tags
-        )
-
-    return keep
+    return lambda instance: has_tags(instance, tags)
 
 
 @action(
@@ -234,11 +227,7 @@ def describe_instances_full_status(ctx: ActionContext) -> dict[str, Any]:
     event_filter = _event_filter(ctx, types=types)
     page = page_request(p, default_size=10, max_size=100)
 
-    if instance_ids:
-        found = (store.live_instance(i) for i in dict.fromkeys(instance_ids))
-        candidates = [i for i in found if i is not None and i.region == region]
-    else:
-        candidates = sim.instances(region)
+    candidates = instances_in_region(sim, region, instance_ids)
     filters_events = bool(event_ids) or event_filter is not None
     rows: dict[str, tuple[list[SystemEvent], str]] = {}
 

@@ -12,6 +12,7 @@ from ...core.regions import region as region_info
 from ..dispatch import ActionContext, action
 from ..paging import page_request, take_page
 from ..render import describe_instance
+from .common import has_tags, instances_in_region
 
 _STATUSES = tuple(s.value for s in InstanceStatus)
 
@@ -31,7 +32,7 @@ def describe_instance_status(ctx: ActionContext) -> dict[str, Any]:
             404,
         )
     page = page_request(p, default_size=10, max_size=50)
-    candidates = _instances(ctx, region, ids)
+    candidates = instances_in_region(ctx.sim, region, ids)
     items, total = take_page(candidates, lambda i: zone is None or i.zone == zone, page)
     return {
         "InstanceStatuses": {
@@ -59,14 +60,14 @@ def describe_instances(ctx: ActionContext) -> dict[str, Any]:
     name = p.text("InstanceName", max_length=128)
     tags = p.tags()
     page = page_request(p, default_size=10, max_size=100, tokens=True)
-    candidates = _instances(ctx, region, ids)
+    candidates = instances_in_region(ctx.sim, region, ids)
 
     def keep(instance: Instance) -> bool:
         return (
             (status is None or instance.status.value == status)
             and (zone is None or instance.zone == zone)
             and (name is None or fnmatch.fnmatchcase(instance.name, name))
-            and all(k in instance.tags and (v is None or instance.tags[k] == v) for k, v in tags)
+            and has_tags(instance, tags)
         )
 
     items, total = take_page(candidates, keep, page)
@@ -187,7 +188,7 @@ def describe_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, An
     region = ctx.region()
     ids = p.items("InstanceId", limit=100)
     page = page_request(p, default_size=10, max_size=100)
-    items, total = take_page(_instances(ctx, region, ids), lambda i: True, page)
+    items, total = take_page(instances_in_region(ctx.sim, region, ids), lambda i: True, page)
     rows = []
     for instance in items:
         attrs = instance.maintenance
@@ -211,14 +212,6 @@ def describe_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, An
         "MaintenanceAttributes": {"MaintenanceAttribute": rows},
         **page.fields(total, with_token=False),
     }
-
-
-def _instances(ctx: ActionContext, region: str, ids: list[str] | None) -> list[Instance]:
-    """The region's live instances, or just those of ``ids`` that exist (in that order)."""
-    if not ids:
-        return ctx.sim.instances(region)
-    found = (ctx.sim.store.live_instance(i) for i in dict.fromkeys(ids))
-    return [i for i in found if i is not None and i.region == region]
 
 
 def _zones(ctx: ActionContext, region: str) -> set[str]:
