@@ -16,6 +16,7 @@ from typing import Any
 from .core.catalog import EventState
 from .core.clock import format_api_time
 from .core.lifecycle import InstanceChange, Transition
+from .core.models import SystemEvent
 from .core.simulation import Simulation
 
 FORMATS = ("cloudmonitor", "eventbridge")
@@ -59,6 +60,25 @@ def event_content(transition: Transition, sim: Simulation) -> Payload:
         content["executeStartTime"] = format_api_time(start)
         if transition.new_state.is_final:
             content["executeFinishTime"] = format_api_time(transition.time)
+    return content
+
+
+def event_state_content(event: SystemEvent, sim: Simulation) -> Payload:
+    """An event as it stands now, in the notification ``content`` vocabulary."""
+    spec = sim.catalog.spec(event.event_type)
+    content: Payload = {
+        "eventId": event.event_id,
+        "publishTime": format_api_time(event.publish_time),
+    }
+    if spec.category.value == "maintenance" and event.not_before is not None:
+        content["notBefore"] = format_api_time(event.not_before)
+    content["instanceId"] = event.instance_id
+    content["eventType"] = event.event_type
+    content["eventStatus"] = event.state.value
+    if event.state in _EXECUTION_STATES and event.execute_start_time is not None:
+        content["executeStartTime"] = format_api_time(event.execute_start_time)
+        if event.state.is_final and event.finish_time is not None:
+            content["executeFinishTime"] = format_api_time(event.finish_time)
     return content
 
 
@@ -153,12 +173,8 @@ class Subscription:
     errors: list[BaseException] = field(default_factory=list)
 
     def __call__(self, change: Transition | InstanceChange, sim: Simulation) -> None:
-        event_builder, change_builder = BUILDERS[self.format]
-        if isinstance(change, Transition):
-            payload = event_builder(change, sim)
-        elif self.instance_changes and change.old_status is not None:
-            payload = change_builder(change, sim)
-        else:
+        payload = build_payload(self.format, self.instance_changes, change, sim)
+        if payload is None:
             return
         self.delivered.append(payload)
         try:
@@ -167,7 +183,138 @@ class Subscription:
             self.errors.append(exc)
 
 
+def build_payload(
+    format: str, instance_changes: bool, change: Transition | InstanceChange, sim: Simulation
+) -> Payload | None:
+    """The payload of ``change`` in ``format``; None if this subscriber does not get it."""
+    event_builder, change_builder = BUILDERS[format]
+    if isinstance(change, Transition):
+        return event_builder(change, sim)
+    if instance_changes and change.old_status is not None:
+        return change_builder(change, sim)
+    return None
+
+
 def check_format(value: str) -> str:
     if value not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {value!r}")
     return value
+
+
+# ------------------------------------------------------------------------------ webhooks
+#: Seconds a webhook may take to answer one delivery before it counts as failed.
+WEBHOOK_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One POST of a payload to a webhook, and what came of it."""
+
+    time: datetime  # the virtual time of the change (and of the delivery)
+    payload: Payload
+    status: int | None  # the webhook's HTTP status; None if it never answered
+    error: str | None  # why the delivery failed (None: a 2xx answer)
+    duration: float  # real seconds the POST took
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class WebhookSubscription:
+    """A URL that gets each payload POSTed as JSON; see ``EcsSimulator.subscribe_url``.
+
+    Payloads are built at the change and queued; the simulator POSTs them, in order, as
+    soon as the operation that caused them returns (its lock released, so the webhook's
+    handler may call the API back), at the virtual time of the change. Every attempt is
+    kept in :attr:`deliveries`; a failed one is recorded, never raised.
+    """
+
+    url: str
+    format: str
+    instance_changes: bool
+    timeout: float = WEBHOOK_TIMEOUT
+    deliveries: list[Delivery] = field(default_factory=list)
+    outbox: Callable[[WebhookSubscription, datetime, Payload], None] | None = None
+
+    def __call__(self, change: Transition | InstanceChange, sim: Simulation) -> None:
+        payload = build_payload(self.format, self.instance_changes, change, sim)
+        if payload is not None and self.outbox is not None:
+            self.outbox(self, change.time, payload)
+
+    @property
+    def delivered(self) -> list[Payload]:
+        """The payloads the webhook accepted (answered 2xx), in order."""
+        return [d.payload for d in self.deliveries if d.ok]
+
+    @property
+    def failures(self) -> list[Delivery]:
+        return [d for d in self.deliveries if not d.ok]
+
+    def deliver(self, when: datetime, payload: Payload) -> Delivery:
+        """POST ``payload`` now; record and return the outcome (never raises)."""
+        import json
+        import time
+        import urllib.error
+        import urllib.request
+
+        from . import __version__
+
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(
+            self.url,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": f"pytest-ecs-events/{__version__} (webhook)",
+            },
+        )
+        # no proxy: the webhook is on loopback, and a proxy would not reach it
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            with opener.open(request, timeout=self.timeout) as answer:
+                status = int(answer.status)
+                answer.read()
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+            error = f"the webhook answered HTTP {exc.code} {exc.reason}"
+            exc.close()
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+                error = f"no answer within {self.timeout:g}s"
+            else:
+                error = f"{type(reason).__name__}: {reason}"
+        except Exception as exc:  # http.client oddities (a bad status line, ...)
+            error = f"{type(exc).__name__}: {exc}"
+        delivery = Delivery(when, payload, status, error, time.perf_counter() - started)
+        self.deliveries.append(delivery)
+        return delivery
+
+
+def check_webhook_url(url: str) -> str:
+    """Only http(s) URLs on this machine: the plugin never sends anything off the machine."""
+    from urllib.parse import urlsplit
+
+    from .transports.server import is_loopback
+
+    if not isinstance(url, str):
+        raise TypeError(f"url must be a str, got {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"url must be an http:// or https:// URL such as 'http://127.0.0.1:8080/events', "
+            f"got {url!r}"
+        )
+    if not is_loopback(parts.hostname):
+        raise ValueError(
+            f"refusing to deliver notifications to {parts.hostname!r}: webhooks must be on "
+            "this machine (127.0.0.1, ::1 or localhost), the handler under test, so that a "
+            "test never sends anything over the network"
+        )
+    return url

@@ -8,12 +8,15 @@ over it, and the in-process interception of both SDKs. Its methods take the frie
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from .api.dispatch import ApiCall, EcsApi
+from .api.dispatch import ApiCall, EcsApi, TransportFault
 from .api.signatures import SignatureVerifier
 from .api.wire import ApiRequest, ApiResponse
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState, InstanceStatus
@@ -25,7 +28,8 @@ from .core.regions import default_endpoint
 from .core.simulation import Simulation, SimulationConfig
 
 if TYPE_CHECKING:
-    from .channels import Subscription
+    from .channels import Payload, Subscription, WebhookSubscription
+    from .timepatch import ClockCoupling
 
 __all__ = ["EcsSimulator"]
 
@@ -40,6 +44,26 @@ def _id_list(value: str | Iterable[str], what: str) -> list[str]:
     if not all(isinstance(i, str) for i in items):
         raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
     return items
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _then_deliver(
+    method: Callable[Concatenate[EcsSimulator, _P], _R],
+) -> Callable[Concatenate[EcsSimulator, _P], _R]:
+    """After a method that may change state: POST the notifications it queued for webhooks."""
+
+    @functools.wraps(method)
+    def wrapper(self: EcsSimulator, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if self._webhooks:
+                self._deliver_webhooks()
+
+    return wrapper
 
 
 class EcsSimulator:
@@ -71,6 +95,12 @@ class EcsSimulator:
         self._api.authenticator = self._check_access_key
         self._interceptor: Any = None
         self._subscriptions: list[Subscription] = []
+        self._webhooks: list[WebhookSubscription] = []
+        self._outbox: deque[tuple[WebhookSubscription, datetime, Payload]] = deque()
+        self._outbox_lock = threading.Lock()
+        self._delivering = False
+        #: Called after ``advance()`` moved the clock (the clock coupling listens).
+        self._clock_listeners: list[Callable[[], None]] = []
         for instance_id in instances:
             self.add_instance(instance_id)
 
@@ -80,7 +110,7 @@ class EcsSimulator:
         from .transports.intercept import Interceptor
 
         if self._interceptor is None:
-            self._interceptor = Interceptor(self.handle)
+            self._interceptor = Interceptor(self.handle, timeouts=True)
         self._interceptor.start()
         return self
 
@@ -94,14 +124,31 @@ class EcsSimulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def handle(self, request: ApiRequest) -> ApiResponse:
-        """Answer one API request (what every transport calls)."""
-        return self._api.handle(request)
+    def handle(self, request: ApiRequest, *, timeout: float | None = None) -> ApiResponse:
+        """Answer one API request (what every transport calls).
+
+        ``timeout`` is the client's read timeout where the transport knows it. Raises
+        :class:`~pytest_ecs_events.api.dispatch.TransportFault` for an injected transport
+        fault (the transport then answers nothing).
+        """
+        if not self._webhooks:
+            return self._api.handle(request, timeout=timeout)
+        try:
+            return self._api.handle(request, timeout=timeout)
+        finally:
+            self._deliver_webhooks()
 
     def call(self, action: str, **params: Any) -> dict[str, Any]:
-        """Call an action directly with API parameters; returns the body or raises EcsApiError."""
+        """Call an action directly with API parameters; returns the body or raises EcsApiError.
+
+        An injected transport fault raises :class:`TimeoutError` or :class:`ConnectionResetError`.
+        """
         flat = {"Action": action, **{k: _param_text(v) for k, v in params.items()}}
-        response = self.handle(ApiRequest(params=flat, host=self.endpoint))
+        try:
+            response = self.handle(ApiRequest(params=flat, host=self.endpoint))
+        except TransportFault as fault:
+            error = TimeoutError if fault.kind == "timeout" else ConnectionResetError
+            raise error(str(fault)) from None
         body: dict[str, Any] = json.loads(response.content())  # a private copy to keep
         if response.status >= 400:
             raise EcsApiError(str(body.get("Code")), str(body.get("Message")), response.status)
@@ -164,17 +211,56 @@ class EcsSimulator:
         if to is not None:
             if by is not None or parts:
                 raise TypeError("advance() takes either 'to' or a duration, not both")
-            return self._sim.advance_to(parse_datetime(to))
+            target = parse_datetime(to)
+            return self._moved(self._advance_to(lambda: target))
         delta = parse_duration(by) if by is not None else timedelta(0)
         if parts < timedelta(0):
             raise ValueError(f"advance() cannot go backwards, got {parts}")
-        with self._sim.lock:  # read "now" and move on atomically: threads may advance too
-            return self._sim.advance_to(self.now + delta + parts)
+        # "now" is read under the lock, with the move: threads may advance too
+        return self._moved(self._advance_to(lambda: self.now + delta + parts))
 
     def advance_to_next(self) -> list[Transition]:
         """Advance just far enough for the next pending change to happen (if any)."""
         due = self._sim.next_due()
-        return [] if due is None else self._sim.advance_to(max(due, self.now))
+        if due is None:
+            return []
+        return self._moved(self._advance_to(lambda: max(due, self.now)))
+
+    def _advance_to(self, target: Callable[[], datetime]) -> list[Transition]:
+        if not self._webhooks:
+            with self._sim.lock:
+                return self._sim.advance_to(target())
+        # With webhooks: stop at each due time and POST what it caused before going on, with
+        # the lock released (the webhook's handler may call the API back, from any thread).
+        with self._sim.lock:
+            end = target()
+            if end < self.now:
+                self._sim.advance_to(end)  # raises: the clock cannot go backwards
+        applied: list[Transition] = []
+        while True:
+            with self._sim.lock:
+                due = self._sim.next_due()
+                step = end if due is None or due > end else max(due, self.now)
+                applied.extend(self._sim.advance_to(step))
+            self._deliver_webhooks()
+            if step >= end:
+                return applied
+
+    def _moved(self, applied: list[Transition]) -> list[Transition]:
+        for listener in list(self._clock_listeners):
+            listener()
+        return applied
+
+    def patch_time(self) -> ClockCoupling:
+        """Move the process clock (``time.time()``, ``datetime.now()``) with the virtual clock.
+
+        Needs time-machine. Returns the started coupling; ``stop()`` it, or use it in a
+        ``with`` block. The ``ecs_sim`` fixture does this for ``@pytest.mark.ecs_sim(
+        patch_time=True)`` or the ``ecs_sim_patch_time`` ini option.
+        """
+        from .timepatch import ClockCoupling
+
+        return ClockCoupling(self).start()
 
     # ----------------------------------------------------------------------- instances
     def add_instance(
@@ -196,6 +282,7 @@ class EcsSimulator:
         return self._sim.get_instance(instance_id)
 
     # -------------------------------------------------------------------------- events
+    @_then_deliver
     def create_events(
         self,
         event_type: str,
@@ -210,6 +297,7 @@ class EcsSimulator:
             when = parse_time(not_before, now=self.now)
             return self._sim.create_simulated_events(event_type, ids, when, region=region)
 
+    @_then_deliver
     def cancel_events(
         self, event_ids: str | Sequence[str], *, region: str | None = None
     ) -> list[SystemEvent]:
@@ -217,6 +305,7 @@ class EcsSimulator:
         ids = _id_list(event_ids, "event_ids")
         return self._sim.cancel_simulated_events(ids, region=region)
 
+    @_then_deliver
     def inject_event(
         self,
         event_type: str,
@@ -233,10 +322,12 @@ class EcsSimulator:
                 event_type, instance_id, not_before=when, state=state, reason=reason
             )
 
+    @_then_deliver
     def accept_event(self, event_id: str) -> SystemEvent:
         """What AcceptInquiredSystemEvent does."""
         return self._sim.accept_inquired_event(event_id)
 
+    @_then_deliver
     def reschedule_event(
         self, event_id: str, not_before: datetime | timedelta | str
     ) -> SystemEvent:
@@ -246,6 +337,7 @@ class EcsSimulator:
             when = parse_time(not_before, now=self.now)
             return self._sim.reschedule_event(event_id, event.instance_id, when)
 
+    @_then_deliver
     def fail_event(self, event_id: str, reason_code: str = "") -> SystemEvent:
         """Force an active event to Failed (the cloud decides this; tests may need it)."""
         return self._sim.fail_event(event_id, reason_code)
@@ -276,19 +368,24 @@ class EcsSimulator:
         return self._sim.get_event(event_id)
 
     # ---------------------------------------------------------------- instance actions
+    @_then_deliver
     def reboot_instance(self, instance_id: str) -> Instance:
         return self._sim.reboot_instance(instance_id)
 
+    @_then_deliver
     def reboot_instances(self, instance_ids: str | Sequence[str]) -> list[Instance]:
         results = self._sim.reboot_instances(_id_list(instance_ids, "instance_ids"))
         return [instance for instance, _, _ in results]
 
+    @_then_deliver
     def stop_instance(self, instance_id: str) -> Instance:
         return self._sim.stop_instance(instance_id)
 
+    @_then_deliver
     def start_instance(self, instance_id: str) -> Instance:
         return self._sim.start_instance(instance_id)
 
+    @_then_deliver
     def redeploy_instance(self, instance_id: str) -> str:
         """Returns the TaskId, as RedeployInstance does."""
         return self._sim.redeploy_instance(instance_id)
@@ -302,9 +399,33 @@ class EcsSimulator:
         status: int = 400,
         message: str | None = None,
         times: int = 1,
+        fault: str | None = None,
     ) -> None:
-        """The next ``times`` calls of ``action`` (``"*"``: any) get this error instead."""
-        self._api.fail_next(action, code=code, status=status, message=message, times=times)
+        """The next ``times`` calls of ``action`` (``"*"``: any) get this error instead.
+
+        ``fault="timeout"`` or ``fault="reset"`` injects a transport fault instead of an API
+        error: the client gets no answer at all (requests' ``ReadTimeout`` or
+        ``ConnectionError`` in process; over the loopback server the connection is held
+        then closed, or reset). A timed-out request *was* served (as a real one may be); a
+        reset one was not. Faults of both kinds queue for an action in the order given.
+        """
+        self._api.fail_next(
+            action, code=code, status=status, message=message, times=times, fault=fault
+        )
+
+    @property
+    def latency(self) -> timedelta:
+        """How long (real time) each API call waits before it is served; 0 by default.
+
+        Set it to a duration (``"200ms"``, ``0.2``, a ``timedelta``). It is wall-clock time,
+        not virtual time: the virtual clock moves only when a test moves it. A latency at
+        least as long as the client's read timeout becomes a read timeout (in process).
+        """
+        return timedelta(seconds=self._api.latency)
+
+    @latency.setter
+    def latency(self, value: timedelta | str | float) -> None:
+        self._api.latency = parse_duration(value).total_seconds()
 
     def subscribe(
         self,
@@ -326,6 +447,62 @@ class EcsSimulator:
         self._subscriptions.append(subscription)
         self._sim.observers.append(lambda change: subscription(change, self._sim))
         return subscription
+
+    def subscribe_url(
+        self,
+        url: str,
+        *,
+        format: str = "cloudmonitor",
+        instance_changes: bool = False,
+        timeout: float = 2.0,
+    ) -> WebhookSubscription:
+        """POST every notification as JSON to ``url``, a webhook on this machine.
+
+        Only loopback hosts are accepted (``127.0.0.1``, ``::1``, ``localhost``). Each
+        payload is POSTed at the virtual time of its change, as soon as the operation that
+        caused it returns (``advance()`` stops at each change to deliver it), so the
+        webhook's handler may call the API back. Each attempt is recorded in the returned
+        subscription's ``deliveries`` (status, error, time); failures never raise.
+        """
+        from .channels import WebhookSubscription, check_format, check_webhook_url
+
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        hook = WebhookSubscription(
+            check_webhook_url(url), check_format(format), instance_changes, float(timeout),
+            outbox=self._queue_delivery,
+        )  # fmt: skip
+        self._webhooks.append(hook)
+        self._sim.observers.append(lambda change: hook(change, self._sim))
+        return hook
+
+    def _queue_delivery(self, hook: WebhookSubscription, when: datetime, payload: Payload) -> None:
+        with self._outbox_lock:
+            self._outbox.append((hook, when, payload))
+
+    def _deliver_webhooks(self) -> None:
+        """POST the queued payloads in order, unless this thread is inside the simulation
+        (then its outermost operation will) or another thread is already delivering (it
+        will deliver these too, after the one in flight: never two at once)."""
+        is_owned = getattr(self._sim.lock, "_is_owned", None)
+        if is_owned is not None and is_owned():
+            return
+        with self._outbox_lock:
+            if self._delivering or not self._outbox:
+                return
+            self._delivering = True
+        try:
+            while True:
+                with self._outbox_lock:
+                    if not self._outbox:
+                        self._delivering = False
+                        return
+                    hook, when, payload = self._outbox.popleft()
+                hook.deliver(when, payload)
+        except BaseException:
+            with self._outbox_lock:
+                self._delivering = False
+            raise
 
     @property
     def subscriber_errors(self) -> list[BaseException]:

@@ -634,10 +634,22 @@ class _RecordingParser:
 
 
 def _recorded_options() -> _RecordingParser:
-    from pytest_ecs_events import plugin
+    """Run ``pytest_addoption`` of the plugin and of every module it loads (``pytest_plugins``)."""
+    import importlib
 
     parser = _RecordingParser()
-    plugin.pytest_addoption(parser)  # type: ignore[arg-type]
+    pending, seen = ["pytest_ecs_events.plugin"], set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        module = importlib.import_module(name)
+        hook = getattr(module, "pytest_addoption", None)
+        if hook is not None:
+            hook(parser)
+        more = getattr(module, "pytest_plugins", ())
+        pending += [more] if isinstance(more, str) else list(more)
     return parser
 
 
@@ -665,9 +677,19 @@ def _command_line_markdown() -> str:
         return "The plugin adds no command-line options of its own in this version."
     rows = ["| option | default | meaning |", "| --- | --- | --- |"]
     for names, kwargs in options:
+        if kwargs.get("metavar"):
+            names += f" `{kwargs['metavar']}`"
+        help_text = str(kwargs.get("help", ""))
+        match = re.search(r"\(default:? ([^)]*)\)", help_text)
         default = kwargs.get("default")
-        shown = f"`{default}`" if default not in (None, "", False, []) else ""
-        rows.append(f"| {names} | {shown} | {_cell(kwargs.get('help', ''))} |")
+        if match:
+            shown = match.group(1)
+            help_text = help_text.replace(match.group(0), "").strip()
+        else:
+            shown = f"`{default}`" if default not in (None, "", False, []) else ""
+        if kwargs.get("choices"):
+            help_text += " (" + ", ".join(f"`{c}`" for c in kwargs["choices"]) + ")"
+        rows.append(f"| {names} | {_cell(shown)} | {_cell(help_text)} |")
     return "\n".join(rows)
 
 

@@ -5,6 +5,12 @@ through :meth:`EcsApi.handle`. It never raises: an unknown action, a bad paramet
 injected fault or a bug of ours all become an error body with RequestId, HostId, Code,
 Message and Recommend, and the right HTTP status. Bugs are also kept in
 :attr:`EcsApi.internal_errors` so the test that hit one fails loudly.
+
+The one exception is an injected *transport* fault (``fail_next(action, fault="timeout")``
+or ``"reset"``, or a latency longer than the client's read timeout): then :meth:`handle`
+records the try and raises :class:`TransportFault`, and the transport acts it out (the
+interception raises the exception requests would, the server closes the connection
+without an answer).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from time import sleep as _sleep  # bound now: a test that patches time.sleep keeps latency
 from typing import Any
 
 from ..core.errors import EcsApiError
@@ -76,6 +83,10 @@ class ApiCall:
     time: datetime
     request_id: str
     host: str = ""
+    #: ``"timeout"`` or ``"reset"`` when the client got no answer (an injected transport
+    #: fault); then ``status`` is 0 and ``error_code`` is ``Transport.Timeout`` or
+    #: ``Transport.ConnectionReset``.
+    fault: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,6 +147,32 @@ class Fault:
     status: int
     message: str
     times: int
+    #: ``"timeout"`` or ``"reset"``: a transport fault instead of an API error.
+    transport: str | None = None
+
+
+#: Transport faults, and the ``ApiCall.error_code`` a try that met one is recorded with.
+TRANSPORT_FAULTS = {"timeout": "Transport.Timeout", "reset": "Transport.ConnectionReset"}
+
+
+class TransportFault(Exception):
+    """The client gets no answer: raised by :meth:`EcsApi.handle` for a transport fault.
+
+    ``kind`` is ``"timeout"`` (the request was served, but the answer never came back in
+    time, as with a real read timeout, where the client cannot know whether it was done) or
+    ``"reset"`` (the connection was reset before the request reached the API: nothing was
+    done). ``call`` is the recorded try; ``timeout`` the client's read timeout, if known.
+    """
+
+    def __init__(
+        self, kind: str, call: ApiCall, timeout: float | None = None, cause: str = ""
+    ) -> None:
+        what = "read timed out" if kind == "timeout" else "connection reset by peer"
+        cause = cause or f"fail_next({call.action!r}, fault={kind!r})"
+        super().__init__(f"{call.action}: {what} (simulated by pytest-ecs-events: {cause})")
+        self.kind = kind
+        self.call = call
+        self.timeout = timeout
 
 
 _ids = random.Random()  # ids need to be unique, not secret
@@ -158,6 +195,8 @@ class EcsApi:
         self.faults: list[Fault] = []
         self.call_observers: list[Callable[[ApiCall], None]] = []
         self.authenticator: Callable[[ApiRequest], None] | None = None
+        #: Seconds each call waits (real time) before it is served; see ``handle``.
+        self.latency = 0.0
         #: Answers of read-only actions, by (action, parameters), valid while the simulation's
         #: (mutations, now) stamp holds: pollers ask the same question again and again.
         self._answers: dict[tuple[str, frozenset[tuple[str, str]]], _Answer] = {}
@@ -166,20 +205,37 @@ class EcsApi:
     # -- faults -----------------------------------------------------------------------------
     def fail_next(
         self, action: str, *, code: str = "Throttling", status: int = 400,
-        message: str | None = None, times: int = 1,
+        message: str | None = None, times: int = 1, fault: str | None = None,
     ) -> None:  # fmt: skip
         if not isinstance(times, int) or times < 1:
             raise ValueError(f"fail_next(times=...) must be a positive integer, got {times!r}")
+        if fault is not None:
+            if fault not in TRANSPORT_FAULTS:
+                raise ValueError(
+                    f"fail_next(fault=...) must be one of {', '.join(map(repr, TRANSPORT_FAULTS))}"
+                    f", got {fault!r}"
+                )
+            if code != "Throttling" or status != 400 or message is not None:
+                raise ValueError(
+                    "fail_next(fault=...) injects a transport fault (no answer at all): it "
+                    "takes no code, status or message; inject API errors with a separate call"
+                )
+            with self._lock:
+                self.faults.append(Fault(action, TRANSPORT_FAULTS[fault], 0, "", times, fault))
+            return
         if not isinstance(status, int) or not 400 <= status <= 599:
             raise ValueError(f"fail_next(status=...) must be an HTTP error status, got {status!r}")
         text = message or _default_fault_message(code)
         with self._lock:
             self.faults.append(Fault(action, code, status, text, times))
 
-    def _take_fault(self, action: str) -> Fault | None:
+    def _take_fault(self, action: str, *, transport: bool = False) -> Fault | None:
+        """Consume the first fault queued for ``action``, if it is of the kind asked for."""
         with self._lock:
             for fault in self.faults:
                 if fault.action in (action, "*"):
+                    if (fault.transport is not None) != transport:
+                        return None  # its turn comes at the other check, in queue order
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)
@@ -187,14 +243,19 @@ class EcsApi:
         return None
 
     # -- dispatch ----------------------------------------------------------------------------
-    def handle(self, request: ApiRequest) -> ApiResponse:
+    def handle(self, request: ApiRequest, *, timeout: float | None = None) -> ApiResponse:
+        """Answer one request; ``timeout`` is the client's read timeout, if the transport knows
+        it (a ``latency`` at least that long becomes a timeout)."""
         request_id = new_request_id()
         action_name = request.action or ""
+        transport = self._transport_fault(request, request_id, timeout) if (
+            self.faults or self.latency
+        ) else None  # fmt: skip
         business: dict[str, str] = {}
         text = None
         try:
             business = {k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS}
-            body = self._serve(action_name, request, business)
+            body = self._serve(action_name, request, business, api_faults=transport is None)
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
             if isinstance(body, _AnswerBody):
@@ -216,21 +277,63 @@ class EcsApi:
         call = ApiCall(
             action=action_name or "(none)",
             params=business,
-            status=status,
-            error_code=code,
+            status=status if transport is None else 0,
+            error_code=code if transport is None else TRANSPORT_FAULTS["timeout"],
             time=self.sim.now,
             request_id=request_id,
             host=request.host,
+            fault=None if transport is None else "timeout",
         )
+        self._record(call)
+        if transport is not None:
+            cause = "" if transport != "latency" else (
+                f"latency {self.latency:g}s >= read timeout {timeout:g}s"
+            )  # fmt: skip
+            raise TransportFault("timeout", call, timeout, cause)
+        headers = {"Content-Type": JSON_CONTENT_TYPE, "x-acs-request-id": request_id}
+        return ApiResponse(status, response_body, headers, text)
+
+    def _record(self, call: ApiCall) -> None:
         with self._lock:
             self.calls.append(call)
         for observer in list(self.call_observers):
             observer(call)
-        headers = {"Content-Type": JSON_CONTENT_TYPE, "x-acs-request-id": request_id}
-        return ApiResponse(status, response_body, headers, text)
+
+    def _transport_fault(
+        self, request: ApiRequest, request_id: str, timeout: float | None
+    ) -> str | None:
+        """Wait out the latency; a reset raises at once, a timeout is returned (served first)."""
+        action_name = request.action or ""
+        fault = self._take_fault(action_name, transport=True) if self.faults else None
+        kind = fault.transport if fault is not None else None
+        if kind == "reset":
+            call = ApiCall(
+                action=action_name or "(none)",
+                params={k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS},
+                status=0,
+                error_code=TRANSPORT_FAULTS["reset"],
+                time=self.sim.now,
+                request_id=request_id,
+                host=request.host,
+                fault="reset",
+            )
+            self._record(call)
+            raise TransportFault("reset", call, timeout)
+        latency = self.latency
+        if latency > 0:
+            if timeout is not None and latency >= timeout:
+                _sleep(timeout)
+                return kind or "latency"  # the client gives up; the server still serves
+            _sleep(latency)
+        return kind
 
     def _serve(
-        self, action_name: str, request: ApiRequest, business: dict[str, str]
+        self,
+        action_name: str,
+        request: ApiRequest,
+        business: dict[str, str],
+        *,
+        api_faults: bool = True,
     ) -> dict[str, Any]:
         if not action_name:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
@@ -253,7 +356,7 @@ class EcsApi:
             )
         if self.authenticator is not None:
             self.authenticator(request)
-        fault = self._take_fault(action_name)
+        fault = self._take_fault(action_name) if api_faults and self.faults else None
         if fault is not None:
             raise EcsApiError(fault.code, fault.message, fault.status)
         if spec.read_only:

@@ -25,15 +25,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..api.dispatch import TransportFault
 from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, parse_query
 
 #: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
 #: ``ecs-vpc.<region>.aliyuncs.com``.
 ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
 ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
-_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+#: POST first: both SDKs send POST, and responses tries the registrations in order.
+_METHODS = ("POST", "GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
-Handler = Callable[[ApiRequest], ApiResponse]
+Handler = Callable[..., ApiResponse]
 
 
 def request_from_prepared(prepared: Any) -> ApiRequest:
@@ -90,10 +92,16 @@ _INSECURE_ADAPTER: type[Any] | None = None
 
 
 class Interceptor:
-    """Routes ECS calls of both SDKs to ``handler`` while started."""
+    """Routes ECS calls of both SDKs to ``handler`` while started.
 
-    def __init__(self, handler: Handler) -> None:
+    With ``timeouts=True`` the handler is also given ``timeout=``, the client's read timeout.
+    A :class:`TransportFault` from the handler becomes the exception that SDK's copy of
+    requests raises (``ReadTimeout``, ``ConnectionError``).
+    """
+
+    def __init__(self, handler: Handler, *, timeouts: bool = False) -> None:
         self.handler = handler
+        self.timeouts = timeouts
         self._mocks: list[Any] = []
         self._patches: list[Any] = []
 
@@ -142,9 +150,12 @@ class Interceptor:
                     target=target,
                     real_adapter_send=real_send,
                 )
+                callback = functools.partial(
+                    self._callback, vendored=target.startswith("aliyunsdkcore.")
+                )
                 for method in _METHODS:
                     mock.add_callback(
-                        method, ECS_URL, callback=self._callback, content_type=JSON_CONTENT_TYPE
+                        method, ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
                     )
                 mock.add_passthru(re.compile(r".*", re.S))
                 mock.start()
@@ -168,10 +179,53 @@ class Interceptor:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _callback(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
-        response = self.handler(request_from_prepared(prepared))
+    def _callback(
+        self, prepared: Any, vendored: bool = False
+    ) -> tuple[int, dict[str, str], bytes]:
+        request = request_from_prepared(prepared)
+        try:
+            if self.timeouts:
+                response = self.handler(request, timeout=_read_timeout(prepared))
+            else:
+                response = self.handler(request)
+        except TransportFault as fault:
+            raise _transport_error(fault, prepared, vendored) from None
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
         return response.status, headers, response.content()
+
+
+def _read_timeout(prepared: Any) -> float | None:
+    """The read timeout the client gave ``send()`` (responses keeps the keyword arguments)."""
+    value = getattr(prepared, "req_kwargs", {}).get("timeout")
+    if isinstance(value, tuple):
+        value = value[-1]
+    value = getattr(value, "read_timeout", value)  # a urllib3 Timeout
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _transport_error(fault: TransportFault, prepared: Any, vendored: bool) -> Exception:
+    """What requests (the SDK's own copy of it) raises for this fault."""
+    module = importlib.import_module(
+        "aliyunsdkcore.vendored.requests.exceptions" if vendored else "requests.exceptions"
+    )
+    url = urlsplit(prepared.url)
+    scheme = "HTTPS" if url.scheme == "https" else "HTTP"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    message: object
+    if fault.kind == "timeout":
+        read = f"read timeout={fault.timeout:g}" if fault.timeout is not None else "read timeout"
+        kind = module.ReadTimeout
+        message = (
+            f"{scheme}ConnectionPool(host='{url.hostname}', port={port}): Read timed out. "
+            f"({read}) [{fault}]"
+        )
+    else:
+        kind = module.ConnectionError
+        message = ("Connection aborted.", ConnectionResetError(104, f"Connection reset [{fault}]"))
+    error: Exception = kind(message, request=prepared)
+    return error
 
 
 @functools.cache

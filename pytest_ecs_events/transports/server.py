@@ -14,6 +14,15 @@ traceback. An exception inside a handler thread is answered with ``InternalError
 
 Under ``/_sim/`` a small JSON control API lets tests written in any language drive the
 simulator: advance the clock, add instances, inject events, list events and calls, reset.
+
+For in-guest handlers it also serves the instance metadata path
+``/latest/maintenance/active-system-events`` (the instance named by the ``X-Ecs-Instance-Id``
+header or a ``/<instance-id>`` prefix; the body is our choice: see
+:func:`active_system_events`), and ``/latest/meta-data/instance-id`` and ``region-id``.
+
+Injected transport faults are acted out: a reset closes the connection with a TCP RST, a
+timeout holds the connection without answering (until the client gives up, or
+``timeout_hold`` seconds) and then closes it.
 """
 
 from __future__ import annotations
@@ -22,8 +31,10 @@ import contextlib
 import ipaddress
 import json
 import re
+import select
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -34,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..api.dispatch import error_body, new_request_id
+from ..api.dispatch import TransportFault, error_body, new_request_id
 from ..api.wire import JSON_CONTENT_TYPE, ApiRequest
 from ..core.clock import format_api_time, parse_datetime, parse_duration, wall_clock_now
 from ..core.errors import EcsApiError
@@ -43,11 +54,39 @@ from ..simulator import EcsSimulator
 
 __all__ = [
     "DEFAULT_MAX_BODY",
+    "METADATA_INSTANCE_HEADER",
     "AccessRecord",
     "EcsServer",
     "WallClockFollower",
+    "active_system_events",
     "event_json",
 ]
+
+#: The header that names the instance a metadata request comes from (our choice).
+METADATA_INSTANCE_HEADER = "X-Ecs-Instance-Id"
+#: ``[/<instance-id>]/latest/<item>``: the metadata items served.
+_METADATA_PATH = re.compile(
+    r"(?:/(?P<instance>[A-Za-z0-9][A-Za-z0-9_.-]*))?/latest/"
+    r"(?P<item>maintenance/active-system-events|meta-data/instance-id|meta-data/region-id)/?"
+)
+MetadataFormatter = Callable[[EcsSimulator, Instance, list[SystemEvent]], Any]
+
+
+def active_system_events(
+    simulator: EcsSimulator, instance: Instance, events: list[SystemEvent]
+) -> list[dict[str, Any]]:
+    """The default body of ``/latest/maintenance/active-system-events``. OUR CHOICE.
+
+    No documented example of this body exists (the fact sheet marks it unknown). We answer a
+    JSON array of the instance's active events (Scheduled, Inquiring, Executing), oldest
+    first, each in the vocabulary of the CloudMonitor notification's ``content`` (eventId,
+    eventType, eventStatus, instanceId, publishTime, notBefore for maintenance events,
+    executeStartTime once executing), so one parser serves both channels. Replace it with
+    ``EcsServer(metadata_formatter=...)``.
+    """
+    from ..channels import event_state_content
+
+    return [event_state_content(e, simulator.simulation) for e in events]
 
 #: Largest request body accepted (1 MiB); bigger ones get 413.
 DEFAULT_MAX_BODY = 1 << 20
@@ -191,6 +230,8 @@ class EcsServer:
         clock: WallClockFollower | None = None,
         factory: Callable[[], EcsSimulator] | None = None,
         allow_remote: bool = False,
+        metadata_formatter: MetadataFormatter = active_system_events,
+        timeout_hold: float = 2.0,
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ValueError(
@@ -209,6 +250,13 @@ class EcsServer:
         self.access_log = access_log
         self.clock = clock
         self.factory = factory
+        #: Builds the body of ``/latest/maintenance/active-system-events`` from
+        #: ``(simulator, instance, active events)``: a str is sent as text/plain, anything
+        #: else as JSON.
+        self.metadata_formatter = metadata_formatter
+        #: Seconds an injected timeout holds the connection before closing it unanswered
+        #: (sooner if the client gives up first).
+        self.timeout_hold = timeout_hold
         #: Exceptions met inside handler threads (each was answered with InternalError).
         self.errors: list[BaseException] = []
         self._ssl: ssl.SSLContext | None = None
@@ -273,6 +321,11 @@ class EcsServer:
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.endpoint}"
+
+    def metadata_url(self, instance_id: str) -> str:
+        """Base URL of ``instance_id``'s metadata (stands for ``http://100.100.100.200``):
+        append ``/latest/maintenance/active-system-events``."""
+        return f"{self.url}/{instance_id}"
 
     def __repr__(self) -> str:
         state = "serving" if self.running else "stopped"
@@ -590,6 +643,11 @@ class _Handler(BaseHTTPRequestHandler):
             ).run()
             self._send_json(status, answer, {})
             return
+        metadata = _METADATA_PATH.fullmatch(path)
+        if metadata is not None:
+            self._action = path
+            self._serve_metadata(metadata.group("instance"), metadata.group("item"))
+            return
         if path not in ("/", ""):
             raise _Reply(
                 404,
@@ -618,8 +676,101 @@ class _Handler(BaseHTTPRequestHandler):
         self._action = request.action or ""
         if owner.clock is not None:
             owner.clock.sync()
-        response = owner.simulator.handle(request)
-        self._send_json(response.status, response.body, response.headers)
+        try:
+            response = owner.simulator.handle(request)
+        except TransportFault as fault:
+            self._act_out(fault)
+            return
+        self._send_json(
+            response.status, response.body, response.headers, content=response.content()
+        )
+
+    def _act_out(self, fault: TransportFault) -> None:
+        """No answer: reset the connection, or hold it unanswered and then close it."""
+        self._reply_sent = True
+        self.close_connection = True
+        self._access(0, fault.call.error_code)
+        conn = self.connection
+        if fault.kind == "reset":
+            with contextlib.suppress(OSError):  # close with RST, not FIN
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()  # the real close happens when the handler drops its files
+            return
+        deadline = time.monotonic() + self.server.owner.timeout_hold
+        while not self.server.stopping:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                readable, _, _ = select.select([conn], [], [], min(remaining, 0.05))
+            except (OSError, ValueError):
+                return
+            if readable:  # the client gave up (EOF) or sent something else: stop holding
+                return
+
+    def _serve_metadata(self, instance_id: str | None, item: str) -> None:
+        owner = self.server.owner
+        if self.command not in ("GET", "HEAD"):
+            raise self._bad_method(("GET", "HEAD"))
+        if owner.clock is not None:
+            owner.clock.sync()
+        sim = owner.simulator
+        header = self.headers.get(METADATA_INSTANCE_HEADER, "").strip()
+        if instance_id and header and header != instance_id:
+            raise _Reply(
+                400,
+                "InvalidParameter",
+                f"The path names instance {instance_id!r} but the {METADATA_INSTANCE_HEADER} "
+                f"header names {header!r}; give one of them.",
+            )
+        instance_id = instance_id or header or None
+        if instance_id is None:
+            instances = sim.instances
+            if len(instances) != 1:
+                raise _Reply(
+                    400,
+                    "MissingParameter",
+                    "Which instance is asking? The simulator has "
+                    f"{len(instances)} instances: send the {METADATA_INSTANCE_HEADER} header "
+                    "or prefix the path with the instance id "
+                    "(/i-xxx/latest/maintenance/active-system-events).",
+                )
+            instance = instances[0]
+        else:
+            try:
+                instance = sim.instance(instance_id)
+            except EcsApiError as exc:
+                raise _Reply(exc.status, exc.code, exc.message) from None
+        if item == "meta-data/instance-id":
+            self._send_text(instance.instance_id)
+            return
+        if item == "meta-data/region-id":
+            self._send_text(instance.region)
+            return
+        active = sim.events(
+            instance_id=instance.instance_id, state=("Scheduled", "Inquiring", "Executing")
+        )
+        body = owner.metadata_formatter(sim, instance, active)
+        if isinstance(body, str):
+            self._send_text(body)
+            return
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._send_bytes(200, content, JSON_CONTENT_TYPE)
+
+    def _send_text(self, text: str) -> None:
+        self._send_bytes(200, text.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _send_bytes(self, status: int, content: bytes, content_type: str) -> None:
+        self._reply_sent = True
+        self._access(status, None)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        if self.close_connection or self.server.stopping:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(content)
 
     def _bad_method(self, allowed: Iterable[str]) -> _Reply:
         allow = ", ".join(allowed)
@@ -638,8 +789,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: Mapping[str, str],
         *,
         close: bool = False,
+        content: bytes | None = None,
     ) -> None:
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if content is None:  # the API's own answers come encoded (and cached) already
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         code = body.get("Code") if status >= 400 else None
         self._reply_sent = True
         if close:
