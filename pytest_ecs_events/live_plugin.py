@@ -246,6 +246,10 @@ def _scrub_report(report: pytest.TestReport, scrub: Scrubber) -> None:
         if scrub.found_in(str(longrepr)):  # a shape not walked: fall back to plain text
             report.longrepr = scrub(str(longrepr))
     report.sections = [(title, scrub(content)) for title, content in report.sections]
+    report.user_properties = [
+        (name, scrub(value) if isinstance(value, str) else value)
+        for name, value in report.user_properties
+    ]
 
 
 def _scrub_fields(value: Any, scrub: Scrubber, *, depth: int) -> Any:
@@ -326,6 +330,8 @@ class LiveRun:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
+        if session.config.option.collectonly:
+            return
         if self.worker is None:  # the controller (or a run without xdist) cleans up dead runs
             try:
                 self.session.recover(self.config.stash.get(_LEFTOVERS, None))

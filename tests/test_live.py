@@ -708,8 +708,9 @@ def test_the_secret_never_shows(live: Live, monkeypatch: pytest.MonkeyPatch) -> 
         from pytest_ecs_events.live import Credentials
 
         @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web")
-        def test_leaky(ecs_sim):
+        def test_leaky(ecs_sim, record_property):
             secret = os.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]
+            record_property("recorded", secret)
             print("printed:", secret, repr(ecs_sim), repr(ecs_sim.client))
             print("credentials:", Credentials.from_env())
             logging.getLogger("my.handler").warning("logged: %s", secret)
@@ -731,6 +732,7 @@ def test_the_secret_never_shows(live: Live, monkeypatch: pytest.MonkeyPatch) -> 
     assert "printed: ***" in everything
     assert "logged: ***" in everything
     assert "secret=<hidden>" in everything
+    assert '<property name="recorded" value="***"' in xml.read_text()
     assert SECRET not in everything
     # a wrong secret: the API refuses the signature; the wrong secret is not shown either
     wrong = "WrongSecret-0d4c2b"
