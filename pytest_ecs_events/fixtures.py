@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import report
 from .core.catalog import DEFAULT_CATALOG, Catalog
 from .core.clock import TimeFormatError, parse_duration, parse_time, wall_clock_now
 from .core.errors import EcsApiError
 from .markers import MarkerError, event_marks, sim_settings
 from .simulator import EcsSimulator
+
+if TYPE_CHECKING:
+    from .timepatch import ClockCoupling
 
 
 def build_simulator(item: pytest.Item) -> EcsSimulator:
@@ -41,6 +45,7 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
         **({"account_id": settings.account_id} if settings.account_id else {}),
     )
     _wire_hooks(sim, config)
+    report.attach(item, sim)  # before the marker events, so that the timeline has them
     for mark in event_marks(item, now=sim.now, catalog=catalog):
         instances = list(mark.instances) or [sim.add_instance().instance_id]
         for instance_id in instances:
@@ -100,8 +105,13 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
         pytest.fail(f"{item.nodeid}: {problem}", pytrace=False)
     item.config.hook.pytest_ecs_events_simulator_created(simulator=sim, item=item)
     item.stash[SIMULATOR_KEY] = sim
-    with sim:
-        yield sim
+    coupling = _couple_clock(sim, item)
+    try:
+        with sim:
+            yield sim
+    finally:
+        if coupling is not None:
+            coupling.stop()
     subscriber_errors = sim.subscriber_errors
     if subscriber_errors:
         first = subscriber_errors[0]
@@ -118,6 +128,24 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
             f"{type(errors[0]).__name__}: {errors[0]}. Please report it.",
             pytrace=False,
         )
+
+
+def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:
+    """Start the clock coupling if the marker or the ini option asks for it."""
+    wanted = sim_settings(item).patch_time
+    source = "@pytest.mark.ecs_sim(patch_time=True)"
+    if wanted is None:
+        wanted = bool(item.config.getini("ecs_sim_patch_time"))
+        source = "the ini option ecs_sim_patch_time = true"
+    if not wanted:
+        return None
+    from .timepatch import TimeMachineMissing
+
+    try:
+        return sim.patch_time()
+    except TimeMachineMissing as exc:
+        problem = f"{item.nodeid}: {source}: {exc}"
+    pytest.fail(problem, pytrace=False)
 
 
 SIMULATOR_KEY = pytest.StashKey[EcsSimulator]()

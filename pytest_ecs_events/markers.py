@@ -22,9 +22,10 @@ EVENT_MARKER = "ecs_event"
 
 SIM_MARKER_HELP = (
     "ecs_sim(now=None, region=None, instances=None, credentials=None, "
-    "execution_duration=None, seed=None, account_id=None): configure the ecs_sim fixture "
-    "for this test: start time, default region, instances, accepted AccessKey pairs, how "
-    "long maintenance events stay Executing."
+    "execution_duration=None, seed=None, account_id=None, patch_time=None): configure the "
+    "ecs_sim fixture for this test: start time, default region, instances, accepted "
+    "AccessKey pairs, how long maintenance events stay Executing, whether time.time() and "
+    "datetime.now() follow the virtual clock (needs time-machine)."
 )
 EVENT_MARKER_HELP = (
     "ecs_event(event_type, instance=None, instances=None, not_before='+1h', platform=False, "
@@ -46,6 +47,7 @@ class SimSettings:
     execution_duration: timedelta | None = None
     seed: int | None = None
     account_id: str | None = None
+    patch_time: bool | None = None
     live_only_keys: tuple[str, ...] = ()
 
 
@@ -69,6 +71,7 @@ def _sim_signature(
     execution_duration: Any = None,
     seed: Any = None,
     account_id: Any = None,
+    patch_time: Any = None,
 ) -> dict[str, Any]:
     return {k: v for k, v in locals().items() if v is not None}
 
@@ -137,6 +140,10 @@ def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
     if key in ("region", "account_id"):
         if not isinstance(value, str) or not value.strip():
             raise TypeError("expected a non-empty string")
+        return value
+    if key == "patch_time":
+        if not isinstance(value, bool):
+            raise TypeError("expected True or False")
         return value
     if key == "seed":
         if isinstance(value, bool) or not isinstance(value, int):

@@ -6,9 +6,12 @@ for ``ecs_sim``.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
+import pluggy
 import pytest
 
-from . import __version__
+from . import __version__, report
 from .fixtures import ecs_sim
 from .markers import EVENT_MARKER_HELP, SIM_MARKER_HELP
 from .server_fixture import ecs_server
@@ -33,13 +36,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "how long simulated maintenance events stay Executing (default 30s)",
         default="30s",
     )
+    parser.addini(
+        "ecs_sim_patch_time",
+        "move time.time() and datetime.now() with the virtual clock in every ecs_sim test "
+        "(needs time-machine; default false)",
+        type="bool",
+        default=False,
+    )
+    parser.getgroup("ecs-events").addoption(
+        "--ecs-timeline",
+        action="store_true",
+        default=False,
+        dest="ecs_timeline",
+        help="show the 'ecs events' timeline (event changes and API calls) for passing tests "
+        "too, not only for failing ones",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", SIM_MARKER_HELP)
     config.addinivalue_line("markers", EVENT_MARKER_HELP)
+    if config.getoption("ecs_timeline", default=False) and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(report.PassedTimelines(config), "ecs-events-timelines")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     region = config.getini("ecs_sim_region")
-    return f"ecs-events: {__version__}, offline simulator, default region {region}"
+    duration = config.getini("ecs_sim_execution_duration") or "30s"
+    timeline = "every test" if config.getoption("ecs_timeline", default=False) else "failures"
+    patch_time = "on" if config.getini("ecs_sim_patch_time") else "off"
+    if patch_time == "on":
+        from .timepatch import time_machine_available
+
+        if not time_machine_available():
+            patch_time += " (time-machine is not installed!)"
+    return [
+        f"ecs-events: {__version__}, offline simulator, default region {region}",
+        f"ecs-events settings: execution duration {duration}, timeline on {timeline}, "
+        f"patch_time {patch_time}",
+    ]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
+    """Add the 'ecs events' section to the report of a failing ecs_sim test."""
+    outcome = yield
+    report.add_section(item, outcome.get_result())

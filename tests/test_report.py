@@ -1,0 +1,184 @@
+"""The "ecs events" report section, ``--ecs-timeline`` and the report header."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.report import Timeline
+
+START = "2018-08-22T10:39:49Z"
+
+HANDLER_TEST = """
+import pytest
+
+@pytest.mark.ecs_sim(now="2018-08-22T10:39:49Z", instances=["i-a"])
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-a", not_before="+2h")
+def test_handler(ecs_sim):
+    ecs_sim.call("DescribeInstancesFullStatus", RegionId="cn-hangzhou")
+    ecs_sim.call("DescribeInstancesFullStatus", RegionId="cn-hangzhou")
+    ecs_sim.fail_next("RebootInstance", code="IncorrectInstanceStatus", status=403)
+    with pytest.raises(Exception):
+        ecs_sim.call("RebootInstance", InstanceId="i-a")
+    ecs_sim.advance("3h")
+    assert OUTCOME
+"""
+
+
+def handler_test(outcome: bool) -> str:
+    return HANDLER_TEST.replace("OUTCOME", repr(outcome))
+
+
+def test_a_failing_test_shows_its_timeline(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(handler_test(False))
+    result = ecs_pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- ecs events -*",
+            "region cn-hangzhou, virtual time 2018-08-22T10:39:49Z -> 2018-08-22T13:39:49Z "
+            "(+3h0m0s); 1 instance(s), 1 event(s) changed, 3 API call(s), 1 failed",
+            "10:39:49  event  e-*  SystemMaintenance.Reboot  i-a  (new) -> Scheduled",
+            "10:39:49  call   DescribeInstancesFullStatus -> 200  (x2)",
+            "10:39:49  call   RebootInstance InstanceId=i-a -> 403 IncorrectInstanceStatus",
+            "12:39:49  event  e-*  SystemMaintenance.Reboot  i-a  Scheduled -> Executing",
+            "12:40:19  event  e-*  SystemMaintenance.Reboot  i-a  Executing -> Executed",
+            "*short test summary info*",
+        ]
+    )
+
+
+def test_a_passing_test_shows_nothing_by_default(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(handler_test(True))
+    result = ecs_pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    assert "ecs events" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["ecs-events settings: *timeline on failures*"])
+
+
+def test_ecs_timeline_shows_passing_tests_too(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(handler_test(True))
+    result = ecs_pytester.runpytest("--ecs-timeline")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "ecs-events settings: *timeline on every test*",
+            "*= ecs events of passing tests =*",
+            "*- test_ecs_timeline_shows_passing_tests_too.py::test_handler -*",
+            "region cn-hangzhou, virtual time *",
+            "*RebootInstance InstanceId=i-a -> 403 IncorrectInstanceStatus",
+        ]
+    )
+
+
+def test_ecs_timeline_with_rP_prints_each_once(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(handler_test(True))
+    result = ecs_pytester.runpytest("--ecs-timeline", "-rP")
+    result.assert_outcomes(passed=1)
+    output = result.stdout.str()
+    assert "ecs events of passing tests" not in output
+    assert output.count("- ecs events -") == 1
+    result.stdout.fnmatch_lines(["*= PASSES =*", "*- ecs events -*"])
+
+
+def test_teardown_failure_and_call_failure_show_it_once(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(
+        """
+        def test_both(ecs_sim):
+            def broken(payload):
+                raise RuntimeError("handler bug")
+
+            ecs_sim.subscribe(broken)
+            ecs_sim.add_instance("i-a")
+            ecs_sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
+            assert False
+
+        def test_teardown_only(ecs_sim):
+            ecs_sim.subscribe(lambda payload: 1 / 0)
+            ecs_sim.add_instance("i-a")
+            ecs_sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
+        """
+    )
+    result = ecs_pytester.runpytest()
+    result.assert_outcomes(failed=1, passed=1, errors=2)
+    output = result.stdout.str()
+    assert output.count("- ecs events -") == 2  # one per test
+    assert output.count("(new) -> Scheduled") == 2
+
+
+def test_tests_without_the_simulator_get_no_section(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile("def test_plain():\n    assert False\n")
+    result = ecs_pytester.runpytest("--ecs-timeline")
+    result.assert_outcomes(failed=1)
+    assert "ecs events" not in result.stdout.str()
+
+
+def test_header_shows_the_settings(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_region = cn-beijing\necs_sim_execution_duration = 5m\n")
+    result = ecs_pytester.runpytest("--co")
+    result.stdout.fnmatch_lines(
+        [
+            "ecs-events: *, offline simulator, default region cn-beijing",
+            "ecs-events settings: execution duration 5m, timeline on failures, patch_time off",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------- rendering directly
+def test_render_instance_changes_platform_events_and_transport_faults() -> None:
+    sim = EcsSimulator(now=START, instances=["i-a"], seed=1, region="cn-beijing")
+    timeline = Timeline(sim)
+    sim.inject_event("SystemFailure.Delete", "i-a", not_before="+1h")
+    sim.fail_next("DescribeRegions", fault="timeout")
+    with pytest.raises(TimeoutError):
+        sim.call("DescribeRegions", RegionId="cn-beijing")
+    sim.call("DescribeRegions", RegionId="cn-hangzhou")
+    sim.advance("2d")
+    text = timeline.render()
+    lines = text.splitlines()
+    assert lines[0].startswith("region cn-beijing, virtual time 2018-08-22T10:39:49Z")
+    assert "  call   DescribeRegions -> no answer: Transport.Timeout" in text
+    assert "  call   DescribeRegions RegionId=cn-hangzhou -> 200" in text  # not the default
+    assert "(new) -> Executing  (platform)" in text
+    assert "inst   i-a  Stopping -> Released  (SystemFailure.Delete)" in text
+    # the timeline spans days: dates on every line
+    assert all(line.startswith("2018-08-") for line in lines[1:])
+
+
+def test_render_keeps_head_and_tail_of_a_long_timeline() -> None:
+    sim = EcsSimulator(now=START, seed=1)
+    timeline = Timeline(sim)
+    assert "(no event changes" in timeline.render()
+    for i in range(300):
+        sim.add_instance(f"i-{i:03d}")
+        sim.create_events("SystemMaintenance.Reboot", f"i-{i:03d}", "+1h")
+    text = timeline.render(max_lines=50)
+    lines = text.splitlines()
+    assert len(lines) == 1 + 50
+    assert "i-000" in lines[1]
+    assert lines[41] == "... 251 more line(s) ..."  # 300 lines: 40 kept, then the last 9
+    assert "i-299" in lines[-1]
+
+
+def test_render_shortens_long_parameters_and_folds_repeats() -> None:
+    sim = EcsSimulator(now=START, seed=1)
+    timeline = Timeline(sim)
+    ids = [f"i-{'x' * 30}{n}" for n in range(10)]
+    ids_params = {f"InstanceId.{n + 1}": i for n, i in enumerate(ids)}
+    sim.call("DescribeInstancesFullStatus", RegionId="cn-hangzhou", **ids_params)
+    for _ in range(3):
+        sim.call("DescribeRegions")
+        sim.advance(timedelta(minutes=1))
+    text = timeline.render()
+    (status_line,) = [line for line in text.splitlines() if "FullStatus" in line]
+    assert "...  -> " not in status_line
+    assert status_line.endswith("... -> 200")
+    assert len(status_line) < 200
+    assert "DescribeRegions -> 200  (x3, last at 10:41:49)" in text
+
+
+def test_render_nothing_happened() -> None:
+    sim = EcsSimulator(now=START)
+    assert Timeline(sim).render().endswith("(no event changes and no API calls)\n")
