@@ -46,7 +46,7 @@ from .core.errors import EcsApiError
 from .core.lifecycle import Transition
 from .core.models import Instance, SystemEvent
 from .core.regions import default_endpoint
-from .live_journal import EventRecord, Intent, Journal
+from .live_journal import EventRecord, Intent, Journal, JournalState
 
 if TYPE_CHECKING:
     from .markers import EventMark
@@ -482,7 +482,10 @@ class LiveClient:
         """
         __tracebackhide__ = True  # a failing test shows its own line, not these internals
         flat = {str(k): _text(v) for k, v in params.items()}
-        self.guard.check(action, flat)  # refuses before anything is sent
+        try:
+            self.guard.check(action, flat)  # refuses before anything is sent
+        except LiveGuardError as exc:
+            raise LiveGuardError(self.scrub(str(exc))) from None
         from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
         from aliyunsdkcore.request import CommonRequest
 
@@ -913,17 +916,22 @@ class LiveSession:
                 f"next run cancels them, or run: ecs-sim live-cleanup --journal {path}"
             )
 
-    def recover(self) -> None:
-        """Cancel what earlier runs (now dead) left in journals of this directory."""
+    def recover(self, states: Sequence[JournalState] | None = None) -> None:
+        """Cancel what earlier runs (now dead) left in journals of this directory.
+
+        ``states`` are journals read before the run began (``--cache-clear`` may have removed
+        the files since); without them the directory is read now.
+        """
         from .live_journal import journal_files, read_journal
 
-        for path in journal_files(self.settings.journal_dir):
-            if path == self.journal.path:
+        if states is None:
+            states = [read_journal(p) for p in journal_files(self.settings.journal_dir)]
+        for state in states:
+            path = state.path
+            if path is None or path == self.journal.path or state.owner_alive():
                 continue
-            state = read_journal(path)
-            if state.owner_alive() or state.settled:
-                if state.settled and not state.owner_alive():
-                    path.unlink(missing_ok=True)
+            if state.settled:
+                path.unlink(missing_ok=True)
                 continue
             journal = Journal.resume(state)
             result = settle(self.client, journal, only=self.matches)
@@ -936,6 +944,8 @@ class LiveSession:
             self._warn_leftovers(result, path)
             if journal.state.settled:
                 path.unlink(missing_ok=True)
+            elif not path.exists():
+                journal.materialize()  # keep what is left for the next run
 
     def close(self) -> None:
         self.settle("end of session")

@@ -217,27 +217,72 @@ class Journal:
         return journal
 
     def _write(self, record: dict[str, Any]) -> None:
-        """Append one record and make it durable before returning."""
-        with self._lock:
-            if not self._opened:
-                self._opened = True
-                self._append(
-                    {
-                        "op": "open",
-                        "version": FORMAT_VERSION,
-                        "pid": os.getpid(),
-                        "host": socket.gethostname(),
-                        "worker": self.worker,
-                        "time": format_api_time(wall_clock_now()),
-                    }
-                )
-            self._append(record)
+        """Append one record and make it durable before returning.
 
-    def _append(self, record: dict[str, Any]) -> None:
-        self.state.apply(record)
-        line = json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n"
+        If the file is gone (``pytest --cache-clear`` in another xdist worker, a hand that
+        tidied up), it is written again from what this journal knows, first.
+        """
+        with self._lock:
+            if not self._opened or not self.path.exists():
+                self._materialize()
+                self._opened = True
+            self.state.apply(record)
+            self._write_lines([record])
+
+    def materialize(self) -> None:
+        """Write the file again from what this journal knows (if it is gone)."""
+        with self._lock:
+            if not self.path.exists():
+                self._materialize()
+                self._opened = True
+
+    def _materialize(self) -> None:
+        """The header line, then (for a journal written again) everything still open."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        state = self.state
+        header = {
+            "op": "open",
+            "version": FORMAT_VERSION,
+            "pid": state.pid if state.pid is not None else os.getpid(),
+            "host": state.host or socket.gethostname(),
+            "worker": state.worker or self.worker,
+            "time": format_api_time(wall_clock_now()),
+        }
+        state.apply(header)
+        lines: list[dict[str, Any]] = [header]
+        for intent in state.open_intents.values():
+            lines.append(
+                {
+                    "op": "intent",
+                    "token": intent.token,
+                    "time": format_api_time(intent.time),
+                    "region": intent.region,
+                    "endpoint": intent.endpoint,
+                    "protocol": intent.protocol,
+                    "event_type": intent.event_type,
+                    "instance_ids": list(intent.instance_ids),
+                    "not_before": format_api_time(intent.not_before),
+                }
+            )
+        for rec in state.outstanding.values():
+            lines.append(
+                {
+                    "op": "created",
+                    "token": f"kept-{rec.event_id}",
+                    "event_ids": [rec.event_id],
+                    "instance_ids": [rec.instance_id],
+                    "event_type": rec.event_type,
+                    "region": rec.region,
+                    "endpoint": rec.endpoint,
+                    "protocol": rec.protocol,
+                }
+            )
+        self._write_lines(lines)
+
+    def _write_lines(self, records: Sequence[dict[str, Any]]) -> None:
+        text = "".join(json.dumps(r, separators=(",", ":"), sort_keys=True) + "\n" for r in records)
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
+            handle.write(text)
             handle.flush()
             with contextlib.suppress(OSError):
                 os.fsync(handle.fileno())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import signal
 import sys
 import threading
@@ -31,10 +32,12 @@ from .live import (
     parse_timeout,
     prepare_handle,
 )
+from .live_journal import JournalState, journal_files, read_journal
 
 __all__ = ["LIVE_SESSION", "LiveRun", "live_ecs_sim", "live_session", "settings_from_config"]
 
 LIVE_SESSION = pytest.StashKey[LiveSession]()
+_LEFTOVERS = pytest.StashKey[list[JournalState]]()
 
 
 # ============================================================================== options
@@ -134,13 +137,26 @@ def settings_from_config(config: pytest.Config) -> LiveSettings:
 
 
 def _journal_dir(config: pytest.Config) -> Path:
+    """``--ecs-live-journal``, else ``d/ecs-live`` in pytest's cache directory."""
     given = config.option.ecs_live_journal
     if given:
         return Path(given).expanduser().resolve()
-    cache = getattr(config, "cache", None)
-    if cache is not None:
-        return Path(cache.mkdir("ecs-live"))
-    return config.rootpath / ".pytest_cache" / "d" / "ecs-live"
+    cache_dir = Path(os.path.expandvars(str(config.getini("cache_dir") or ".pytest_cache")))
+    cache_dir = cache_dir.expanduser()
+    if not cache_dir.is_absolute():
+        cache_dir = config.rootpath / cache_dir
+    return cache_dir / "d" / "ecs-live"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Read earlier runs' journals before anything (``--cache-clear``) can remove them."""
+    if config.getoption("ecs_live", False) and _worker_id(config) is None:
+        try:
+            directory = _journal_dir(config)
+            config.stash[_LEFTOVERS] = [read_journal(p) for p in journal_files(directory)]
+        except OSError:
+            pass
 
 
 def live_session(config: pytest.Config) -> LiveSession | None:
@@ -230,6 +246,10 @@ def _scrub_report(report: pytest.TestReport, scrub: Scrubber) -> None:
         if scrub.found_in(str(longrepr)):  # a shape not walked: fall back to plain text
             report.longrepr = scrub(str(longrepr))
     report.sections = [(title, scrub(content)) for title, content in report.sections]
+    report.user_properties = [
+        (name, scrub(value) if isinstance(value, str) else value)
+        for name, value in report.user_properties
+    ]
 
 
 def _scrub_fields(value: Any, scrub: Scrubber, *, depth: int) -> Any:
@@ -310,9 +330,11 @@ class LiveRun:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
+        if session.config.option.collectonly:
+            return
         if self.worker is None:  # the controller (or a run without xdist) cleans up dead runs
             try:
-                self.session.recover()
+                self.session.recover(self.config.stash.get(_LEFTOVERS, None))
             except Exception as exc:  # others' leftovers must not stop this run
                 self.session.say(f"ecs-live: WARNING: could not clean up after earlier runs: {exc}")
 

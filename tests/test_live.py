@@ -172,16 +172,23 @@ class Live:
         self.server = server
         self.journal_dir = pytester.path / "journals"
 
+    def use_the_cache(self) -> None:
+        """Journals in the default place (pytest's cache), the cache provider on."""
+        self.cache = True
+        self.journal_dir = self.pytester.path / ".pytest_cache" / "d" / "ecs-live"
+
+    cache = False
+
     def args(self, *extra: str, instances: str = "web=i-web", timeout: str = "20") -> list[str]:
+        where = [] if self.cache else [f"--ecs-live-journal={self.journal_dir}"]
         return [
             "--ecs-live",
             f"--ecs-live-instances={instances}",
             f"--ecs-live-endpoint={self.server.endpoint}",
             "--ecs-live-protocol=http",
             f"--ecs-live-timeout={timeout}",
-            f"--ecs-live-journal={self.journal_dir}",
-            "-p",
-            "no:cacheprovider",
+            *where,
+            *([] if self.cache else ["-p", "no:cacheprovider"]),
             *extra,
         ]
 
@@ -404,6 +411,32 @@ def test_the_next_run_cancels_the_leftovers_of_a_crashed_run(live: Live) -> None
     assert live.journals() == []
 
 
+def test_cache_clear_and_xdist_do_not_lose_the_journal_of_a_crashed_run(live: Live) -> None:
+    """--cache-clear empties pytest's cache (each xdist worker again): the journal is read first."""
+    pytest.importorskip("xdist")
+    live.use_the_cache()
+    left = _crash(live)
+    live.pytester.makepyfile(
+        test_next="""
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web")
+        def test_ok(ecs_sim, n):
+            pass
+        """
+    )
+    result = live.run("test_next.py", "--cache-clear", "-p", "xdist", "-n", "2",
+                      instances="web=i-web,db=i-db")  # fmt: skip
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*a previous run (pid *) did not finish; cancelled 2 *"])
+    states = {e["event_id"]: e["state"] for e in live.server.events()}
+    assert {states[i] for i in left} == {"Canceled"}
+    assert len(states) == 6
+    assert not _active(live.server)
+    assert live.journals() == []
+
+
 def test_live_cleanup_command_cancels_the_leftovers_of_a_crashed_run(live: Live) -> None:
     left = _crash(live)
     command = [
@@ -568,11 +601,23 @@ def test_the_guard_refuses_calls_outside_the_allowlist(live: Live) -> None:
                 ecs_sim.cancel_events("e-foreign")
             [event] = ecs_sim.cancel_events(ecs_sim.created_event_ids)
             assert event.state == "Canceled"
+
+        @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web", not_before="+1h")
+        def test_other_members(ecs_sim):
+            [event] = ecs_sim.events()
+            planned = event.not_before
+            moved = ecs_sim.reschedule_event(event.event_id, "+2s")
+            assert (moved.not_before - planned).total_seconds() < -3000
+            [change] = ecs_sim.advance_to_next()
+            assert (change.old_state, change.new_state) == ("Scheduled", "Executing")
+            assert [i.instance_id for i in ecs_sim.reboot_instances(["web"])] == ["web"]
+            assert ecs_sim.call("DescribeInstancesFullStatus", RegionId=ecs_sim.region,
+                                **{"InstanceId.1": "web"})["TotalCount"] == 1
         """
     )
     other = live.server.create(["i-db"])  # somebody else's drill on an instance not mapped
     result = live.run()
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
     for call in live.server.calls():
         assert call["action"] not in ("RebootInstance", "StopInstance", "DeleteInstance")
         assert "i-db" not in json.dumps(call["params"]), call
@@ -663,8 +708,9 @@ def test_the_secret_never_shows(live: Live, monkeypatch: pytest.MonkeyPatch) -> 
         from pytest_ecs_events.live import Credentials
 
         @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web")
-        def test_leaky(ecs_sim):
+        def test_leaky(ecs_sim, record_property):
             secret = os.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]
+            record_property("recorded", secret)
             print("printed:", secret, repr(ecs_sim), repr(ecs_sim.client))
             print("credentials:", Credentials.from_env())
             logging.getLogger("my.handler").warning("logged: %s", secret)
@@ -686,6 +732,7 @@ def test_the_secret_never_shows(live: Live, monkeypatch: pytest.MonkeyPatch) -> 
     assert "printed: ***" in everything
     assert "logged: ***" in everything
     assert "secret=<hidden>" in everything
+    assert '<property name="recorded" value="***"' in xml.read_text()
     assert SECRET not in everything
     # a wrong secret: the API refuses the signature; the wrong secret is not shown either
     wrong = "WrongSecret-0d4c2b"

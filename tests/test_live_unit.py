@@ -370,3 +370,25 @@ def test_api_errors_are_ecs_api_errors() -> None:
     error = LiveApiError("Throttling", "slow down", 400, "REQ-1")
     assert isinstance(error, EcsApiError)
     assert (error.code, error.status, error.request_id) == ("Throttling", 400, "REQ-1")
+
+
+def test_a_journal_removed_under_a_run_is_written_again(tmp_path: Path) -> None:
+    """E.g. ``--cache-clear`` in another xdist worker: what is open must not be forgotten."""
+    journal = Journal(tmp_path / "d" / "ecs-live")
+    common = {"region": "cn-hangzhou", "endpoint": "e:1", "protocol": "http"}
+    when = wall_clock_now() + timedelta(hours=1)
+    first = journal.intent(event_type="SystemMaintenance.Reboot", instance_ids=["i-a"],
+                           not_before=when, **common)  # fmt: skip
+    journal.created(first, ["e-1"], ["i-a"])
+    pending = journal.intent(event_type="SystemFailure.Reboot", instance_ids=["i-b"],
+                             not_before=when, **common)  # fmt: skip
+    for path in (journal.path, journal.path.parent):
+        path.unlink() if path.is_file() else path.rmdir()
+    journal.cancelled(["e-9"])  # any write brings the file back, with everything open
+    state = read_journal(journal.path)
+    assert list(state.outstanding) == ["e-1"]
+    assert list(state.open_intents) == [pending]
+    assert state.pid == os.getpid()
+    journal.path.unlink()
+    journal.materialize()
+    assert list(read_journal(journal.path).outstanding) == ["e-1"]
