@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-import time_machine
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.DescribeInstancesFullStatusRequest import (
     DescribeInstancesFullStatusRequest,
@@ -24,6 +23,8 @@ from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceR
 from pytest_ecs_events import EcsApiError, EcsSimulator
 from pytest_ecs_events.api.signatures import legacy_string_to_sign, sign_legacy
 from pytest_ecs_events.api.wire import ApiRequest
+
+time_machine = pytest.importorskip("time_machine")
 
 UTC = timezone.utc
 PAST = "2018-08-22T10:39:49Z"
