@@ -88,6 +88,7 @@ def active_system_events(
 
     return [event_state_content(e, simulator.simulation) for e in events]
 
+
 #: Largest request body accepted (1 MiB); bigger ones get 413.
 DEFAULT_MAX_BODY = 1 << 20
 #: Largest number of query or form fields in one request.
