@@ -21,6 +21,8 @@ import functools
 import importlib
 import importlib.util
 import re
+import threading
+import types
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,75 +104,21 @@ class Interceptor:
     def __init__(self, handler: Handler, *, timeouts: bool = False) -> None:
         self.handler = handler
         self.timeouts = timeouts
-        self._mocks: list[Any] = []
-        self._patches: list[Any] = []
+        self._attached = False
 
     @property
     def active(self) -> bool:
-        return bool(self._mocks)
-
-    def _targets(self) -> list[tuple[str, Callable[..., Any]]]:
-        targets: list[tuple[str, Callable[..., Any]]] = []
-        if importlib.util.find_spec("requests") is not None:
-            from requests.adapters import HTTPAdapter
-
-            targets.append(("requests.adapters.HTTPAdapter.send", HTTPAdapter.send))
-            for module in ("darabonba.core", "Tea.core"):
-                if _module_has(module, "_TLSAdapter"):
-                    targets.append((f"{module}._TLSAdapter.send", _current_requests_send))
-            if _module_has("darabonba.core", "adapters"):
-                targets.append((f"{__name__}._INSECURE_ADAPTER.send", _current_requests_send))
-        if _module_has("aliyunsdkcore.vendored.requests.adapters", "HTTPAdapter"):
-            vendored = importlib.import_module("aliyunsdkcore.vendored.requests.adapters")
-            targets.append(
-                (
-                    "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send",
-                    vendored.HTTPAdapter.send,
-                )
-            )
-        return targets
+        return self._attached
 
     def start(self) -> None:
-        if self._mocks:
-            return
-        import responses
-
-        try:
-            if _module_has("darabonba.core", "adapters"):
-                import types
-                import unittest.mock
-
-                shim = types.SimpleNamespace(HTTPAdapter=_insecure_adapter_class())
-                patcher = unittest.mock.patch("darabonba.core.adapters", shim)
-                patcher.start()
-                self._patches.append(patcher)
-            for target, real_send in self._targets():
-                mock = responses.RequestsMock(
-                    assert_all_requests_are_fired=False,
-                    target=target,
-                    real_adapter_send=real_send,
-                )
-                callback = functools.partial(
-                    self._callback, vendored=target.startswith("aliyunsdkcore.")
-                )
-                for method in _METHODS:
-                    mock.add_callback(
-                        method, ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
-                    )
-                mock.add_passthru(re.compile(r".*", re.S))
-                mock.start()
-                self._mocks.append(mock)
-        except BaseException:
-            self.stop()
-            raise
+        if not self._attached:
+            _SWITCHBOARD.attach(self)
+            self._attached = True
 
     def stop(self) -> None:
-        while self._mocks:
-            mock = self._mocks.pop()
-            mock.stop(allow_assert=False)
-            mock.reset()
-        while self._patches:
-            self._patches.pop().stop()
+        if self._attached:
+            self._attached = False
+            _SWITCHBOARD.detach(self)
 
     def __enter__(self) -> Interceptor:
         self.start()
@@ -179,9 +127,7 @@ class Interceptor:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _callback(
-        self, prepared: Any, vendored: bool = False
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _callback(self, prepared: Any, vendored: bool = False) -> tuple[int, dict[str, str], bytes]:
         request = request_from_prepared(prepared)
         try:
             if self.timeouts:
@@ -192,6 +138,145 @@ class Interceptor:
             raise _transport_error(fault, prepared, vendored) from None
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
         return response.status, headers, response.content()
+
+
+def _targets() -> list[tuple[str, Callable[..., Any]]]:
+    """Each adapter class an SDK sends through, with the send to use for other hosts."""
+    targets: list[tuple[str, Callable[..., Any]]] = []
+    if importlib.util.find_spec("requests") is not None:
+        targets.append(("requests.adapters.HTTPAdapter.send", _SWITCHBOARD.previous_send))
+        for module in ("darabonba.core", "Tea.core"):
+            if _module_has(module, "_TLSAdapter"):
+                targets.append((f"{module}._TLSAdapter.send", _current_requests_send))
+        if _module_has("darabonba.core", "adapters"):
+            _insecure_adapter_class()
+            targets.append((f"{__name__}._INSECURE_ADAPTER.send", _current_requests_send))
+    if _module_has("aliyunsdkcore.vendored.requests.adapters", "HTTPAdapter"):
+        vendored = importlib.import_module("aliyunsdkcore.vendored.requests.adapters")
+        targets.append(
+            ("aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send", vendored.HTTPAdapter.send)
+        )
+    return targets
+
+
+class _Switchboard:
+    """The process's ``responses`` mocks, built once and switched on while any simulator runs.
+
+    Building the mocks (seven registrations per adapter class) and resolving their dotted
+    targets on every start cost more than the rest of a simulated test, so the mocks are
+    built once and started by patching the adapter classes directly. Each ECS call goes to
+    the innermost started :class:`Interceptor`, as stacked mocks would do.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active: list[Interceptor] = []
+        self._mocks: list[tuple[type[Any], Any, Callable[..., Any]]] | None = None
+        self._patches: list[_Swap] = []
+        self._previous_base_send: Callable[..., Any] | None = None
+
+    def previous_send(self, adapter: Any, request: Any, **kwargs: Any) -> Any:
+        """For other hosts: whatever requests' HTTPAdapter.send was before we started."""
+        assert self._previous_base_send is not None
+        return self._previous_base_send(adapter, request, **kwargs)
+
+    def _build(self) -> list[tuple[type[Any], Any, Callable[..., Any]]]:
+        """(adapter class, its mock, the ``send`` to install) for every target."""
+        import responses
+
+        built = []
+        for target, real_send in _targets():
+            mock = responses.RequestsMock(
+                assert_all_requests_are_fired=False, target=target, real_adapter_send=real_send
+            )
+            callback = functools.partial(self._route, vendored=target.startswith("aliyunsdkcore."))
+            for method in _METHODS:
+                mock.add_callback(
+                    method, ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
+                )
+            mock.add_passthru(re.compile(r".*", re.S))
+            module, cls_name, _ = target.rsplit(".", 2)
+            cls = getattr(importlib.import_module(module), cls_name)
+            built.append((cls, mock, _send_through(mock)))
+        return built
+
+    def attach(self, interceptor: Interceptor) -> None:
+        with self.lock:
+            self.active.append(interceptor)
+            if len(self.active) == 1:
+                try:
+                    self._start()
+                except BaseException:
+                    self.active.remove(interceptor)
+                    self._stop()
+                    raise
+
+    def detach(self, interceptor: Interceptor) -> None:
+        with self.lock:
+            self.active.remove(interceptor)
+            if not self.active:
+                self._stop()
+
+    def _start(self) -> None:
+        if self._mocks is None:
+            self._mocks = self._build()
+        if _module_has("darabonba.core", "adapters"):
+            shim = types.SimpleNamespace(HTTPAdapter=_insecure_adapter_class())
+            self._swap(importlib.import_module("darabonba.core"), "adapters", shim)
+        if _module_has("requests.adapters", "HTTPAdapter"):
+            from requests.adapters import HTTPAdapter
+
+            self._previous_base_send = HTTPAdapter.send
+        # What RequestsMock.start() does, but on the class objects resolved once.
+        for cls, _mock, send in self._mocks:
+            self._swap(cls, "send", send)
+
+    def _swap(self, owner: object, name: str, new: object) -> None:
+        swap = _Swap(owner, name, new)
+        swap.start()
+        self._patches.append(swap)
+
+    def _stop(self) -> None:
+        while self._patches:
+            self._patches.pop().stop()
+        for _cls, mock, _send in self._mocks or ():
+            mock.calls.reset()
+
+    def _route(self, prepared: Any, vendored: bool = False) -> tuple[int, dict[str, str], bytes]:
+        return self.active[-1]._callback(prepared, vendored)
+
+
+class _Swap:
+    """Set an attribute and put back exactly what was there (an inherited one is deleted)."""
+
+    def __init__(self, owner: object, name: str, new: object) -> None:
+        self.owner, self.name, self.new = owner, name, new
+        self.had = False
+        self.old: object = None
+
+    def start(self) -> None:
+        namespace = vars(self.owner)
+        self.had = self.name in namespace
+        self.old = namespace.get(self.name)
+        setattr(self.owner, self.name, self.new)
+
+    def stop(self) -> None:
+        if self.had:
+            setattr(self.owner, self.name, self.old)
+        else:
+            delattr(self.owner, self.name)
+
+
+def _send_through(mock: Any) -> Callable[..., Any]:
+    """An adapter ``send`` handing the request to ``mock``, as responses' own patch does."""
+
+    def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return mock._on_request(adapter, request, *args, **kwargs)
+
+    return send
+
+
+_SWITCHBOARD = _Switchboard()
 
 
 def _read_timeout(prepared: Any) -> float | None:
