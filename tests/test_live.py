@@ -73,11 +73,11 @@ def test_handler_avoids_the_reboot(ecs_sim):
 
 
 @pytest.mark.ecs_sim(execution_duration="2s")
-@pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web", not_before="+3s")
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web", not_before="+4s")
 def test_time_passes(ecs_sim):
     [event] = ecs_sim.events()
     assert event.state == "Scheduled"
-    applied = ecs_sim.advance("5s")
+    applied = ecs_sim.advance("6s")
     assert [(t.old_state, t.new_state) for t in applied] == [
         ("Scheduled", "Executing"), ("Executing", "Executed")]
     assert ecs_sim.events()[0].state == "Executed"
@@ -240,8 +240,8 @@ def test_handler_and_time_passing_tests_pass_live_and_offline(live: Live) -> Non
         [
             "ecs-events: LIVE mode against a real account: region cn-hangzhou, endpoint "
             f"http://{live.server.endpoint}, instances web=i-web, AccessKey LTAI****, *",
-            "*ecs-live: advance('5s'): waiting *s for the cloud to reach *",
-            "*ecs-live: advance('5s'): reached * 2 transition(s)*",
+            "*ecs-live: advance('6s'): waiting *s for the cloud to reach *",
+            "*ecs-live: advance('6s'): reached * 2 transition(s)*",
         ]
     )
     assert "offline simulator" not in result.stdout.str()
@@ -378,7 +378,10 @@ def _crash(live: Live) -> list[str]:
     )
     proc, _ = live.start("test_crash.py", instances="web=i-web,db=i-db")
     try:
-        _wait_for(lambda: len(live.server.events("Scheduled")) == 2, "the events")
+        _wait_for(
+            lambda: any('"op":"created"' in p.read_text() for p in live.journals()),
+            "the journal to record the created events",
+        )
         proc.kill()  # SIGKILL: no clean-up at all
         proc.wait(timeout=10)
     finally:
@@ -606,7 +609,7 @@ def test_the_guard_refuses_calls_outside_the_allowlist(live: Live) -> None:
         def test_other_members(ecs_sim):
             [event] = ecs_sim.events()
             planned = event.not_before
-            moved = ecs_sim.reschedule_event(event.event_id, "+2s")
+            moved = ecs_sim.reschedule_event(event.event_id, "+3s")
             assert (moved.not_before - planned).total_seconds() < -3000
             [change] = ecs_sim.advance_to_next()
             assert (change.old_state, change.new_state) == ("Scheduled", "Executing")
