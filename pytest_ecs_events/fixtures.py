@@ -112,6 +112,16 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     finally:
         if coupling is not None:
             coupling.stop()
+        del item.stash[SIMULATOR_KEY]  # do not keep every test's simulator until the end
+    observer_errors = sim.simulation.observer_errors
+    if observer_errors:
+        first = observer_errors[0]
+        pytest.fail(
+            f"{item.nodeid}: {len(observer_errors)} change observer(s) (on_change callbacks or "
+            f"pytest_ecs_events_transition / _instance_change hooks) raised; first: "
+            f"{type(first).__name__}: {first}",
+            pytrace=False,
+        )
     subscriber_errors = sim.subscriber_errors
     if subscriber_errors:
         first = subscriber_errors[0]

@@ -297,7 +297,10 @@ class EcsApi:
         with self._lock:
             self.calls.append(call)
         for observer in list(self.call_observers):
-            observer(call)
+            try:
+                observer(call)
+            except Exception as exc:  # an observer's bug must not reach the SDK as a traceback
+                self.internal_errors.append(exc)
 
     def _transport_fault(
         self, request: ApiRequest, request_id: str, timeout: float | None
