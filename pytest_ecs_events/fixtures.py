@@ -104,7 +104,6 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     if problem is not None:
         pytest.fail(f"{item.nodeid}: {problem}", pytrace=False)
     item.config.hook.pytest_ecs_events_simulator_created(simulator=sim, item=item)
-    item.stash[SIMULATOR_KEY] = sim
     coupling = _couple_clock(sim, item)
     try:
         with sim:
@@ -112,7 +111,6 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     finally:
         if coupling is not None:
             coupling.stop()
-        del item.stash[SIMULATOR_KEY]  # do not keep every test's simulator until the end
     observer_errors = sim.simulation.observer_errors
     if observer_errors:
         first = observer_errors[0]
@@ -157,5 +155,3 @@ def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:
         problem = f"{item.nodeid}: {source}: {exc}"
     pytest.fail(problem, pytrace=False)
 
-
-SIMULATOR_KEY = pytest.StashKey[EcsSimulator]()
