@@ -154,4 +154,3 @@ def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:
     except TimeMachineMissing as exc:
         problem = f"{item.nodeid}: {source}: {exc}"
     pytest.fail(problem, pytrace=False)
-
