@@ -197,6 +197,8 @@ def _writer(config: pytest.Config, worker: str | None) -> Callable[[str], None]:
         def out() -> None:
             if reporter is not None:
                 reporter.write_line(line)
+                # Now, also when stdout is a file or a pipe (a CI log): block-buffered there.
+                reporter.flush()
             else:
                 stream = sys.__stderr__
                 if stream is not None:
