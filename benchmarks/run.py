@@ -303,6 +303,7 @@ def bench_p5() -> None:
         (path / "test_sim.py").write_text(
             textwrap.dedent("""
             import pytest
+            import aliyunsdkcore.client, alibabacloud_ecs20140526.client  # as a user's suite does
             @pytest.mark.parametrize("n", range(500))
             @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-1", not_before="+2h")
             def test_sim(ecs_sim, n):
@@ -313,6 +314,7 @@ def bench_p5() -> None:
         (path / "test_bare.py").write_text(
             textwrap.dedent("""
             import pytest, responses
+            import aliyunsdkcore.client, alibabacloud_ecs20140526.client  # as a user's suite does
             @pytest.mark.parametrize("n", range(500))
             def test_bare(n):
                 with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
