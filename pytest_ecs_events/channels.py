@@ -42,9 +42,14 @@ def _cms_time(when: datetime) -> str:
     return local.strftime("%Y%m%dT%H%M%S.") + f"{local.microsecond // 1000:03d}+0800"
 
 
-def event_content(transition: Transition, sim: Simulation) -> Payload:
-    """The ``content`` of a system-event notification."""
-    event = sim.store.events[transition.event_id]
+def _content(
+    event: SystemEvent,
+    sim: Simulation,
+    state: EventState,
+    started: datetime | None,
+    finished: datetime | None,
+) -> Payload:
+    """The notification ``content`` of ``event`` in ``state`` (fields as the fact sheet)."""
     spec = sim.catalog.spec(event.event_type)
     content: Payload = {
         "eventId": event.event_id,
@@ -54,32 +59,24 @@ def event_content(transition: Transition, sim: Simulation) -> Payload:
         content["notBefore"] = format_api_time(event.not_before)
     content["instanceId"] = event.instance_id
     content["eventType"] = event.event_type
-    content["eventStatus"] = transition.new_state.value
-    if transition.new_state in _EXECUTION_STATES:
-        start = event.execute_start_time or transition.time
-        content["executeStartTime"] = format_api_time(start)
-        if transition.new_state.is_final:
-            content["executeFinishTime"] = format_api_time(transition.time)
+    content["eventStatus"] = state.value
+    if state in _EXECUTION_STATES and started is not None:
+        content["executeStartTime"] = format_api_time(started)
+        if state.is_final and finished is not None:
+            content["executeFinishTime"] = format_api_time(finished)
     return content
+
+
+def event_content(transition: Transition, sim: Simulation) -> Payload:
+    """The ``content`` of the notification of one transition, at its time."""
+    event = sim.store.events[transition.event_id]
+    started = event.execute_start_time or transition.time
+    return _content(event, sim, transition.new_state, started, transition.time)
 
 
 def event_state_content(event: SystemEvent, sim: Simulation) -> Payload:
     """An event as it stands now, in the notification ``content`` vocabulary."""
-    spec = sim.catalog.spec(event.event_type)
-    content: Payload = {
-        "eventId": event.event_id,
-        "publishTime": format_api_time(event.publish_time),
-    }
-    if spec.category.value == "maintenance" and event.not_before is not None:
-        content["notBefore"] = format_api_time(event.not_before)
-    content["instanceId"] = event.instance_id
-    content["eventType"] = event.event_type
-    content["eventStatus"] = event.state.value
-    if event.state in _EXECUTION_STATES and event.execute_start_time is not None:
-        content["executeStartTime"] = format_api_time(event.execute_start_time)
-        if event.state.is_final and event.finish_time is not None:
-            content["executeFinishTime"] = format_api_time(event.finish_time)
-    return content
+    return _content(event, sim, event.state, event.execute_start_time, event.finish_time)
 
 
 def cloudmonitor_event(transition: Transition, sim: Simulation) -> Payload:
