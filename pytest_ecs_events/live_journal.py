@@ -265,18 +265,7 @@ class Journal:
                 }
             )
         for rec in state.outstanding.values():
-            lines.append(
-                {
-                    "op": "created",
-                    "token": f"kept-{rec.event_id}",
-                    "event_ids": [rec.event_id],
-                    "instance_ids": [rec.instance_id],
-                    "event_type": rec.event_type,
-                    "region": rec.region,
-                    "endpoint": rec.endpoint,
-                    "protocol": rec.protocol,
-                }
-            )
+            lines.append(_created_line(rec, f"kept-{rec.event_id}"))
         self._write_lines(lines)
 
     def _write_lines(self, records: Sequence[dict[str, Any]]) -> None:
@@ -335,18 +324,7 @@ class Journal:
     def adopt(self, records: Iterable[EventRecord]) -> None:
         """Take over events found for an unresolved intent (so that they get cancelled)."""
         for rec in records:
-            self._write(
-                {
-                    "op": "created",
-                    "token": f"adopted-{rec.event_id}",
-                    "event_ids": [rec.event_id],
-                    "instance_ids": [rec.instance_id],
-                    "event_type": rec.event_type,
-                    "region": rec.region,
-                    "endpoint": rec.endpoint,
-                    "protocol": rec.protocol,
-                }
-            )
+            self._write(_created_line(rec, f"adopted-{rec.event_id}"))
 
     def failed(self, token: str, code: str) -> None:
         self._write({"op": "failed", "token": token, "code": code})
@@ -368,3 +346,17 @@ class Journal:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
             return True
+
+
+def _created_line(rec: EventRecord, token: str) -> dict[str, Any]:
+    """A journal line recording one created event (kept or adopted from an intent)."""
+    return {
+        "op": "created",
+        "token": token,
+        "event_ids": [rec.event_id],
+        "instance_ids": [rec.instance_id],
+        "event_type": rec.event_type,
+        "region": rec.region,
+        "endpoint": rec.endpoint,
+        "protocol": rec.protocol,
+    }
