@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from .catalog import EventState, InstanceStatus
+
+NO_EXTENDED: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(eq=False, slots=True)
@@ -56,7 +59,9 @@ class SystemEvent:
     finish_time: datetime | None = None
     execute_start_time: datetime | None = None
     #: ExtendedAttribute fields, e.g. InitialNotBefore after a reschedule.
-    extended: dict[str, Any] = field(default_factory=dict)
+    #: Read-only; a new mapping replaces it on change. Most events have none, and share one
+    #: empty mapping (one object less per event for the cyclic GC to scan).
+    extended: Mapping[str, Any] = field(default_factory=lambda: NO_EXTENDED)
     #: Every state the event has been in, with the virtual time it entered it; creation first.
     history: list[tuple[datetime, EventState]] = field(default_factory=list)
     #: Creation order, used to sort and page without comparing times.

@@ -30,7 +30,7 @@ from .catalog import (
 from .clock import VirtualClock, format_api_time
 from .errors import EcsApiError
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
-from .models import Instance, SystemEvent
+from .models import NO_EXTENDED, Instance, SystemEvent
 from .regions import new_resource_id
 from .regions import region as region_info
 from .store import Store
@@ -409,8 +409,9 @@ class Simulation:
                     f"{format_api_time(LATEST_TIME)}.",
                     400,
                 )
-            if event.not_before is not None:
-                event.extended.setdefault("InitialNotBefore", format_api_time(event.not_before))
+            if event.not_before is not None and "InitialNotBefore" not in event.extended:
+                initial = format_api_time(event.not_before)
+                event.extended = {**event.extended, "InitialNotBefore": initial}
             event.not_before = not_before
             event.revision += 1
             self.mutations += 1
@@ -621,7 +622,7 @@ class Simulation:
             reason=reason,
             reason_code=reason_code,
             impact_level=impact_level or (SIMULATED_IMPACT_LEVEL if simulated else ""),
-            extended=dict(extended or {}),
+            extended=dict(extended) if extended else NO_EXTENDED,
             history=[(now, state)],
             seq=self.store.next_seq(),
         )
