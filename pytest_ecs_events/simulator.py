@@ -536,13 +536,6 @@ class EcsSimulator:
         )
 
 
-def _acs3_credential(header: str) -> str | None:
-    for part in header.replace(" ", ",").split(","):
-        if part.startswith("Credential="):
-            return part[len("Credential=") :]
-    return None
-
-
 def _state_set(
     state: EventState | str | Iterable[EventState | str] | None,
 ) -> set[EventState] | None:
