@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import select
 import signal
 import socket
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from serve_helpers import start_serve
 
 from pytest_ecs_events.cli import build_parser, main
 
 AK = "LTAI5tCliTestKey"
 SECRET = "cli-test-secret"
-BANNER = re.compile(r"^ecs-sim serving on (https?)://127\.0\.0\.1:(\d+)$")
 
 
 class Served:
@@ -39,32 +36,14 @@ class Served:
         return self.proc.returncode, out, err
 
 
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 @pytest.fixture
 def start() -> Iterator[Any]:
     procs: list[subprocess.Popen[str]] = []
 
     def launch(*args: str) -> Served:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_ecs_events", "serve", "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_clean_env(),
-        )
+        proc, _scheme, port = start_serve(*args)
         procs.append(proc)
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 20)
-        assert ready, "ecs-sim serve printed nothing within 20 s"
-        line = proc.stdout.readline().strip()
-        match = BANNER.match(line)
-        assert match, f"unexpected first line {line!r} from ecs-sim serve"
-        return Served(proc, int(match.group(2)))
+        return Served(proc, port)
 
     try:
         yield launch

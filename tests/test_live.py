@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import select
 import signal
 import subprocess
 import sys
@@ -22,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_helpers import start_serve
 
 AK = "LTAI5tLiveTestKeyId01"
 SECRET = "Zq8xLiveSecret-7f3e9a"
-BANNER = re.compile(r"^ecs-sim serving on http://127\.0\.0\.1:(\d+)$")
 PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 # A handler as a user writes it (legacy SDK), and the same test file offline and live.
@@ -125,33 +123,14 @@ class Server:
         return [e["event_id"] for e in self.request("/_sim/events", body)["events"]]
 
 
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROXIES}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[Server]:
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "pytest_ecs_events", "serve", "--port", "0",
-            "--credentials", f"{AK}:{SECRET}", "--region", "cn-hangzhou",
-            "--instances", "i-web,i-db", "--execution-duration", "2s", "--quiet",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_clean_env(),
+    proc, _scheme, port = start_serve(
+        "--credentials", f"{AK}:{SECRET}", "--region", "cn-hangzhou",
+        "--instances", "i-web,i-db", "--execution-duration", "2s", "--quiet",
     )  # fmt: skip
     try:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 20)
-        assert ready, "ecs-sim serve printed nothing within 20 s"
-        line = proc.stdout.readline().strip()
-        match = BANNER.match(line)
-        assert match, f"unexpected first line {line!r} from ecs-sim serve"
-        yield Server(proc, int(match.group(1)))
+        yield Server(proc, port)
     finally:
         proc.kill()
         proc.communicate(timeout=10)
