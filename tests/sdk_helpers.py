@@ -111,3 +111,30 @@ def snapshot(sim: Any) -> dict[str, Any]:
         ],
         "instances": [(i.instance_id, str(i.status)) for i in sim.instances],
     }
+
+
+def make_mixed_history(
+    sim: Any, a: str, b: str, c: str, *, failure: str, executing: str
+) -> dict[str, str]:
+    """Events in every reachable state and several types, published 10 minutes apart.
+
+    ``failure`` ends Executed; ``executing`` (a failure type) stays Executing for a day.
+    Returns the event id by state.
+    """
+    avoided = sim.create_events("SystemMaintenance.Reboot", a, "+2h")[0]
+    sim.reboot_instance(a)
+    sim.advance("10m")
+    canceled = sim.create_events("SystemMaintenance.Stop", b, "+5h")[0]
+    sim.cancel_events(canceled.event_id)
+    sim.advance("10m")
+    executed = sim.create_events(failure, c, "+1m")[0]
+    sim.advance("10m")
+    scheduled = sim.create_events("SystemMaintenance.Redeploy", c, "+1d")[0]
+    still_executing = sim.create_events(executing, b, "+1d")[0]
+    return {
+        "Avoided": avoided.event_id,
+        "Canceled": canceled.event_id,
+        "Executed": executed.event_id,
+        "Scheduled": scheduled.event_id,
+        "Executing": still_executing.event_id,
+    }

@@ -55,6 +55,7 @@ from sdk_helpers import (
     legacy_call,
     legacy_client,
     legacy_error,
+    make_mixed_history,
     snapshot,
 )
 
@@ -286,24 +287,9 @@ def test_cancel_makes_events_canceled(ecs_sim: Any, client: AcsClient) -> None:
 @pytest.fixture
 def mixed_history(ecs_sim: Any) -> dict[str, str]:
     """Events in several states and types, published at different times."""
-    sim = ecs_sim
-    avoided = sim.create_events("SystemMaintenance.Reboot", A, "+2h")[0]
-    sim.reboot_instance(A)
-    sim.advance("10m")
-    canceled = sim.create_events("SystemMaintenance.Stop", B, "+5h")[0]
-    sim.cancel_events(canceled.event_id)
-    sim.advance("10m")
-    executed = sim.create_events("SystemFailure.Reboot", C, "+1m")[0]
-    sim.advance("10m")
-    scheduled = sim.create_events("SystemMaintenance.Redeploy", C, "+1d")[0]
-    executing = sim.create_events("SystemFailure.Redeploy", B, "+1d")[0]
-    return {
-        "Avoided": avoided.event_id,
-        "Canceled": canceled.event_id,
-        "Executed": executed.event_id,
-        "Scheduled": scheduled.event_id,
-        "Executing": executing.event_id,
-    }
+    return make_mixed_history(
+        ecs_sim, A, B, C, failure="SystemFailure.Reboot", executing="SystemFailure.Redeploy"
+    )
 
 
 def _states(items: list[dict[str, Any]]) -> dict[str, str]:

@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 from alibabacloud_ecs20140526 import models as m
 from alibabacloud_ecs20140526.client import Client
-from sdk_helpers import API_TIME, EVENT_ID, REQUEST_ID, new_client, new_error, snapshot
+from sdk_helpers import (
+    API_TIME,
+    EVENT_ID,
+    REQUEST_ID,
+    make_mixed_history,
+    new_client,
+    new_error,
+    snapshot,
+)
 
 NOW = "2024-05-01T00:00:00Z"
 A, B, C = "i-bp1aaaaaaaaaaaaaaaaa", "i-bp1bbbbbbbbbbbbbbbbb", "i-bp1ccccccccccccccccc"
@@ -156,24 +164,9 @@ def test_cancel_makes_events_canceled(ecs_sim: Any, client: Client) -> None:
 # ---------------------------------------------------------------- history filters/paging
 @pytest.fixture
 def mixed(ecs_sim: Any) -> dict[str, str]:
-    sim = ecs_sim
-    avoided = sim.create_events("SystemMaintenance.Reboot", A, "+2h")[0]
-    sim.reboot_instance(A)
-    sim.advance("10m")
-    canceled = sim.create_events("SystemMaintenance.Stop", B, "+5h")[0]
-    sim.cancel_events(canceled.event_id)
-    sim.advance("10m")
-    executed = sim.create_events("InstanceFailure.Reboot", C, "+1m")[0]
-    sim.advance("10m")
-    scheduled = sim.create_events("SystemMaintenance.Redeploy", C, "+1d")[0]
-    executing = sim.create_events("SystemFailure.Stop", B, "+1d")[0]
-    return {
-        "Avoided": avoided.event_id,
-        "Canceled": canceled.event_id,
-        "Executed": executed.event_id,
-        "Scheduled": scheduled.event_id,
-        "Executing": executing.event_id,
-    }
+    return make_mixed_history(
+        ecs_sim, A, B, C, failure="InstanceFailure.Reboot", executing="SystemFailure.Stop"
+    )
 
 
 def test_history_filters(client: Client, mixed: dict[str, str]) -> None:
