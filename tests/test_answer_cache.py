@@ -1,4 +1,5 @@
-"""Reused answers of read-only actions never go stale: every kind of change shows at once."""
+"""Read-only actions: a question is parsed once, and its answer reused only while nothing
+changed; every kind of change shows at once."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events import EcsApiError, EcsSimulator
+from pytest_ecs_events.api import dispatch
+from pytest_ecs_events.api.wire import ApiRequest
+from pytest_ecs_events.core import Simulation
 
 START = "2024-05-01T00:00:00Z"
 
@@ -77,3 +81,68 @@ def test_each_answer_has_its_own_request_id_and_is_a_private_copy(sim: EcsSimula
     third = sim.call("DescribeInstancesFullStatus", RegionId=sim.region)
     assert third["InstanceFullStatusSet"] == second["InstanceFullStatusSet"]
     assert len(third["InstanceFullStatusSet"]["InstanceFullStatusType"]) == 2
+
+
+def test_read_only_actions_are_the_describe_actions() -> None:
+    read_only = {name for name, spec in dispatch.ACTIONS.items() if spec.read_only}
+    assert read_only == {name for name in dispatch.ACTIONS if name.startswith("Describe")}
+
+
+def test_a_question_is_parsed_once_and_its_query_runs_after_each_change(
+    sim: EcsSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = dispatch.ACTIONS["DescribeInstanceHistoryEvents"]
+    assert spec.prepare is not None
+    parsed: list[str] = []
+    ran: list[int] = []
+
+    def counting(ctx: dispatch.ActionContext) -> dispatch.Query:
+        parsed.append(ctx.params.raw.get("MaxResults", ""))
+        query = spec.prepare(ctx)  # type: ignore[misc]
+
+        def run(simulation: Simulation) -> dict[str, Any]:
+            ran.append(simulation.mutations)
+            return query(simulation)
+
+        return run
+
+    monkeypatch.setitem(dispatch.ACTIONS, spec.name, dispatch.ActionSpec(
+        spec.name, spec.handler, spec.statuses, counting))  # fmt: skip
+    for _ in range(3):
+        history(sim, MaxResults=5)
+    sim.create_events("SystemMaintenance.Reboot", "i-1", "+1m")
+    sim.advance("2m")
+    assert len(history(sim, MaxResults=5)) == 1
+    history(sim, MaxResults=6)  # another question
+    assert parsed == ["5", "6"]
+    assert len(ran) == 3  # first call, after the change, the other question
+
+
+def test_a_refused_question_is_refused_every_time(sim: EcsSimulator) -> None:
+    for _ in range(3):
+        with pytest.raises(EcsApiError) as info:
+            history(sim, MaxResults=500)
+        assert info.value.code == "InvalidParameter"
+    assert [c.error_code for c in sim.calls] == ["InvalidParameter"] * 3
+    assert len(history(sim, MaxResults=5)) == 0
+
+
+def test_a_failing_query_keeps_no_answer(sim: EcsSimulator) -> None:
+    with pytest.raises(EcsApiError) as info:
+        sim.call("DescribeInstanceStatus", RegionId=sim.region, ZoneId="cn-hangzhou-zz")
+    assert info.value.code == "InvalidZoneId.NotFound"
+    sim.add_instance("i-9", zone="cn-hangzhou-zz")  # now the zone exists
+    body = sim.call("DescribeInstanceStatus", RegionId=sim.region, ZoneId="cn-hangzhou-zz")
+    assert [r["InstanceId"] for r in body["InstanceStatuses"]["InstanceStatus"]] == ["i-9"]
+
+
+def test_serving_another_simulation_forgets_the_questions(sim: EcsSimulator) -> None:
+    sim.create_events("SystemMaintenance.Reboot", "i-1", "+1m")
+    sim.advance("2m")
+    assert len(history(sim)) == 1
+    api = sim._api
+    other = Simulation(now=sim.now, config=sim.simulation.config)
+    api.sim = other
+    body = api.handle(ApiRequest(params={
+        "Action": "DescribeInstanceHistoryEvents", "RegionId": sim.region}))  # fmt: skip
+    assert body.body["TotalCount"] == 0

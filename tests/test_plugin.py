@@ -648,7 +648,8 @@ def boom(ctx):
 @pytest.fixture
 def broken(monkeypatch, ecs_sim):
     spec = dispatch.ACTIONS[NAME]
-    monkeypatch.setitem(dispatch.ACTIONS, NAME, dataclasses.replace(spec, handler=boom))
+    broken_spec = dataclasses.replace(spec, handler=boom, prepare=boom)
+    monkeypatch.setitem(dispatch.ACTIONS, NAME, broken_spec)
 
 
 def test_bug_legacy(ecs_sim, broken):

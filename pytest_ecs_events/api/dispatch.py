@@ -49,27 +49,32 @@ PROTOCOL_PARAMS = frozenset(
 )
 
 
-#: How many distinct read-only answers are kept before the cache starts afresh.
-_MAX_ANSWERS = 256
+#: How many distinct read-only questions (action and parameters) are kept before the cache
+#: starts afresh.
+_MAX_QUERIES = 256
 
 
-@dataclass(frozen=True)
-class _Answer:
-    """A read-only action's answer (without RequestId) and its JSON text, with its stamp."""
+class _Prepared:
+    """A read-only question, parsed once: its query, and its last answer with that answer's
+    stamp (the simulation's ``(mutations, now)`` when it was computed)."""
 
-    stamp: tuple[int, datetime]
-    body: dict[str, Any]
-    text: str
+    __slots__ = ("body", "query", "stamp", "text")
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.stamp: tuple[int, datetime] | None = None
+        self.body: dict[str, Any] = {}
+        self.text = "{}"
 
 
 class _AnswerBody(dict[str, Any]):
-    """A reused answer's body, carrying the answer so its JSON text can be reused too."""
+    """A read-only action's body, carrying its JSON text so the text is not built again."""
 
-    __slots__ = ("answer",)
+    __slots__ = ("text",)
 
-    def __init__(self, answer: _Answer) -> None:
-        super().__init__(answer.body)
-        self.answer = answer
+    def __init__(self, body: dict[str, Any], text: str) -> None:
+        super().__init__(body)
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,13 @@ class ActionContext:
 
 
 Handler = Callable[[ActionContext], dict[str, Any]]
+#: A read-only action's parsed question: computes the body from the simulation (called
+#: under the simulation's lock).
+Query = Callable[[Simulation], dict[str, Any]]
+#: Parses a read-only action's parameters into its :data:`Query`. It reads nothing that can
+#: change (only the parameters, the catalog and the configuration), so the query is kept
+#: and reused for every call with the same parameters.
+Preparer = Callable[[ActionContext], Query]
 
 
 @dataclass(frozen=True)
@@ -116,24 +128,42 @@ class ActionSpec:
     handler: Handler
     #: HTTP status of the generic codes for this action, where it differs from 400.
     statuses: Mapping[str, int] = field(default_factory=dict)
+    #: Set for read-only actions (registered with :func:`query_action`).
+    prepare: Preparer | None = None
 
     @property
     def read_only(self) -> bool:
-        """Describe* actions change nothing: their answers may be reused while state holds."""
-        return self.name.startswith("Describe")
+        """Read-only actions change nothing: their answers may be reused while state holds."""
+        return self.prepare is not None
 
 
 ACTIONS: dict[str, ActionSpec] = {}
+
+
+def _statuses(statuses: Mapping[str, int]) -> dict[str, int]:
+    return {k.replace("_", "."): v for k, v in statuses.items()}
 
 
 def action(name: str, **statuses: int) -> Callable[[Handler], Handler]:
     """Register a handler for an action; ``statuses`` maps codes (``MissingParameter=404``)."""
 
     def register(handler: Handler) -> Handler:
-        ACTIONS[name] = ActionSpec(
-            name, handler, {k.replace("_", "."): v for k, v in statuses.items()}
-        )
+        ACTIONS[name] = ActionSpec(name, handler, _statuses(statuses))
         return handler
+
+    return register
+
+
+def query_action(name: str, **statuses: int) -> Callable[[Preparer], Preparer]:
+    """Register a read-only action as a :data:`Preparer`: parse the parameters, return the
+    query. Pollers ask the same question again and again; only the query runs each time."""
+
+    def register(prepare: Preparer) -> Preparer:
+        def handler(ctx: ActionContext) -> dict[str, Any]:
+            return prepare(ctx)(ctx.sim)
+
+        ACTIONS[name] = ActionSpec(name, handler, _statuses(statuses), prepare)
+        return prepare
 
     return register
 
@@ -189,7 +219,7 @@ class EcsApi:
     def __init__(self, sim: Simulation) -> None:
         from . import actions  # noqa: F401  (registers the handlers)
 
-        self.sim = sim
+        self._sim = sim
         self.calls: list[ApiCall] = []
         self.internal_errors: list[BaseException] = []
         self.faults: list[Fault] = []
@@ -197,10 +227,21 @@ class EcsApi:
         self.authenticator: Callable[[ApiRequest], None] | None = None
         #: Seconds each call waits (real time) before it is served; see ``handle``.
         self.latency = 0.0
-        #: Answers of read-only actions, by (action, parameters), valid while the simulation's
-        #: (mutations, now) stamp holds: pollers ask the same question again and again.
-        self._answers: dict[tuple[str, frozenset[tuple[str, str]]], _Answer] = {}
+        #: Read-only questions by (action, parameters): each parsed once, and its last answer
+        #: reused while the simulation's (mutations, now) stamp holds.
+        self._prepared: dict[tuple[str, frozenset[tuple[str, str]]], _Prepared] = {}
         self._lock = threading.Lock()
+
+    @property
+    def sim(self) -> Simulation:
+        return self._sim
+
+    @sim.setter
+    def sim(self, sim: Simulation) -> None:
+        """Serve another simulation (its catalog and configuration may differ)."""
+        with self._lock:
+            self._sim = sim
+            self._prepared = {}
 
     # -- faults -----------------------------------------------------------------------------
     def fail_next(
@@ -259,7 +300,7 @@ class EcsApi:
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
             if isinstance(body, _AnswerBody):
-                rest = body.answer.text[1:]
+                rest = body.text[1:]
                 text = f'{{"RequestId":"{request_id}"' + ("," + rest if rest != "}" else "}")
         except EcsApiError as exc:
             status, code = exc.status, exc.code
@@ -362,25 +403,34 @@ class EcsApi:
         fault = self._take_fault(action_name) if api_faults and self.faults else None
         if fault is not None:
             raise EcsApiError(fault.code, fault.message, fault.status)
-        if spec.read_only:
-            key = (
-                action_name,
-                frozenset(business.items()),
-            )
-            with self.sim.lock:
-                stamp = (self.sim.mutations, self.sim.now)
-                cached = self._answers.get(key)
-                if cached is None or cached.stamp != stamp:
-                    body = spec.handler(
-                        ActionContext(Params(request.params, spec.statuses), self.sim, request)
-                    )
-                    if len(self._answers) >= _MAX_ANSWERS:
-                        self._answers.clear()
-                    cached = self._answers[key] = _Answer(stamp, body, encode_json(body))
-                return _AnswerBody(cached)
+        if spec.prepare is not None:
+            return self._answer(spec, request, business)
         context = ActionContext(Params(request.params, spec.statuses), self.sim, request)
         with self.sim.lock:
             return spec.handler(context)
+
+    def _answer(
+        self, spec: ActionSpec, request: ApiRequest, business: dict[str, str]
+    ) -> _AnswerBody:
+        """A read-only action's answer: the question parsed once, the answer computed again
+        only once the simulation has changed."""
+        assert spec.prepare is not None
+        sim = self._sim
+        key = (spec.name, frozenset(business.items()))
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            query = spec.prepare(ActionContext(Params(request.params, spec.statuses), sim, request))
+            prepared = _Prepared(query)
+            with self._lock:
+                if len(self._prepared) >= _MAX_QUERIES:
+                    self._prepared = {}
+                self._prepared[key] = prepared
+        with sim.lock:
+            stamp = (sim.mutations, sim.now)
+            if prepared.stamp != stamp:
+                body = prepared.query(sim)
+                prepared.body, prepared.text, prepared.stamp = body, encode_json(body), stamp
+            return _AnswerBody(prepared.body, prepared.text)
 
 
 def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]:

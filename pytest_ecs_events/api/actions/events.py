@@ -9,7 +9,7 @@ from typing import Any
 from ...core.catalog import ACTIVE_STATES, FINAL_STATES, EventState
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation
-from ..dispatch import ActionContext, action
+from ..dispatch import ActionContext, Query, action, query_action
 from ..paging import page_request, take_page
 from ..params import Params
 from ..render import health, history_event, instance_status, scheduled_event
@@ -124,15 +124,14 @@ def _tag_filter(ctx: ActionContext) -> Callable[[Instance | None], bool] | None:
     return lambda instance: has_tags(instance, tags)
 
 
-@action(
+@query_action(
     "DescribeInstanceHistoryEvents",
     MissingParameter=404,
     InvalidParameter=403,
     EventIdLimitExceeded=403,
 )
-def describe_instance_history_events(ctx: ActionContext) -> dict[str, Any]:
-    p, sim = ctx.params, ctx.sim
-    store = sim.store
+def describe_instance_history_events(ctx: ActionContext) -> Query:
+    p = ctx.params
     region = ctx.region()
     event_ids = p.items("EventId", limit=100, limit_code="EventIdLimitExceeded")
     resource_ids = p.items("ResourceId", limit=100)  # wins over InstanceId
@@ -142,60 +141,68 @@ def describe_instance_history_events(ctx: ActionContext) -> dict[str, Any]:
                              default="instance")  # fmt: skip
     types = _event_types(ctx)
     states = _states(ctx)
-    wanted = states if states is not None else set(FINAL_STATES)
+    wanted = frozenset(states if states is not None else FINAL_STATES)
     impact = p.text("ImpactLevel")
     p.text("ResourceGroupId")  # accepted; simulated instances have no resource group
     page = page_request(p, default_size=10, max_size=100, tokens=True)
     event_filter = _event_filter(ctx, types=types)
     tag_filter = _tag_filter(ctx)
-    cutoff = sim.now - HISTORY_RETENTION
+    by_state_only = (
+        not event_ids and not resource_ids and impact is None and event_filter is None
+        and tag_filter is None
+    )  # fmt: skip
 
     if resource_type != "instance":
-        return {**page.fields(0, with_token=True), "InstanceSystemEventSet": {
+        empty = {**page.fields(0, with_token=True), "InstanceSystemEventSet": {
             "InstanceSystemEventType": []}}  # fmt: skip
+        return lambda sim: empty
 
-    candidates: Iterable[SystemEvent]
-    if event_ids:
-        found = (store.events.get(i) for i in dict.fromkeys(event_ids))
-        candidates = sorted((e for e in found if e is not None), key=lambda e: -e.seq)
-    elif resource_ids:
-        per_instance = [e for i in dict.fromkeys(resource_ids) for e in store.events_of_instance(i)]
-        candidates = sorted(per_instance, key=lambda e: -e.seq)
-    else:
-        candidates = store.newest_first()
+    def query(sim: Simulation) -> dict[str, Any]:
+        store = sim.store
+        cutoff = sim.now - HISTORY_RETENTION
+        candidates: Iterable[SystemEvent]
+        if event_ids:
+            found = (store.events.get(i) for i in dict.fromkeys(event_ids))
+            candidates = sorted((e for e in found if e is not None), key=lambda e: -e.seq)
+        elif resource_ids:
+            candidates = sorted(
+                (e for i in dict.fromkeys(resource_ids) for e in store.events_of_instance(i)),
+                key=lambda e: -e.seq,
+            )
+        else:
+            candidates = store.newest_first()
 
-    def keep(event: SystemEvent) -> bool:
-        if event.region != region or event.state not in wanted:
-            return False
-        if (
-            event.state in FINAL_STATES
-            and event.finish_time is not None
-            and event.finish_time < cutoff
-        ):
-            return False
-        if impact is not None and event.impact_level != impact:
-            return False
-        if event_filter is not None and not event_filter(event):
-            return False
-        return tag_filter is None or tag_filter(store.instances.get(event.instance_id))
+        def keep(event: SystemEvent) -> bool:
+            if event.region != region or event.state not in wanted:
+                return False
+            if (
+                event.state in FINAL_STATES
+                and event.finish_time is not None
+                and event.finish_time < cutoff
+            ):
+                return False
+            if impact is not None and event.impact_level != impact:
+                return False
+            if event_filter is not None and not event_filter(event):
+                return False
+            return tag_filter is None or tag_filter(store.instances.get(event.instance_id))
 
-    total = None
-    only_state_filters = (
-        not event_ids and not resource_ids and impact is None and event_filter is None
-        and tag_filter is None and _none_expired(sim, wanted, cutoff)
-    )  # fmt: skip
-    if only_state_filters:
-        total = store.count(wanted, region=region)
-    items, total = take_page(candidates, keep, page, total=total)
-    return {
-        **page.fields(total, with_token=True),
-        "InstanceSystemEventSet": {
-            "InstanceSystemEventType": [history_event(e, sim.catalog) for e in items]
-        },
-    }
+        total = None
+        if by_state_only and _none_expired(sim, wanted, cutoff):
+            total = store.count(wanted, region=region)
+        items, total = take_page(candidates, keep, page, total=total)
+        catalog = sim.catalog
+        return {
+            **page.fields(total, with_token=True),
+            "InstanceSystemEventSet": {
+                "InstanceSystemEventType": [history_event(e, catalog) for e in items]
+            },
+        }
+
+    return query
 
 
-def _none_expired(sim: Simulation, states: set[EventState], cutoff: datetime) -> bool:
+def _none_expired(sim: Simulation, states: frozenset[EventState], cutoff: datetime) -> bool:
     """True if no finished event in ``states`` is past retention (counters are exact then).
 
     Events enter a final state in time order, so the first of each state's index is the
@@ -208,71 +215,74 @@ def _none_expired(sim: Simulation, states: set[EventState], cutoff: datetime) ->
     return True
 
 
-@action(
+@query_action(
     "DescribeInstancesFullStatus",
     MissingParameter=404,
     InvalidParameter=403,
     InstanceIdLimitExceeded=403,
     EventIdLimitExceeded=403,
 )
-def describe_instances_full_status(ctx: ActionContext) -> dict[str, Any]:
-    p, sim = ctx.params, ctx.sim
-    store = sim.store
+def describe_instances_full_status(ctx: ActionContext) -> Query:
+    p = ctx.params
     region = ctx.region()
     instance_ids = p.items("InstanceId", limit=100, limit_code="InstanceIdLimitExceeded")
-    event_ids = set(p.items("EventId", limit=100, limit_code="EventIdLimitExceeded"))
+    event_ids = frozenset(p.items("EventId", limit=100, limit_code="EventIdLimitExceeded"))
     status = p.choice("Status", ("Starting", "Running", "Stopped"))
-    health_filter = p.choice("HealthStatus", tuple(sim.catalog.health_codes))
+    health_filter = p.choice("HealthStatus", tuple(ctx.sim.catalog.health_codes))
     types = _event_types(ctx)
     event_filter = _event_filter(ctx, types=types)
     page = page_request(p, default_size=10, max_size=100)
-
-    candidates = instances_in_region(sim, region, instance_ids)
     filters_events = bool(event_ids) or event_filter is not None
-    rows: dict[str, tuple[list[SystemEvent], str]] = {}
 
-    def keep(instance: Instance) -> bool:
-        if status is not None and instance.status.value != status:
-            return False
-        events = store.events_of_instance(instance.instance_id)
-        scheduled = [
-            e for e in events
-            if e.state is EventState.Scheduled
-            and (not event_ids or e.event_id in event_ids)
-            and (event_filter is None or event_filter(e))
-        ]  # fmt: skip
-        if filters_events and not scheduled:
-            return False
-        active = [e for e in events if e.state in ACTIVE_STATES]
-        name = health(instance, scheduled, active)
-        if health_filter is not None and name != health_filter:
-            return False
-        rows[instance.instance_id] = (scheduled, name)
-        return True
+    def query(sim: Simulation) -> dict[str, Any]:
+        store = sim.store
+        candidates = instances_in_region(sim, region, instance_ids)
+        rows: dict[str, tuple[list[SystemEvent], str]] = {}
 
-    items, total = take_page(candidates, keep, page)
-    catalog = sim.catalog
-    return {
-        **page.fields(total, with_token=False),
-        "InstanceFullStatusSet": {
-            "InstanceFullStatusType": [
-                {
-                    "InstanceId": i.instance_id,
-                    "Status": instance_status(i, catalog),
-                    "HealthStatus": {
-                        "Code": catalog.health_code(rows[i.instance_id][1]),
-                        "Name": rows[i.instance_id][1],
-                    },
-                    "ScheduledSystemEventSet": {
-                        "ScheduledSystemEventType": [
-                            scheduled_event(e, catalog) for e in rows[i.instance_id][0]
-                        ]
-                    },
-                }
-                for i in items
-            ]
-        },
-    }
+        def keep(instance: Instance) -> bool:
+            if status is not None and instance.status.value != status:
+                return False
+            events = store.events_of_instance(instance.instance_id)
+            scheduled = [
+                e for e in events
+                if e.state is EventState.Scheduled
+                and (not event_ids or e.event_id in event_ids)
+                and (event_filter is None or event_filter(e))
+            ]  # fmt: skip
+            if filters_events and not scheduled:
+                return False
+            active = [e for e in events if e.state in ACTIVE_STATES]
+            name = health(instance, scheduled, active)
+            if health_filter is not None and name != health_filter:
+                return False
+            rows[instance.instance_id] = (scheduled, name)
+            return True
+
+        items, total = take_page(candidates, keep, page)
+        catalog = sim.catalog
+        return {
+            **page.fields(total, with_token=False),
+            "InstanceFullStatusSet": {
+                "InstanceFullStatusType": [
+                    {
+                        "InstanceId": i.instance_id,
+                        "Status": instance_status(i, catalog),
+                        "HealthStatus": {
+                            "Code": catalog.health_code(rows[i.instance_id][1]),
+                            "Name": rows[i.instance_id][1],
+                        },
+                        "ScheduledSystemEventSet": {
+                            "ScheduledSystemEventType": [
+                                scheduled_event(e, catalog) for e in rows[i.instance_id][0]
+                            ]
+                        },
+                    }
+                    for i in items
+                ]
+            },
+        }
+
+    return query
 
 
 @action("AcceptInquiredSystemEvent")

@@ -9,43 +9,48 @@ from ...core.catalog import InstanceStatus
 from ...core.errors import EcsApiError
 from ...core.models import Instance
 from ...core.regions import region as region_info
-from ..dispatch import ActionContext, action
-from ..paging import page_request, take_page
+from ...core.simulation import Simulation
+from ..dispatch import ActionContext, Query, action, query_action
+from ..paging import PageRequest, page_request, take_page
 from ..render import describe_instance
 from .common import has_tags, instances_in_region
 
 _STATUSES = tuple(s.value for s in InstanceStatus)
 
 
-@action("DescribeInstanceStatus", InvalidParameter=403)
-def describe_instance_status(ctx: ActionContext) -> dict[str, Any]:
+@query_action("DescribeInstanceStatus", InvalidParameter=403)
+def describe_instance_status(ctx: ActionContext) -> Query:
     p = ctx.params
     region = ctx.region()
     ids = p.items(
         "InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds", limit_status=403
     )
     zone = p.text("ZoneId")
-    if zone is not None and zone not in _zones(ctx, region):
-        raise EcsApiError(
-            "InvalidZoneId.NotFound",
-            f"The specified zone {zone!r} does not exist in {region}.",
-            404,
-        )
     page = page_request(p, default_size=10, max_size=50)
-    candidates = instances_in_region(ctx.sim, region, ids)
-    items, total = take_page(candidates, lambda i: zone is None or i.zone == zone, page)
-    return {
-        "InstanceStatuses": {
-            "InstanceStatus": [
-                {"InstanceId": i.instance_id, "Status": i.status.value} for i in items
-            ]
-        },
-        **page.fields(total, with_token=False),
-    }
+
+    def query(sim: Simulation) -> dict[str, Any]:
+        if zone is not None and zone not in _zones(sim, region):
+            raise EcsApiError(
+                "InvalidZoneId.NotFound",
+                f"The specified zone {zone!r} does not exist in {region}.",
+                404,
+            )
+        candidates = instances_in_region(sim, region, ids)
+        items, total = take_page(candidates, lambda i: zone is None or i.zone == zone, page)
+        return {
+            "InstanceStatuses": {
+                "InstanceStatus": [
+                    {"InstanceId": i.instance_id, "Status": i.status.value} for i in items
+                ]
+            },
+            **page.fields(total, with_token=False),
+        }
+
+    return query
 
 
-@action("DescribeInstances")
-def describe_instances(ctx: ActionContext) -> dict[str, Any]:
+@query_action("DescribeInstances")
+def describe_instances(ctx: ActionContext) -> Query:
     p = ctx.params
     region = ctx.region()
     ids = p.json_list("InstanceIds", limit=100)
@@ -60,7 +65,6 @@ def describe_instances(ctx: ActionContext) -> dict[str, Any]:
     name = p.text("InstanceName", max_length=128)
     tags = p.tags()
     page = page_request(p, default_size=10, max_size=100, tokens=True)
-    candidates = instances_in_region(ctx.sim, region, ids)
 
     def keep(instance: Instance) -> bool:
         return (
@@ -70,11 +74,14 @@ def describe_instances(ctx: ActionContext) -> dict[str, Any]:
             and has_tags(instance, tags)
         )
 
-    items, total = take_page(candidates, keep, page)
-    return {
-        "Instances": {"Instance": [describe_instance(i) for i in items]},
-        **page.fields(total, with_token=True),
-    }
+    def query(sim: Simulation) -> dict[str, Any]:
+        items, total = take_page(instances_in_region(sim, region, ids), keep, page)
+        return {
+            "Instances": {"Instance": [describe_instance(i) for i in items]},
+            **page.fields(total, with_token=True),
+        }
+
+    return query
 
 
 @action("RebootInstance", InvalidParameter=403)
@@ -182,13 +189,19 @@ def _window_hour(ctx: ActionContext, field: str, value: str | None) -> str:
     return value
 
 
-@action("DescribeInstanceMaintenanceAttributes", InvalidParameter=403)
-def describe_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, Any]:
+@query_action("DescribeInstanceMaintenanceAttributes", InvalidParameter=403)
+def describe_instance_maintenance_attributes(ctx: ActionContext) -> Query:
     p = ctx.params
     region = ctx.region()
     ids = p.items("InstanceId", limit=100)
     page = page_request(p, default_size=10, max_size=100)
-    items, total = take_page(instances_in_region(ctx.sim, region, ids), lambda i: True, page)
+    return lambda sim: _maintenance_attributes(sim, region, ids, page)
+
+
+def _maintenance_attributes(
+    sim: Simulation, region: str, ids: list[str], page: PageRequest
+) -> dict[str, Any]:
+    items, total = take_page(instances_in_region(sim, region, ids), lambda i: True, page)
     rows = []
     for instance in items:
         attrs = instance.maintenance
@@ -214,5 +227,5 @@ def describe_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, An
     }
 
 
-def _zones(ctx: ActionContext, region: str) -> set[str]:
-    return set(region_info(region).zones) | {i.zone for i in ctx.sim.instances(region)}
+def _zones(sim: Simulation, region: str) -> set[str]:
+    return set(region_info(region).zones) | {i.zone for i in sim.instances(region)}

@@ -5,16 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.regions import REGIONS, region
-from ..dispatch import ActionContext, action
+from ...core.simulation import Simulation
+from ..dispatch import ActionContext, Query, query_action
 
 
-@action("DescribeRegions")
-def describe_regions(ctx: ActionContext) -> dict[str, Any]:
+@query_action("DescribeRegions")
+def describe_regions(ctx: ActionContext) -> Query:
     p = ctx.params
     p.choice("AcceptLanguage", ("zh-CN", "en-US", "ja"))
     p.choice("InstanceChargeType", ("PrePaid", "PostPaid", "SpotWithPriceLimit", "SpotAsPriceGo"))
     p.choice("ResourceType", ("instance", "disk", "reservedinstance", "scu"))
-    ids = dict.fromkeys([*REGIONS, ctx.sim.config.region, *(i.region for i in ctx.sim.instances())])
+    return _regions
+
+
+def _regions(sim: Simulation) -> dict[str, Any]:
+    """Every known region, the simulation's own and those its instances live in."""
+    ids = dict.fromkeys([*REGIONS, sim.config.region, *(i.region for i in sim.instances())])
     return {
         "Regions": {
             "Region": [
