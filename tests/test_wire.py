@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
+import os
+import uuid
+import warnings
+from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_ecs_events.api.wire import ApiResponse, Rendered, encode_json, parse_query
+from pytest_ecs_events.api.dispatch import new_request_id
+from pytest_ecs_events.api.wire import (
+    ApiResponse,
+    Rendered,
+    encode_json,
+    parse_query,
+    split_url,
+)
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
 json_values = st.recursive(
@@ -22,6 +33,34 @@ json_values = st.recursive(
 @given(st.text())
 def test_parse_query_is_parse_qsl(query: str) -> None:
     assert parse_query(query) == parse_qsl(query, keep_blank_values=True)
+
+
+#: Query-like text dense in escapes: ASCII and UTF-8 ones, malformed ones, "%25", "+".
+escapes = st.sampled_from(["%3A", "%2b", "%2B", "%3d", "%25", "%7E", "%80", "%C3%A9",
+                           "%e4%b8%ad", "%", "%4", "%G1", "%%41", "+", "&", "=", "a", "Z", "9",
+                           "é"])  # fmt: skip
+
+
+@settings(max_examples=1000)
+@given(st.lists(escapes, max_size=30).map("".join))
+def test_parse_query_decodes_escapes_as_parse_qsl(query: str) -> None:
+    assert parse_query(query) == parse_qsl(query, keep_blank_values=True)
+
+
+url_pieces = st.sampled_from(["http", "https", "HTTP", "ftp", "://", ":/", "/", "//", "?", "#",
+                               "@", ":", "[::1]", "]", "ecs.aliyuncs.com", "ECS-cn-hangzhou",
+                               "8080", "a=b&c=%3A", " ", "\t", "\n", "\x00", "é", "x"])  # fmt: skip
+
+
+@settings(max_examples=2000)
+@given(st.lists(url_pieces, max_size=12).map("".join))
+def test_split_url_reads_urls_as_urlsplit(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        expected = ((parts.hostname or "").lower(), parts.path, parts.query)
+    except ValueError:  # urlsplit refuses it (a bad IPv6 netloc): so may we
+        return
+    assert split_url(url) == expected
 
 
 @settings(max_examples=500)
@@ -50,3 +89,30 @@ def test_rendered_keeps_its_own_text() -> None:
     fragment = Rendered({"Reason": "é", "Code": 1})
     assert fragment.json_text == '{"Reason":"é","Code":1}'
     assert encode_json({"A": [fragment]}) == '{"A":[{"Reason":"é","Code":1}]}'
+
+
+def test_request_ids_are_unique_version_4_uuids() -> None:
+    ids = [new_request_id() for _ in range(10_000)]
+    assert len(set(ids)) == len(ids)
+    for request_id in ids[:100]:
+        parsed = uuid.UUID(request_id)
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert str(parsed).upper() == request_id
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_does_not_repeat_its_parents_request_ids() -> None:
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # 3.12+ warns about forking while other threads run
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: send one id and leave at once
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    parent = new_request_id()
+    assert uuid.UUID(child).version == 4
+    assert child[:23] != parent[:23]  # another prefix

@@ -15,9 +15,10 @@ without an answer).
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -205,12 +206,30 @@ class TransportFault(Exception):
         self.timeout = timeout
 
 
-_ids = random.Random()  # ids need to be unique, not secret
+def _seed_request_ids() -> None:
+    """A random prefix per process, and a counter below it (see :func:`new_request_id`)."""
+    global _ID_PREFIX, _ID_COUNTER
+    bits = random.getrandbits(80)
+    _ID_PREFIX = (
+        f"{bits >> 48:08X}-{bits >> 32 & 0xFFFF:04X}-4{bits >> 20 & 0xFFF:03X}-"
+        f"{0x8 | bits >> 18 & 0x3:X}{bits >> 6 & 0xFFF:03X}-"
+    )
+    _ID_COUNTER = itertools.count(random.getrandbits(47))
+
+
+_ID_PREFIX = ""
+_ID_COUNTER = itertools.count()
+_seed_request_ids()
+if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
+    os.register_at_fork(after_in_child=_seed_request_ids)
 
 
 def new_request_id() -> str:
-    """A RequestId in the real form: an uppercase version-4 UUID."""
-    return str(uuid.UUID(int=_ids.getrandbits(128), version=4)).upper()
+    """A RequestId in the real form, an uppercase version-4 UUID, unique in this process.
+
+    The UUID machinery would cost more than a whole reused answer on a call's hot path.
+    """
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFFFFFF:012X}"
 
 
 class EcsApi:

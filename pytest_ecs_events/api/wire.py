@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
 
@@ -23,11 +24,50 @@ def parse_query(query: str) -> list[tuple[str, str]]:
             continue
         key, _, value = part.partition("=")
         if "%" in key or "+" in key:
-            key = unquote_plus(key)
+            key = _unquote_plus(key)
         if "%" in value or "+" in value:
-            value = unquote_plus(value)
+            value = _unquote_plus(value)
         pairs.append((key, value))
     return pairs
+
+
+def split_url(url: str) -> tuple[str, str, str]:
+    """``(host, path, query)`` as ``urlsplit(url)`` reads them (host lower-cased, ``""`` if
+    none), without its cost: every call's URL is new, so its cache never helps."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in _SCHEMES and not _UNUSUAL_URL.search(url):
+        end = len(rest)
+        for mark in "/?#":
+            at = rest.find(mark, 0, end)
+            if at != -1:
+                end = at
+        netloc, tail = rest[:end], rest[end:]
+        if "@" not in netloc and "[" not in netloc and "]" not in netloc:
+            path, _, query = tail.partition("#")[0].partition("?")
+            return netloc.partition(":")[0].lower(), path, query
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.path, parts.query
+
+
+_SCHEMES = frozenset({"http", "https"})
+#: What urlsplit strips or treats specially: fall back to it for those URLs.
+_UNUSUAL_URL = re.compile(r"[\x00-\x20\x7f]")
+
+_ASCII_ESCAPE = re.compile(r"%([0-7][0-9A-Fa-f])")
+
+
+def _ascii_char(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
+
+
+def _unquote_plus(text: str) -> str:
+    """``unquote_plus(text)``; escapes of ASCII characters (a timestamp's ``%3A``, a
+    signature's ``%2B``) are decoded without the UTF-8 round trip."""
+    plain = text.replace("+", " ")
+    decoded = _ASCII_ESCAPE.sub(_ascii_char, plain)
+    if "%" in decoded:  # a non-ASCII or malformed escape, or a decoded "%": the full rules
+        return unquote_plus(text)
+    return decoded
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..api.dispatch import TransportFault
-from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, parse_query
+from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, parse_query, split_url
 
 #: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
 #: ``ecs-vpc.<region>.aliyuncs.com``.
@@ -42,8 +42,8 @@ Handler = Callable[..., ApiResponse]
 
 def request_from_prepared(prepared: Any) -> ApiRequest:
     """Build an :class:`ApiRequest` from a (possibly vendored) requests ``PreparedRequest``."""
-    url = urlsplit(prepared.url)
-    query = tuple(parse_query(url.query))
+    host, path, raw_query = split_url(prepared.url)
+    query = tuple(parse_query(raw_query))
     params = dict(query)
     raw_headers = prepared.headers
     if hasattr(raw_headers, "lower_items"):  # requests' CaseInsensitiveDict: already lowered
@@ -63,8 +63,8 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
         params=params,
         headers=headers,
         method=str(prepared.method or "GET").upper(),
-        host=(url.hostname or "").lower(),
-        path=url.path or "/",
+        host=host,
+        path=path or "/",
         query=query,
         body=body,
     )
