@@ -92,7 +92,11 @@ class EcsSimulator:
         self._api = EcsApi(self._sim)
         self.credentials: dict[str, str] = dict(credentials or {})
         self._signatures = SignatureVerifier(self.credentials)
-        self._api.authenticator = self._check_access_key
+        # Always installed: without ``credentials`` only the form of a signature is checked;
+        # with them the key, signature, timestamp and nonce too. Unsigned requests without
+        # any header (``call()``, ``handle(ApiRequest(params=...))``) are in-process and
+        # trusted. See :mod:`pytest_ecs_events.api.signatures`.
+        self._api.authenticator = self._signatures
         self._interceptor: Any = None
         self._subscriptions: list[Subscription] = []
         self._webhooks: list[WebhookSubscription] = []
@@ -516,16 +520,6 @@ class EcsSimulator:
     def on_call(self, callback: Callable[[ApiCall], None]) -> None:
         """Call ``callback`` with every API call answered."""
         self._api.call_observers.append(callback)
-
-    # -------------------------------------------------------------------- credentials
-    def _check_access_key(self, request: ApiRequest) -> None:
-        """Verify the request's signature (see :mod:`pytest_ecs_events.api.signatures`).
-
-        Always installed: without ``credentials`` only the form of a signature is checked;
-        with them the key, signature, timestamp and nonce too. Unsigned requests without any
-        header (``call()``, ``handle(ApiRequest(params=...))``) are in-process and trusted.
-        """
-        self._signatures(request)
 
     def __repr__(self) -> str:
         store = self._sim.store

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -34,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.api import signatures
 from pytest_ecs_events.api.signatures import (
     SignatureVerifier,
     acs3_string_to_sign,
@@ -540,3 +542,40 @@ def test_verifier_only_raises_api_errors(
         assert error.code in {"MissingParameter", "IncompleteSignature", "InvalidTimeStamp.Format",
                               "InvalidTimeStamp.Expired", "InvalidAccessKeyId.NotFound",
                               "SignatureDoesNotMatch", "SignatureNonceUsed"}  # fmt: skip
+
+
+_auth_headers = (
+    st.builds(
+        "{}{}Credential={},SignedHeaders={},Signature={}{}".format,
+        st.sampled_from(["ACS3-HMAC-SHA256", "ACS3-HMAC-SM3", "HMAC", ""]),
+        st.sampled_from([" ", "  ", ""]),
+        st.sampled_from(["AK", "OTHER", "", "A=K", " AK"]),
+        st.sampled_from(["host;x-acs-date", "host", "Host", "x-absent", "host;;x-acs-date", ""]),
+        st.sampled_from(["a" * 64, "A" * 64, "b" * 63, "g" * 64, "", "a" * 64 + "="]),
+        st.sampled_from(["", " ", ",", ",Signature=x"]),
+    )
+    | st.text()
+)
+
+
+@settings(max_examples=1000)
+@given(_auth_headers, st.booleans())
+def test_the_usual_header_shortcut_answers_as_the_full_parser(header: str, keys: bool) -> None:
+    request = ApiRequest(
+        params={"Action": "DescribeRegions"},
+        headers={"authorization": header, "host": "h", "x-acs-date": "2024-05-01T00:00:00Z",
+                 "x-acs-signature-nonce": "n"},
+    )  # fmt: skip
+    clock = lambda: datetime(2024, 5, 1, tzinfo=timezone.utc)  # noqa: E731
+
+    def outcome() -> tuple[str, str] | None:
+        verifier = SignatureVerifier({"AK": "SECRET"} if keys else None, clock=clock)
+        try:
+            verifier(request)
+        except EcsApiError as error:
+            return error.code, error.message
+        return None
+
+    fast = outcome()
+    with mock.patch.object(signatures, "_USUAL_ACS3", re.compile(r"(?!)")):
+        assert outcome() == fast

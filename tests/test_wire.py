@@ -74,6 +74,8 @@ def test_parse_query_reads_what_urlencode_wrote(pairs: list[tuple[str, str]]) ->
 @settings(max_examples=300)
 @given(json_values)
 def test_encode_json_is_plain_json(value: object) -> None:
+    plain = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert encode_json(value) == plain
     assert json.loads(encode_json(value)) == value
 
 
@@ -85,10 +87,12 @@ def test_rendered_fragments_are_spliced_in(rows: list[dict[str, object]]) -> Non
     assert json.loads(text) == {"RequestId": "X", "Set": {"Type": rows}, "TotalCount": 3}
 
 
-def test_rendered_keeps_its_own_text() -> None:
+def test_rendered_keeps_its_own_json() -> None:
     fragment = Rendered({"Reason": "é", "Code": 1})
-    assert fragment.json_text == '{"Reason":"é","Code":1}'
-    assert encode_json({"A": [fragment]}) == '{"A":[{"Reason":"é","Code":1}]}'
+    assert fragment.json == '{"Reason":"é","Code":1}'.encode()
+    assert (
+        encode_json({"A": [fragment], "B": {}}) == '{"A":[{"Reason":"é","Code":1}],"B":{}}'.encode()
+    )
 
 
 def test_request_ids_are_unique_version_4_uuids() -> None:

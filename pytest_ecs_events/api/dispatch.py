@@ -59,23 +59,13 @@ class _Prepared:
     """A read-only question, parsed once: its query, and its last answer with that answer's
     stamp (the simulation's ``(mutations, now)`` when it was computed)."""
 
-    __slots__ = ("body", "query", "stamp", "text")
+    __slots__ = ("body", "data", "query", "stamp")
 
     def __init__(self, query: Query) -> None:
         self.query = query
         self.stamp: tuple[int, datetime] | None = None
         self.body: dict[str, Any] = {}
-        self.text = "{}"
-
-
-class _AnswerBody(dict[str, Any]):
-    """A read-only action's body, carrying its JSON text so the text is not built again."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, body: dict[str, Any], text: str) -> None:
-        super().__init__(body)
-        self.text = text
+        self.data = b"{}"
 
 
 @dataclass(frozen=True)
@@ -312,15 +302,15 @@ class EcsApi:
             self.faults or self.latency
         ) else None  # fmt: skip
         business: dict[str, str] = {}
-        text = None
+        data = None
         try:
             business = {k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS}
-            body = self._serve(action_name, request, business, api_faults=transport is None)
+            body, known = self._serve(action_name, request, business, api_faults=transport is None)
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
-            if isinstance(body, _AnswerBody):
-                rest = body.text[1:]
-                text = f'{{"RequestId":"{request_id}"' + ("," + rest if rest != "}" else "}")
+            if known is not None:  # the body's JSON: splice the RequestId in (one copy)
+                head = b'{"RequestId":"%s"' % request_id.encode()
+                data = b"".join((head, b",", memoryview(known)[1:])) if body else head + b"}"
         except EcsApiError as exc:
             status, code = exc.status, exc.code
             response_body = error_body(exc, request_id, request.host)
@@ -335,14 +325,14 @@ class EcsApi:
             status, code = 500, error.code
             response_body = error_body(error, request_id, request.host)
         call = ApiCall(
-            action=action_name or "(none)",
-            params=business,
-            status=status if transport is None else 0,
-            error_code=code if transport is None else TRANSPORT_FAULTS["timeout"],
-            time=self.sim.now,
-            request_id=request_id,
-            host=request.host,
-            fault=None if transport is None else "timeout",
+            action_name or "(none)",
+            business,
+            status if transport is None else 0,
+            code if transport is None else TRANSPORT_FAULTS["timeout"],
+            self._sim.clock.now,
+            request_id,
+            request.host,
+            None if transport is None else "timeout",
         )
         self._record(call)
         if transport is not None:
@@ -351,11 +341,12 @@ class EcsApi:
             )  # fmt: skip
             raise TransportFault("timeout", call, timeout, cause)
         headers = {"Content-Type": JSON_CONTENT_TYPE, "x-acs-request-id": request_id}
-        return ApiResponse(status, response_body, headers, text)
+        return ApiResponse(status, response_body, headers, data)
 
     def _record(self, call: ApiCall) -> None:
-        with self._lock:
-            self.calls.append(call)
+        self.calls.append(call)  # atomic: no lock needed
+        if not self.call_observers:
+            return
         for observer in list(self.call_observers):
             try:
                 observer(call)
@@ -397,7 +388,8 @@ class EcsApi:
         business: dict[str, str],
         *,
         api_faults: bool = True,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], bytes | None]:
+        """The body, and its JSON when it is already known (a read-only answer)."""
         if not action_name:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
         spec = ACTIONS.get(action_name)
@@ -426,11 +418,11 @@ class EcsApi:
             return self._answer(spec, request, business)
         context = ActionContext(Params(request.params, spec.statuses), self.sim, request)
         with self.sim.lock:
-            return spec.handler(context)
+            return spec.handler(context), None
 
     def _answer(
         self, spec: ActionSpec, request: ApiRequest, business: dict[str, str]
-    ) -> _AnswerBody:
+    ) -> tuple[dict[str, Any], bytes]:
         """A read-only action's answer: the question parsed once, the answer computed again
         only once the simulation has changed."""
         assert spec.prepare is not None
@@ -445,11 +437,11 @@ class EcsApi:
                     self._prepared = {}
                 self._prepared[key] = prepared
         with sim.lock:
-            stamp = (sim.mutations, sim.now)
+            stamp = (sim.mutations, sim.clock.now)
             if prepared.stamp != stamp:
                 body = prepared.query(sim)
-                prepared.body, prepared.text, prepared.stamp = body, encode_json(body), stamp
-            return _AnswerBody(prepared.body, prepared.text)
+                prepared.body, prepared.data, prepared.stamp = body, encode_json(body), stamp
+            return prepared.body, prepared.data
 
 
 def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]:

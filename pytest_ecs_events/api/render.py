@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..core.catalog import Catalog, EventState, InstanceStatus
@@ -32,25 +32,27 @@ def _event_common(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
 
 def _cached(
     kind: str, build: Callable[[SystemEvent, Catalog], dict[str, Any]]
-) -> Callable[[SystemEvent, Catalog], dict[str, Any]]:
-    """Keep each event's rendering until the event changes (its ``revision`` moves on).
+) -> Callable[[Iterable[SystemEvent], Catalog], list[dict[str, Any]]]:
+    """Render events, keeping each event's rendering until it changes (its ``revision``
+    moves on).
 
     Describe calls render the same unchanged events again and again; this keeps a call's
-    cost close to that of a canned body. The cached dict is shared: never mutate it.
+    cost close to that of a canned body. The cached dicts are shared: never mutate them.
     """
 
-    def render(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
-        cache = event.rendered
-        if cache is None:
-            cache = event.rendered = {}
-        cached = cache.get(kind)
-        if cached is not None and cached[0] == event.revision:
-            return cached[1]
-        body = Rendered(build(event, catalog))
-        cache[kind] = (event.revision, body)
-        return body
+    def render(events: Iterable[SystemEvent], catalog: Catalog) -> list[dict[str, Any]]:
+        bodies: list[dict[str, Any]] = []
+        for event in events:
+            cache = event.rendered
+            if cache is None:
+                cache = event.rendered = {}
+            cached = cache.get(kind)
+            if cached is None or cached[0] != event.revision:
+                cached = cache[kind] = (event.revision, Rendered(build(event, catalog)))
+            bodies.append(cached[1])
+        return bodies
 
-    render.__doc__ = build.__doc__
+    render.__doc__ = f"Each event's rendering, from {build.__name__}: {build.__doc__}"
     return render
 
 
@@ -80,8 +82,8 @@ def _scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     return body
 
 
-history_event = _cached("history", _history_event)
-scheduled_event = _cached("scheduled", _scheduled_event)
+history_events = _cached("history", _history_event)
+scheduled_events = _cached("scheduled", _scheduled_event)
 
 
 def instance_status(instance: Instance, catalog: Catalog) -> dict[str, Any]:

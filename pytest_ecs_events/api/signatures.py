@@ -91,6 +91,11 @@ DEFAULT_WINDOW = timedelta(minutes=15)
 
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+#: The Authorization header as the SDK writes it; anything else goes through the full parser.
+_USUAL_ACS3 = re.compile(
+    r"ACS3-HMAC-SHA256 Credential=([!-+\--~]+),SignedHeaders=([!-+\--~]+),"
+    r"Signature=([0-9a-fA-F]{64})"
+)  # values: printable ASCII but space and comma (simple ranges match fastest)
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 
 INCOMPLETE_SIGNATURE = "The request signature does not conform to Aliyun standards."
@@ -255,19 +260,24 @@ class SignatureVerifier:
     def _verify_acs3(
         self, request: ApiRequest, headers: Mapping[str, str], authorization: str
     ) -> None:
-        algorithm, parts = parse_authorization(authorization)
-        if algorithm not in ACS3_FAMILY:
-            raise _incomplete(
-                f"Unsupported signature algorithm {algorithm[:40]!r} in the Authorization "
-                f"header; expected {ACS3_ALGORITHM}."
-            )
-        for name in ("Credential", "SignedHeaders", "Signature"):
-            if not parts.get(name):
-                raise _incomplete(f"The Authorization header has no {name}.")
+        usual = _USUAL_ACS3.fullmatch(authorization)
+        if usual is not None:  # what the SDK sends: one regular expression checks its form
+            key, signed, signature = usual.groups()
+            algorithm = ACS3_ALGORITHM
+        else:
+            algorithm, parts = parse_authorization(authorization)
+            if algorithm not in ACS3_FAMILY:
+                raise _incomplete(
+                    f"Unsupported signature algorithm {algorithm[:40]!r} in the Authorization "
+                    f"header; expected {ACS3_ALGORITHM}."
+                )
+            for name in ("Credential", "SignedHeaders", "Signature"):
+                if not parts.get(name):
+                    raise _incomplete(f"The Authorization header has no {name}.")
+            key, signed, signature = parts["Credential"], parts["SignedHeaders"], parts["Signature"]
         for name in ("x-acs-date", "x-acs-signature-nonce"):
             if not headers.get(name):
                 raise _missing(name)
-        signed = parts["SignedHeaders"]
         for name in _signed_header_names(signed):
             if name not in headers:
                 raise _incomplete(f"The signed header {name[:40]!r} is not in the request.")
@@ -279,12 +289,10 @@ class SignatureVerifier:
                     f"signatures, got {algorithm!r}."
                 )
             return
-        signature = parts["Signature"]
         if not _HEX64.fullmatch(signature):
             raise _incomplete("The Signature must be 64 hexadecimal digits.")
         if not self.credentials:
             return
-        key = parts["Credential"]
         secret = self._secret(key)
         self._check_time(timestamp)
         string_to_sign = acs3_string_to_sign(

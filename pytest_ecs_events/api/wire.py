@@ -98,26 +98,26 @@ class ApiResponse:
     status: int
     body: Mapping[str, Any]
     headers: Mapping[str, str] = field(default_factory=dict)
-    #: The body's JSON text when it is already known (a reused answer).
-    text: str | None = None
+    #: The body as UTF-8 JSON when it is already known (a read-only action's answer).
+    data: bytes | None = None
 
     def content(self) -> bytes:
-        text = self.text if self.text is not None else encode_json(self.body)
-        return text.encode("utf-8")
+        """The body as UTF-8 JSON, what goes on the wire."""
+        return self.data if self.data is not None else encode_json(self.body)
 
 
 class Rendered(dict[str, Any]):
-    """A body fragment that keeps its own JSON text, so it is serialised only once.
+    """A body fragment that keeps its own UTF-8 JSON, so it is serialised only once.
 
     The API layer caches the rendering of unchanged events; :func:`encode_json` splices their
-    text in instead of encoding them again. Never mutate one.
+    JSON in instead of encoding them again. Never mutate one.
     """
 
-    __slots__ = ("json_text",)
+    __slots__ = ("json",)
 
     def __init__(self, body: Mapping[str, Any]) -> None:
         super().__init__(body)
-        self.json_text = _dumps(body)
+        self.json = _utf8(_dumps(body))
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -125,27 +125,72 @@ _dumps = _ENCODER.encode  # one encoder for all: json.dumps(**options) builds on
 _encode_str: Callable[[str], str] = json.encoder.encode_basestring
 
 
-def encode_json(value: object, depth: int = 0) -> str:
-    """JSON text of a response body, splicing in :class:`Rendered` fragments.
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8")
 
-    Only the envelope (the first levels) is walked in Python; everything else is encoded by
-    the C encoder in one go.
+
+def encode_json(value: object) -> bytes:
+    """A response body as UTF-8 JSON, splicing in :class:`Rendered` fragments.
+
+    Only the envelope (the first levels) is walked in Python, with plain loops; everything
+    else is encoded by the C encoder in one go. The pieces are joined once, at the end: on a
+    call's hot path every copy of a body shows.
     """
-    if isinstance(value, Rendered):
-        return value.json_text
-    if depth < 3:
-        if type(value) is dict:
-            return (
-                "{"
-                + ",".join(
-                    f"{_encode_str(k)}:{encode_json(v, depth + 1)}" for k, v in value.items()
-                )
-                + "}"
-            )
-        if type(value) is list and value and isinstance(value[0], Rendered):
-            return "[" + ",".join(encode_json(v, depth + 1) for v in value) + "]"
-    if type(value) is str:
-        return _encode_str(value)
-    if type(value) is int:
-        return str(value)
-    return _dumps(value)
+    out: list[bytes] = []
+    _encode_into(value, 0, out)
+    return b"".join(out)
+
+
+def _encode_into(value: object, depth: int, out: list[bytes]) -> None:
+    kind = type(value)
+    if kind is Rendered:
+        out.append(value.json)  # type: ignore[attr-defined]
+    elif depth > 2:
+        out.append(_utf8(_dumps(value)))
+    elif kind is dict:
+        if not value:
+            out.append(b"{}")
+            return
+        separator = b"{"
+        for key, item in value.items():  # type: ignore[attr-defined]
+            out.append(separator)
+            out.append(_key(key))
+            separator = b","
+            item_kind = type(item)
+            if item_kind is str:
+                out.append(_utf8(_encode_str(item)))
+            elif item_kind is int:
+                out.append(b"%d" % item)
+            elif item_kind is dict or item_kind is list or item_kind is Rendered:
+                _encode_into(item, depth + 1, out)
+            else:
+                out.append(_utf8(_dumps(item)))
+        out.append(b"}")
+    elif kind is list and value:
+        try:  # a list of Rendered fragments (an action's result set), or anything else
+            fragments = [item.json for item in value]  # type: ignore[attr-defined]
+        except AttributeError:
+            out.append(_utf8(_dumps(value)))
+            return
+        separator = b"["
+        for fragment in fragments:
+            out.append(separator)
+            out.append(fragment)
+            separator = b","
+        out.append(b"]")
+    else:
+        out.append(_utf8(_dumps(value)))
+
+
+def _key(key: str) -> bytes:
+    """A key's JSON and its colon; an API body has a few dozen distinct keys, each encoded
+    once."""
+    data = _KEYS.get(key)
+    if data is None:
+        data = _utf8(_encode_str(key)) + b":"
+        if len(_KEYS) < 4096:
+            _KEYS[key] = data
+    return data
+
+
+_KEYS: dict[str, bytes] = {}

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from ...core.catalog import ACTIVE_STATES, FINAL_STATES, EventState
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation
+from ...core.store import Store
 from ..dispatch import ActionContext, Query, action, query_action
 from ..paging import page_request, take_page
 from ..params import Params
-from ..render import health, history_event, instance_status, scheduled_event
+from ..render import health, history_events, instance_status, scheduled_events
 from .common import has_tags, instances_in_region
 
 #: Finished events can be queried for the last 30 days (ECS documentation).
@@ -160,18 +162,33 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
     def query(sim: Simulation) -> dict[str, Any]:
         store = sim.store
         cutoff = sim.now - HISTORY_RETENTION
-        candidates: Iterable[SystemEvent]
+        if by_state_only and _none_expired(sim, wanted, cutoff):
+            # The common poll: the counters give the total, and the page is the first
+            # events of those states, newest first.
+            total = store.count(wanted, region=region)
+            matching = (e for e in store.newest_first() if e.state in wanted and e.region == region)
+            items = list(islice(matching, page.offset, page.offset + page.size))
+        else:
+            items, total = take_page(candidates(store), keep_for(store, cutoff), page)
+        return {
+            **page.fields(total, with_token=True),
+            "InstanceSystemEventSet": {
+                "InstanceSystemEventType": history_events(items, sim.catalog)
+            },
+        }
+
+    def candidates(store: Store) -> Iterable[SystemEvent]:
         if event_ids:
             found = (store.events.get(i) for i in dict.fromkeys(event_ids))
-            candidates = sorted((e for e in found if e is not None), key=lambda e: -e.seq)
-        elif resource_ids:
-            candidates = sorted(
+            return sorted((e for e in found if e is not None), key=lambda e: -e.seq)
+        if resource_ids:
+            return sorted(
                 (e for i in dict.fromkeys(resource_ids) for e in store.events_of_instance(i)),
                 key=lambda e: -e.seq,
             )
-        else:
-            candidates = store.newest_first()
+        return store.newest_first()
 
+    def keep_for(store: Store, cutoff: datetime) -> Callable[[SystemEvent], bool]:
         def keep(event: SystemEvent) -> bool:
             if event.region != region or event.state not in wanted:
                 return False
@@ -187,17 +204,7 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
                 return False
             return tag_filter is None or tag_filter(store.instances.get(event.instance_id))
 
-        total = None
-        if by_state_only and _none_expired(sim, wanted, cutoff):
-            total = store.count(wanted, region=region)
-        items, total = take_page(candidates, keep, page, total=total)
-        catalog = sim.catalog
-        return {
-            **page.fields(total, with_token=True),
-            "InstanceSystemEventSet": {
-                "InstanceSystemEventType": [history_event(e, catalog) for e in items]
-            },
-        }
+        return keep
 
     return query
 
@@ -272,9 +279,9 @@ def describe_instances_full_status(ctx: ActionContext) -> Query:
                             "Name": rows[i.instance_id][1],
                         },
                         "ScheduledSystemEventSet": {
-                            "ScheduledSystemEventType": [
-                                scheduled_event(e, catalog) for e in rows[i.instance_id][0]
-                            ]
+                            "ScheduledSystemEventType": scheduled_events(
+                                rows[i.instance_id][0], catalog
+                            )
                         },
                     }
                     for i in items
