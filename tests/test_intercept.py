@@ -344,3 +344,16 @@ def test_fail_next_only_hits_the_named_action(ecs_sim: Any) -> None:
     assert (info.value.get_error_code(), info.value.get_http_status()) == ("InternalError", 500)
     assert ecs_sim.instance(A).status == "Running"  # the faulted call changed nothing
     assert [c.error_code for c in ecs_sim.calls] == [None, "InternalError"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_every_http_method_reaches_the_simulator(ecs_sim: Any, method: str) -> None:
+    response = requests.request(
+        method,
+        "https://ecs-cn-hangzhou.aliyuncs.com/",
+        params={"Action": "DescribeInstanceStatus", "RegionId": "cn-hangzhou"},
+        timeout=2,
+    )
+    assert response.status_code == 200
+    assert response.json()["TotalCount"] == 2
+    assert [(c.action, c.status) for c in ecs_sim.calls] == [("DescribeInstanceStatus", 200)]

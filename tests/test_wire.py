@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import os
 import uuid
 import warnings
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_ecs_events.api.dispatch import new_request_id
+from pytest_ecs_events.api.dispatch import ApiCall, new_request_id
 from pytest_ecs_events.api.wire import (
+    ApiRequest,
     ApiResponse,
     Rendered,
     encode_json,
@@ -120,3 +124,23 @@ def test_a_forked_child_does_not_repeat_its_parents_request_ids() -> None:
     parent = new_request_id()
     assert uuid.UUID(child).version == 4
     assert child[:23] != parent[:23]  # another prefix
+
+
+@pytest.mark.parametrize("cls", [ApiRequest, ApiResponse, ApiCall])
+def test_hand_written_inits_take_exactly_the_dataclass_fields(cls: type[Any]) -> None:
+    """The hot-path classes write their own __init__: it must match their fields."""
+
+    def default(f: dataclasses.Field[object]) -> object:
+        if f.default_factory is not dataclasses.MISSING:
+            return f.default_factory()
+        return inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+
+    wanted = [(f.name, default(f)) for f in dataclasses.fields(cls)]
+    parameters = list(inspect.signature(cls).parameters.values())
+    assert [(p.name, p.default) for p in parameters] == wanted
+    values = {f.name: object() for f in dataclasses.fields(cls)}
+    instance = cls(**values)
+    assert all(getattr(instance, name) is value for name, value in values.items())
+    assert dataclasses.replace(instance) == instance
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        instance.status = 1

@@ -68,7 +68,7 @@ class _Prepared:
         self.data = b"{}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ApiCall:
     """One call the simulator answered, in the order they came."""
 
@@ -83,6 +83,23 @@ class ApiCall:
     #: fault); then ``status`` is 0 and ``error_code`` is ``Transport.Timeout`` or
     #: ``Transport.ConnectionReset``.
     fault: str | None = None
+
+    def __init__(
+        self,
+        action: str,
+        params: Mapping[str, str],
+        status: int,
+        error_code: str | None,
+        time: datetime,
+        request_id: str,
+        host: str = "",
+        fault: str | None = None,
+    ) -> None:
+        # One per call: a single update instead of one object.__setattr__ per field.
+        self.__dict__.update(
+            action=action, params=params, status=status, error_code=error_code, time=time,
+            request_id=request_id, host=host, fault=fault,
+        )  # fmt: skip
 
     @property
     def ok(self) -> bool:

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
@@ -70,7 +71,11 @@ def _unquote_plus(text: str) -> str:
     return decoded
 
 
-@dataclass(frozen=True)
+#: The headers of a request made without any (in-process calls): shared, read-only.
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, init=False)
 class ApiRequest:
     """An ECS OpenAPI call as a transport received it.
 
@@ -79,27 +84,53 @@ class ApiRequest:
     """
 
     params: Mapping[str, str]
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=lambda: NO_HEADERS)
     method: str = "POST"
     host: str = "ecs-cn-hangzhou.aliyuncs.com"
     path: str = "/"
     query: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
 
+    def __init__(
+        self,
+        params: Mapping[str, str],
+        headers: Mapping[str, str] = NO_HEADERS,
+        method: str = "POST",
+        host: str = "ecs-cn-hangzhou.aliyuncs.com",
+        path: str = "/",
+        query: tuple[tuple[str, str], ...] = (),
+        body: bytes = b"",
+    ) -> None:
+        # Every call builds one: a single update, not the frozen dataclass's one
+        # object.__setattr__ per field. The instance stays frozen.
+        self.__dict__.update(
+            params=params, headers=headers, method=method, host=host, path=path, query=query,
+            body=body,
+        )  # fmt: skip
+
     @property
     def action(self) -> str | None:
         return self.params.get("Action") or self.headers.get("x-acs-action") or None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ApiResponse:
     """The answer: HTTP status, JSON body and headers."""
 
     status: int
     body: Mapping[str, Any]
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=lambda: NO_HEADERS)
     #: The body as UTF-8 JSON when it is already known (a read-only action's answer).
     data: bytes | None = None
+
+    def __init__(
+        self,
+        status: int,
+        body: Mapping[str, Any],
+        headers: Mapping[str, str] = NO_HEADERS,
+        data: bytes | None = None,
+    ) -> None:
+        self.__dict__.update(status=status, body=body, headers=headers, data=data)  # as above
 
     def content(self) -> bytes:
         """The body as UTF-8 JSON, what goes on the wire."""

@@ -34,8 +34,6 @@ from ..api.wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, parse_query, 
 #: ``ecs-vpc.<region>.aliyuncs.com``.
 ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
 ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
-#: POST first: both SDKs send POST, and responses tries the registrations in order.
-_METHODS = ("POST", "GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 Handler = Callable[..., ApiResponse]
 
@@ -162,7 +160,7 @@ def _targets() -> list[tuple[str, Callable[..., Any]]]:
 class _Switchboard:
     """The process's ``responses`` mocks, built once and switched on while any simulator runs.
 
-    Building the mocks (seven registrations per adapter class) and resolving their dotted
+    Building the mocks and resolving their dotted
     targets on every start cost more than the rest of a simulated test, so the mocks are
     built once and started by patching the adapter classes directly. Each ECS call goes to
     the innermost started :class:`Interceptor`, as stacked mocks would do.
@@ -190,10 +188,9 @@ class _Switchboard:
                 assert_all_requests_are_fired=False, target=target, real_adapter_send=real_send
             )
             callback = functools.partial(self._route, vendored=target.startswith("aliyunsdkcore."))
-            for method in _METHODS:
-                mock.add_callback(
-                    method, ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
-                )
+            mock.add(_any_method_callback()(
+                "POST", ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
+            ))  # fmt: skip
             mock.add_passthru(re.compile(r".*", re.S))
             module, cls_name, _ = target.rsplit(".", 2)
             cls = getattr(importlib.import_module(module), cls_name)
@@ -244,6 +241,24 @@ class _Switchboard:
 
     def _route(self, prepared: Any, vendored: bool = False) -> tuple[int, dict[str, str], bytes]:
         return self.active[-1]._callback(prepared, vendored)
+
+
+@functools.cache
+def _any_method_callback() -> type[Any]:
+    """A ``responses`` callback registration that answers every HTTP method of an ECS URL.
+
+    responses matches the method first, and tries every registration on every call: one
+    registration instead of one per method keeps that scan short.
+    """
+    import responses
+
+    class AnyMethodCallback(responses.CallbackResponse):
+        def matches(self, request: Any) -> tuple[bool, str]:
+            if ECS_URL.match(str(request.url)) is None:
+                return False, "URL does not match"
+            return True, ""
+
+    return AnyMethodCallback
 
 
 class _Swap:
