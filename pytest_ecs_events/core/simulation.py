@@ -627,7 +627,7 @@ class Simulation:
             seq=self.store.next_seq(),
         )
         if state.is_final:
-            event.finish_time = now
+            self.store.mark_finished(event, now)
         self.store.add_event(event)
         self._notify(
             Transition(now, event.event_id, instance_id, spec.name, None, state, simulated,
@@ -645,7 +645,7 @@ class Simulation:
         now = self.now
         self.store.set_state(event, new, now)
         if new.is_final:
-            event.finish_time = now
+            self.store.mark_finished(event, now)
         self.store.clear_event_timer(event)
         self._notify(
             Transition(now, event.event_id, event.instance_id, event.event_type, old, new,

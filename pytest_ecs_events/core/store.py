@@ -52,6 +52,9 @@ class Store:
         self._instance_versions: dict[str, int] = {}
         self._heap: list[_Entry] = []
         self._seq = 0
+        #: When the first event finished (time only moves forward: no event finished
+        #: earlier), so a reader can tell at once that none is past a retention cutoff.
+        self.first_finish: datetime | None = None
 
     # -- instances -------------------------------------------------------------------------
     def add_instance(self, instance: Instance) -> None:
@@ -85,6 +88,11 @@ class Store:
         event.history.append((when, state))
         self._by_state[state][event.event_id] = event
         self._counts[(event.region, state, event.simulated)] += 1
+
+    def mark_finished(self, event: SystemEvent, when: datetime) -> None:
+        event.finish_time = when
+        if self.first_finish is None:
+            self.first_finish = when
 
     def events_of_instance(self, instance_id: str) -> list[SystemEvent]:
         return self._by_instance.get(instance_id, [])

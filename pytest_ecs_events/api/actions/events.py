@@ -213,8 +213,11 @@ def _none_expired(sim: Simulation, states: frozenset[EventState], cutoff: dateti
     """True if no finished event in ``states`` is past retention (counters are exact then).
 
     Events enter a final state in time order, so the first of each state's index is the
-    oldest.
+    oldest, and nothing finished before the store's first finish.
     """
+    first = sim.store.first_finish
+    if first is None or first >= cutoff:
+        return True
     for state in states & FINAL_STATES:
         oldest = next(iter(sim.store.events_in_state(state)), None)
         if oldest is not None and oldest.finish_time is not None and oldest.finish_time < cutoff:
