@@ -227,7 +227,7 @@ class SignatureVerifier:
         authorization = headers.get("authorization")
         if authorization is not None:
             self._verify_acs3(request, headers, authorization)
-        elif any(name in request.params for name in LEGACY_MARKERS):
+        elif not request.params.keys().isdisjoint(LEGACY_MARKERS):
             self._verify_legacy(request)
         elif self.credentials and headers:
             # Signed by nobody, through a real transport, while keys are configured.
