@@ -19,16 +19,15 @@ def parse_query(query: str) -> list[tuple[str, str]]:
     Only parts that hold ``%`` or ``+`` are unquoted (with the same rules and the same
     ``errors="replace"``); every SDK call arrives with a dozen plain parameters.
     """
+    if "%" not in query and "+" not in query:
+        return [(key, value) for key, _, value in (p.partition("=") for p in query.split("&") if p)]
     pairs = []
     for part in query.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        if "%" in key or "+" in key:
-            key = _unquote_plus(key)
-        if "%" in value or "+" in value:
-            value = _unquote_plus(value)
-        pairs.append((key, value))
+        if part:
+            key, _, value = part.partition("=")
+            if "%" in part or "+" in part:
+                key, value = _unquote_plus(key), _unquote_plus(value)
+            pairs.append((key, value))
     return pairs
 
 
@@ -36,7 +35,7 @@ def split_url(url: str) -> tuple[str, str, str]:
     """``(host, path, query)`` as ``urlsplit(url)`` reads them (host lower-cased, ``""`` if
     none), without its cost: every call's URL is new, so its cache never helps."""
     scheme, sep, rest = url.partition("://")
-    if sep and scheme in _SCHEMES and not _UNUSUAL_URL.search(url):
+    if sep and scheme in _SCHEMES and url.isprintable() and " " not in url:
         end = len(rest)
         for mark in "/?#":
             at = rest.find(mark, 0, end)
@@ -51,8 +50,6 @@ def split_url(url: str) -> tuple[str, str, str]:
 
 
 _SCHEMES = frozenset({"http", "https"})
-#: What urlsplit strips or treats specially: fall back to it for those URLs.
-_UNUSUAL_URL = re.compile(r"[\x00-\x20\x7f]")
 
 _ASCII_ESCAPE = re.compile(r"%([0-7][0-9A-Fa-f])")
 
@@ -64,6 +61,8 @@ def _ascii_char(match: re.Match[str]) -> str:
 def _unquote_plus(text: str) -> str:
     """``unquote_plus(text)``; escapes of ASCII characters (a timestamp's ``%3A``, a
     signature's ``%2B``) are decoded without the UTF-8 round trip."""
+    if "%" not in text and "+" not in text:
+        return text
     plain = text.replace("+", " ")
     decoded = _ASCII_ESCAPE.sub(_ascii_char, plain)
     if "%" in decoded:  # a non-ASCII or malformed escape, or a decoded "%": the full rules
