@@ -28,7 +28,7 @@ from typing import Any
 from ..core.errors import EcsApiError
 from ..core.simulation import Simulation
 from .params import Params, missing_message
-from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, encode_json
+from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, json_pieces
 
 API_VERSION = "2014-05-26"
 
@@ -59,13 +59,13 @@ class _Prepared:
     """A read-only question, parsed once: its query, and its last answer with that answer's
     stamp (the simulation's ``(mutations, now)`` when it was computed)."""
 
-    __slots__ = ("body", "data", "query", "stamp")
+    __slots__ = ("body", "pieces", "query", "stamp")
 
     def __init__(self, query: Query) -> None:
         self.query = query
         self.stamp: tuple[int, datetime] | None = None
         self.body: dict[str, Any] = {}
-        self.data = b"{}"
+        self.pieces = [b"{}"]
 
 
 @dataclass(frozen=True, init=False)
@@ -325,9 +325,13 @@ class EcsApi:
             body, known = self._serve(action_name, request, business, api_faults=transport is None)
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
-            if known is not None:  # the body's JSON: splice the RequestId in (one copy)
+            if known is not None:  # the body's JSON pieces: put the RequestId first, join once
                 head = b'{"RequestId":"%s"' % request_id.encode()
-                data = b"".join((head, b",", memoryview(known)[1:])) if body else head + b"}"
+                if known[0] == b"{":  # a dict's pieces, with its opening brace alone
+                    data = b"".join([head, b",", *known[1:]])
+                else:  # an empty body (b"{}") or anything pre-encoded whole
+                    whole = b"".join(known)
+                    data = head + (b"," + whole[1:] if whole != b"{}" else b"}")
         except EcsApiError as exc:
             status, code = exc.status, exc.code
             response_body = error_body(exc, request_id, request.host)
@@ -405,8 +409,8 @@ class EcsApi:
         business: dict[str, str],
         *,
         api_faults: bool = True,
-    ) -> tuple[dict[str, Any], bytes | None]:
-        """The body, and its JSON when it is already known (a read-only answer)."""
+    ) -> tuple[dict[str, Any], list[bytes] | None]:
+        """The body, and its JSON pieces when already known (a read-only answer)."""
         if not action_name:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
         spec = ACTIONS.get(action_name)
@@ -439,7 +443,7 @@ class EcsApi:
 
     def _answer(
         self, spec: ActionSpec, request: ApiRequest, business: dict[str, str]
-    ) -> tuple[dict[str, Any], bytes]:
+    ) -> tuple[dict[str, Any], list[bytes]]:
         """A read-only action's answer: the question parsed once, the answer computed again
         only once the simulation has changed."""
         assert spec.prepare is not None
@@ -457,8 +461,8 @@ class EcsApi:
             stamp = (sim.mutations, sim.clock.now)
             if prepared.stamp != stamp:
                 body = prepared.query(sim)
-                prepared.body, prepared.data, prepared.stamp = body, encode_json(body), stamp
-            return prepared.body, prepared.data
+                prepared.body, prepared.pieces, prepared.stamp = body, json_pieces(body), stamp
+            return prepared.body, prepared.pieces
 
 
 def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]:

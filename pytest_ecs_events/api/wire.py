@@ -163,12 +163,18 @@ def encode_json(value: object) -> bytes:
     """A response body as UTF-8 JSON, splicing in :class:`Rendered` fragments.
 
     Only the envelope (the first levels) is walked in Python, with plain loops; everything
-    else is encoded by the C encoder in one go. The pieces are joined once, at the end: on a
-    call's hot path every copy of a body shows.
+    else is encoded by the C encoder in one go.
     """
+    return b"".join(json_pieces(value))
+
+
+def json_pieces(value: object) -> list[bytes]:
+    """The pieces :func:`encode_json` joins. A dict's first piece is ``b"{"`` (``b"{}"`` if
+    it is empty), so a caller can put a key in front and join only once: on a call's hot
+    path every copy of a body shows."""
     out: list[bytes] = []
     _encode_into(value, 0, out)
-    return b"".join(out)
+    return out
 
 
 def _encode_into(value: object, depth: int, out: list[bytes]) -> None:
