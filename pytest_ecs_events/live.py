@@ -1241,7 +1241,7 @@ class LiveEcs:
                 not_before=when,
                 publish_time=now,
                 simulated=True,
-                history=[(now, start)],
+                trail=[now, start],
             )
         return self._refresh(created)
 
@@ -1354,12 +1354,11 @@ class LiveEcs:
                 not_before=_api_time(record.get("NotBefore")),
                 publish_time=_api_time(record.get("EventPublishTime")) or now,
                 simulated=event_id in self._created,
-                history=[],
             )
             self._events[event_id] = event
-            event.history.append((event.publish_time, state))
+            event.record(event.publish_time, state)
         elif event.state != state:
-            event.history.append((finish if finish and state.is_final else now, state))
+            event.record(finish if finish and state.is_final else now, state)
         event.state = state
         event.event_type = event_type
         event.not_before = _api_time(record.get("NotBefore")) or event.not_before
@@ -1548,7 +1547,7 @@ class LiveEcs:
             if old is EventState.Scheduled and event.state is EventState.Executed:
                 steps = [(old, EventState.Executing), (EventState.Executing, event.state)]
             for step_old, step_new in steps:
-                when = event.history[-1][0] if event.history else self.now
+                when = event.trail[-2] if event.trail else self.now
                 result.append(
                     Transition(
                         time=when,

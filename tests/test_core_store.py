@@ -38,7 +38,7 @@ def make_event(
         not_before=T0 + timedelta(hours=1),
         publish_time=T0,
         simulated=simulated,
-        history=[(T0, state)],
+        trail=[T0, state],
         seq=store.next_seq(),
     )
     store.add_event(event)

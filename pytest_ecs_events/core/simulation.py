@@ -623,7 +623,7 @@ class Simulation:
             reason_code=reason_code,
             impact_level=impact_level or (SIMULATED_IMPACT_LEVEL if simulated else ""),
             extended=dict(extended) if extended else NO_EXTENDED,
-            history=[(now, state)],
+            trail=[now, state],
             seq=self.store.next_seq(),
         )
         if state.is_final:

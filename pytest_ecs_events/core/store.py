@@ -85,7 +85,7 @@ class Store:
         self._counts[(event.region, event.state, event.simulated)] -= 1
         event.state = state
         event.revision += 1
-        event.history.append((when, state))
+        event.trail += (when, state)  # SystemEvent.record, inlined: one per transition
         self._by_state[state][event.event_id] = event
         self._counts[(event.region, state, event.simulated)] += 1
 
