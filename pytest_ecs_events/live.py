@@ -1241,8 +1241,8 @@ class LiveEcs:
                 not_before=when,
                 publish_time=now,
                 simulated=True,
-                trail=[now, start],
             )
+            self._events[event_id].record(now, start)
         return self._refresh(created)
 
     def cancel_events(
@@ -1547,7 +1547,7 @@ class LiveEcs:
             if old is EventState.Scheduled and event.state is EventState.Executed:
                 steps = [(old, EventState.Executing), (EventState.Executing, event.state)]
             for step_old, step_new in steps:
-                when = event.trail[-2] if event.trail else self.now
+                when = event.history[-1][0] if event.trail else self.now
                 result.append(
                     Transition(
                         time=when,

@@ -38,9 +38,9 @@ def make_event(
         not_before=T0 + timedelta(hours=1),
         publish_time=T0,
         simulated=simulated,
-        trail=[T0, state],
         seq=store.next_seq(),
     )
+    event.record(T0, state)
     store.add_event(event)
     return event
 

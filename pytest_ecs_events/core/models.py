@@ -15,6 +15,9 @@ from typing import Any
 from .catalog import EventState, InstanceStatus
 
 NO_EXTENDED: Mapping[str, Any] = MappingProxyType({})
+#: Event states by the small code :attr:`SystemEvent.trail` keeps, and back.
+STATES: tuple[EventState, ...] = tuple(EventState)
+STATE_CODES: Mapping[EventState, int] = MappingProxyType({s: i for i, s in enumerate(STATES)})
 
 
 @dataclass(eq=False, slots=True)
@@ -62,10 +65,11 @@ class SystemEvent:
     #: Read-only; a new mapping replaces it on change. Most events have none, and share one
     #: empty mapping (one object less per event for the cyclic GC to scan).
     extended: Mapping[str, Any] = field(default_factory=lambda: NO_EXTENDED)
-    #: Every state the event has been in and when it entered it, flat: time, state, time,
-    #: state... (creation first); read it as :attr:`history`. One list, not a tuple per
-    #: entry: with 100,000 events those tuples were most of what the cyclic GC scanned.
-    trail: list[Any] = field(default_factory=list, repr=False)
+    #: Every state the event has been in and when it entered it, flat: time, state code,
+    #: time, state code... (creation first); read it as :attr:`history`. A tuple of times and
+    #: small ints holds nothing the cyclic GC tracks, so the GC untracks it: with 100,000
+    #: events, a tuple per entry holding an EventState was most of what the GC scanned.
+    trail: tuple[Any, ...] = field(default=(), repr=False)
     #: Creation order, used to sort and page without comparing times.
     seq: int = 0
     #: Bumped whenever the pending timer of the event changes, to invalidate old heap entries.
@@ -80,11 +84,11 @@ class SystemEvent:
         """Every state the event has been in, with the virtual time it entered it; creation
         first (a new list at each read)."""
         trail = self.trail
-        return list(zip(trail[::2], trail[1::2], strict=True))
+        return [(trail[i], STATES[trail[i + 1]]) for i in range(0, len(trail), 2)]
 
     def record(self, when: datetime, state: EventState) -> None:
         """Note that the event entered ``state`` at ``when`` (the store does, with the state)."""
-        self.trail += (when, state)
+        self.trail += (when, STATE_CODES[state])
 
     def __repr__(self) -> str:
         return (

@@ -623,9 +623,9 @@ class Simulation:
             reason_code=reason_code,
             impact_level=impact_level or (SIMULATED_IMPACT_LEVEL if simulated else ""),
             extended=dict(extended) if extended else NO_EXTENDED,
-            trail=[now, state],
             seq=self.store.next_seq(),
         )
+        event.record(now, state)
         if state.is_final:
             self.store.mark_finished(event, now)
         self.store.add_event(event)
