@@ -221,15 +221,16 @@ def bench_p3() -> None:
     """Scaling: building 100,000 events vs 10,000 (create in batches of 100, advance)."""
 
     def timed(events: int) -> float:
-        samples = []
-        for _ in range(3):
-            gc.collect()
-            start = time.perf_counter()
-            build_history(events, max(events // 10, 100))
-            samples.append(time.perf_counter() - start)
-        return statistics.median(samples)
+        gc.collect()
+        start = time.perf_counter()
+        build_history(events, max(events // 10, 100))
+        return time.perf_counter() - start
 
-    small, large = timed(10_000), timed(100_000)
+    smalls, larges = [], []
+    for _ in range(max(3, ROUNDS // 2)):  # alternating, so noise hits both alike
+        smalls.append(timed(10_000))
+        larges.append(timed(100_000))
+    small, large = statistics.median(smalls), statistics.median(larges)
     ratio = large / small
     # each event makes 2 timed transitions (Executing, Executed) and one creation
     report(
