@@ -26,7 +26,7 @@ def parse_query(query: str) -> list[tuple[str, str]]:
         if part:
             key, _, value = part.partition("=")
             if "%" in part or "+" in part:
-                key, value = _unquote_plus(key), _unquote_plus(value)
+                key, value = unquote_query_part(key), unquote_query_part(value)
             pairs.append((key, value))
     return pairs
 
@@ -58,7 +58,7 @@ def _ascii_char(match: re.Match[str]) -> str:
     return chr(int(match.group(1), 16))
 
 
-def _unquote_plus(text: str) -> str:
+def unquote_query_part(text: str) -> str:
     """``unquote_plus(text)``; escapes of ASCII characters (a timestamp's ``%3A``, a
     signature's ``%2B``) are decoded without the UTF-8 round trip."""
     if "%" not in text and "+" not in text:
