@@ -43,10 +43,12 @@ def median_time(fn: Callable[[], object], *, number: int, rounds: int = ROUNDS) 
     return statistics.median(samples)
 
 
-def paired(a: Callable[[], object], b: Callable[[], object], *, number: int) -> tuple[float, float]:
+def paired(
+    a: Callable[[], object], b: Callable[[], object], *, number: int, rounds: int = ROUNDS
+) -> tuple[float, float]:
     """Medians of ``a`` and ``b``, measured in alternating rounds so noise hits both alike."""
     sa, sb = [], []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         sa.append(median_time(a, number=number, rounds=1))
         sb.append(median_time(b, number=number, rounds=1))
     return statistics.median(sa), statistics.median(sb)
@@ -147,7 +149,8 @@ def compare(
                 call()
 
     for fresh in (False, True):
-        t_sim, t_canned = paired(run(fresh), run_canned, number=2)
+        # Short rounds, and twice as many: a burst of noise spoils fewer of them.
+        t_sim, t_canned = paired(run(fresh), run_canned, number=1, rounds=2 * ROUNDS)
         ratio = t_sim / t_canned
         kind = "computed" if fresh else "reused"
         report(
