@@ -23,6 +23,7 @@ import importlib.util
 import re
 import threading
 import types
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,7 +56,10 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
     else:
         query = tuple(params.items())  # only read sorted, by the ACS3 verifier
     raw_headers = prepared.headers
-    if hasattr(raw_headers, "lower_items"):  # requests' CaseInsensitiveDict: already lowered
+    store = getattr(raw_headers, "_store", None)
+    if type(store) is OrderedDict:  # requests' CaseInsensitiveDict: {lower: (name, value)}
+        headers = {lower: pair[1] for lower, pair in store.items()}
+    elif hasattr(raw_headers, "lower_items"):
         headers = dict(raw_headers.lower_items())
     else:
         headers = {str(k).lower(): str(v) for k, v in raw_headers.items()}
