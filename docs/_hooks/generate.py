@@ -435,7 +435,7 @@ def _handler_functions() -> dict[str, tuple[ast.FunctionDef, ast.Module]]:
                 if (
                     isinstance(deco, ast.Call)
                     and isinstance(deco.func, ast.Name)
-                    and deco.func.id == "action"
+                    and deco.func.id in ("action", "query_action")
                     and deco.args
                     and isinstance(deco.args[0], ast.Constant)
                 ):
