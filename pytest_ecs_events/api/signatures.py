@@ -289,7 +289,7 @@ class SignatureVerifier:
                     f"signatures, got {algorithm!r}."
                 )
             return
-        if not _HEX64.fullmatch(signature):
+        if usual is None and not _HEX64.fullmatch(signature):  # the usual form has 64 already
             raise _incomplete("The Signature must be 64 hexadecimal digits.")
         if not self.credentials:
             return
