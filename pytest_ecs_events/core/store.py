@@ -108,13 +108,15 @@ class Store:
         simulated: bool | None = None,
     ) -> int:
         """How many events are in any of ``states`` (optionally in a region / of a kind)."""
-        wanted = set(states)
+        wanted = states if isinstance(states, (set, frozenset)) else set(states)
         return sum(
-            n
-            for (reg, state, sim), n in self._counts.items()
-            if state in wanted
-            and (region is None or reg == region)
-            and (simulated is None or sim == simulated)
+            [
+                n
+                for (reg, state, sim), n in self._counts.items()
+                if state in wanted
+                and (region is None or reg == region)
+                and (simulated is None or sim == simulated)
+            ]
         )
 
     def newest_first(self) -> Iterator[SystemEvent]:
