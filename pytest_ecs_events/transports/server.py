@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..api.dispatch import TransportFault, error_body, new_request_id
@@ -50,7 +50,9 @@ from ..api.wire import JSON_CONTENT_TYPE, ApiRequest
 from ..core.clock import format_api_time, parse_datetime, parse_duration, wall_clock_now
 from ..core.errors import EcsApiError
 from ..core.models import Instance, SystemEvent
-from ..simulator import EcsSimulator
+
+if TYPE_CHECKING:  # a transport serves the handle it is given; it never builds one
+    from ..simulator import EcsSimulator
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -69,7 +71,7 @@ _METADATA_PATH = re.compile(
     r"(?:/(?P<instance>[A-Za-z0-9][A-Za-z0-9_.-]*))?/latest/"
     r"(?P<item>maintenance/active-system-events|meta-data/instance-id|meta-data/region-id)/?"
 )
-MetadataFormatter = Callable[[EcsSimulator, Instance, list[SystemEvent]], Any]
+MetadataFormatter = Callable[["EcsSimulator", Instance, list[SystemEvent]], Any]
 
 
 def active_system_events(
