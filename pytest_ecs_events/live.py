@@ -1547,7 +1547,7 @@ class LiveEcs:
             if old is EventState.Scheduled and event.state is EventState.Executed:
                 steps = [(old, EventState.Executing), (EventState.Executing, event.state)]
             for step_old, step_new in steps:
-                when = event.history[-1][0] if event.trail else self.now
+                when = event.trail[-2] if event.trail else self.now  # the last entry's time
                 result.append(
                     Transition(
                         time=when,

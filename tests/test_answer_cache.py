@@ -146,3 +146,14 @@ def test_serving_another_simulation_forgets_the_questions(sim: EcsSimulator) -> 
     body = api.handle(ApiRequest(params={
         "Action": "DescribeInstanceHistoryEvents", "RegionId": sim.region}))  # fmt: skip
     assert body.body["TotalCount"] == 0
+
+
+def test_a_bad_zone_is_reported_before_a_bad_page(sim: EcsSimulator) -> None:
+    """The zone is checked against the simulation (in the query), paging when parsing: the
+    order of the errors stays the service's."""
+    with pytest.raises(EcsApiError) as info:
+        sim.call("DescribeInstanceStatus", RegionId=sim.region, ZoneId="zz", PageSize="1000")
+    assert (info.value.code, info.value.status) == ("InvalidZoneId.NotFound", 404)
+    with pytest.raises(EcsApiError) as info:
+        sim.call("DescribeInstanceStatus", RegionId=sim.region, PageSize="1000")
+    assert (info.value.code, info.value.status) == ("InvalidParameter", 403)

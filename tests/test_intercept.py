@@ -357,3 +357,26 @@ def test_every_http_method_reaches_the_simulator(ecs_sim: Any, method: str) -> N
     assert response.status_code == 200
     assert response.json()["TotalCount"] == 2
     assert [(c.action, c.status) for c in ecs_sim.calls] == [("DescribeInstanceStatus", 200)]
+
+
+@pytest.mark.parametrize("sdk", ["legacy", "new"])
+def test_the_query_responses_parsed_is_not_parsed_again(
+    ecs_sim: Any, sdk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """responses puts the query's parameters in ``request.params``; the interception reuses
+    them (a legacy call signs a dozen): if that attribute ever went away, this says so."""
+    from pytest_ecs_events.api.wire import parse_query
+
+    parsed: list[str] = []
+
+    def spy(query: str) -> list[tuple[str, str]]:
+        parsed.append(query)
+        return parse_query(query)
+
+    monkeypatch.setattr("pytest_ecs_events.transports.intercept.parse_query", spy)
+    if sdk == "legacy":
+        assert legacy_status(ecs_sim) == {A: "Running", B: "Running"}
+    else:
+        request = m.DescribeInstanceStatusRequest(region_id="cn-hangzhou")
+        assert new_client(ecs_sim).describe_instance_status(request).body.total_count == 2
+    assert parsed == []

@@ -579,3 +579,24 @@ def test_the_usual_header_shortcut_answers_as_the_full_parser(header: str, keys:
     fast = outcome()
     with mock.patch.object(signatures, "_USUAL_ACS3", re.compile(r"(?!)")):
         assert outcome() == fast
+
+
+@pytest.mark.parametrize(
+    ("signed", "message"),
+    [
+        ("x-absent;Host", "The signed header 'x-absent' is not in the request."),
+        ("Host;x-absent", "SignedHeaders has an invalid header name 'Host'."),
+        ("host;x-absent", "The signed header 'x-absent' is not in the request."),
+    ],
+)
+def test_the_first_bad_signed_header_is_the_one_named(signed: str, message: str) -> None:
+    header = f"ACS3-HMAC-SHA256 Credential=AK,SignedHeaders={signed},Signature={'a' * 64}"
+    request = ApiRequest(
+        params={"Action": "DescribeRegions"},
+        headers={"authorization": header, "host": "h", "x-acs-date": "2024-05-01T00:00:00Z",
+                 "x-acs-signature-nonce": "n"},
+    )  # fmt: skip
+    with pytest.raises(EcsApiError) as info:
+        SignatureVerifier()(request)
+    assert info.value.code == "IncompleteSignature"
+    assert info.value.message.endswith(message)

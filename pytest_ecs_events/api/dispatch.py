@@ -136,7 +136,9 @@ class ActionSpec:
     handler: Handler
     #: HTTP status of the generic codes for this action, where it differs from 400.
     statuses: Mapping[str, int] = field(default_factory=dict)
-    #: Set for read-only actions (registered with :func:`query_action`).
+    #: Set for read-only actions (registered with :func:`query_action`). The dispatcher runs
+    #: ``prepare`` for them; their ``handler`` is ``prepare(ctx)(ctx.sim)``, for direct use
+    #: only, so replace both to change such an action.
     prepare: Preparer | None = None
 
     @property
@@ -216,12 +218,13 @@ class TransportFault(Exception):
 def _seed_request_ids() -> None:
     """A random prefix per process, and a counter below it (see :func:`new_request_id`)."""
     global _ID_PREFIX, _ID_COUNTER
-    bits = random.getrandbits(80)
+    seed = random.SystemRandom()  # not the global state, which a test may seed
+    bits = seed.getrandbits(80)
     _ID_PREFIX = (
         f"{bits >> 48:08X}-{bits >> 32 & 0xFFFF:04X}-4{bits >> 20 & 0xFFF:03X}-"
         f"{0x8 | bits >> 18 & 0x3:X}{bits >> 6 & 0xFFF:03X}-"
     )
-    _ID_COUNTER = itertools.count(random.getrandbits(39))
+    _ID_COUNTER = itertools.count(seed.getrandbits(39))
     _ID_POOL.clear()
 
 

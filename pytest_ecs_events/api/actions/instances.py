@@ -26,7 +26,11 @@ def describe_instance_status(ctx: ActionContext) -> Query:
         "InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds", limit_status=403
     )
     zone = p.text("ZoneId")
-    page = page_request(p, default_size=10, max_size=50)
+    try:  # the service checks the zone first: a bad page waits for that check
+        page: PageRequest | None = page_request(p, default_size=10, max_size=50)
+        page_error = None
+    except EcsApiError as error:
+        page, page_error = None, error
 
     def query(sim: Simulation) -> dict[str, Any]:
         if zone is not None and zone not in _zones(sim, region):
@@ -35,6 +39,9 @@ def describe_instance_status(ctx: ActionContext) -> Query:
                 f"The specified zone {zone!r} does not exist in {region}.",
                 404,
             )
+        if page_error is not None:
+            raise page_error
+        assert page is not None
         candidates = instances_in_region(sim, region, ids)
         items, total = take_page(candidates, lambda i: zone is None or i.zone == zone, page)
         return {
