@@ -1,15 +1,23 @@
 """pytest-ecs-events: test Alibaba Cloud ECS system-event handlers offline.
 
-Importing this package is cheap: it imports neither an SDK nor ``responses``; interception
-starts only when a simulator is started (the ``ecs_sim`` fixture does it for you).
+Importing this package is cheap: it imports neither an SDK nor ``responses``, and its names
+are loaded when first used (pytest imports the plugin in every run, used or not);
+interception starts only when a simulator is started (the ``ecs_sim`` fixture does it).
 """
 
-from .api.dispatch import ApiCall
-from .core.catalog import Catalog, EventState, EventTypeSpec, InstanceStatus
-from .core.errors import EcsApiError
-from .core.lifecycle import InstanceChange, Transition
-from .core.models import Instance, SystemEvent
-from .simulator import EcsSimulator
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .core.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .api.dispatch import ApiCall
+    from .core.catalog import Catalog, EventState, EventTypeSpec, InstanceStatus
+    from .core.errors import EcsApiError
+    from .core.lifecycle import InstanceChange, Transition
+    from .core.models import Instance, SystemEvent
+    from .simulator import EcsSimulator
 
 __version__ = "0.1.0"
 
@@ -27,3 +35,17 @@ __all__ = [
     "Transition",
     "__version__",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {
+    "ApiCall": ".api.dispatch",
+    "Catalog": ".core.catalog",
+    "EcsApiError": ".core.errors",
+    "EcsSimulator": ".simulator",
+    "EventState": ".core.catalog",
+    "EventTypeSpec": ".core.catalog",
+    "Instance": ".core.models",
+    "InstanceChange": ".core.lifecycle",
+    "InstanceStatus": ".core.catalog",
+    "SystemEvent": ".core.models",
+    "Transition": ".core.lifecycle",
+})  # fmt: skip

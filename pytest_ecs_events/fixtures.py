@@ -12,14 +12,16 @@ from .core.catalog import DEFAULT_CATALOG, Catalog
 from .core.clock import TimeFormatError, parse_duration, parse_time, wall_clock_now
 from .core.errors import EcsApiError
 from .markers import MarkerError, event_marks, sim_settings
-from .simulator import EcsSimulator
 
 if TYPE_CHECKING:
+    from .simulator import EcsSimulator
     from .timepatch import ClockCoupling
 
 
 def build_simulator(item: pytest.Item) -> EcsSimulator:
     """An :class:`EcsSimulator` configured by the item's markers, its events created."""
+    from .simulator import EcsSimulator  # here: a run that never asks for ecs_sim never loads it
+
     config = item.config
     settings = sim_settings(item)
     catalog: Catalog = (

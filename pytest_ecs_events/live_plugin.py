@@ -16,28 +16,20 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .live import (
-    DEFAULT_TIMEOUT,
-    Credentials,
-    CredentialsMissing,
-    LiveSession,
-    LiveSettings,
-    Scrubber,
-    parse_endpoint,
-    parse_instance_map,
-    parse_timeout,
-    prepare_handle,
-)
-from .live_journal import JournalState, journal_files, read_journal
+if TYPE_CHECKING:  # live mode's client loads only in a live run (see _live())
+    from .live import LiveSession, LiveSettings, Scrubber
+    from .live_journal import JournalState
 
 __all__ = ["LIVE_SESSION", "LiveRun", "live_ecs_sim", "live_session", "settings_from_config"]
 
-LIVE_SESSION = pytest.StashKey[LiveSession]()
-_LEFTOVERS = pytest.StashKey[list[JournalState]]()
+LIVE_SESSION: pytest.StashKey[LiveSession] = pytest.StashKey()
+_LEFTOVERS: pytest.StashKey[list[JournalState]] = pytest.StashKey()
+#: ``live.DEFAULT_TIMEOUT`` as the option's help gives it (a test holds the two together).
+_DEFAULT_TIMEOUT_TEXT = "600"
 
 
 # ============================================================================== options
@@ -84,7 +76,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--ecs-live-timeout",
         dest="ecs_live_timeout",
         metavar="S",
-        help=f"longest ecs_sim.advance() may wait, in seconds (default {DEFAULT_TIMEOUT:g})",
+        help=f"longest ecs_sim.advance() may wait, in seconds (default {_DEFAULT_TIMEOUT_TEXT})",
     )
     group.addoption(
         "--ecs-live-journal",
@@ -100,6 +92,14 @@ def _usage(message: str) -> pytest.UsageError:
 
 def settings_from_config(config: pytest.Config) -> LiveSettings:
     """The live options, checked; a :class:`pytest.UsageError` says what to fix."""
+    from .live import (
+        DEFAULT_TIMEOUT,
+        LiveSettings,
+        parse_endpoint,
+        parse_instance_map,
+        parse_timeout,
+    )
+
     option = config.option
     instances = option.ecs_live_instances
     if not instances:
@@ -152,6 +152,8 @@ def _journal_dir(config: pytest.Config) -> Path:
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Read earlier runs' journals before anything (``--cache-clear``) can remove them."""
     if config.getoption("ecs_live", False) and _worker_id(config) is None:
+        from .live_journal import journal_files, read_journal
+
         try:
             directory = _journal_dir(config)
             config.stash[_LEFTOVERS] = [read_journal(p) for p in journal_files(directory)]
@@ -174,6 +176,8 @@ def _worker_id(config: pytest.Config) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("ecs_live", False):
         return
+    from .live import Credentials, CredentialsMissing, LiveSession
+
     settings = settings_from_config(config)
     try:
         credentials = Credentials.from_env()
@@ -367,6 +371,7 @@ class LiveRun:
 # ============================================================================== fixture
 def live_ecs_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The body of ``ecs_sim`` in live mode (``fixtures.py`` branches here)."""
+    from .live import prepare_handle
     from .markers import MarkerError
 
     item = request.node

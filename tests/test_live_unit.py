@@ -392,3 +392,11 @@ def test_a_journal_removed_under_a_run_is_written_again(tmp_path: Path) -> None:
     journal.path.unlink()
     journal.materialize()
     assert list(read_journal(journal.path).outstanding) == ["e-1"]
+
+
+def test_the_timeout_option_states_the_real_default() -> None:
+    """live_plugin names the default without importing live mode's client (every run loads
+    the plugin); the two must agree."""
+    from pytest_ecs_events import live, live_plugin
+
+    assert f"{live.DEFAULT_TIMEOUT:g}" == live_plugin._DEFAULT_TIMEOUT_TEXT

@@ -736,3 +736,31 @@ def test_importing_the_plugin_imports_no_sdk() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
+    """pytest imports the plugin in every run: the simulator, the API and live mode's client
+    load only when used."""
+    code = (
+        "import sys, pytest_ecs_events.plugin, pytest_ecs_events.live_plugin; "
+        "print(sorted(m for m in sys.modules if m in ('pytest_ecs_events.simulator', "
+        "'pytest_ecs_events.api.dispatch', 'pytest_ecs_events.core.simulation', "
+        "'pytest_ecs_events.live')))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"
+
+
+def test_the_package_names_load_on_first_use() -> None:
+    import pytest_ecs_events
+    from pytest_ecs_events import core
+
+    for package in (pytest_ecs_events, core):
+        for name in package.__all__:
+            assert getattr(package, name) is not None
+            assert name in dir(package)
+        with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+            _ = package.Nope
+    assert pytest_ecs_events.EcsSimulator.__module__ == "pytest_ecs_events.simulator"
