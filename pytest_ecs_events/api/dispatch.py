@@ -65,7 +65,7 @@ class _Prepared:
         self.query = query
         self.stamp: tuple[int, datetime] | None = None
         self.body: dict[str, Any] = {}
-        self.pieces = [b"{}"]
+        self.pieces: list[bytes] = []
 
 
 @dataclass(frozen=True, init=False)
@@ -339,13 +339,9 @@ class EcsApi:
             body, known = self._serve(action_name, request, business, api_faults=transport is None)
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
-            if known is not None:  # the body's JSON pieces: put the RequestId first, join once
+            if known is not None:  # the body's JSON pieces: the RequestId after the brace
                 head = b'{"RequestId":"%s"' % request_id.encode()
-                if known[0] == b"{":  # a dict's pieces, with its opening brace alone
-                    data = b"".join([head, b",", *known[1:]])
-                else:  # an empty body (b"{}") or anything pre-encoded whole
-                    whole = b"".join(known)
-                    data = head + (b"," + whole[1:] if whole != b"{}" else b"}")
+                data = b"".join([head, b",", *known[1:]] if body else [head, b"}"])
         except EcsApiError as exc:
             status, code = exc.status, exc.code
             response_body = error_body(exc, request_id, request.host)

@@ -169,9 +169,9 @@ def encode_json(value: object) -> bytes:
 
 
 def json_pieces(value: object) -> list[bytes]:
-    """The pieces :func:`encode_json` joins. A dict's first piece is ``b"{"`` (``b"{}"`` if
-    it is empty), so a caller can put a key in front and join only once: on a call's hot
-    path every copy of a body shows."""
+    """The pieces :func:`encode_json` joins. A dict's first piece is its opening brace alone,
+    so a caller can put a key in front and join only once: on a call's hot path every copy of
+    a body shows."""
     out: list[bytes] = []
     _encode_into(value, 0, out)
     return out
@@ -185,7 +185,7 @@ def _encode_into(value: object, depth: int, out: list[bytes]) -> None:
         out.append(_utf8(_dumps(value)))
     elif kind is dict:
         if not value:
-            out.append(b"{}")
+            out += (b"{", b"}")  # the brace alone first, as for any dict (see json_pieces)
             return
         separator = b"{"
         for key, item in value.items():  # type: ignore[attr-defined]

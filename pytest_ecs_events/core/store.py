@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from .catalog import EventState, InstanceStatus
-from .models import STATE_CODES, Instance, SystemEvent
+from .models import Instance, SystemEvent
 
 TimerKind = Literal["event", "instance"]
 
@@ -85,7 +85,7 @@ class Store:
         self._counts[(event.region, event.state, event.simulated)] -= 1
         event.state = state
         event.revision += 1
-        event.trail += (when, STATE_CODES[state])  # SystemEvent.record, inlined
+        event.record(when, state)
         self._by_state[state][event.event_id] = event
         self._counts[(event.region, state, event.simulated)] += 1
 

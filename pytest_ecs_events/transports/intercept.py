@@ -24,7 +24,7 @@ import re
 import threading
 import types
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -167,7 +167,9 @@ class Interceptor:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _callback(self, prepared: Any, vendored: bool = False) -> tuple[int, dict[str, str], bytes]:
+    def _callback(
+        self, prepared: Any, vendored: bool = False
+    ) -> tuple[int, Mapping[str, str], bytes]:
         request = request_from_prepared(prepared)
         try:
             if self.timeouts:
@@ -176,8 +178,8 @@ class Interceptor:
                 response = self.handler(request)
         except TransportFault as fault:
             raise _transport_error(fault, prepared, vendored) from None
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
-        return response.status, headers, response.content()
+        # responses drops the registration's Content-Type when the answer's headers hold one.
+        return response.status, response.headers, response.content()
 
 
 def _targets() -> list[tuple[str, Callable[..., Any]]]:
@@ -281,7 +283,7 @@ class _Switchboard:
         for _cls, mock, _send in self._mocks or ():
             mock.calls.reset()
 
-    def _route(self, prepared: Any, vendored: bool = False) -> tuple[int, dict[str, str], bytes]:
+    def _route(self, prepared: Any, vendored: bool = False) -> tuple[int, Mapping[str, str], bytes]:
         return self.active[-1]._callback(prepared, vendored)
 
 
