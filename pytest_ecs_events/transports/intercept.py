@@ -83,10 +83,6 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
     )
 
 
-#: The parts of a query with a blank value: ``key`` or ``key=`` (and empty parts).
-_BLANK_PARTS = re.compile(r"(?:^|(?<=&))([^&=]*)(=?)(?=&|\Z)")
-
-
 def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
     """The query's parameters from what ``responses`` parsed into ``request.params`` before
     calling us, or None where that could differ from :func:`parse_query`.
@@ -99,14 +95,15 @@ def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
     if type(parsed) is not dict or set(map(type, parsed.values())) - {str}:
         return None
     params: dict[str, str] = dict(parsed)
-    for key, equals in _BLANK_PARTS.findall(raw_query):
-        if key or equals:
-            key = unquote_query_part(key)
-            if key not in params:
-                params[key] = ""
     parts = raw_query.split("&")
-    if len(parts) - parts.count("") != len(params):  # a key repeated
-        return None
+    count = len(parts) - parts.count("")  # one key per non-empty part, if none repeats
+    if count != len(params):  # blank values dropped, or a key repeated
+        for part in parts:
+            key, _, value = part.partition("=")
+            if part and not value:
+                params.setdefault(unquote_query_part(key), "")
+        if count != len(params):
+            return None
     return params
 
 
