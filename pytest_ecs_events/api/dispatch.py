@@ -16,6 +16,7 @@ without an answer).
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import random
 import threading
@@ -28,7 +29,7 @@ from typing import Any
 from ..core.errors import EcsApiError
 from ..core.simulation import Simulation
 from .params import Params, missing_message
-from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, json_pieces
+from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, json_tail
 
 API_VERSION = "2014-05-26"
 
@@ -56,16 +57,17 @@ _MAX_QUERIES = 256
 
 
 class _Prepared:
-    """A read-only question, parsed once: its query, and its last answer with that answer's
-    stamp (the simulation's ``(mutations, now)`` when it was computed)."""
+    """A read-only question, parsed once: its query, and its last answer (as a body and as
+    :func:`~.wire.json_tail` bytes) with that answer's stamp (the simulation's
+    ``(mutations, now)`` when it was computed)."""
 
-    __slots__ = ("body", "pieces", "query", "stamp")
+    __slots__ = ("body", "query", "stamp", "tail")
 
     def __init__(self, query: Query) -> None:
         self.query = query
         self.stamp: tuple[int, datetime] | None = None
         self.body: dict[str, Any] = {}
-        self.pieces: list[bytes] = []
+        self.tail = b"}"
 
 
 @dataclass(frozen=True, init=False)
@@ -122,12 +124,41 @@ class ActionContext:
 
 Handler = Callable[[ActionContext], dict[str, Any]]
 #: A read-only action's parsed question: computes the body from the simulation (called
-#: under the simulation's lock).
+#: under the simulation's lock). Returning the previous body object again says it is
+#: unchanged, and its JSON is reused (see :class:`LastPage`).
 Query = Callable[[Simulation], dict[str, Any]]
 #: Parses a read-only action's parameters into its :data:`Query`. It reads nothing that can
 #: change (only the parameters, the catalog and the configuration), so the query is kept
 #: and reused for every call with the same parameters.
 Preparer = Callable[[ActionContext], Query]
+
+
+class LastPage:
+    """A query's last body, and the total and renderings it was built from.
+
+    A poll whose state moved elsewhere (the clock, another instance) mostly finds the same
+    page. The query then returns the very same body object, and the dispatcher keeps its
+    JSON, instead of building both again. Renderings are compared by identity: an event's
+    rendering is a new object whenever the event changed (see ``render._cached``).
+    """
+
+    __slots__ = ("_items", "_total", "body")
+
+    def __init__(self) -> None:
+        self._total = -1
+        self._items: list[object] = []
+        self.body: dict[str, Any] = {}
+
+    def get(self, total: int, items: list[Any]) -> dict[str, Any] | None:
+        """The last body if it was built from this total and these very renderings."""
+        last = self._items
+        if total == self._total and len(items) == len(last) and all(map(operator.is_, items, last)):
+            return self.body
+        return None
+
+    def keep(self, total: int, items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
+        self._total, self._items, self.body = total, items, body
+        return body
 
 
 @dataclass(frozen=True)
@@ -339,9 +370,8 @@ class EcsApi:
             body, known = self._serve(action_name, request, business, api_faults=transport is None)
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
-            if known is not None:  # the body's JSON pieces: the RequestId after the brace
-                head = b'{"RequestId":"%s"' % request_id.encode()
-                data = b"".join([head, b",", *known[1:]] if body else [head, b"}"])
+            if known is not None:  # the body's JSON after its brace: put the RequestId first
+                data = b'{"RequestId":"%s"%s' % (request_id.encode(), known)
         except EcsApiError as exc:
             status, code = exc.status, exc.code
             response_body = error_body(exc, request_id, request.host)
@@ -419,8 +449,8 @@ class EcsApi:
         business: dict[str, str],
         *,
         api_faults: bool = True,
-    ) -> tuple[dict[str, Any], list[bytes] | None]:
-        """The body, and its JSON pieces when already known (a read-only answer)."""
+    ) -> tuple[dict[str, Any], bytes | None]:
+        """The body, and its :func:`~.wire.json_tail` when already known (a read-only answer)."""
         if not action_name:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
         spec = ACTIONS.get(action_name)
@@ -453,7 +483,7 @@ class EcsApi:
 
     def _answer(
         self, spec: ActionSpec, request: ApiRequest, business: dict[str, str]
-    ) -> tuple[dict[str, Any], list[bytes]]:
+    ) -> tuple[dict[str, Any], bytes]:
         """A read-only action's answer: the question parsed once, the answer computed again
         only once the simulation has changed."""
         assert spec.prepare is not None
@@ -471,8 +501,10 @@ class EcsApi:
             stamp = (sim.mutations, sim.clock.now)
             if prepared.stamp != stamp:
                 body = prepared.query(sim)
-                prepared.body, prepared.pieces, prepared.stamp = body, json_pieces(body), stamp
-            return prepared.body, prepared.pieces
+                if body is not prepared.body:  # the same object: unchanged (see LastPage)
+                    prepared.body, prepared.tail = body, json_tail(body)
+                prepared.stamp = stamp
+            return prepared.body, prepared.tail
 
 
 def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]:

@@ -169,12 +169,24 @@ def encode_json(value: object) -> bytes:
 
 
 def json_pieces(value: object) -> list[bytes]:
-    """The pieces :func:`encode_json` joins. A dict's first piece is its opening brace alone,
-    so a caller can put a key in front and join only once: on a call's hot path every copy of
-    a body shows."""
+    """The pieces :func:`encode_json` joins. A dict's first piece is its opening brace alone
+    (see :func:`json_tail`)."""
     out: list[bytes] = []
     _encode_into(value, 0, out)
     return out
+
+
+def json_tail(body: Mapping[str, Any]) -> bytes:
+    """A dict's JSON without its opening brace, led by a comma unless the dict is empty.
+
+    A kept answer is stored this way, so each call puts its RequestId in front
+    (``b'{"RequestId":"…"' + tail``) with one copy instead of encoding or joining again.
+    """
+    pieces = json_pieces(body)
+    if len(pieces) == 2:  # {}
+        return b"}"
+    pieces[0] = b","
+    return b"".join(pieces)
 
 
 def _encode_into(value: object, depth: int, out: list[bytes]) -> None:

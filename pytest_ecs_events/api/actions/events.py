@@ -11,7 +11,7 @@ from ...core.catalog import ACTIVE_STATES, FINAL_STATES, EventState
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation
 from ...core.store import Store
-from ..dispatch import ActionContext, Query, action, query_action
+from ..dispatch import ActionContext, LastPage, Query, action, query_action
 from ..paging import page_request, take_page
 from ..params import Params
 from ..render import health, history_events, instance_status, scheduled_events
@@ -159,6 +159,8 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
             "InstanceSystemEventType": []}}  # fmt: skip
         return lambda sim: empty
 
+    last = LastPage()
+
     def query(sim: Simulation) -> dict[str, Any]:
         store = sim.store
         cutoff = sim.now - HISTORY_RETENTION
@@ -170,12 +172,14 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
             items = list(islice(matching, page.offset, page.offset + page.size))
         else:
             items, total = take_page(candidates(store), keep_for(store, cutoff), page)
-        return {
+        rendered = history_events(items, sim.catalog)
+        unchanged = last.get(total, rendered)
+        if unchanged is not None:
+            return unchanged
+        return last.keep(total, rendered, {
             **page.fields(total, with_token=True),
-            "InstanceSystemEventSet": {
-                "InstanceSystemEventType": history_events(items, sim.catalog)
-            },
-        }
+            "InstanceSystemEventSet": {"InstanceSystemEventType": rendered},
+        })  # fmt: skip
 
     def candidates(store: Store) -> Iterable[SystemEvent]:
         if event_ids:
