@@ -91,8 +91,11 @@ def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
     values (before 0.25) and groups repeated keys; blank parts are added back here, and any
     repeated key (or anything unexpected) sends the caller to its own parse. Parsing a
     legacy SDK's dozen signed parameters a second time was a good part of a call's cost.
+
+    The count decides: with one key per non-empty part, no key repeats, so responses holds no
+    list of values.
     """
-    if type(parsed) is not dict or set(map(type, parsed.values())) - {str}:
+    if type(parsed) is not dict:
         return None
     params: dict[str, str] = dict(parsed)
     parts = raw_query.split("&")
