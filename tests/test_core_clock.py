@@ -368,6 +368,27 @@ def test_api_time_round_trip_from_datetime(value: datetime) -> None:
     assert parse_api_time(text) == value
 
 
+@given(api_datetimes, st.integers(-14 * 60, 14 * 60))
+@FAST
+def test_api_time_is_the_utc_instant_in_any_zone(value: datetime, minutes: int) -> None:
+    """Formatted times are kept by instant: the same instant seen from another zone, first
+    or second, formats the same, and a naive time is never taken for an aware one."""
+    zone = timezone(timedelta(minutes=minutes))
+    expected = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        elsewhere = value.astimezone(zone)
+    except OverflowError:  # the instant does not exist in that zone's calendar
+        return
+    assert format_api_time(elsewhere) == expected
+    assert format_api_time(value) == expected
+    naive = value.replace(tzinfo=None)
+    try:
+        naive_expected = naive.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):
+        return
+    assert format_api_time(naive) == naive_expected
+
+
 @st.composite
 def api_time_strings(draw: st.DrawFn) -> str:
     value = draw(api_datetimes)

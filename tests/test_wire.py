@@ -85,6 +85,14 @@ def test_encode_json_is_plain_json(value: object) -> None:
     assert json.loads(encode_json(value)) == value
 
 
+@settings(max_examples=300)
+@given(json_values | st.floats())
+def test_the_kept_c_encoder_writes_what_json_dumps_writes(value: object) -> None:
+    from pytest_ecs_events.api import wire
+
+    assert wire._dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 @settings(max_examples=200)
 @given(st.lists(st.dictionaries(st.text(), json_scalars, max_size=4), min_size=1, max_size=5))
 def test_rendered_fragments_are_spliced_in(rows: list[dict[str, object]]) -> None:

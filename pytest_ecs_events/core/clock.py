@@ -153,10 +153,24 @@ def parse_api_time(value: str) -> datetime:
 
 
 def format_api_time(value: datetime) -> str:
-    """Format as the API does: ``2018-09-01T00:00:00Z`` (on the hot path: keep it cheap)."""
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(timespec="seconds")[:19] + "Z"
+    """Format as the API does: ``2018-09-01T00:00:00Z``.
+
+    Rendering an event formats up to four times, and the same times come back again and
+    again (an event's are fixed once set): each is formatted once, and kept.
+    """
+    text = _FORMATTED.get(value)
+    if text is None:
+        utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+        text = utc.isoformat(timespec="seconds")[:19] + "Z"
+        if len(_FORMATTED) >= 4096:
+            _FORMATTED.clear()
+        _FORMATTED[value] = text
+    return text
+
+
+#: Formatted times by instant (equal aware datetimes are the same instant, so they share
+#: their text; a naive one never equals an aware one).
+_FORMATTED: dict[datetime, str] = {}
 
 
 class VirtualClock:
