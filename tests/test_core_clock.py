@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import pytest
 from hypothesis import given, settings
@@ -387,6 +387,38 @@ def test_api_time_is_the_utc_instant_in_any_zone(value: datetime, minutes: int) 
     except (OverflowError, ValueError):
         return
     assert format_api_time(naive) == naive_expected
+
+
+class _Folding(tzinfo):
+    """A zone whose clocks go back an hour: 01:30 happens twice (fold 0, then fold 1)."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=-5 if dt is not None and dt.fold else -4)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+
+class _Shifted(datetime):
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "1999-01-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_api_time_of_a_repeated_local_hour_is_its_own_instant(order: tuple[int, int]) -> None:
+    """Datetimes that compare equal can be different instants (the same wall time in one zone,
+    before and after the clocks go back): neither may take the other's text."""
+    texts = {0: "2021-11-07T05:30:00Z", 1: "2021-11-07T06:30:00Z"}
+    first = datetime(2021, 11, 7, 1, 30, tzinfo=_Folding())
+    for fold in order:
+        assert format_api_time(first.replace(fold=fold)) == texts[fold]
+
+
+def test_api_time_of_a_datetime_subclass_is_not_kept_for_plain_ones() -> None:
+    plain = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    odd = _Shifted(2024, 5, 1, tzinfo=timezone.utc)
+    assert format_api_time(odd) == "1999-01-01T00:00:00Z"  # its own isoformat, as before
+    assert format_api_time(plain) == "2024-05-01T00:00:00Z"
 
 
 @st.composite

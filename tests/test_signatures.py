@@ -600,3 +600,28 @@ def test_the_first_bad_signed_header_is_the_one_named(signed: str, message: str)
         SignatureVerifier()(request)
     assert info.value.code == "IncompleteSignature"
     assert info.value.message.endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("signed", "missing"), [("host;x-acs-date", None), ("host;x-absent", "x-absent")]
+)
+def test_signed_headers_are_checked_in_a_mapping_whose_keys_are_a_list(
+    signed: str, missing: str | None
+) -> None:
+    """A hand-made request may carry any mapping (here an ``HTTPMessage``, whose ``keys()`` is
+    a list): the signed headers are still checked, never a 500."""
+    from http.client import HTTPMessage
+
+    authorization = f"ACS3-HMAC-SHA256 Credential=AK,SignedHeaders={signed},Signature={'a' * 64}"
+    headers = HTTPMessage()
+    for name, value in {"authorization": authorization, "host": "h",
+                        "x-acs-date": "2024-05-01T00:00:00Z",
+                        "x-acs-signature-nonce": "n"}.items():  # fmt: skip
+        headers[name] = value
+    request = ApiRequest(params={"Action": "DescribeRegions"}, headers=headers)  # type: ignore[arg-type]
+    if missing is None:
+        SignatureVerifier()(request)
+        return
+    with pytest.raises(EcsApiError) as info:
+        SignatureVerifier()(request)
+    assert info.value.message.endswith(f"The signed header {missing!r} is not in the request.")

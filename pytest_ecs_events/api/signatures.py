@@ -279,7 +279,11 @@ class SignatureVerifier:
             if not headers.get(name):
                 raise _missing(name)
         names, well_formed, leading = _signed_header_names(signed)
-        if not leading <= headers.keys():
+        try:
+            present = leading <= headers.keys()
+        except TypeError:  # a hand-made mapping whose keys() is no set
+            present = False
+        if not present:
             for name in names[:well_formed]:  # name by name, as a reader would: the first
                 if name not in headers:
                     raise _incomplete(f"The signed header {name[:40]!r} is not in the request.")

@@ -156,20 +156,26 @@ def format_api_time(value: datetime) -> str:
     """Format as the API does: ``2018-09-01T00:00:00Z``.
 
     Rendering an event formats up to four times, and the same times come back again and
-    again (an event's are fixed once set): each is formatted once, and kept.
+    again (an event's are fixed once set): the simulator's own times, plain UTC datetimes,
+    are each formatted once and kept. Any other (a local or naive time, a subclass) is
+    formatted afresh: its text may depend on the zone's rules or on its own methods.
     """
+    if value.tzinfo is not UTC or type(value) is not datetime:
+        return _format_utc(value if value.tzinfo is UTC else value.astimezone(UTC))
     text = _FORMATTED.get(value)
     if text is None:
-        utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-        text = utc.isoformat(timespec="seconds")[:19] + "Z"
+        text = _format_utc(value)
         if len(_FORMATTED) >= 4096:
             _FORMATTED.clear()
         _FORMATTED[value] = text
     return text
 
 
-#: Formatted times by instant (equal aware datetimes are the same instant, so they share
-#: their text; a naive one never equals an aware one).
+def _format_utc(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")[:19] + "Z"
+
+
+#: Formatted UTC times.
 _FORMATTED: dict[datetime, str] = {}
 
 
