@@ -227,6 +227,30 @@ def test_interception_is_removed_after_the_fixture() -> None:
 
 
 # ------------------------------------------------------------------------ call records
+def test_the_interception_keeps_no_sdk_response_alive(ecs_sim: Any) -> None:
+    """responses keeps every answered request and response for its mock's lifetime; ours
+    live as long as the process, so they must keep none (a session of SDK calls would
+    otherwise stay in memory, and in every full GC collection, until the process ends)."""
+    import gc
+
+    from aliyunsdkcore.vendored.requests.models import Response as VendoredResponse
+
+    def alive() -> int:
+        gc.collect()
+        kinds = (requests.Response, VendoredResponse)
+        return sum(1 for o in gc.get_objects() if isinstance(o, kinds))
+
+    legacy, new = legacy_client(ecs_sim), new_client(ecs_sim)
+    before = alive()
+    for _ in range(10):
+        legacy_call(legacy, DescribeInstanceHistoryEventsRequest())
+        new.describe_instance_history_events(
+            m.DescribeInstanceHistoryEventsRequest(region_id=ecs_sim.region)
+        )
+    assert len(ecs_sim.calls) == 20
+    assert alive() == before
+
+
 def test_calls_are_recorded(ecs_sim: Any) -> None:
     ecs_sim.advance("1h")
     client = legacy_client(ecs_sim)

@@ -235,6 +235,8 @@ class _Switchboard:
             mock.add(_any_method_callback()(
                 "POST", ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
             ))  # fmt: skip
+            if isinstance(getattr(mock, "_calls", None), responses.CallList):
+                mock._calls = _unrecorded()  # see _unrecorded
             mock.add_passthru(re.compile(r".*", re.S))
             module, cls_name, _ = target.rsplit(".", 2)
             cls = getattr(importlib.import_module(module), cls_name)
@@ -280,8 +282,6 @@ class _Switchboard:
     def _stop(self) -> None:
         while self._patches:
             self._patches.pop().stop()
-        for _cls, mock, _send in self._mocks or ():
-            mock.calls.reset()
 
     def _route(self, prepared: Any, vendored: bool = False) -> tuple[int, Mapping[str, str], bytes]:
         return self.active[-1]._callback(prepared, vendored)
@@ -302,7 +302,32 @@ def _any_method_callback() -> type[Any]:
                 return False, "URL does not match"
             return True, ""
 
+        @property
+        def calls(self) -> Any:
+            return _unrecorded()
+
     return AnyMethodCallback
+
+
+@functools.cache
+def _unrecorded() -> Any:
+    """A ``responses`` call list that keeps nothing, for our process-wide mocks.
+
+    responses keeps every request and response a mock and its registration answer, for the
+    mock's lifetime. Ours live as long as the process: they kept every SDK call's objects
+    of a whole test session (and the GC scanned them all at every full collection). The
+    simulator keeps its own record of calls (``EcsSimulator.calls``).
+    """
+    import responses
+
+    class Unrecorded(responses.CallList):
+        def add(self, request: Any, response: Any) -> None:
+            pass
+
+        def add_call(self, call: Any) -> None:
+            pass
+
+    return Unrecorded()
 
 
 class _Swap:
