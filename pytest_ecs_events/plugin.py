@@ -6,8 +6,6 @@ for ``ecs_sim``.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-
 import pytest
 
 from . import __version__, report
@@ -74,14 +72,3 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"ecs-events settings: execution duration {duration}, timeline on {timeline}, "
         f"patch_time {patch_time}",
     ]
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Add the 'ecs events' section to the report of a failing ecs_sim test (a new-style
-    wrapper: it runs three times per test of every suite, and costs less than the old)."""
-    result = yield
-    report.add_section(item, result)
-    return result

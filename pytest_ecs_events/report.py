@@ -16,7 +16,7 @@ its head and its tail.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Union
 
@@ -31,6 +31,7 @@ __all__ = [
     "SECTION",
     "TIMELINE_KEY",
     "PassedTimelines",
+    "ReportSections",
     "Timeline",
     "add_section",
 ]
@@ -195,7 +196,28 @@ def attach(item: pytest.Item, simulator: EcsSimulator) -> Timeline:
     """Start recording ``simulator`` for ``item``'s report."""
     timeline = Timeline(simulator)
     item.stash[TIMELINE_KEY] = timeline
+    manager = item.config.pluginmanager
+    if not manager.has_plugin(SECTIONS_PLUGIN):
+        manager.register(ReportSections(), SECTIONS_PLUGIN)
     return timeline
+
+
+SECTIONS_PLUGIN = "ecs-events-report-sections"
+
+
+class ReportSections:
+    """Adds the 'ecs events' section to the reports: registered when a test first uses
+    ``ecs_sim``, so a suite that never does pays no hook call for its tests' reports (three
+    per test). The innermost wrapper (``trylast``), registered late or not: live mode's
+    scrubbing wraps it, and sees the section."""
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        result = yield
+        add_section(item, result)
+        return result
 
 
 def add_section(item: pytest.Item, report: pytest.TestReport) -> None:

@@ -397,6 +397,30 @@ def test_a_test_without_ecs_sim_is_untouched(ecs_pytester: pytest.Pytester) -> N
     ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_the_report_hook_is_registered_by_the_first_ecs_sim_test(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """A suite that never uses ecs_sim pays no hook call for its reports; once a test uses
+    it, failing reports get the section."""
+    ecs_pytester.makepyfile(
+        """
+        def _registered(config):
+            return config.pluginmanager.has_plugin("ecs-events-report-sections")
+
+        def test_1_plain(request):
+            assert not _registered(request.config)
+
+        def test_2_sim(ecs_sim, request):
+            assert _registered(request.config)
+            ecs_sim.add_instance("i-1")
+            assert False, "fails, to show the section"
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*- ecs events -*"])
+
+
 def test_other_hosts_and_own_responses_mocks_keep_working(sdk_pytester: pytest.Pytester) -> None:
     sdk_pytester.makepyfile(
         """
