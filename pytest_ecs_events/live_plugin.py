@@ -351,7 +351,7 @@ class LiveRun:
                 "point clients at ecs_sim.endpoint instead"
             )
 
-    @pytest.hookimpl(wrapper=True)
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # the outermost: it sees every section
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:

@@ -208,10 +208,14 @@ SECTIONS_PLUGIN = "ecs-events-report-sections"
 class ReportSections:
     """Adds the 'ecs events' section to the reports: registered when a test first uses
     ``ecs_sim``, so a suite that never does pays no hook call for its tests' reports (three
-    per test). The innermost wrapper (``trylast``), registered late or not: live mode's
-    scrubbing wraps it, and sees the section."""
+    per test).
 
-    @pytest.hookimpl(wrapper=True, trylast=True)
+    Registered late, it wraps the wrappers registered at start-up, pytest's xfail handling
+    among them, and so sees each report's final outcome. Live mode's scrubbing is
+    ``tryfirst``: it wraps this one, and sees the section.
+    """
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:

@@ -421,6 +421,41 @@ def test_the_report_hook_is_registered_by_the_first_ecs_sim_test(
     result.stdout.fnmatch_lines(["*- ecs events -*"])
 
 
+def test_the_section_follows_the_final_outcome_of_xfail_tests(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """pytest rewrites the outcome of xfail tests in its own report wrapper: the section is
+    added on the final outcome (a strict XPASS fails and shows it; an xfail does not)."""
+    ecs_pytester.makeconftest(
+        """
+        def pytest_runtest_logreport(report):
+            if report.when == "call":
+                titles = [title for title, _ in report.sections if title == "ecs events"]
+                print(f"SECTIONS {report.nodeid.split('::')[-1]} {report.outcome} {len(titles)}")
+        """
+    )
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.xfail(strict=True)
+        def test_xpass_strict(ecs_sim):
+            ecs_sim.add_instance("i-1")
+
+        @pytest.mark.xfail
+        def test_xfailed(ecs_sim):
+            ecs_sim.add_instance("i-1")
+            assert False
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(failed=1, xfailed=1)
+    result.stdout.fnmatch_lines_random([
+        "*SECTIONS test_xpass_strict failed 1",
+        "*SECTIONS test_xfailed skipped 0",
+    ])  # fmt: skip
+
+
 def test_other_hosts_and_own_responses_mocks_keep_working(sdk_pytester: pytest.Pytester) -> None:
     sdk_pytester.makepyfile(
         """
