@@ -62,13 +62,8 @@ def take_page(
     candidates: Iterable[T],
     keep: Callable[[T], bool],
     page: PageRequest,
-    *,
-    total: int | None = None,
 ) -> tuple[list[T], int]:
-    """The page of kept candidates, and how many were kept in all.
-
-    If ``total`` is known (from the store's counters) the scan stops once the page is full.
-    """
+    """The page of kept candidates, and how many were kept in all."""
     items: list[T] = []
     start, end = page.offset, page.offset + page.size
     seen = 0
@@ -78,6 +73,4 @@ def take_page(
         if start <= seen < end:
             items.append(item)
         seen += 1
-        if total is not None and seen >= end:
-            break
-    return items, total if total is not None else seen
+    return items, seen

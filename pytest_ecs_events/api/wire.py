@@ -195,28 +195,19 @@ def encode_json(value: object) -> bytes:
     Only the envelope (the first levels) is walked in Python, with plain loops; everything
     else is encoded by the C encoder in one go.
     """
-    return b"".join(json_pieces(value))
-
-
-def json_pieces(value: object) -> list[bytes]:
-    """The pieces :func:`encode_json` joins. A dict's first piece is its opening brace alone
-    (see :func:`json_tail`)."""
     out: list[bytes] = []
     _encode_into(value, 0, out)
-    return out
+    return b"".join(out)
 
 
 def json_tail(body: Mapping[str, Any]) -> bytes:
     """A dict's JSON without its opening brace, led by a comma unless the dict is empty.
 
     A kept answer is stored this way, so each call puts its RequestId in front
-    (``b'{"RequestId":"…"' + tail``) with one copy instead of encoding or joining again.
+    (``b'{"RequestId":"…"' + tail``) with one copy instead of encoding again.
     """
-    pieces = json_pieces(body)
-    if len(pieces) == 2:  # {}
-        return b"}"
-    pieces[0] = b","
-    return b"".join(pieces)
+    data = encode_json(body)
+    return b"}" if data == b"{}" else b"," + data[1:]
 
 
 def _encode_into(value: object, depth: int, out: list[bytes]) -> None:
@@ -227,7 +218,7 @@ def _encode_into(value: object, depth: int, out: list[bytes]) -> None:
         out.append(_utf8(_dumps(value)))
     elif kind is dict:
         if not value:
-            out += (b"{", b"}")  # the brace alone first, as for any dict (see json_pieces)
+            out.append(b"{}")
             return
         separator = b"{"
         for key, item in value.items():  # type: ignore[attr-defined]

@@ -232,7 +232,9 @@ def _none_expired(store: Store, states: frozenset[EventState], now: datetime) ->
 def _newest(
     store: Store, states: frozenset[EventState], region: str, offset: int, size: int
 ) -> list[SystemEvent]:
-    """Events ``offset`` to ``offset + size`` of ``states`` in ``region``, newest first."""
+    """Events ``offset`` to ``offset + size`` of ``states`` in ``region``, newest first: the
+    counted poll's page, where the total is known and the walk stops once the page is full
+    (:func:`~..paging.take_page` counts every match)."""
     items: list[SystemEvent] = []
     for event in store.newest_first():  # a plain loop: a third faster than islice(generator)
         if event.state in states and event.region == region:
