@@ -784,32 +784,34 @@ def test_credentials_marker(sdk_pytester: pytest.Pytester) -> None:
 
 
 # --------------------------------------------------------------------------- cheap import
-def test_importing_the_plugin_imports_no_sdk() -> None:
-    code = (
-        "import sys, pytest_ecs_events.plugin, pytest_ecs_events; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('aliyunsdkcore', 'aliyunsdkecs', 'alibabacloud_ecs20140526', 'darabonba', 'Tea', "
-        "'responses')))"
-    )
+def _loaded_by(imports: str, modules: tuple[str, ...], *, packages: bool = False) -> str:
+    """Which of ``modules`` a fresh interpreter holds after ``import <imports>`` (with
+    ``packages``, any module under them)."""
+    name = "m.split('.')[0]" if packages else "m"
+    code = f"import sys, {imports}; print(sorted(m for m in sys.modules if {name} in {modules!r}))"
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert output.strip() == "[]"
+    return output.strip()
+
+
+def test_importing_the_plugin_imports_no_sdk() -> None:
+    sdks = ("aliyunsdkcore", "aliyunsdkecs", "alibabacloud_ecs20140526", "darabonba", "Tea",
+            "responses")  # fmt: skip
+    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events", sdks, packages=True) == "[]"
+
+
+def test_importing_the_plugin_does_not_import_time_machine() -> None:
+    modules = ("time_machine", "http.server", "urllib.request")
+    assert _loaded_by("pytest_ecs_events.plugin", modules) == "[]"
 
 
 def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
     """pytest imports the plugin in every run: the simulator, the API and live mode's client
     load only when used."""
-    code = (
-        "import sys, pytest_ecs_events.plugin, pytest_ecs_events.live_plugin; "
-        "print(sorted(m for m in sys.modules if m in ('pytest_ecs_events.simulator', "
-        "'pytest_ecs_events.api.dispatch', 'pytest_ecs_events.core.simulation', "
-        "'pytest_ecs_events.live')))"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert output.strip() == "[]"
+    modules = ("pytest_ecs_events.simulator", "pytest_ecs_events.api.dispatch",
+               "pytest_ecs_events.core.simulation", "pytest_ecs_events.live")  # fmt: skip
+    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.live_plugin", modules) == "[]"
 
 
 def test_the_package_names_load_on_first_use() -> None:

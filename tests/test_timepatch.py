@@ -267,17 +267,3 @@ def test_bad_marker_value(ecs_pytester: pytest.Pytester) -> None:
     result = ecs_pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*patch_time='yes' is not valid: expected True or False*"])
-
-
-def test_importing_the_plugin_does_not_import_time_machine() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, pytest_ecs_events.plugin; "
-        "print([m for m in ('time_machine', 'http.server', 'urllib.request') if m in sys.modules])"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert output.strip() == "[]"
