@@ -1546,8 +1546,9 @@ class LiveEcs:
             steps = [(old, event.state)]
             if old is EventState.Scheduled and event.state is EventState.Executed:
                 steps = [(old, EventState.Executing), (EventState.Executing, event.state)]
+            history = event.history  # the store's encoding stays the model's own
+            when = history[-1][0] if history else self.now
             for step_old, step_new in steps:
-                when = event.trail[-2] if event.trail else self.now  # the last entry's time
                 result.append(
                     Transition(
                         time=when,
