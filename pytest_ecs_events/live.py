@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 import pytest
 
+from .api.protocol import API_VERSION
 from .core.catalog import DEFAULT_CATALOG, FINAL_STATES, Catalog, EventState, InstanceStatus
 from .core.clock import (
     TimeFormatError,
@@ -45,11 +46,12 @@ from .core.clock import (
 from .core.errors import EcsApiError
 from .core.lifecycle import Transition
 from .core.models import Instance, SystemEvent
+from .core.network import is_loopback_endpoint
 from .core.regions import default_endpoint
 from .live_journal import EventRecord, Intent, Journal, JournalState
 
 if TYPE_CHECKING:
-    from .markers import EventMark
+    from .plugin.markers import EventMark
 
 __all__ = [
     "ACCESS_KEY_ID_ENV",
@@ -76,7 +78,6 @@ __all__ = [
 ACCESS_KEY_ID_ENV = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 ACCESS_KEY_SECRET_ENV = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 SECURITY_TOKEN_ENV = "ALIBABA_CLOUD_SECURITY_TOKEN"
-API_VERSION = "2014-05-26"
 #: At most this many simulated events may be Scheduled at once in an account.
 SIMULATED_EVENT_QUOTA = 1000
 #: Ids per call (InstanceId.N, EventId.N) the API accepts.
@@ -84,7 +85,6 @@ IDS_PER_CALL = 100
 DEFAULT_TIMEOUT = 600.0
 ALL_STATES = tuple(s.value for s in EventState)
 ACTIVE_SIMULATED_STATES = ("Scheduled", "Executing")
-_LOOPBACK = ("127.", "localhost", "[::1]", "::1")
 
 
 # =============================================================================== secrets
@@ -422,10 +422,6 @@ def indexed(name: str, values: Iterable[object]) -> dict[str, str]:
     return {f"{name}.{n}": _text(v) for n, v in enumerate(values, 1)}
 
 
-def _is_loopback(endpoint: str) -> bool:
-    return endpoint.startswith(_LOOPBACK)
-
-
 class LiveClient:
     """Sends ECS calls through aliyun-python-sdk-core; :meth:`call` is the only way out."""
 
@@ -449,7 +445,7 @@ class LiveClient:
         self.scrub = credentials.scrubber()
         self.calls: list[LiveCall] = []
         # The SDKs ignore NO_PROXY: a loopback endpoint (tests, a tunnel) must bypass a proxy.
-        proxy = {"http": "", "https": ""} if _is_loopback(endpoint) else None
+        proxy = {"http": "", "https": ""} if is_loopback_endpoint(endpoint) else None
         token = credentials.security_token
         if token:
             from aliyunsdkcore.auth.credentials import StsTokenCredential
@@ -1567,7 +1563,7 @@ class LiveEcs:
     # ------------------------------------------------------------------------ lifecycle
     def apply_marks(self, marks: Sequence[EventMark]) -> None:
         """Create the events of the item's ``ecs_event`` markers (already checked)."""
-        from .markers import MarkerError
+        from .plugin.markers import MarkerError
 
         for mark in marks:
             try:
@@ -1593,7 +1589,7 @@ class LiveEcs:
 
 # ======================================================================= markers -> handle
 def _ini_duration(config: pytest.Config) -> timedelta:
-    from .markers import MarkerError
+    from .plugin.markers import MarkerError
 
     raw = config.getini("ecs_sim_execution_duration") or "30s"
     try:
@@ -1609,7 +1605,7 @@ def prepare_handle(session: LiveSession, item: pytest.Item) -> tuple[LiveEcs, li
     (``now=``), another region, an unmapped alias, a platform event, an event marker without
     an instance. Marker misuse fails the test at setup, as offline.
     """
-    from .markers import MarkerError, event_marks, sim_settings
+    from .plugin.markers import MarkerError, event_marks, sim_settings
 
     config = item.config
     catalog: Catalog = (

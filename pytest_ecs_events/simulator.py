@@ -12,7 +12,7 @@ import functools
 import json
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -26,24 +26,15 @@ from .core.lifecycle import InstanceChange, Transition
 from .core.models import Instance, SystemEvent
 from .core.regions import default_endpoint
 from .core.simulation import Simulation, SimulationConfig
+from .handle import EcsHandle, Target, param_text
 
 if TYPE_CHECKING:
-    from .channels import Payload, Subscription, WebhookSubscription
+    from .notifications.payloads import Payload
+    from .notifications.subscribers import Subscription
+    from .notifications.webhooks import WebhookSubscription
     from .timepatch import ClockCoupling
 
 __all__ = ["EcsSimulator"]
-
-
-def _id_list(value: str | Iterable[str], what: str) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    try:
-        items = list(value)
-    except TypeError:
-        raise TypeError(f"{what} must be a str or a list of str, got {value!r}") from None
-    if not all(isinstance(i, str) for i in items):
-        raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
-    return items
 
 
 _P = ParamSpec("_P")
@@ -66,7 +57,7 @@ def _then_deliver(
     return wrapper
 
 
-class EcsSimulator:
+class EcsSimulator(EcsHandle):
     """A simulated ECS account answering the official SDKs; see the README for a tour."""
 
     def __init__(
@@ -147,7 +138,7 @@ class EcsSimulator:
 
         An injected transport fault raises :class:`TimeoutError` or :class:`ConnectionResetError`.
         """
-        flat = {"Action": action, **{k: _param_text(v) for k, v in params.items()}}
+        flat = {"Action": action, **{k: param_text(v) for k, v in params.items()}}
         try:
             response = self.handle(ApiRequest(params=flat, host=self.endpoint))
         except TransportFault as fault:
@@ -200,28 +191,10 @@ class EcsSimulator:
         return list(self._api.internal_errors)
 
     # ---------------------------------------------------------------------------- time
-    def advance(
-        self,
-        by: timedelta | str | float | None = None,
-        *,
-        to: datetime | str | None = None,
-        days: float = 0,
-        hours: float = 0,
-        minutes: float = 0,
-        seconds: float = 0,
-    ) -> list[Transition]:
-        """Move the virtual clock forward, applying every due transition in time order."""
-        parts = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        if to is not None:
-            if by is not None or parts:
-                raise TypeError("advance() takes either 'to' or a duration, not both")
-            target = parse_datetime(to)
-            return self._moved(self._advance_to(lambda: target))
-        delta = parse_duration(by) if by is not None else timedelta(0)
-        if parts < timedelta(0):
-            raise ValueError(f"advance() cannot go backwards, got {parts}")
+    def _advance(self, target: Target) -> list[Transition]:
+        move_to, _ = target
         # "now" is read under the lock, with the move: threads may advance too
-        return self._moved(self._advance_to(lambda: self.now + delta + parts))
+        return self._moved(self._advance_to(lambda: move_to(self.now)))
 
     def advance_to_next(self) -> list[Transition]:
         """Advance just far enough for the next pending change to happen (if any)."""
@@ -287,27 +260,20 @@ class EcsSimulator:
 
     # -------------------------------------------------------------------------- events
     @_then_deliver
-    def create_events(
+    def _create_events(
         self,
         event_type: str,
-        instance_ids: str | Sequence[str],
-        not_before: datetime | timedelta | str = "+1h",
-        *,
-        region: str | None = None,
+        instance_ids: list[str],
+        not_before: datetime | timedelta | str,
+        region: str | None,
     ) -> list[SystemEvent]:
-        """Exactly what CreateSimulatedSystemEvents does (same validation and errors)."""
-        ids = _id_list(instance_ids, "instance_ids")
         with self._sim.lock:
             when = parse_time(not_before, now=self.now)
-            return self._sim.create_simulated_events(event_type, ids, when, region=region)
+            return self._sim.create_simulated_events(event_type, instance_ids, when, region=region)
 
     @_then_deliver
-    def cancel_events(
-        self, event_ids: str | Sequence[str], *, region: str | None = None
-    ) -> list[SystemEvent]:
-        """Exactly what CancelSimulatedSystemEvents does."""
-        ids = _id_list(event_ids, "event_ids")
-        return self._sim.cancel_simulated_events(ids, region=region)
+    def _cancel_events(self, event_ids: list[str], region: str | None) -> list[SystemEvent]:
+        return self._sim.cancel_simulated_events(event_ids, region=region)
 
     @_then_deliver
     def inject_event(
@@ -346,27 +312,12 @@ class EcsSimulator:
         """Force an active event to Failed (the cloud decides this; tests may need it)."""
         return self._sim.fail_event(event_id, reason_code)
 
-    def events(
-        self,
-        *,
-        instance_id: str | None = None,
-        state: EventState | str | Iterable[EventState | str] | None = None,
-        event_type: str | None = None,
-    ) -> list[SystemEvent]:
-        """All matching events, in every state, oldest first."""
+    def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
         with self._sim.lock:
             store = self._sim.store
             if instance_id is not None:
-                candidates: Iterable[SystemEvent] = store.events_of_instance(instance_id)
-            else:
-                candidates = store.events.values()
-            states = _state_set(state)
-            return [
-                e
-                for e in candidates
-                if (states is None or e.state in states)
-                and (event_type is None or e.event_type == event_type)
-            ]
+                return list(store.events_of_instance(instance_id))
+            return list(store.events.values())
 
     def event(self, event_id: str) -> SystemEvent:
         return self._sim.get_event(event_id)
@@ -377,8 +328,8 @@ class EcsSimulator:
         return self._sim.reboot_instance(instance_id)
 
     @_then_deliver
-    def reboot_instances(self, instance_ids: str | Sequence[str]) -> list[Instance]:
-        results = self._sim.reboot_instances(_id_list(instance_ids, "instance_ids"))
+    def _reboot_instances(self, instance_ids: list[str]) -> list[Instance]:
+        results = self._sim.reboot_instances(instance_ids)
         return [instance for instance, _, _ in results]
 
     @_then_deliver
@@ -445,7 +396,8 @@ class EcsSimulator:
         payloads. A callback that raises does not stop the simulation: the error is kept
         (``subscription.errors``) and the ``ecs_sim`` fixture fails the test with it.
         """
-        from .channels import Subscription, check_format
+        from .notifications.payloads import check_format
+        from .notifications.subscribers import Subscription
 
         subscription = Subscription(callback, check_format(format), instance_changes)
         self._subscriptions.append(subscription)
@@ -468,7 +420,8 @@ class EcsSimulator:
         webhook's handler may call the API back. Each attempt is recorded in the returned
         subscription's ``deliveries`` (status, error, time); failures never raise.
         """
-        from .channels import WebhookSubscription, check_format, check_webhook_url
+        from .notifications.payloads import check_format
+        from .notifications.webhooks import WebhookSubscription, check_webhook_url
 
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
@@ -528,21 +481,3 @@ class EcsSimulator:
             f"instances={len(store.instances)} events={len(store.events)} "
             f"calls={len(self._api.calls)}>"
         )
-
-
-def _state_set(
-    state: EventState | str | Iterable[EventState | str] | None,
-) -> set[EventState] | None:
-    if state is None:
-        return None
-    if isinstance(state, str):
-        return {EventState(state)}
-    return {EventState(s) for s in state}
-
-
-def _param_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(value)

@@ -32,7 +32,7 @@ from pytest_ecs_events.live import (
     settle,
 )
 from pytest_ecs_events.live_journal import Journal, journal_files, read_journal
-from pytest_ecs_events.live_plugin import _scrub_report
+from pytest_ecs_events.plugin.live import _scrub_report
 
 SECRET = "unit-Secret/with+chars=="
 
@@ -395,8 +395,9 @@ def test_a_journal_removed_under_a_run_is_written_again(tmp_path: Path) -> None:
 
 
 def test_the_timeout_option_states_the_real_default() -> None:
-    """live_plugin names the default without importing live mode's client (every run loads
+    """The options name the default without importing live mode's client (every run loads
     the plugin); the two must agree."""
-    from pytest_ecs_events import live, live_plugin
+    from pytest_ecs_events import live
+    from pytest_ecs_events.plugin import options
 
-    assert f"{live.DEFAULT_TIMEOUT:g}" == live_plugin._DEFAULT_TIMEOUT_TEXT
+    assert f"{live.DEFAULT_TIMEOUT:g}" == options.DEFAULT_LIVE_TIMEOUT_TEXT

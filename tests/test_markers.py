@@ -8,7 +8,7 @@ import pytest
 
 from pytest_ecs_events import EventState
 from pytest_ecs_events.core.catalog import DEFAULT_CATALOG, Category, EventTypeSpec
-from pytest_ecs_events.markers import MarkerError, SimSettings, event_marks, sim_settings
+from pytest_ecs_events.plugin.markers import MarkerError, SimSettings, event_marks, sim_settings
 
 UTC = timezone.utc
 NOW = datetime(2024, 5, 1, tzinfo=UTC)

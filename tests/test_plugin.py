@@ -811,7 +811,7 @@ def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
     load only when used."""
     modules = ("pytest_ecs_events.simulator", "pytest_ecs_events.api.dispatch",
                "pytest_ecs_events.core.simulation", "pytest_ecs_events.live")  # fmt: skip
-    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.live_plugin", modules) == "[]"
+    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
 
 
 def test_the_package_names_load_on_first_use() -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.report import Timeline
+from pytest_ecs_events.plugin.report import Timeline
 
 START = "2018-08-22T10:39:49Z"
 

@@ -6,7 +6,7 @@ import pytest
 from consumer import PATH, MaintenanceWebhook, TicketDesk, make_client, serve_in_thread
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.channels import WebhookSubscription
+from pytest_ecs_events.notifications.webhooks import WebhookSubscription
 
 
 @pytest.fixture

@@ -29,27 +29,8 @@ from typing import Any
 from ..core.errors import EcsApiError
 from ..core.simulation import Simulation
 from .params import Params, missing_message
+from .protocol import API_VERSION, PROTOCOL_PARAMS
 from .wire import JSON_CONTENT_TYPE, ApiRequest, ApiResponse, json_tail
-
-API_VERSION = "2014-05-26"
-
-#: Parameters that carry the protocol, not the call: left out of ``ApiCall.params``.
-PROTOCOL_PARAMS = frozenset(
-    {
-        "Action",
-        "Version",
-        "Format",
-        "Timestamp",
-        "AccessKeyId",
-        "Signature",
-        "SignatureMethod",
-        "SignatureVersion",
-        "SignatureNonce",
-        "SignatureType",
-        "SecurityToken",
-    }
-)
-
 
 #: How many distinct read-only questions (action and parameters) are kept before the cache
 #: starts afresh.

@@ -1,4 +1,4 @@
-"""Package attributes loaded on first use (PEP 562).
+"""Package attributes loaded on first use, and old names that moved (PEP 562).
 
 pytest imports the plugin, and with it this package, in every run, whether a test uses the
 simulator or not: a package's public names are bound when first read, not at import.
@@ -7,6 +7,7 @@ simulator or not: a package's public names are bound when first read, not at imp
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,6 +25,31 @@ def lazy_exports(
         value = getattr(importlib.import_module(module, package), name)
         namespace[name] = value
         return value
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *exports})
+
+    return __getattr__, __dir__
+
+
+def moved_exports(
+    old: str, namespace: dict[str, Any], exports: Mapping[str, str], *, removal: str = "0.3"
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for a module whose names moved: ``exports`` maps each
+    old name to the (absolute) module that now defines it. Every read warns with a
+    :class:`DeprecationWarning` that names the new place, for one release."""
+
+    def __getattr__(name: str) -> Any:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {old!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{old}.{name} moved to {module}.{name}: import it from there "
+            f"({old} is deprecated and goes in {removal})",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(module), name)
 
     def __dir__() -> list[str]:
         return sorted({*namespace, *exports})

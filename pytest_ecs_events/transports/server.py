@@ -28,7 +28,6 @@ timeout holds the connection without answering (until the client gives up, or
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import re
 import select
@@ -50,6 +49,7 @@ from ..api.wire import JSON_CONTENT_TYPE, ApiRequest
 from ..core.clock import format_api_time, parse_datetime, parse_duration, wall_clock_now
 from ..core.errors import EcsApiError
 from ..core.models import Instance, SystemEvent
+from ..core.network import is_loopback
 
 if TYPE_CHECKING:  # a transport serves the handle it is given; it never builds one
     from ..simulator import EcsSimulator
@@ -86,7 +86,7 @@ def active_system_events(
     executeStartTime once executing), so one parser serves both channels. Replace it with
     ``EcsServer(metadata_formatter=...)``.
     """
-    from ..channels import event_state_content
+    from ..notifications.payloads import event_state_content
 
     return [event_state_content(e, simulator.simulation) for e in events]
 
@@ -101,7 +101,6 @@ CONNECTION_TIMEOUT = 60.0
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _DIGITS = re.compile(r"[0-9]+")
 _FORM = "application/x-www-form-urlencoded"
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 #: Codes for the errors the HTTP layer itself answers (the API's format, our codes).
 _HTTP_ERROR_CODES = {
@@ -197,16 +196,6 @@ class WallClockFollower:
         with self._lock:
             self.simulator = simulator
             self.offset = timedelta(0)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine only (``127.0.0.0/8``, ``::1``, ``localhost``)."""
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class EcsServer:

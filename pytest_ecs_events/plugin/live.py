@@ -20,70 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .config import ini_region
+
 if TYPE_CHECKING:  # live mode's client loads only in a live run (see _live())
-    from .live import LiveSession, LiveSettings, Scrubber
-    from .live_journal import JournalState
+    from ..live import LiveSession, LiveSettings, Scrubber
+    from ..live_journal import JournalState
 
 __all__ = ["LIVE_SESSION", "LiveRun", "live_ecs_sim", "live_session", "settings_from_config"]
 
 LIVE_SESSION: pytest.StashKey[LiveSession] = pytest.StashKey()
 _LEFTOVERS: pytest.StashKey[list[JournalState]] = pytest.StashKey()
-#: ``live.DEFAULT_TIMEOUT`` as the option's help gives it (a test holds the two together).
-_DEFAULT_TIMEOUT_TEXT = "600"
-
-
-# ============================================================================== options
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup(
-        "ecs-live", "pytest-ecs-events live mode (a real Alibaba Cloud account)"
-    )
-    group.addoption(
-        "--ecs-live",
-        action="store_true",
-        dest="ecs_live",
-        default=False,
-        help="run ecs_sim tests against a real account (CreateSimulatedSystemEvents drills on "
-        "the instances of --ecs-live-instances); credentials from ALIBABA_CLOUD_ACCESS_KEY_ID "
-        "and ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-    )
-    group.addoption(
-        "--ecs-live-instances",
-        dest="ecs_live_instances",
-        metavar="ALIAS=ID,...",
-        help="the allowlist: test aliases mapped to real instances, e.g. "
-        "web=i-2zeXXXX,db=i-2zeYYYY (required with --ecs-live)",
-    )
-    group.addoption(
-        "--ecs-live-region",
-        dest="ecs_live_region",
-        metavar="REGION",
-        help="region of the instances (default: ini ecs_sim_region, cn-hangzhou)",
-    )
-    group.addoption(
-        "--ecs-live-endpoint",
-        dest="ecs_live_endpoint",
-        metavar="HOST:PORT",
-        help="ECS endpoint to call (default: the region's public endpoint)",
-    )
-    group.addoption(
-        "--ecs-live-protocol",
-        dest="ecs_live_protocol",
-        choices=("http", "https"),
-        default=None,
-        help="protocol of the endpoint (default https)",
-    )
-    group.addoption(
-        "--ecs-live-timeout",
-        dest="ecs_live_timeout",
-        metavar="S",
-        help=f"longest ecs_sim.advance() may wait, in seconds (default {_DEFAULT_TIMEOUT_TEXT})",
-    )
-    group.addoption(
-        "--ecs-live-journal",
-        dest="ecs_live_journal",
-        metavar="DIR",
-        help="directory of the journals of created events (default .pytest_cache/d/ecs-live)",
-    )
 
 
 def _usage(message: str) -> pytest.UsageError:
@@ -92,7 +38,7 @@ def _usage(message: str) -> pytest.UsageError:
 
 def settings_from_config(config: pytest.Config) -> LiveSettings:
     """The live options, checked; a :class:`pytest.UsageError` says what to fix."""
-    from .live import (
+    from ..live import (
         DEFAULT_TIMEOUT,
         LiveSettings,
         parse_endpoint,
@@ -113,7 +59,7 @@ def settings_from_config(config: pytest.Config) -> LiveSettings:
         aliases = parse_instance_map(instances)
     except ValueError as exc:
         raise _usage(f"--ecs-live-instances {instances!r}: {exc}") from None
-    region = option.ecs_live_region or str(config.getini("ecs_sim_region") or "cn-hangzhou")
+    region = option.ecs_live_region or ini_region(config)
     endpoint = None
     if option.ecs_live_endpoint:
         try:
@@ -152,7 +98,7 @@ def _journal_dir(config: pytest.Config) -> Path:
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Read earlier runs' journals before anything (``--cache-clear``) can remove them."""
     if config.getoption("ecs_live", False) and _worker_id(config) is None:
-        from .live_journal import journal_files, read_journal
+        from ..live_journal import journal_files, read_journal
 
         try:
             directory = _journal_dir(config)
@@ -176,7 +122,7 @@ def _worker_id(config: pytest.Config) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("ecs_live", False):
         return
-    from .live import Credentials, CredentialsMissing, LiveSession
+    from ..live import Credentials, CredentialsMissing, LiveSession
 
     settings = settings_from_config(config)
     try:
@@ -371,7 +317,7 @@ class LiveRun:
 # ============================================================================== fixture
 def live_ecs_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The body of ``ecs_sim`` in live mode (``fixtures.py`` branches here)."""
-    from .live import prepare_handle
+    from ..live import prepare_handle
     from .markers import MarkerError
 
     item = request.node

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any, Union
 import pytest
 
 if TYPE_CHECKING:
-    from .api.dispatch import ApiCall
-    from .core.lifecycle import InstanceChange, Transition
-    from .simulator import EcsSimulator
+    from ..api.dispatch import ApiCall
+    from ..core.lifecycle import InstanceChange, Transition
+    from ..simulator import EcsSimulator
 
 __all__ = [
     "SECTION",
@@ -70,8 +70,8 @@ class Timeline:
 
     def render(self, *, max_lines: int = MAX_LINES) -> str:
         """The section's text: a summary line, then one line per entry."""
-        from .api.dispatch import ApiCall
-        from .core.lifecycle import Transition
+        from ..api.dispatch import ApiCall
+        from ..core.lifecycle import Transition
 
         sim = self.simulator
         entries = self.snapshot()
@@ -99,8 +99,8 @@ class Timeline:
 
 
 def _lines(entries: Iterable[Entry], time_format: str, region: str) -> Iterable[str]:
-    from .api.dispatch import ApiCall
-    from .core.lifecycle import Transition
+    from ..api.dispatch import ApiCall
+    from ..core.lifecycle import Transition
 
     entries = list(entries)
     type_width = max((len(e.event_type) for e in entries if isinstance(e, Transition)), default=0)

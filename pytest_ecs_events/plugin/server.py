@@ -7,22 +7,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ..core.network import PROXY_VARIABLES
+
 if TYPE_CHECKING:  # the server (http.server, ssl) is imported only when a test asks for it
-    from .simulator import EcsSimulator
-    from .transports.server import EcsServer
+    from ..simulator import EcsSimulator
+    from ..transports.server import EcsServer
 
-__all__ = ["PROXY_VARIABLES", "ecs_server"]
-
-#: Both official SDKs read these themselves and ignore ``NO_PROXY``, so a loopback call
-#: would go to the proxy: the fixture removes them for the duration of the test.
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
+__all__ = ["ecs_server"]
 
 
 @pytest.fixture
@@ -37,7 +28,7 @@ def ecs_server(
     """
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    from .transports.server import EcsServer
+    from ..transports.server import EcsServer
 
     server = EcsServer(ecs_sim)
     with server:

@@ -7,35 +7,28 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..core.clock import parse_time, wall_clock_now
+from ..core.errors import EcsApiError
 from . import report
-from .core.catalog import DEFAULT_CATALOG, Catalog
-from .core.clock import TimeFormatError, parse_duration, parse_time, wall_clock_now
-from .core.errors import EcsApiError
+from .config import configured_catalog, ini_execution_duration, ini_region
 from .markers import MarkerError, event_marks, sim_settings
 
 if TYPE_CHECKING:
-    from .simulator import EcsSimulator
-    from .timepatch import ClockCoupling
+    from ..simulator import EcsSimulator
+    from ..timepatch import ClockCoupling
 
 
 def build_simulator(item: pytest.Item) -> EcsSimulator:
     """An :class:`EcsSimulator` configured by the item's markers, its events created."""
-    from .simulator import EcsSimulator  # here: a run that never asks for ecs_sim never loads it
+    from ..simulator import EcsSimulator  # here: a run that never asks for ecs_sim never loads it
 
     config = item.config
     settings = sim_settings(item)
-    catalog: Catalog = (
-        config.hook.pytest_ecs_events_configure_catalog(catalog=DEFAULT_CATALOG, config=config)
-        or DEFAULT_CATALOG
-    )
-    region = settings.region or str(config.getini("ecs_sim_region") or "cn-hangzhou")
+    catalog = configured_catalog(config)
+    region = settings.region or ini_region(config)
     duration = settings.execution_duration
     if duration is None:
-        raw = config.getini("ecs_sim_execution_duration") or "30s"
-        try:
-            duration = parse_duration(raw)
-        except TimeFormatError as exc:
-            raise MarkerError(f"ini option ecs_sim_execution_duration = {raw!r}: {exc}") from None
+        duration = ini_execution_duration(config)
     sim = EcsSimulator(
         now=settings.now or wall_clock_now(),
         region=region,
@@ -72,7 +65,7 @@ def _wire_hooks(sim: EcsSimulator, config: pytest.Config) -> None:
     if hook.pytest_ecs_events_transition.get_hookimpls() or (
         hook.pytest_ecs_events_instance_change.get_hookimpls()
     ):
-        from .core.lifecycle import Transition
+        from ..core.lifecycle import Transition
 
         def observe(change: Any) -> None:
             if isinstance(change, Transition):
@@ -93,7 +86,7 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     ``@pytest.mark.ecs_event(...)``.
     """
     if request.config.getoption("ecs_live", False):  # --ecs-live: a real account (live_plugin)
-        from .live_plugin import live_ecs_sim
+        from .live import live_ecs_sim
 
         yield from live_ecs_sim(request)
         return
@@ -149,7 +142,7 @@ def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:
         source = "the ini option ecs_sim_patch_time = true"
     if not wanted:
         return None
-    from .timepatch import TimeMachineMissing
+    from ..timepatch import TimeMachineMissing
 
     try:
         return sim.patch_time()

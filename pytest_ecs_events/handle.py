@@ -1,0 +1,301 @@
+"""``EcsHandle``: what a test's ``ecs_sim`` offers, offline and live, written once.
+
+Both handles implement this Protocol by subclassing it: :class:`~pytest_ecs_events.EcsSimulator`
+(offline) and :class:`~pytest_ecs_events.live.handle.LiveEcs` (a real account). The members
+that take the friendly forms (``"+2h"``, a str or a list of ids, ``state=`` as a str or a set)
+are implemented here and call the handle's primitives (the ``_`` methods), so that the two
+handles cannot drift apart in what they accept. The argument normalisers are public for
+extensions that write a handle of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from .core.catalog import Catalog, EventState, InstanceStatus
+from .core.clock import format_api_time, parse_datetime, parse_duration
+from .core.lifecycle import Transition
+from .core.models import Instance, SystemEvent
+
+__all__ = [
+    "EcsHandle",
+    "Target",
+    "advance_target",
+    "id_list",
+    "matching_events",
+    "param_text",
+    "state_set",
+]
+
+#: When ``advance()`` should stop, computed from "now" at the moment the handle moves (a
+#: thread may move the clock in between), and the call as a progress label shows it.
+Target = tuple[Callable[[datetime], datetime], str]
+
+
+def id_list(value: str | Iterable[str], what: str) -> list[str]:
+    """``"i-1"`` or ``["i-1", "i-2"]`` as a list; a clear TypeError for anything else."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a str or a list of str, got {value!r}") from None
+    if not all(isinstance(i, str) for i in items):
+        raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
+    return items
+
+
+def state_set(
+    state: EventState | str | Iterable[EventState | str] | None,
+) -> set[EventState] | None:
+    """``events(state=...)``: one state or several, as a set (None: every state)."""
+    if state is None:
+        return None
+    if isinstance(state, str):
+        return {EventState(state)}
+    return {EventState(s) for s in state}
+
+
+def matching_events(
+    candidates: Iterable[SystemEvent],
+    state: EventState | str | Iterable[EventState | str] | None,
+    event_type: str | None,
+) -> list[SystemEvent]:
+    """The candidates in one of the states and of the type asked for, in their order."""
+    states = state_set(state)
+    return [
+        e
+        for e in candidates
+        if (states is None or e.state in states)
+        and (event_type is None or e.event_type == event_type)
+    ]
+
+
+def param_text(value: Any) -> str:
+    """A Python value as the API's query parameter text: ``True`` as ``"true"``, a
+    ``datetime`` in UTC, a list or tuple as a JSON array (``InstanceIds=["i-1"]``)."""
+    if isinstance(value, list | tuple):
+        return json.dumps([param_text(v) for v in value])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_api_time(value)
+    return str(value)
+
+
+def advance_target(
+    by: timedelta | str | float | None,
+    *,
+    to: datetime | str | None,
+    parts: timedelta,
+) -> Target:
+    """The arguments of ``advance()`` checked, as a :data:`Target`."""
+    if to is not None:
+        if by is not None or parts:
+            raise TypeError("advance() takes either 'to' or a duration, not both")
+        target = parse_datetime(to)
+        return (lambda now: target), f"to={format_api_time(target)}"
+    delta = parse_duration(by) if by is not None else timedelta(0)
+    if parts < timedelta(0):
+        raise ValueError(f"advance() cannot go backwards, got {parts}")
+    label = repr(by) if by is not None and not parts else str(delta + parts)
+    return (lambda now: now + delta + parts), label
+
+
+class EcsHandle(Protocol):
+    """The members of ``ecs_sim`` (the public contract); see the README for a tour.
+
+    A handle implements the primitives below (``_advance``, ``_create_events``,
+    ``_cancel_events``, ``_event_candidates`` and the abstract public members); the
+    argument handling above them is shared.
+    """
+
+    # --------------------------------------------------------------------- the account
+    @property
+    def now(self) -> datetime:
+        """The current (virtual, or live: wall-clock) time, timezone-aware UTC."""
+        ...
+
+    @property
+    def region(self) -> str:
+        """The default region id, e.g. ``"cn-hangzhou"``."""
+        ...
+
+    @property
+    def endpoint(self) -> str:
+        """The ``host[:port]`` an SDK client should be given."""
+        ...
+
+    @property
+    def catalog(self) -> Catalog:
+        """The event types this handle knows."""
+        ...
+
+    @property
+    def instances(self) -> list[Instance]:
+        """Every instance of the account (live: of the allowlist)."""
+        ...
+
+    def instance(self, instance_id: str) -> Instance:
+        """One instance (raises ``InvalidInstanceId.NotFound``)."""
+        ...
+
+    def add_instance(
+        self,
+        instance_id: str | None = None,
+        *,
+        name: str | None = None,
+        region: str | None = None,
+        zone: str | None = None,
+        status: InstanceStatus | str = "Running",
+        tags: Mapping[str, str] | None = None,
+    ) -> Instance:
+        """Register an instance the account owns (live: an alias of the allowlist)."""
+        ...
+
+    # ---------------------------------------------------------------------------- time
+    def advance(
+        self,
+        by: timedelta | str | float | None = None,
+        *,
+        to: datetime | str | None = None,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+    ) -> list[Transition]:
+        """Move the clock forward (live: wait), applying every due transition in time order.
+
+        ``by`` is a ``timedelta`` or a duration (``"2h"``, ``"1h30m"``, ``"PT2H"``); ``to`` a
+        ``datetime`` or ISO 8601 text. Going backwards is an error. Returns the transitions.
+        """
+        parts = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        return self._advance(advance_target(by, to=to, parts=parts))
+
+    def _advance(self, target: Target) -> list[Transition]:
+        """Move to ``target`` (computed from "now" when the move starts)."""
+        ...
+
+    def advance_to_next(self) -> list[Transition]:
+        """Advance just far enough for the next pending change to happen (if any)."""
+        ...
+
+    # -------------------------------------------------------------------------- events
+    def create_events(
+        self,
+        event_type: str,
+        instance_ids: str | Sequence[str],
+        not_before: datetime | timedelta | str = "+1h",
+        *,
+        region: str | None = None,
+    ) -> list[SystemEvent]:
+        """Exactly what CreateSimulatedSystemEvents does (same validation and errors).
+
+        ``not_before`` is a ``datetime``, a ``timedelta`` or ``"+<duration>"`` from now, or
+        ISO 8601 text.
+        """
+        ids = id_list(instance_ids, "instance_ids")
+        return self._create_events(event_type, ids, not_before, region)
+
+    def _create_events(
+        self,
+        event_type: str,
+        instance_ids: list[str],
+        not_before: datetime | timedelta | str,
+        region: str | None,
+    ) -> list[SystemEvent]: ...
+
+    def cancel_events(
+        self, event_ids: str | Sequence[str], *, region: str | None = None
+    ) -> list[SystemEvent]:
+        """Exactly what CancelSimulatedSystemEvents does."""
+        return self._cancel_events(id_list(event_ids, "event_ids"), region)
+
+    def _cancel_events(self, event_ids: list[str], region: str | None) -> list[SystemEvent]: ...
+
+    def events(
+        self,
+        *,
+        instance_id: str | None = None,
+        state: EventState | str | Iterable[EventState | str] | None = None,
+        event_type: str | None = None,
+    ) -> list[SystemEvent]:
+        """All matching events in every state, oldest first (live: this test's events)."""
+        return matching_events(self._event_candidates(instance_id), state, event_type)
+
+    def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
+        """The events :meth:`events` chooses from, oldest first (one instance's, or all)."""
+        ...
+
+    def event(self, event_id: str) -> SystemEvent:
+        """One event (raises ``InvalidEventId.NotFound``)."""
+        ...
+
+    def accept_event(self, event_id: str) -> SystemEvent:
+        """What AcceptInquiredSystemEvent does."""
+        ...
+
+    def reschedule_event(
+        self, event_id: str, not_before: datetime | timedelta | str
+    ) -> SystemEvent:
+        """What ModifySystemEventAttribute does."""
+        ...
+
+    def inject_event(
+        self,
+        event_type: str,
+        instance_id: str,
+        *,
+        not_before: datetime | timedelta | str | None = None,
+        state: EventState | str | None = None,
+        reason: str | None = None,
+    ) -> SystemEvent:
+        """A platform event (offline only): not cancellable, and it acts on the instance."""
+        ...
+
+    # ---------------------------------------------------------------- instance actions
+    def reboot_instance(self, instance_id: str) -> Instance:
+        """What RebootInstance does (avoids a Scheduled SystemMaintenance.Reboot)."""
+        ...
+
+    def reboot_instances(self, instance_ids: str | Sequence[str]) -> list[Instance]:
+        """What RebootInstances does."""
+        return self._reboot_instances(id_list(instance_ids, "instance_ids"))
+
+    def _reboot_instances(self, instance_ids: list[str]) -> list[Instance]: ...
+
+    def stop_instance(self, instance_id: str) -> Instance:
+        """What StopInstance does."""
+        ...
+
+    def start_instance(self, instance_id: str) -> Instance:
+        """What StartInstance does."""
+        ...
+
+    def redeploy_instance(self, instance_id: str) -> str:
+        """What RedeployInstance does; returns the TaskId."""
+        ...
+
+    def call(self, action: str, **params: Any) -> dict[str, Any]:
+        """Call any action with API parameters; returns the body or raises EcsApiError.
+
+        Values are sent as the API's text (:func:`param_text`).
+        """
+        ...
+
+    # -------------------------------------------------------------------------- faults
+    def fail_next(
+        self,
+        action: str,
+        *,
+        code: str = "Throttling",
+        status: int = 400,
+        message: str | None = None,
+        times: int = 1,
+        fault: str | None = None,
+    ) -> None:
+        """The next ``times`` calls of ``action`` get this error instead (offline only)."""
+        ...

@@ -1,0 +1,36 @@
+"""What a test's configuration says, read once for both modes: the catalog (after the
+``pytest_ecs_events_configure_catalog`` hook) and the ini defaults."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from ..core.catalog import DEFAULT_CATALOG, Catalog
+from ..core.clock import TimeFormatError, parse_duration
+from .markers import MarkerError
+
+__all__ = ["configured_catalog", "ini_execution_duration", "ini_region"]
+
+
+def configured_catalog(config: pytest.Config) -> Catalog:
+    """The default catalog, as the conftests' ``configure_catalog`` hooks change it."""
+    changed = config.hook.pytest_ecs_events_configure_catalog(
+        catalog=DEFAULT_CATALOG, config=config
+    )
+    return changed or DEFAULT_CATALOG
+
+
+def ini_execution_duration(config: pytest.Config) -> timedelta:
+    """``ecs_sim_execution_duration``; a :class:`MarkerError` names a bad value."""
+    raw = config.getini("ecs_sim_execution_duration") or "30s"
+    try:
+        return parse_duration(raw)
+    except TimeFormatError as exc:
+        raise MarkerError(f"ini option ecs_sim_execution_duration = {raw!r}: {exc}") from None
+
+
+def ini_region(config: pytest.Config) -> str:
+    """``ecs_sim_region`` (default ``cn-hangzhou``)."""
+    return str(config.getini("ecs_sim_region") or "cn-hangzhou")

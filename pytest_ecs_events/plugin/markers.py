@@ -1,0 +1,214 @@
+"""The ``ecs_sim`` and ``ecs_event`` markers: reading, merging and checking them.
+
+Each marker is checked by calling a function with the marker's signature, so a wrong
+argument gets Python's own precise message; every problem becomes a :class:`MarkerError` that
+the fixture turns into a setup failure naming the test, the marker and the bad value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
+from ..core.clock import TimeFormatError, parse_datetime, parse_duration, parse_time
+
+SIM_MARKER = "ecs_sim"
+EVENT_MARKER = "ecs_event"
+
+SIM_MARKER_HELP = (
+    "ecs_sim(now=None, region=None, instances=None, credentials=None, "
+    "execution_duration=None, seed=None, account_id=None, patch_time=None): configure the "
+    "ecs_sim fixture for this test: start time, default region, instances, accepted "
+    "AccessKey pairs, how long maintenance events stay Executing, whether time.time() and "
+    "datetime.now() follow the virtual clock (needs time-machine)."
+)
+EVENT_MARKER_HELP = (
+    "ecs_event(event_type, instance=None, instances=None, not_before='+1h', platform=False, "
+    "state=None, reason=None): create a simulated system event (or, with platform=True, a "
+    "platform event) before the test body runs."
+)
+
+
+class MarkerError(Exception):
+    """A marker used wrongly; the message names the marker and the bad value."""
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    now: datetime | None = None
+    region: str | None = None
+    instances: tuple[str, ...] = ()
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    execution_duration: timedelta | None = None
+    seed: int | None = None
+    account_id: str | None = None
+    patch_time: bool | None = None
+    live_only_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventMark:
+    event_type: str
+    instances: tuple[str, ...]
+    not_before: Any
+    platform: bool
+    state: EventState | None
+    reason: str | None
+    text: str
+
+
+def _sim_signature(
+    *,
+    now: Any = None,
+    region: Any = None,
+    instances: Any = None,
+    credentials: Any = None,
+    execution_duration: Any = None,
+    seed: Any = None,
+    account_id: Any = None,
+    patch_time: Any = None,
+) -> dict[str, Any]:
+    return {k: v for k, v in locals().items() if v is not None}
+
+
+def _event_signature(
+    event_type: Any,
+    instance: Any = None,
+    instances: Any = None,
+    not_before: Any = "+1h",
+    *,
+    platform: Any = False,
+    state: Any = None,
+    reason: Any = None,
+) -> dict[str, Any]:
+    return dict(locals())
+
+
+def _describe(mark: pytest.Mark) -> str:
+    args = [repr(a) for a in mark.args] + [f"{k}={v!r}" for k, v in mark.kwargs.items()]
+    return f"@pytest.mark.{mark.name}({', '.join(args)})"
+
+
+def _bind(mark: pytest.Mark, signature: Any) -> dict[str, Any]:
+    try:
+        result: dict[str, Any] = signature(*mark.args, **mark.kwargs)
+    except TypeError as exc:
+        message = str(exc).replace(signature.__name__ + "()", "the marker")
+        raise MarkerError(f"{_describe(mark)}: {message}") from None
+    return result
+
+
+def _str_list(value: Any, what: str, mark: pytest.Mark) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Iterable) or isinstance(items, Mapping):
+        raise MarkerError(f"{_describe(mark)}: {what} must be a str or a list of str, "
+                          f"got {value!r}")  # fmt: skip
+    result = tuple(items)
+    bad = [i for i in result if not isinstance(i, str) or not i.strip()]
+    if bad or not result:
+        raise MarkerError(f"{_describe(mark)}: {what} must hold non-empty strings, got {value!r}")
+    return result
+
+
+def sim_settings(item: pytest.Item) -> SimSettings:
+    """Merge every ``ecs_sim`` marker of the item; the closest one wins for each key."""
+    merged: dict[str, Any] = {}
+    for mark in item.iter_markers(SIM_MARKER):
+        for key, value in _bind(mark, _sim_signature).items():
+            merged.setdefault(key, (value, mark))
+    values: dict[str, Any] = {}
+    for key, (value, mark) in merged.items():
+        try:
+            values[key] = _convert_sim_value(key, value, mark)
+        except (TimeFormatError, TypeError, ValueError) as exc:
+            raise MarkerError(f"{_describe(mark)}: {key}={value!r} is not valid: {exc}") from None
+    return SimSettings(**values, live_only_keys=tuple(k for k in ("now",) if k in values))
+
+
+def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
+    if key == "now":
+        return parse_datetime(value)
+    if key == "execution_duration":
+        return parse_duration(value)
+    if key == "instances":
+        return _str_list(value, "instances", mark)
+    if key in ("region", "account_id"):
+        if not isinstance(value, str) or not value.strip():
+            raise TypeError("expected a non-empty string")
+        return value
+    if key == "patch_time":
+        if not isinstance(value, bool):
+            raise TypeError("expected True or False")
+        return value
+    if key == "seed":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("expected an integer")
+        return value
+    if key == "credentials":
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()
+        ):
+            raise TypeError('expected a dict of AccessKeyId to secret, e.g. {"AK": "SECRET"}')
+        return dict(value)
+    raise AssertionError(key)  # pragma: no cover - the signature admits no other key
+
+
+def event_marks(
+    item: pytest.Item, *, now: datetime, catalog: Catalog = DEFAULT_CATALOG
+) -> list[EventMark]:
+    """The item's ``ecs_event`` markers, checked, in the order they are written (top first)."""
+    marks = list(item.iter_markers(EVENT_MARKER))
+    # iter_markers yields the closest first; within one function, the bottom decorator first.
+    result = []
+    for mark in reversed(marks):
+        args = _bind(mark, _event_signature)
+        event_type = args["event_type"]
+        if not isinstance(event_type, str) or event_type not in catalog.event_types:
+            known = ", ".join(catalog.simulatable)
+            raise MarkerError(
+                f"{_describe(mark)}: unknown event type {event_type!r}; simulated events can "
+                f"be {known} (others with platform=True)"
+            )
+        platform = args["platform"]
+        if not isinstance(platform, bool):
+            raise MarkerError(f"{_describe(mark)}: platform must be True or False")
+        if not platform and not catalog.spec(event_type).simulatable:
+            raise MarkerError(
+                f"{_describe(mark)}: {event_type!r} cannot be simulated with "
+                f"CreateSimulatedSystemEvents; add platform=True to inject it as a platform "
+                f"event"
+            )
+        if args["instance"] is not None and args["instances"] is not None:
+            raise MarkerError(f"{_describe(mark)}: give instance= or instances=, not both")
+        raw = args["instance"] if args["instance"] is not None else args["instances"]
+        instances = _str_list(raw, "instance(s)", mark) if raw is not None else ()
+        try:
+            parse_time(args["not_before"], now=now)
+        except TimeFormatError as exc:
+            raise MarkerError(
+                f"{_describe(mark)}: not_before={args['not_before']!r} is not valid: {exc}"
+            ) from None
+        state = None
+        if args["state"] is not None:
+            if not platform:
+                raise MarkerError(f"{_describe(mark)}: state= needs platform=True")
+            try:
+                state = EventState(args["state"])
+            except ValueError:
+                raise MarkerError(
+                    f"{_describe(mark)}: state={args['state']!r} is not one of "
+                    f"{', '.join(s.value for s in EventState)}"
+                ) from None
+        reason = args["reason"]
+        if reason is not None and not isinstance(reason, str):
+            raise MarkerError(f"{_describe(mark)}: reason must be a string")
+        result.append(
+            EventMark(event_type, instances, args["not_before"], platform, state, reason,
+                      _describe(mark))
+        )  # fmt: skip
+    return result

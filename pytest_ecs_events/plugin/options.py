@@ -1,0 +1,98 @@
+"""Every command-line and ini option of the plugin, in one place (offline and live mode)."""
+
+from __future__ import annotations
+
+import pytest
+
+__all__ = ["DEFAULT_LIVE_TIMEOUT_TEXT", "add_options"]
+
+#: ``live.settings.DEFAULT_TIMEOUT`` as the option's help gives it (a test holds the two
+#: together; live mode's client is not imported just to print the help).
+DEFAULT_LIVE_TIMEOUT_TEXT = "600"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register the offline options and ini values, then live mode's."""
+    _add_offline(parser)
+    _add_live(parser)
+
+
+def _add_offline(parser: pytest.Parser) -> None:
+    parser.addini(
+        "ecs_sim_region", "default region of the ecs_sim fixture (default cn-hangzhou)",
+        default="cn-hangzhou",
+    )  # fmt: skip
+    parser.addini(
+        "ecs_sim_execution_duration",
+        "how long simulated maintenance events stay Executing (default 30s)",
+        default="30s",
+    )
+    parser.addini(
+        "ecs_sim_patch_time",
+        "move time.time() and datetime.now() with the virtual clock in every ecs_sim test "
+        "(needs time-machine; default false)",
+        type="bool",
+        default=False,
+    )
+    parser.getgroup("ecs-events").addoption(
+        "--ecs-timeline",
+        action="store_true",
+        default=False,
+        dest="ecs_timeline",
+        help="show the 'ecs events' timeline (event changes and API calls) for passing tests "
+        "too, not only for failing ones",
+    )
+
+
+def _add_live(parser: pytest.Parser) -> None:
+    group = parser.getgroup(
+        "ecs-live", "pytest-ecs-events live mode (a real Alibaba Cloud account)"
+    )
+    group.addoption(
+        "--ecs-live",
+        action="store_true",
+        dest="ecs_live",
+        default=False,
+        help="run ecs_sim tests against a real account (CreateSimulatedSystemEvents drills on "
+        "the instances of --ecs-live-instances); credentials from ALIBABA_CLOUD_ACCESS_KEY_ID "
+        "and ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    )
+    group.addoption(
+        "--ecs-live-instances",
+        dest="ecs_live_instances",
+        metavar="ALIAS=ID,...",
+        help="the allowlist: test aliases mapped to real instances, e.g. "
+        "web=i-2zeXXXX,db=i-2zeYYYY (required with --ecs-live)",
+    )
+    group.addoption(
+        "--ecs-live-region",
+        dest="ecs_live_region",
+        metavar="REGION",
+        help="region of the instances (default: ini ecs_sim_region, cn-hangzhou)",
+    )
+    group.addoption(
+        "--ecs-live-endpoint",
+        dest="ecs_live_endpoint",
+        metavar="HOST:PORT",
+        help="ECS endpoint to call (default: the region's public endpoint)",
+    )
+    group.addoption(
+        "--ecs-live-protocol",
+        dest="ecs_live_protocol",
+        choices=("http", "https"),
+        default=None,
+        help="protocol of the endpoint (default https)",
+    )
+    group.addoption(
+        "--ecs-live-timeout",
+        dest="ecs_live_timeout",
+        metavar="S",
+        help="longest ecs_sim.advance() may wait, in seconds "
+        f"(default {DEFAULT_LIVE_TIMEOUT_TEXT})",
+    )
+    group.addoption(
+        "--ecs-live-journal",
+        dest="ecs_live_journal",
+        metavar="DIR",
+        help="directory of the journals of created events (default .pytest_cache/d/ecs-live)",
+    )
