@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models as m
-from sdk_helpers import API_TIME, REQUEST_ID, RecordingClient, new_client, new_error
+from tests.helpers.sdk import API_TIME, REQUEST_ID, RecordingClient, new_client, new_error
 
 SAMPLES = Path("/work/shared/reference/samples")
 NOW = "2024-05-01T00:00:00Z"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from serve_helpers import start_serve
+from tests.helpers.serve import start_serve
 
 from pytest_ecs_events.cli import build_parser, main
 

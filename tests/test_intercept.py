@@ -26,7 +26,7 @@ from aliyunsdkecs.request.v20140526.DescribeInstanceStatusRequest import (
     DescribeInstanceStatusRequest,
 )
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
-from sdk_helpers import (
+from tests.helpers.sdk import (
     AK,
     legacy_call,
     legacy_client,

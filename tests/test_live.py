@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve_helpers import start_serve
+from tests.helpers.serve import start_serve
 
 AK = "LTAI5tLiveTestKeyId01"
 SECRET = "Zq8xLiveSecret-7f3e9a"
