@@ -237,7 +237,13 @@ class EcsSimulator(EcsHandle):
         """
         from .timepatch import ClockCoupling
 
-        return ClockCoupling(self).start()
+        coupling = ClockCoupling(
+            lambda: self.now,
+            observers=self._sim.observers,
+            clock_listeners=self._clock_listeners,
+            verifier=self._signatures,
+        )
+        return coupling.start()
 
     # ----------------------------------------------------------------------- instances
     def add_instance(

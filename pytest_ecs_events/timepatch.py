@@ -31,8 +31,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .api.signatures import SignatureVerifier
     from .core.lifecycle import InstanceChange, Transition
-    from .simulator import EcsSimulator
+
+    Observer = Callable[[Transition | InstanceChange], None]
 
 __all__ = ["INSTALL_HINT", "ClockCoupling", "TimeMachineMissing", "time_machine_available"]
 
@@ -48,10 +50,27 @@ def time_machine_available() -> bool:
 
 
 class ClockCoupling:
-    """Moves the process clock with ``simulator``'s virtual clock between start and stop."""
+    """Moves the process clock with a simulator's virtual clock between start and stop.
 
-    def __init__(self, simulator: EcsSimulator) -> None:
-        self.simulator = simulator
+    It is given what it hooks into rather than the simulator itself (so that this module
+    does not depend on the handle): ``now`` reads the virtual clock, ``observers`` are the
+    simulation's change observers, ``clock_listeners`` are called after each ``advance()``,
+    and ``verifier`` checks signatures against a clock the coupling replaces while active.
+    ``EcsSimulator.patch_time()`` builds one.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        *,
+        observers: list[Observer],
+        clock_listeners: list[Callable[[], None]],
+        verifier: SignatureVerifier,
+    ) -> None:
+        self.now = now
+        self._observers = observers
+        self._clock_listeners = clock_listeners
+        self._verifier = verifier
         self._travel: Any = None
         self._traveller: Any = None
         self._saved_verifier_clock: Callable[[], datetime] | None = None
@@ -69,34 +88,31 @@ class ClockCoupling:
             raise TimeMachineMissing(
                 f"patch_time needs time-machine, which is not installed: {INSTALL_HINT}"
             ) from None
-        sim = self.simulator
-        self._travel = time_machine.travel(sim.now, tick=False)
+        self._travel = time_machine.travel(self.now(), tick=False)
         self._traveller = self._travel.start()
         # first, so that every other observer (subscribers, hooks) already sees the new time
-        sim.simulation.observers.insert(0, self._on_change)
-        sim._clock_listeners.append(self.sync)
-        verifier = sim._signatures
-        self._saved_verifier_clock = verifier.clock
-        verifier.clock = lambda: sim.now
+        self._observers.insert(0, self._on_change)
+        self._clock_listeners.append(self.sync)
+        self._saved_verifier_clock = self._verifier.clock
+        self._verifier.clock = self.now
         return self
 
     def stop(self) -> None:
         if self._traveller is None:
             return
-        sim = self.simulator
-        if self._on_change in sim.simulation.observers:
-            sim.simulation.observers.remove(self._on_change)
-        if self.sync in sim._clock_listeners:
-            sim._clock_listeners.remove(self.sync)
+        if self._on_change in self._observers:
+            self._observers.remove(self._on_change)
+        if self.sync in self._clock_listeners:
+            self._clock_listeners.remove(self.sync)
         if self._saved_verifier_clock is not None:
-            sim._signatures.clock = self._saved_verifier_clock
+            self._verifier.clock = self._saved_verifier_clock
         travel, self._travel, self._traveller = self._travel, None, None
         travel.stop()
 
     def sync(self) -> None:
         """Put the process clock on the virtual clock's current time."""
         if self._traveller is not None:
-            self._traveller.move_to(self.simulator.now)
+            self._traveller.move_to(self.now())
 
     def _on_change(self, change: Transition | InstanceChange) -> None:
         if self._traveller is not None:

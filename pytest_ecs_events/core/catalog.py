@@ -1,10 +1,11 @@
 """The event-type catalog, the states, and the one table of numeric codes.
 
 Everything the lifecycle needs to know about an event type is data here: its category, its
-start state, what avoids it, what executing it does to the instance. Numeric codes that the
-fact sheet confirms are used as they are; the others are our choice and are marked
-``confirmed=False``. A :class:`Catalog` can be copied with overrides, so a conftest (or the
-``pytest_ecs_events_configure_catalog`` hook) can change any code or add a type.
+start state, what avoids it, what executing it does to the instance. Numeric codes that a
+source confirms (``docs/fidelity.md``, "Numeric codes") are used as they are; the others are
+our choice and are marked ``confirmed=False``. A :class:`Catalog` can be copied with
+overrides, so a conftest (or the ``pytest_ecs_events_configure_catalog`` hook) can change any
+code or add a type.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def _spec(
 M, F, OTHER = Category.MAINTENANCE, Category.FAILURE, Category.OTHER
 REBOOT_ACTIONS = ("RebootInstance", "RebootInstances")
 
-# Codes with confirmed=True come from the fact sheet (doc examples and real captures); every
+# Codes with confirmed=True come from Alibaba's documentation examples and real captures
+# (docs/fidelity.md, "Numeric codes"); every
 # other code is our choice, picked so as not to clash with a confirmed one.
 DEFAULT_EVENT_TYPES: tuple[EventTypeSpec, ...] = (
     _spec(

@@ -40,7 +40,8 @@ Observer = Callable[[Transition | InstanceChange], None]
 SIMULATED_REASON = "A simulated event."
 SIMULATED_IMPACT_LEVEL = "100"
 
-# Messages as the real API words them (fact sheet); the rest are ours.
+# Messages as the real API words them (docs/fidelity.md, "Limits and refusals"); the rest
+# are ours.
 MSG_INSTANCE_NOT_FOUND = "The specified InstanceId does not exist."
 MSG_CANNOT_FIND_INSTANCE = "Cannot find InstanceId."
 MSG_CANNOT_FIND_EVENT = "Cannot find EventId."

@@ -48,7 +48,7 @@ def _content(
     started: datetime | None,
     finished: datetime | None,
 ) -> Payload:
-    """The notification ``content`` of ``event`` in ``state`` (fields as the fact sheet)."""
+    """The notification ``content`` of ``event`` in ``state`` (fields as docs/notifications.md)."""
     spec = sim.catalog.spec(event.event_type)
     content: Payload = {
         "eventId": event.event_id,
