@@ -812,16 +812,3 @@ def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
     modules = ("pytest_ecs_events.simulator", "pytest_ecs_events.api.dispatch",
                "pytest_ecs_events.core.simulation", "pytest_ecs_events.live")  # fmt: skip
     assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
-
-
-def test_the_package_names_load_on_first_use() -> None:
-    import pytest_ecs_events
-    from pytest_ecs_events import core
-
-    for package in (pytest_ecs_events, core):
-        for name in package.__all__:
-            assert getattr(package, name) is not None
-            assert name in dir(package)
-        with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-            _ = package.Nope
-    assert pytest_ecs_events.EcsSimulator.__module__ == "pytest_ecs_events.simulator"
