@@ -1,623 +1,325 @@
-"""The ``EcsSimulator`` handle (DESIGN.md 3.1), used directly, without going through an SDK."""
+"""The ``EcsHandle`` Protocol (handle.py): the argument normalisers both handles share, and
+the public members it implements on top of a handle's primitives."""
 
 from __future__ import annotations
 
-import re
+import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pytest_ecs_events import (
-    ApiCall,
-    EcsApiError,
-    EcsSimulator,
-    EventState,
-    Instance,
-    InstanceStatus,
-    SystemEvent,
-    Transition,
+from pytest_ecs_events.core.catalog import DEFAULT_CATALOG, Catalog, EventState
+from pytest_ecs_events.core.clock import TimeFormatError, format_api_time
+from pytest_ecs_events.core.lifecycle import Transition
+from pytest_ecs_events.core.models import SystemEvent
+from pytest_ecs_events.handle import (
+    EcsHandle,
+    Target,
+    advance_target,
+    id_list,
+    matching_events,
+    param_text,
+    state_set,
 )
 
 UTC = timezone.utc
-T0 = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
-EVENT_ID = re.compile(r"e-[a-z0-9]{20}")
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+FAST = settings(max_examples=100, deadline=None, database=None, derandomize=True)
+IDS = st.lists(st.text(min_size=1, max_size=8), max_size=5)
 
 
-@pytest.fixture
-def sim() -> EcsSimulator:
-    return EcsSimulator(now=T0, instances=["i-a", "i-b", "i-c"])
+# ------------------------------------------------------------------------------ id_list
+def test_id_list_of_one_id() -> None:
+    assert id_list("i-1", "instance_ids") == ["i-1"]
 
 
-def api_error(sim: EcsSimulator, action: str, **params: str) -> EcsApiError:
-    """The error the API answers for ``action`` (through the dispatcher, as SDKs get it)."""
-    with pytest.raises(EcsApiError) as info:
-        sim.call(action, RegionId=sim.region, **params)
-    return info.value
+@pytest.mark.parametrize("value", [["i-1", "i-2"], ("i-1", "i-2"), iter(["i-1", "i-2"])])
+def test_id_list_of_an_iterable(value: Any) -> None:
+    assert id_list(value, "instance_ids") == ["i-1", "i-2"]
 
 
-def create_params(event_type: str, ids: list[str], not_before: datetime) -> dict[str, str]:
-    params = {"EventType": event_type, "NotBefore": not_before.strftime("%Y-%m-%dT%H:%M:%SZ")}
-    params.update({f"InstanceId.{n}": i for n, i in enumerate(ids, 1)})
-    return params
+@pytest.mark.parametrize("value", [42, None, ["i-1", 2], [b"i-1"], {"i-1": 1.5}.values()])
+def test_id_list_names_the_argument_and_the_value(value: Any) -> None:
+    with pytest.raises(TypeError, match=r"^event_ids must be a str or a list of str, got "):
+        id_list(value, "event_ids")
 
 
-# ------------------------------------------------------------------ now, region, endpoint
-def test_now_is_aware_utc_and_converted_from_other_offsets() -> None:
-    sim = EcsSimulator(now="2024-05-01T08:00:00+08:00")
-    assert sim.now == T0
-    assert sim.now.utcoffset() == timedelta(0)
+@FAST
+@given(ids=IDS)
+def test_id_list_keeps_order_and_duplicates(ids: list[str]) -> None:
+    assert id_list(ids, "x") == ids
+    assert id_list(tuple(ids), "x") == ids
 
 
-def test_naive_now_is_taken_as_utc() -> None:
-    assert EcsSimulator(now=datetime(2024, 5, 1)).now == T0
+@FAST
+@given(text=st.text(max_size=20))
+def test_id_list_never_splits_a_str(text: str) -> None:
+    assert id_list(text, "x") == [text]
 
 
-def test_default_now_is_the_wall_clock() -> None:
-    sim = EcsSimulator()
-    assert sim.now.tzinfo is not None
-    assert abs(sim.now - datetime.now(UTC)) < timedelta(seconds=5)
+# ---------------------------------------------------------------------------- state_set
+def test_state_set_of_nothing_is_every_state() -> None:
+    assert state_set(None) is None
 
 
-@pytest.mark.parametrize(
-    ("region", "endpoint"),
-    [
-        ("cn-hangzhou", "ecs-cn-hangzhou.aliyuncs.com"),
-        ("cn-beijing", "ecs.cn-beijing.aliyuncs.com"),
-        ("ap-southeast-1", "ecs.ap-southeast-1.aliyuncs.com"),
-    ],
+@pytest.mark.parametrize("state", ["Executing", EventState.Executing])
+def test_state_set_of_one_state(state: EventState | str) -> None:
+    assert state_set(state) == {EventState.Executing}
+
+
+def test_state_set_of_several() -> None:
+    assert state_set(["Scheduled", EventState.Executed, "Scheduled"]) == {
+        EventState.Scheduled,
+        EventState.Executed,
+    }
+    assert state_set([]) == set()
+
+
+def test_state_set_refuses_an_unknown_state() -> None:
+    with pytest.raises(ValueError, match="Dozing"):
+        state_set("Dozing")
+    with pytest.raises(ValueError, match="Dozing"):
+        state_set(["Scheduled", "Dozing"])
+
+
+@FAST
+@given(states=st.sets(st.sampled_from(list(EventState))), as_text=st.booleans())
+def test_state_set_of_any_states(states: set[EventState], as_text: bool) -> None:
+    given_states = [s.value if as_text else s for s in states]
+    assert state_set(given_states) == states
+
+
+# ---------------------------------------------------------------------- matching_events
+def event(n: int, state: EventState, event_type: str) -> SystemEvent:
+    return SystemEvent(f"e-{n}", "i-a", "cn-hangzhou", event_type, state, None, T0, True)
+
+
+EVENTS = [
+    event(0, EventState.Scheduled, "SystemMaintenance.Reboot"),
+    event(1, EventState.Executed, "SystemMaintenance.Stop"),
+    event(2, EventState.Executing, "SystemMaintenance.Reboot"),
+    event(3, EventState.Scheduled, "SystemFailure.Reboot"),
+]
+
+
+def ids(events: list[SystemEvent]) -> list[str]:
+    return [e.event_id for e in events]
+
+
+def test_matching_events_without_a_filter_is_every_event_in_order() -> None:
+    assert ids(matching_events(EVENTS, None, None)) == ["e-0", "e-1", "e-2", "e-3"]
+
+
+def test_matching_events_by_state_type_or_both() -> None:
+    assert ids(matching_events(EVENTS, "Scheduled", None)) == ["e-0", "e-3"]
+    assert ids(matching_events(EVENTS, ["Executed", "Executing"], None)) == ["e-1", "e-2"]
+    assert ids(matching_events(EVENTS, None, "SystemMaintenance.Reboot")) == ["e-0", "e-2"]
+    assert ids(matching_events(EVENTS, "Scheduled", "SystemMaintenance.Reboot")) == ["e-0"]
+    assert matching_events(EVENTS, [], None) == []
+    assert matching_events(EVENTS, None, "Nope.Reboot") == []
+
+
+def test_matching_events_reads_the_candidates_once() -> None:
+    def once() -> Iterator[SystemEvent]:
+        yield from EVENTS
+
+    assert ids(matching_events(once(), EventState.Scheduled, None)) == ["e-0", "e-3"]
+
+
+@FAST
+@given(
+    picked=st.lists(st.sampled_from(EVENTS)),
+    states=st.none() | st.sets(st.sampled_from(list(EventState))),
+    event_type=st.none() | st.sampled_from(sorted({e.event_type for e in EVENTS})),
 )
-def test_region_and_endpoint(region: str, endpoint: str) -> None:
-    sim = EcsSimulator(region=region)
-    assert sim.region == region
-    assert sim.endpoint == endpoint
-
-
-def test_default_region_is_hangzhou() -> None:
-    assert EcsSimulator().region == "cn-hangzhou"
-
-
-# --------------------------------------------------------------------------- advance
-@pytest.mark.parametrize(
-    ("kwargs", "expected"),
-    [
-        ({"by": "2h"}, timedelta(hours=2)),
-        ({"by": "90m"}, timedelta(minutes=90)),
-        ({"by": "1h30m"}, timedelta(minutes=90)),
-        ({"by": "45s"}, timedelta(seconds=45)),
-        ({"by": "2d"}, timedelta(days=2)),
-        ({"by": "PT2H"}, timedelta(hours=2)),
-        ({"by": timedelta(minutes=7)}, timedelta(minutes=7)),
-        ({"days": 1}, timedelta(days=1)),
-        ({"hours": 2, "minutes": 30}, timedelta(hours=2, minutes=30)),
-        ({"seconds": 10}, timedelta(seconds=10)),
-        ({"by": "1h", "minutes": 5}, timedelta(hours=1, minutes=5)),
-        ({"to": T0 + timedelta(hours=3)}, timedelta(hours=3)),
-        ({"to": "2024-05-01T04:00:00Z"}, timedelta(hours=4)),
-        ({"to": "2024-05-01T12:00:00+08:00"}, timedelta(hours=4)),
-    ],
-)
-def test_advance_forms(sim: EcsSimulator, kwargs: dict[str, object], expected: timedelta) -> None:
-    assert sim.advance(**kwargs) == []  # type: ignore[arg-type]
-    assert sim.now == T0 + expected
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"to": T0 - timedelta(seconds=1)},
-        {"to": "2024-04-30T23:00:00Z"},
-        {"hours": -1},
-        {"by": timedelta(hours=-1)},
-        {"by": "-1h"},
-        {"by": "2h", "hours": -1},
-    ],
-)
-def test_advance_refuses_to_go_backwards(sim: EcsSimulator, kwargs: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
-        sim.advance(**kwargs)  # type: ignore[arg-type]
-    assert sim.now == T0
-
-
-def test_advance_to_and_duration_together_is_an_error(sim: EcsSimulator) -> None:
-    with pytest.raises(TypeError):
-        sim.advance("1h", to=T0 + timedelta(hours=2))
-    assert sim.now == T0
-
-
-def test_advance_to_now_is_allowed(sim: EcsSimulator) -> None:
-    assert sim.advance(to=T0) == []
-    assert sim.now == T0
-
-
-def test_advance_returns_transitions_in_time_order(sim: EcsSimulator) -> None:
-    (late,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    (failure,) = sim.create_events("SystemFailure.Reboot", "i-b", "+10m")
-    (early,) = sim.create_events("SystemMaintenance.Stop", "i-c", "+30m")
-    transitions = sim.advance("2h")
-    assert all(isinstance(t, Transition) for t in transitions)
-    assert [t.time for t in transitions] == sorted(t.time for t in transitions)
-    assert [(t.event_id, t.old_state, t.new_state, t.time - T0) for t in transitions] == [
-        (failure.event_id, EventState.Executing, EventState.Executed, timedelta(minutes=10)),
-        (early.event_id, EventState.Scheduled, EventState.Executing, timedelta(minutes=30)),
-        (
-            early.event_id,
-            EventState.Executing,
-            EventState.Executed,
-            timedelta(minutes=30, seconds=30),
-        ),
-        (late.event_id, EventState.Scheduled, EventState.Executing, timedelta(hours=1)),
-        (late.event_id, EventState.Executing, EventState.Executed, timedelta(hours=1, seconds=30)),
+def test_matching_events_is_an_order_keeping_filter(
+    picked: list[SystemEvent], states: set[EventState] | None, event_type: str | None
+) -> None:
+    found = matching_events(picked, states, event_type)
+    expected = [
+        e
+        for e in picked
+        if (states is None or e.state in states) and event_type in (None, e.event_type)
     ]
-    assert sim.now == T0 + timedelta(hours=2)
-    assert sim.advance("1h") == []
+    assert found == expected
 
 
-def test_advance_stops_exactly_at_the_target(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    assert sim.advance(minutes=59, seconds=59) == []
-    assert event.state == "Scheduled"
-    (step,) = sim.advance(seconds=1)
-    assert step.new_state is EventState.Executing
-    assert step.time == T0 + timedelta(hours=1)
-    assert event.state == "Executing"
-    assert sim.advance("29s") == []
-    assert [t.new_state for t in sim.advance("1s")] == [EventState.Executed]
-
-
-def test_execution_duration_setting() -> None:
-    sim = EcsSimulator(now=T0, instances=["i-a"], execution_duration="5m")
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    sim.advance("1h4m")
-    assert event.state == "Executing"
-    sim.advance("1m")
-    assert event.state == "Executed"
-    assert event.finish_time == T0 + timedelta(hours=1, minutes=5)
-
-
-# ---------------------------------------------------------------------- instances
-def test_generated_instance_ids_look_real_in_hangzhou() -> None:
-    sim = EcsSimulator(now=T0)
-    ids = {sim.add_instance().instance_id for _ in range(50)}
-    assert len(ids) == 50
-    for instance_id in ids:
-        assert re.fullmatch(r"i-bp1[a-z0-9]{17}", instance_id), instance_id
-
-
-def test_generated_instance_ids_look_real_in_beijing() -> None:
-    sim = EcsSimulator(now=T0, region="cn-beijing")
-    instance = sim.add_instance()
-    assert re.fullmatch(r"i-2ze[a-z0-9]{17}", instance.instance_id)
-    assert instance.region == "cn-beijing"
-    assert instance.zone.startswith("cn-beijing-")
-
-
-def test_add_instance_in_another_region() -> None:
-    sim = EcsSimulator(now=T0)
-    instance = sim.add_instance(region="cn-beijing")
-    assert instance.instance_id.startswith("i-2ze")
-    assert instance.region == "cn-beijing"
-    assert instance.zone.startswith("cn-beijing-")
-
-
-def test_add_instance_fields() -> None:
-    sim = EcsSimulator(now=T0)
-    instance = sim.add_instance(
-        "i-web", name="web-1", zone="cn-hangzhou-k", status="Stopped", tags={"role": "web"}
-    )
-    assert isinstance(instance, Instance)
-    assert instance.instance_id == "i-web"
-    assert instance.name == "web-1"
-    assert instance.zone == "cn-hangzhou-k"
-    assert instance.region == "cn-hangzhou"
-    assert instance.status is InstanceStatus.Stopped
-    assert instance.status == "Stopped"
-    assert instance.tags == {"role": "web"}
-    plain = sim.add_instance("i-plain")
-    assert plain.status == "Running"
-    assert plain.name == "i-plain"
-    assert plain.tags == {}
-
-
-def test_instance_and_instances(sim: EcsSimulator) -> None:
-    assert sorted(i.instance_id for i in sim.instances) == ["i-a", "i-b", "i-c"]
-    assert sim.instance("i-b").instance_id == "i-b"
-    with pytest.raises(EcsApiError) as info:
-        sim.instance("i-nope")
-    assert (info.value.code, info.value.status) == ("InvalidInstanceId.NotFound", 404)
-
-
-def test_add_existing_instance_returns_it(sim: EcsSimulator) -> None:
-    assert sim.add_instance("i-a") is sim.instance("i-a")
-    assert len(sim.instances) == 3
-
-
-# ------------------------------------------------------------------------ create_events
+# --------------------------------------------------------------------------- param_text
 @pytest.mark.parametrize(
-    "not_before",
+    ("value", "text"),
     [
-        T0 + timedelta(hours=2),
-        timedelta(hours=2),
-        "+2h",
-        "+PT2H",
-        "2024-05-01T02:00:00Z",
-        "2024-05-01T10:00:00+08:00",
+        (True, "true"),
+        (False, "false"),
+        (42, "42"),
+        (1.5, "1.5"),
+        ("i-1", "i-1"),
+        (datetime(2024, 1, 1, 8, tzinfo=timezone(timedelta(hours=8))), "2024-01-01T00:00:00Z"),
+        (["i-1", "i-2"], '["i-1", "i-2"]'),
+        (("i-1",), '["i-1"]'),
+        ([True, 3, T0], '["true", "3", "2024-01-01T00:00:00Z"]'),
+        ([], "[]"),
     ],
 )
-def test_create_events_not_before_forms(sim: EcsSimulator, not_before: object) -> None:
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", not_before)  # type: ignore[arg-type]
-    assert event.not_before == T0 + timedelta(hours=2)
+def test_param_text(value: Any, text: str) -> None:
+    assert param_text(value) == text
 
 
-def test_create_events_for_a_str_or_a_list(sim: EcsSimulator) -> None:
-    one = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    many = sim.create_events("SystemMaintenance.Reboot", ["i-b", "i-c"], "+1h")
-    assert [e.instance_id for e in one] == ["i-a"]
-    assert [e.instance_id for e in many] == ["i-b", "i-c"]
-    assert all(isinstance(e, SystemEvent) for e in one + many)
+@FAST
+@given(values=st.lists(st.booleans() | st.integers() | st.text(max_size=10), max_size=5))
+def test_param_text_of_a_list_is_a_json_array_of_each_value_s_text(values: list[Any]) -> None:
+    assert json.loads(param_text(values)) == [param_text(v) for v in values]
 
 
-def test_create_events_default_not_before_is_one_hour(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a")
-    assert event.not_before == T0 + timedelta(hours=1)
+@FAST
+@given(when=st.datetimes(timezones=st.just(UTC)))
+def test_param_text_of_a_datetime_is_the_api_time(when: datetime) -> None:
+    assert param_text(when) == format_api_time(when)
 
 
-def test_new_events_start_states(sim: EcsSimulator) -> None:
-    (maintenance,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    (failure,) = sim.create_events("SystemFailure.Reboot", "i-b", "+1h")
-    assert maintenance.state is EventState.Scheduled
-    assert failure.state is EventState.Executing
+# ------------------------------------------------------------------------ advance_target
+def test_advance_target_by_a_duration() -> None:
+    until, label = advance_target("2h", to=None, parts=timedelta(0))
+    assert until(T0) == T0 + timedelta(hours=2)
+    assert label == "'2h'"
+
+
+def test_advance_target_by_parts_and_a_duration_adds_them() -> None:
+    until, label = advance_target("1h", to=None, parts=timedelta(minutes=30))
+    assert until(T0) == T0 + timedelta(hours=1, minutes=30)
+    assert label == "1:30:00"
+    until, label = advance_target(None, to=None, parts=timedelta(seconds=90))
+    assert until(T0) == T0 + timedelta(seconds=90)
+    assert label == "0:01:30"
+
+
+def test_advance_target_of_nothing_stays() -> None:
+    until, label = advance_target(None, to=None, parts=timedelta(0))
+    assert until(T0) == T0
+    assert label == "0:00:00"
+
+
+def test_advance_target_is_computed_from_now_when_the_move_starts() -> None:
+    until, _ = advance_target(timedelta(minutes=5), to=None, parts=timedelta(0))
+    later = T0 + timedelta(days=3)
+    assert until(later) == later + timedelta(minutes=5)
+
+
+def test_advance_target_to_a_time() -> None:
+    until, label = advance_target(None, to="2024-01-01T10:00:00+08:00", parts=timedelta(0))
+    assert until(T0) == datetime(2024, 1, 1, 2, tzinfo=UTC)
+    assert until(T0 + timedelta(days=9)) == datetime(2024, 1, 1, 2, tzinfo=UTC)
+    assert label == "to=2024-01-01T02:00:00Z"
 
 
 @pytest.mark.parametrize(
-    ("event_type", "ids", "offset", "code", "status"),
-    [
-        ("SystemMaintenance.Bogus", ["i-a"], timedelta(hours=1), "InvalidParameter", 403),
-        ("SystemFailure.Delete", ["i-a"], timedelta(hours=1), "InvalidParameter", 403),
-        ("SystemMaintenance.Reboot", ["i-a"], -timedelta(minutes=1),
-         "InvalidNotBefore.Passed", 403),
-        ("SystemMaintenance.Reboot", ["i-a", "i-nope"], timedelta(hours=1),
-         "InvalidInstanceId.NotFound", 404),
-        ("SystemMaintenance.Reboot", [f"i-{n}" for n in range(101)], timedelta(hours=1),
-         "InstanceIdLimitExceeded", 403),
-        ("SystemMaintenance.Reboot", [], timedelta(hours=1), "MissingParameter", 404),
-    ],
-)  # fmt: skip
-def test_create_events_errors_match_the_api(
-    sim: EcsSimulator,
-    event_type: str,
-    ids: list[str],
-    offset: timedelta,
-    code: str,
-    status: int,
+    ("by", "parts"), [("1h", timedelta(0)), (None, timedelta(seconds=1)), ("0s", timedelta(0))]
+)
+def test_advance_target_to_and_a_duration_together_is_an_error(
+    by: str | None, parts: timedelta
 ) -> None:
-    with pytest.raises(EcsApiError) as info:
-        sim.create_events(event_type, ids, T0 + offset)
-    assert (info.value.code, info.value.status) == (code, status)
-    assert info.value.message
-    api = api_error(
-        sim, "CreateSimulatedSystemEvents", **create_params(event_type, ids, T0 + offset)
-    )
-    assert (api.code, api.status) == (code, status)
-    assert sim.events() == []  # all or nothing
+    with pytest.raises(TypeError, match="either 'to' or a duration"):
+        advance_target(by, to=T0, parts=parts)
 
 
-def test_create_events_quota_of_scheduled_simulated_events() -> None:
-    sim = EcsSimulator(now=T0)
-    ids = [sim.add_instance().instance_id for _ in range(100)]
-    for _ in range(10):
-        sim.create_events("SystemMaintenance.Reboot", ids, "+1h")
-    with pytest.raises(EcsApiError) as info:
-        sim.create_events("SystemMaintenance.Reboot", ids[0], "+1h")
-    assert info.value.code == "SimulatedEventLimitExceeded"
-    assert info.value.status == 403
-    assert len(sim.events()) == 1000
+def test_advance_target_refuses_going_backwards() -> None:
+    with pytest.raises(ValueError, match="cannot go backwards"):
+        advance_target(None, to=None, parts=timedelta(seconds=-1))
+    with pytest.raises(TimeFormatError, match="negative"):
+        advance_target(timedelta(seconds=-1), to=None, parts=timedelta(0))
+    with pytest.raises(TimeFormatError):
+        advance_target("soonish", to=None, parts=timedelta(0))
+    with pytest.raises(TimeFormatError):
+        advance_target(None, to="the day after tomorrow", parts=timedelta(0))
 
 
-def test_ecs_api_error_members() -> None:
-    error = EcsApiError("Throttling", "slow down", 400)
-    assert (error.code, error.status, error.message) == ("Throttling", 400, "slow down")
-    assert "Throttling" in str(error)
+@FAST
+@given(
+    by=st.integers(min_value=0, max_value=10**6),
+    parts=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)),
+)
+def test_advance_target_moves_by_the_sum(by: int, parts: timedelta) -> None:
+    until, _ = advance_target(by, to=None, parts=parts)
+    assert until(T0) == T0 + timedelta(seconds=by) + parts
 
 
-# ------------------------------------------------------------------------ cancel_events
-def test_cancel_events_str_or_list(sim: EcsSimulator) -> None:
-    a, b, c = sim.create_events("SystemMaintenance.Reboot", ["i-a", "i-b", "i-c"], "+1h")
-    sim.advance("10m")
-    sim.cancel_events(a.event_id)
-    sim.cancel_events([b.event_id])
-    assert a.state == "Canceled"
-    assert b.state == "Canceled"
-    assert c.state == "Scheduled"
-    assert a.finish_time == T0 + timedelta(minutes=10)
-    assert [s for _, s in a.history] == [EventState.Scheduled, EventState.Canceled]
-    sim.advance("2h")
-    assert a.state == "Canceled"
-    assert c.state == "Executed"
+# ------------------------------------------------------------- the members it implements
+class RecordingHandle(EcsHandle):
+    """The primitives only, recording what the shared members pass them."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[Any, ...]] = []
+
+    @property
+    def now(self) -> datetime:
+        return T0
+
+    @property
+    def catalog(self) -> Catalog:
+        return DEFAULT_CATALOG
+
+    def _advance(self, target: Target) -> list[Transition]:
+        until, label = target
+        self.seen.append(("advance", until(self.now), label))
+        return []
+
+    def _create_events(
+        self,
+        event_type: str,
+        instance_ids: list[str],
+        not_before: datetime | timedelta | str,
+        region: str | None,
+    ) -> list[SystemEvent]:
+        self.seen.append(("create", event_type, instance_ids, not_before, region))
+        return []
+
+    def _cancel_events(self, event_ids: list[str], region: str | None) -> list[SystemEvent]:
+        self.seen.append(("cancel", event_ids, region))
+        return []
+
+    def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
+        self.seen.append(("candidates", instance_id))
+        return EVENTS
+
+    def _reboot_instances(self, instance_ids: list[str]) -> list[Any]:
+        self.seen.append(("reboot", instance_ids))
+        return []
 
 
-def test_cancel_executing_simulated_event(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemFailure.Reboot", "i-a", "+1h")
-    sim.cancel_events(event.event_id)
-    assert event.state == "Canceled"
+def test_the_shared_members_normalise_then_call_the_primitives() -> None:
+    handle = RecordingHandle()
+    handle.advance("1h", minutes=30)
+    handle.advance(to="2024-01-02T00:00:00Z")
+    handle.create_events("SystemMaintenance.Reboot", "i-a")
+    handle.create_events("SystemMaintenance.Stop", ("i-a", "i-b"), "+2h", region="cn-beijing")
+    handle.cancel_events("e-1")
+    handle.cancel_events(["e-1", "e-2"], region="cn-beijing")
+    handle.reboot_instances("i-a")
+    found = handle.events(instance_id="i-a", state="Scheduled", event_type="SystemFailure.Reboot")
+    assert ids(found) == ["e-3"]
+    assert handle.seen == [
+        ("advance", T0 + timedelta(hours=1, minutes=30), "1:30:00"),
+        ("advance", datetime(2024, 1, 2, tzinfo=UTC), "to=2024-01-02T00:00:00Z"),
+        ("create", "SystemMaintenance.Reboot", ["i-a"], "+1h", None),
+        ("create", "SystemMaintenance.Stop", ["i-a", "i-b"], "+2h", "cn-beijing"),
+        ("cancel", ["e-1"], None),
+        ("cancel", ["e-1", "e-2"], "cn-beijing"),
+        ("reboot", ["i-a"]),
+        ("candidates", "i-a"),
+    ]
 
 
-def test_cancel_unknown_event(sim: EcsSimulator) -> None:
-    with pytest.raises(EcsApiError) as info:
-        sim.cancel_events("e-doesnotexist0000000")
-    api = api_error(sim, "CancelSimulatedSystemEvents", **{"EventId.1": "e-doesnotexist0000000"})
-    assert info.value.code == api.code == "InvalidEventId.NotFound"
-    assert info.value.status == api.status
-
-
-# ------------------------------------------------------------------------- inject_event
-def test_inject_event_is_a_platform_event_that_cannot_be_cancelled(sim: EcsSimulator) -> None:
-    event = sim.inject_event("SystemMaintenance.Reboot", "i-a", not_before="+1h", reason="hw")
-    assert event.simulated is False
-    assert event.state == "Scheduled"
-    assert event.reason == "hw"
-    assert event.not_before == T0 + timedelta(hours=1)
-    with pytest.raises(EcsApiError) as info:
-        sim.cancel_events(event.event_id)
-    assert info.value.code == "CannotCancelSystemEvent.NotSimulated"
-    api = api_error(sim, "CancelSimulatedSystemEvents", **{"EventId.1": event.event_id})
-    assert (api.code, api.status) == (info.value.code, info.value.status)
-    assert event.state == "Scheduled"
-
-
-def test_inject_event_of_a_type_that_cannot_be_simulated(sim: EcsSimulator) -> None:
-    event = sim.inject_event("SystemMaintenance.RebootAndIsolateErrorDisk", "i-a")
-    assert event.event_type == "SystemMaintenance.RebootAndIsolateErrorDisk"
-    assert event.simulated is False
-
-
-def test_inject_event_in_inquiring_state(sim: EcsSimulator) -> None:
-    event = sim.inject_event("SystemMaintenance.Reboot", "i-a", state="Inquiring")
-    assert event.state is EventState.Inquiring
-    assert event.not_before is None
-    assert sim.advance("30d") == []
-
-
-def test_platform_reboot_event_restarts_the_instance(sim: EcsSimulator) -> None:
-    event = sim.inject_event("SystemMaintenance.Reboot", "i-a", not_before="+1h")
-    sim.advance("1h")
-    assert event.state == "Executing"
-    assert sim.instance("i-a").status != "Running"
-    sim.advance("30s")
-    assert event.state == "Executed"
-    assert sim.instance("i-a").status == "Running"
-
-
-def test_platform_stop_event_stops_the_instance(sim: EcsSimulator) -> None:
-    sim.inject_event("SystemMaintenance.Stop", "i-a", not_before="+1h")
-    sim.advance("2h")
-    assert sim.instance("i-a").status == "Stopped"
-
-
-def test_platform_delete_event_releases_the_instance(sim: EcsSimulator) -> None:
-    event = sim.inject_event("SystemFailure.Delete", "i-a", not_before="+5m")
-    sim.advance("10m")
-    assert event.state == "Executed"
-    with pytest.raises(EcsApiError):
-        sim.instance("i-a")
-    assert "i-a" not in [i.instance_id for i in sim.instances]
-
-
-def test_simulated_events_do_not_change_the_instance(sim: EcsSimulator) -> None:
-    sim.create_events("SystemMaintenance.Stop", "i-a", "+1h")
-    sim.create_events("SystemFailure.Reboot", "i-b", "+1h")
-    sim.advance("1h")
-    assert sim.instance("i-a").status == "Running"
-    sim.advance("2h")
-    assert sim.instance("i-a").status == "Running"
-    assert sim.instance("i-b").status == "Running"
-
-
-def test_inject_event_on_unknown_instance(sim: EcsSimulator) -> None:
-    with pytest.raises(EcsApiError) as info:
-        sim.inject_event("SystemMaintenance.Reboot", "i-nope")
-    assert info.value.code == "InvalidInstanceId.NotFound"
-
-
-# --------------------------------------------------------------------- instance actions
-def test_reboot_before_not_before_avoids_a_scheduled_reboot(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+2h")
-    (other,) = sim.create_events("SystemMaintenance.Reboot", "i-b", "+2h")
-    sim.advance("1h")
-    instance = sim.reboot_instance("i-a")
-    assert instance.instance_id == "i-a"
-    assert event.state == "Avoided"
-    assert event.finish_time == T0 + timedelta(hours=1)
-    assert event.history == [(T0, EventState.Scheduled), (T0 + timedelta(hours=1), "Avoided")]
-    assert other.state == "Scheduled"
-    assert sim.instance("i-a").status != "Running"
-    sim.advance("1m")
-    assert sim.instance("i-a").status == "Running"
-    sim.advance("2h")
-    assert event.state == "Avoided"
-    assert other.state == "Executed"
-
-
-def test_reboot_after_not_before_does_not_avoid(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    sim.advance("1h10s")
-    sim.reboot_instance("i-a")
-    assert event.state == "Executing"
-
-
-def test_stop_and_start_instance(sim: EcsSimulator) -> None:
-    assert sim.stop_instance("i-a").status == "Stopping"
-    sim.advance("1m")
-    assert sim.instance("i-a").status == "Stopped"
-    with pytest.raises(EcsApiError) as info:
-        sim.reboot_instance("i-a")
-    assert (info.value.code, info.value.status) == ("IncorrectInstanceStatus", 403)
-    api = api_error(sim, "RebootInstance", InstanceId="i-a")
-    assert (api.code, api.status) == ("IncorrectInstanceStatus", 403)
-    assert sim.start_instance("i-a").status == "Starting"
-    sim.advance("1m")
-    assert sim.instance("i-a").status == "Running"
-
-
-def test_stop_avoids_a_platform_stop_event(sim: EcsSimulator) -> None:
-    event = sim.inject_event("SystemMaintenance.Stop", "i-a", not_before="+1h")
-    sim.stop_instance("i-a")
-    assert event.state == "Avoided"
-
-
-def test_redeploy_instance_returns_a_task_id_and_avoids_platform_redeploy(
-    sim: EcsSimulator,
-) -> None:
-    event = sim.inject_event("SystemMaintenance.Redeploy", "i-a", not_before="+1h")
-    task_id = sim.redeploy_instance("i-a")
-    assert isinstance(task_id, str)
-    assert task_id.startswith("t-")
-    assert event.state == "Avoided"
-    sim.advance("1m")
-    assert sim.instance("i-a").status == "Running"
-
-
-def test_instance_actions_on_unknown_instance(sim: EcsSimulator) -> None:
-    for method in (sim.reboot_instance, sim.stop_instance, sim.start_instance,
-                   sim.redeploy_instance):  # fmt: skip
-        with pytest.raises(EcsApiError) as info:
-            method("i-nope")
-        assert (info.value.code, info.value.status) == ("InvalidInstanceId.NotFound", 404)
-
-
-# -------------------------------------------------------------------- events, event
-def test_events_filters_oldest_first(sim: EcsSimulator) -> None:
-    (first,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    sim.advance("1m")
-    (second,) = sim.create_events("SystemFailure.Reboot", "i-a", "+10m")
-    sim.advance("1m")
-    (third,) = sim.create_events("SystemMaintenance.Reboot", "i-b", "+1h")
-    sim.reboot_instance("i-b")
-    assert sim.events() == [first, second, third]
-    assert sim.events(instance_id="i-a") == [first, second]
-    assert sim.events(instance_id="i-c") == []
-    assert sim.events(state="Avoided") == [third]
-    assert sim.events(state=EventState.Scheduled) == [first]
-    assert sim.events(state=["Scheduled", "Executing"]) == [first, second]
-    assert sim.events(event_type="SystemMaintenance.Reboot") == [first, third]
-    assert sim.events(instance_id="i-a", event_type="SystemMaintenance.Reboot") == [first]
-    sim.advance("1d")
-    assert sim.events(state="Executed") == [first, second]
-
-
-def test_event_by_id(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    assert sim.event(event.event_id) is event
-    with pytest.raises(EcsApiError) as info:
-        sim.event("e-nope")
-    assert info.value.code == "InvalidEventId.NotFound"
-
-
-# ------------------------------------------------------------------- SystemEvent fields
-def test_system_event_fields(sim: EcsSimulator) -> None:
-    events = sim.create_events("SystemMaintenance.Reboot", ["i-a", "i-b"], "+1h")
-    assert len({e.event_id for e in events}) == 2
-    event = events[0]
-    assert EVENT_ID.fullmatch(event.event_id), event.event_id
-    assert event.instance_id == "i-a"
-    assert event.event_type == "SystemMaintenance.Reboot"
-    assert isinstance(event.state, EventState)
-    assert event.not_before == T0 + timedelta(hours=1)
-    assert event.publish_time == T0
-    assert event.simulated is True
-    assert event.finish_time is None
-    assert event.history == [(T0, EventState.Scheduled)]
-    sim.advance("1h")
-    assert event.finish_time is None
-    assert event.history[-1] == (T0 + timedelta(hours=1), EventState.Executing)
-    sim.advance("30s")
-    assert event.finish_time == T0 + timedelta(hours=1, seconds=30)
-    assert [s for _, s in event.history] == ["Scheduled", "Executing", "Executed"]
-    assert [t for t, _ in event.history] == sorted(t for t, _ in event.history)
-
-
-def test_failure_event_history_starts_executing(sim: EcsSimulator) -> None:
-    (event,) = sim.create_events("SystemFailure.Reboot", "i-a", "+10m")
-    assert event.history == [(T0, EventState.Executing)]
-    assert event.finish_time is None
-
-
-def test_event_state_is_a_str_enum() -> None:
-    assert issubclass(EventState, str)
-    assert [s.value for s in EventState] == [
-        "Scheduled", "Inquiring", "Executing", "Executed", "Avoided", "Canceled", "Failed",
-    ]  # fmt: skip
-    assert EventState.Avoided == "Avoided"
-    assert EventState("Canceled") is EventState.Canceled
-    assert f"{EventState.Executed}" == "Executed"
-
-
-# ----------------------------------------------------------------------- calls, faults
-def test_calls_are_recorded_in_order(sim: EcsSimulator) -> None:
-    sim.call("DescribeRegions")
-    sim.advance("1h")
-    with pytest.raises(EcsApiError):
-        sim.call("RebootInstance", InstanceId="i-nope")
-    calls = sim.calls
-    assert all(isinstance(c, ApiCall) for c in calls)
-    assert [c.action for c in calls] == ["DescribeRegions", "RebootInstance"]
-    assert [c.status for c in calls] == [200, 404]
-    assert [c.error_code for c in calls] == [None, "InvalidInstanceId.NotFound"]
-    assert [c.time for c in calls] == [T0, T0 + timedelta(hours=1)]
-    assert calls[1].params == {"InstanceId": "i-nope"}
-    calls.clear()
-    assert len(sim.calls) == 2  # a copy
-
-
-def test_fail_next(sim: EcsSimulator) -> None:
-    sim.fail_next("DescribeRegions", times=2)
-    sim.fail_next("RebootInstance", code="ServiceUnavailable", status=503, message="busy")
-    for _ in range(2):
-        with pytest.raises(EcsApiError) as info:
-            sim.call("DescribeRegions")
-        assert (info.value.code, info.value.status) == ("Throttling", 400)
-    assert "Regions" in sim.call("DescribeRegions")
-    with pytest.raises(EcsApiError) as info:
-        sim.call("RebootInstance", InstanceId="i-a")
-    assert (info.value.code, info.value.status, info.value.message) == (
-        "ServiceUnavailable", 503, "busy",
-    )  # fmt: skip
-    assert sim.instance("i-a").status == "Running"  # the faulted call did nothing
-    sim.call("RebootInstance", InstanceId="i-a")
-    assert [c.error_code for c in sim.calls] == [
-        "Throttling", "Throttling", None, "ServiceUnavailable", None,
-    ]  # fmt: skip
-
-
-def test_calls_start_empty_and_handle_methods_are_not_api_calls(sim: EcsSimulator) -> None:
-    assert sim.calls == []
-    sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-    sim.advance("2h")
-    assert sim.calls == []
-
-
-# --------------------------------------------------------------------- context manager
-def test_context_manager_from_plain_code() -> None:
-    pytest.importorskip("aliyunsdkecs")
-    import json
-
-    import requests.adapters
-    from aliyunsdkcore.client import AcsClient
-    from aliyunsdkcore.vendored.requests import adapters as vendored
-    from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
-        DescribeInstanceHistoryEventsRequest,
-    )
-
-    original_send = requests.adapters.HTTPAdapter.send
-    original_vendored_send = vendored.HTTPAdapter.send
-    with EcsSimulator(now=T0, instances=["i-a"]) as sim:
-        assert requests.adapters.HTTPAdapter.send is not original_send
-        (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
-        sim.reboot_instance("i-a")
-        client = AcsClient("AK", "SECRET", sim.region, auto_retry=False)
-        body = json.loads(client.do_action_with_exception(DescribeInstanceHistoryEventsRequest()))
-        (item,) = body["InstanceSystemEventSet"]["InstanceSystemEventType"]
-        assert item["EventId"] == event.event_id
-        assert item["EventCycleStatus"]["Name"] == "Avoided"
-        assert [c.action for c in sim.calls] == ["DescribeInstanceHistoryEvents"]
-    assert requests.adapters.HTTPAdapter.send is original_send
-    assert vendored.HTTPAdapter.send is original_vendored_send
+def test_the_shared_members_check_before_calling_a_primitive() -> None:
+    handle = RecordingHandle()
+    with pytest.raises(TypeError, match="instance_ids"):
+        handle.create_events("SystemMaintenance.Reboot", 42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="event_ids"):
+        handle.cancel_events([1])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="either 'to' or a duration"):
+        handle.advance("1h", to=T0)
+    with pytest.raises(ValueError, match="backwards"):
+        handle.advance(hours=-1)
+    assert handle.seen == []

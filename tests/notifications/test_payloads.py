@@ -1,4 +1,5 @@
-"""Notification payloads delivered by ``ecs_sim.subscribe``."""
+"""Notification payloads (notifications/payloads.py): the CloudMonitor and EventBridge bodies
+built for each change, as ``ecs_sim.subscribe`` delivers them."""
 
 from __future__ import annotations
 
@@ -74,57 +75,7 @@ def test_eventbridge_envelope() -> None:
     assert payload["data"]["eventStatus"] == "Scheduled"  # type: ignore[index]
 
 
-def test_instance_state_changes_only_when_asked() -> None:
-    sim = EcsSimulator(now=START, instances=["i-1"], seed=3)
-    events_only: list[dict[str, object]] = []
-    with_changes: list[dict[str, object]] = []
-    sim.subscribe(events_only.append)
-    sim.subscribe(with_changes.append, instance_changes=True)
-    sim.reboot_instance("i-1")
-    sim.advance("1m")
-    assert events_only == []
-    states = [p["content"]["state"] for p in with_changes]  # type: ignore[index]
-    assert states == ["Stopping", "Starting", "Running"]
-    assert {p["name"] for p in with_changes} == {"Instance:StateChange"}
-    assert {p["level"] for p in with_changes} == {"INFO"}
-
-
-def test_event_driven_handler_reacts_at_the_virtual_time() -> None:
-    """A handler that reboots as soon as it is told of a Scheduled reboot avoids it."""
-    sim = EcsSimulator(now=START, instances=["i-1"], seed=3)
-
-    def handler(payload: dict[str, object]) -> None:
-        content = payload["content"]
-        assert isinstance(content, dict)
-        if payload["name"] == "Instance:SystemMaintenance.Reboot:Scheduled":
-            sim.reboot_instance(content["instanceId"])
-
-    sim.subscribe(handler)
-    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-1", "+2h")
-    assert event.state == "Avoided"
-
-
 def test_unknown_format_is_refused() -> None:
     sim = EcsSimulator(now=START)
     with pytest.raises(ValueError, match="cloudmonitor, eventbridge"):
         sim.subscribe(print, format="mns")
-
-
-def test_a_raising_callback_fails_the_test_not_the_simulation(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import pytest
-
-        @pytest.mark.ecs_sim(instances=["i-1"])
-        def test_it(ecs_sim):
-            def broken(payload):
-                raise RuntimeError("handler bug")
-            ecs_sim.subscribe(broken)
-            ecs_sim.create_events("SystemMaintenance.Reboot", "i-1", "+1h")
-            ecs_sim.advance("2h")
-            assert ecs_sim.events()[0].state == "Executed"
-        """
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*notification callback(s)*RuntimeError: handler bug*"])

@@ -1,4 +1,4 @@
-"""The "ecs events" report section, ``--ecs-timeline`` and the report header."""
+"""The "ecs events" report section and ``--ecs-timeline`` (plugin/report.py)."""
 
 from __future__ import annotations
 
@@ -115,17 +115,6 @@ def test_tests_without_the_simulator_get_no_section(ecs_pytester: pytest.Pyteste
     assert "ecs events" not in result.stdout.str()
 
 
-def test_header_shows_the_settings(ecs_pytester: pytest.Pytester) -> None:
-    ecs_pytester.makeini("[pytest]\necs_sim_region = cn-beijing\necs_sim_execution_duration = 5m\n")
-    result = ecs_pytester.runpytest("--co")
-    result.stdout.fnmatch_lines(
-        [
-            "ecs-events: *, offline simulator, default region cn-beijing",
-            "ecs-events settings: execution duration 5m, timeline on failures, patch_time off",
-        ]
-    )
-
-
 # ---------------------------------------------------------------------- rendering directly
 def test_render_instance_changes_platform_events_and_transport_faults() -> None:
     sim = EcsSimulator(now=START, instances=["i-a"], seed=1, region="cn-beijing")
@@ -182,3 +171,63 @@ def test_render_shortens_long_parameters_and_folds_repeats() -> None:
 def test_render_nothing_happened() -> None:
     sim = EcsSimulator(now=START)
     assert Timeline(sim).render().endswith("(no event changes and no API calls)\n")
+
+
+# ------------------------------------------------------------------- registration
+def test_the_report_hook_is_registered_by_the_first_ecs_sim_test(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """A suite that never uses ecs_sim pays no hook call for its reports; once a test uses
+    it, failing reports get the section."""
+    ecs_pytester.makepyfile(
+        """
+        def _registered(config):
+            return config.pluginmanager.has_plugin("ecs-events-report-sections")
+
+        def test_1_plain(request):
+            assert not _registered(request.config)
+
+        def test_2_sim(ecs_sim, request):
+            assert _registered(request.config)
+            ecs_sim.add_instance("i-1")
+            assert False, "fails, to show the section"
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*- ecs events -*"])
+
+
+def test_the_section_follows_the_final_outcome_of_xfail_tests(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """pytest rewrites the outcome of xfail tests in its own report wrapper: the section is
+    added on the final outcome (a strict XPASS fails and shows it; an xfail does not)."""
+    ecs_pytester.makeconftest(
+        """
+        def pytest_runtest_logreport(report):
+            if report.when == "call":
+                titles = [title for title, _ in report.sections if title == "ecs events"]
+                print(f"SECTIONS {report.nodeid.split('::')[-1]} {report.outcome} {len(titles)}")
+        """
+    )
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.xfail(strict=True)
+        def test_xpass_strict(ecs_sim):
+            ecs_sim.add_instance("i-1")
+
+        @pytest.mark.xfail
+        def test_xfailed(ecs_sim):
+            ecs_sim.add_instance("i-1")
+            assert False
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(failed=1, xfailed=1)
+    result.stdout.fnmatch_lines_random([
+        "*SECTIONS test_xpass_strict failed 1",
+        "*SECTIONS test_xfailed skipped 0",
+    ])  # fmt: skip

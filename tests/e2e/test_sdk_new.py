@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from alibabacloud_ecs20140526 import models as m
 from alibabacloud_ecs20140526.client import Client
+
 from tests.helpers.sdk import (
     API_TIME,
     EVENT_ID,

@@ -28,8 +28,8 @@ SIMULATABLE = (
     "InstanceFailure.Reboot",
 )
 
-# Fact sheet section 3, "Instance event types".
-FACT_SHEET_TYPES = (
+# The instance event types the ECS API documents (docs/events.md, "Event types", lists them).
+DOCUMENTED_TYPES = (
     "SystemMaintenance.Reboot",
     "SystemMaintenance.Redeploy",
     "SystemMaintenance.Stop",
@@ -77,8 +77,8 @@ def test_exactly_the_seven_simulatable_types() -> None:
         assert spec.simulatable is (name in SIMULATABLE), name
 
 
-@pytest.mark.parametrize("name", FACT_SHEET_TYPES)
-def test_every_fact_sheet_type_is_in_the_catalog(name: str) -> None:
+@pytest.mark.parametrize("name", DOCUMENTED_TYPES)
+def test_every_documented_type_is_in_the_catalog(name: str) -> None:
     spec = DEFAULT_CATALOG.spec(name)
     assert spec.name == name
     assert DEFAULT_CATALOG.event_types[name] is spec
@@ -136,7 +136,7 @@ def test_only_simulated_maintenance_reboot_is_avoided_by_reboot() -> None:
 @pytest.mark.parametrize(
     "name", ["SystemMaintenance.Reboot", "SystemMaintenance.Redeploy", "SystemFailure.Redeploy"]
 )
-def test_redeploy_avoids_the_platform_events_the_fact_sheet_lists(name: str) -> None:
+def test_redeploy_avoids_the_documented_platform_events(name: str) -> None:
     assert "RedeployInstance" in DEFAULT_CATALOG.spec(name).platform_avoided_by
 
 

@@ -48,6 +48,7 @@ from aliyunsdkecs.request.v20140526.RebootInstancesRequest import RebootInstance
 from aliyunsdkecs.request.v20140526.RedeployInstanceRequest import RedeployInstanceRequest
 from aliyunsdkecs.request.v20140526.StartInstanceRequest import StartInstanceRequest
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
+
 from tests.helpers.sdk import (
     API_TIME,
     EVENT_ID,

@@ -1,0 +1,67 @@
+"""The entry point (plugin/__init__.py): the report header, and an import cheap enough for
+every pytest run (no SDK, no simulator until a test asks for one)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+# ------------------------------------------------------------------------------- header
+def test_report_header(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile("def test_x(): pass")
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(
+        ["ecs-events: 0.1.0, offline simulator, default region cn-hangzhou"]
+    )
+
+
+def test_report_header_shows_the_ini_region(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_region = cn-beijing\n")
+    ecs_pytester.makepyfile("def test_x(): pass")
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["ecs-events: *default region cn-beijing"])
+
+
+def test_header_shows_the_settings(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_region = cn-beijing\necs_sim_execution_duration = 5m\n")
+    result = ecs_pytester.runpytest("--co")
+    result.stdout.fnmatch_lines(
+        [
+            "ecs-events: *, offline simulator, default region cn-beijing",
+            "ecs-events settings: execution duration 5m, timeline on failures, patch_time off",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- cheap import
+def _loaded_by(imports: str, modules: tuple[str, ...], *, packages: bool = False) -> str:
+    """Which of ``modules`` a fresh interpreter holds after ``import <imports>`` (with
+    ``packages``, any module under them)."""
+    name = "m.split('.')[0]" if packages else "m"
+    code = f"import sys, {imports}; print(sorted(m for m in sys.modules if {name} in {modules!r}))"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return output.strip()
+
+
+def test_importing_the_plugin_imports_no_sdk() -> None:
+    sdks = ("aliyunsdkcore", "aliyunsdkecs", "alibabacloud_ecs20140526", "darabonba", "Tea",
+            "responses")  # fmt: skip
+    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events", sdks, packages=True) == "[]"
+
+
+def test_importing_the_plugin_does_not_import_time_machine() -> None:
+    modules = ("time_machine", "http.server", "urllib.request")
+    assert _loaded_by("pytest_ecs_events.plugin", modules) == "[]"
+
+
+def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
+    """pytest imports the plugin in every run: the simulator, the API and live mode's client
+    load only when used."""
+    modules = ("pytest_ecs_events.simulator", "pytest_ecs_events.api.dispatch",
+               "pytest_ecs_events.core.simulation", "pytest_ecs_events.live")  # fmt: skip
+    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
