@@ -32,8 +32,10 @@ def is_loopback(host: str) -> bool:
     """
     if host.lower() in LOOPBACK_NAMES:
         return True
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 

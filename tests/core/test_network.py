@@ -36,7 +36,7 @@ def test_loopback_hosts(host: str) -> None:
 @pytest.mark.parametrize(
     "host",
     ["10.0.0.1", "0.0.0.0", "128.0.0.1", "::", "::2", "example.com", "localhost.example.com",
-     "127.0.0.1.example.com", "", "[]", "127.0.0.1:8080"],
+     "127.0.0.1.example.com", "", "[]", "127.0.0.1:8080", "[::1", "::1]", "[127.0.0.1"],
 )  # fmt: skip
 def test_other_hosts(host: str) -> None:
     assert not is_loopback(host)
