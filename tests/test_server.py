@@ -24,12 +24,10 @@ from typing import Any
 import pytest
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.transports.server import (
-    AccessRecord,
-    EcsServer,
-    WallClockFollower,
-    is_loopback,
-)
+from pytest_ecs_events.core.network import is_loopback
+from pytest_ecs_events.transports.server import EcsServer
+from pytest_ecs_events.transports.server.access import AccessRecord
+from pytest_ecs_events.transports.server.wallclock import WallClockFollower
 
 AK = "LTAI5tServerTestKey"
 SECRET = "server-test-secret"
