@@ -18,7 +18,7 @@ import time
 
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.api.wire import ApiRequest
-from pytest_ecs_events.transports.server import EcsServer
+from pytest_ecs_events.transports.server.ecs_server import EcsServer
 
 QUERY = (
     "Action=DescribeInstanceHistoryEvents&RegionId=cn-hangzhou&InstanceEventCycleStatus.1=Scheduled"

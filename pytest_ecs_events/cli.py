@@ -196,7 +196,9 @@ def live_cleanup(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
 
 def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """Run the server until SIGINT or SIGTERM; returns the exit status."""
-    from .transports.server import AccessRecord, EcsServer, WallClockFollower
+    from .transports.server import EcsServer
+    from .transports.server.access import AccessRecord
+    from .transports.server.wallclock import WallClockFollower
 
     credentials = dict(args.credentials)
     instances: list[str] = list(args.instances)

@@ -745,7 +745,7 @@ def _ecs_sim_markdown() -> str:
 
 
 def _control_api_markdown() -> str:
-    path = _package_dir() / "transports" / "server.py"
+    path = _package_dir() / "transports" / "server" / "routes.py"
     routes: list[tuple[str, str, str]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Dict):
@@ -760,7 +760,7 @@ def _control_api_markdown() -> str:
                 handler = value.attr if isinstance(value, ast.Attribute) else ""
                 routes.append((str(_const(key.elts[0])), str(_const(key.elts[1])), handler))
     if not routes:
-        log.warning("no /_sim/ routes found in transports/server.py")
+        log.warning("no /_sim/ routes found in transports/server/routes.py")
     rows = ["| method | path |", "| --- | --- |"]
     rows += [f"| `{method}` | `{route}` |" for method, route, _ in routes]
     return "\n".join(rows)

@@ -11,7 +11,7 @@ from ..core.network import PROXY_VARIABLES
 
 if TYPE_CHECKING:  # the server (http.server, ssl) is imported only when a test asks for it
     from ..simulator import EcsSimulator
-    from ..transports.server import EcsServer
+    from ..transports.server.ecs_server import EcsServer
 
 __all__ = ["ecs_server"]
 
@@ -28,7 +28,7 @@ def ecs_server(
     """
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    from ..transports.server import EcsServer
+    from ..transports.server.ecs_server import EcsServer
 
     server = EcsServer(ecs_sim)
     with server:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.helpers.serve import start_serve
 
 from pytest_ecs_events.cli import build_parser, main
+from tests.helpers.serve import start_serve
 
 AK = "LTAI5tCliTestKey"
 SECRET = "cli-test-secret"

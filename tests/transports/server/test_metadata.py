@@ -1,4 +1,4 @@
-"""The instance metadata path on the loopback server, for in-guest handlers.
+"""The instance metadata service (metadata.py) on the loopback server, for in-guest handlers.
 
 ``GET /latest/maintenance/active-system-events`` (the instance named by the
 ``X-Ecs-Instance-Id`` header or a ``/<instance-id>`` prefix). The body is our choice (no
@@ -18,6 +18,13 @@ import pytest
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.core.models import Instance, SystemEvent
 from pytest_ecs_events.transports.server import EcsServer
+from pytest_ecs_events.transports.server.metadata import (
+    METADATA_INSTANCE_HEADER,
+    TEXT_CONTENT_TYPE,
+    active_system_events,
+    metadata_answer,
+)
+from pytest_ecs_events.transports.server.replies import Reply
 
 PATH = "/latest/maintenance/active-system-events"
 START = "2030-01-01T00:00:00Z"
@@ -161,3 +168,53 @@ def test_with_the_fixtures(ecs_sim: EcsSimulator, ecs_server: EcsServer) -> None
     body = fetch(ecs_server.metadata_url("i-guest") + PATH)[2]
     assert body[0]["eventStatus"] == "Scheduled"
     assert [c.action for c in ecs_sim.calls] == []  # metadata reads are not API calls
+
+
+# ------------------------------------------------------------- metadata_answer directly
+def test_the_answer_without_http(sim: EcsSimulator) -> None:
+    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-b", "+2h")
+    content, content_type = metadata_answer(
+        sim, "maintenance/active-system-events", from_path=None, from_header=" i-b "
+    )
+    assert content_type.startswith("application/json")
+    assert [e["eventId"] for e in json.loads(content)] == [event.event_id]
+    assert json.loads(content) == active_system_events(sim, sim.instance("i-b"), [event])
+    assert metadata_answer(sim, "meta-data/instance-id", from_path="i-a", from_header="") == (
+        b"i-a",
+        TEXT_CONTENT_TYPE,
+    )
+
+
+def test_which_instance_is_asking(sim: EcsSimulator) -> None:
+    for from_path, from_header, status, code in [
+        (None, "", 400, "MissingParameter"),
+        ("i-a", "i-b", 400, "InvalidParameter"),
+        ("i-nope", "", 404, "InvalidInstanceId.NotFound"),
+        (None, "i-nope", 404, "InvalidInstanceId.NotFound"),
+    ]:
+        with pytest.raises(Reply) as raised:
+            metadata_answer(
+                sim, "meta-data/region-id", from_path=from_path, from_header=from_header
+            )
+        assert (raised.value.status, raised.value.code) == (status, code)
+    # the same name twice is no contradiction
+    answer = metadata_answer(sim, "meta-data/region-id", from_path="i-a", from_header="i-a")
+    assert answer == (b"cn-hangzhou", TEXT_CONTENT_TYPE)
+    assert METADATA_INSTANCE_HEADER == "X-Ecs-Instance-Id"
+
+
+def test_the_formatter_gets_the_active_events_only(sim: EcsSimulator) -> None:
+    seen: list[tuple[object, str, list[str]]] = []
+
+    def record(account: object, instance: Instance, events: list[SystemEvent]) -> str:
+        seen.append((account, instance.instance_id, [e.state.value for e in events]))
+        return "ok"
+
+    sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
+    (canceled,) = sim.create_events("SystemMaintenance.Stop", "i-a", "+2h")
+    sim.cancel_events(canceled.event_id)
+    answer = metadata_answer(
+        sim, "maintenance/active-system-events", from_path="i-a", from_header="", formatter=record
+    )
+    assert answer == (b"ok", TEXT_CONTENT_TYPE)
+    assert seen == [(sim, "i-a", ["Scheduled"])]

@@ -1,0 +1,313 @@
+"""The ``/_sim/`` control API: tests written in any language drive the simulated account.
+
+Advance the clock, add instances, create or inject events, list events, instances and calls,
+read the clock, reset. Arguments come as a JSON object body, a form body or the query; every
+answer is a JSON object. Bad input is a 4xx :class:`~.replies.Reply` and changes nothing.
+The routes are in :data:`~.routes.CONTROL_ROUTES`; docs/server.md shows them in use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ...api.dispatch import ApiCall
+from ...core.clock import format_api_time, parse_datetime, parse_duration
+from ...core.errors import EcsApiError
+from ...core.lifecycle import Transition
+from ...core.models import Instance, SystemEvent
+from .framing import FORM, MAX_FIELDS, media_type
+from .protocols import ClockFollower, SimulatedAccount
+from .replies import Reply
+from .routes import control_endpoint
+
+__all__ = ["ControlApi", "call_json", "event_json", "instance_json", "transition_json"]
+
+Args = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- JSON views
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else format_api_time(value)
+
+
+def event_json(event: SystemEvent) -> dict[str, Any]:
+    """An event as ``GET /_sim/events`` lists it."""
+    return {
+        "event_id": event.event_id,
+        "instance_id": event.instance_id,
+        "event_type": event.event_type,
+        "state": event.state.value,
+        "not_before": _iso(event.not_before),
+        "publish_time": _iso(event.publish_time),
+        "finish_time": _iso(event.finish_time),
+        "simulated": event.simulated,
+        "region": event.region,
+        "reason": event.reason,
+        "history": [{"time": _iso(when), "state": state.value} for when, state in event.history],
+    }
+
+
+def instance_json(instance: Instance) -> dict[str, Any]:
+    """An instance as ``GET /_sim/instances`` lists it."""
+    return {
+        "instance_id": instance.instance_id,
+        "region": instance.region,
+        "zone": instance.zone,
+        "name": instance.name,
+        "status": instance.status.value,
+        "tags": dict(instance.tags),
+    }
+
+
+def transition_json(transition: Transition) -> dict[str, Any]:
+    """A state change as ``POST /_sim/advance`` reports it."""
+    return {
+        "time": _iso(transition.time),
+        "event_id": transition.event_id,
+        "instance_id": transition.instance_id,
+        "event_type": transition.event_type,
+        "from": transition.old_state.value if transition.old_state else None,
+        "to": transition.new_state.value,
+    }
+
+
+def call_json(call: ApiCall) -> dict[str, Any]:
+    """An answered API call as ``GET /_sim/calls`` lists it."""
+    return {
+        "action": call.action,
+        "params": dict(call.params),
+        "status": call.status,
+        "error_code": call.error_code,
+        "time": _iso(call.time),
+        "request_id": call.request_id,
+    }
+
+
+# -------------------------------------------------------------------------- the endpoints
+class ControlApi:
+    """The control API over one account: :meth:`answer` takes a request, gives a JSON object.
+
+    ``follower`` (the server's wall-clock follower, if any) is what ``advance`` moves, so that
+    an advanced clock keeps ticking; ``reset`` builds the fresh account ``POST /_sim/reset``
+    switches to (None: reset is refused, the account belongs to a test).
+    """
+
+    def __init__(
+        self,
+        account: SimulatedAccount,
+        *,
+        follower: ClockFollower | None = None,
+        reset: Callable[[], SimulatedAccount] | None = None,
+    ) -> None:
+        self.account = account
+        self.follower = follower
+        self._reset = reset
+
+    def answer(
+        self, method: str, path: str, query: Mapping[str, str], body: bytes, content_type: str
+    ) -> dict[str, Any]:
+        """The answer to ``method path``; raises a :class:`Reply` for anything refused."""
+        path = path.rstrip("/") or "/"
+        endpoint: Callable[[Args], dict[str, Any]] = getattr(self, control_endpoint(method, path))
+        args = self._arguments(path, query, body, media_type(content_type))
+        try:
+            return endpoint(args)
+        except Reply:
+            raise
+        except EcsApiError as exc:
+            raise Reply(exc.status, exc.code, exc.message) from None
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            raise Reply(400, "InvalidParameter", f"{path}: {exc}") from None
+
+    # -- arguments ---------------------------------------------------------------------------
+    @staticmethod
+    def _arguments(path: str, query: Mapping[str, str], body: bytes, content_type: str) -> Args:
+        args: Args = dict(query)
+        text = body.strip()
+        if not text:
+            return args
+        # curl -d '{...}' sends a form content type: a body that looks like JSON is JSON
+        if content_type == FORM and not text.startswith(b"{"):
+            try:
+                form = parse_qsl(
+                    text.decode("utf-8"),
+                    keep_blank_values=True,
+                    errors="strict",
+                    max_num_fields=MAX_FIELDS,
+                )
+            except (UnicodeError, ValueError):
+                raise Reply(
+                    400, "InvalidParameter.Encoding", "The form body is not valid UTF-8 form data."
+                ) from None
+            args.update(form)
+            return args
+        try:
+            data = json.loads(text.decode("utf-8"))
+        except (UnicodeError, ValueError):
+            raise Reply(
+                400,
+                "InvalidParameter.Json",
+                f"The body of {path} must be a JSON object, for example "
+                '{"by": "2h"}; it is not valid JSON.',
+            ) from None
+        if not isinstance(data, dict):
+            raise Reply(
+                400,
+                "InvalidParameter.Json",
+                f"The body of {path} must be a JSON object, got {type(data).__name__}.",
+            )
+        args.update(data)
+        return args
+
+    @staticmethod
+    def _text(args: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
+        value = args.get(name)
+        if value is None or value == "":
+            if required:
+                raise Reply(400, "MissingParameter", f'The parameter "{name}" is required.')
+            return None
+        if not isinstance(value, str):
+            raise Reply(400, "InvalidParameter", f'"{name}" must be a string, got {value!r}.')
+        return value
+
+    @staticmethod
+    def _unknown(args: Mapping[str, Any], allowed: Iterable[str]) -> None:
+        extra = sorted(set(args) - set(allowed))
+        if extra:
+            raise Reply(
+                400,
+                "InvalidParameter",
+                f"Unknown parameter(s) {', '.join(map(repr, extra))}; expected some of "
+                f"{', '.join(sorted(allowed))}.",
+            )
+
+    # -- endpoints ---------------------------------------------------------------------------
+    def advance(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ("by", "to"))
+        by, to = args.get("by"), self._text(args, "to")
+        if (by is None) == (to is None):
+            raise Reply(
+                400,
+                "MissingParameter",
+                'Give exactly one of "by" (a duration such as "2h", or seconds) '
+                'or "to" (an ISO 8601 time such as "2030-01-01T00:00:00Z").',
+            )
+        if isinstance(by, bool) or not isinstance(by, (str, int, float, type(None))):
+            raise Reply(400, "InvalidParameter", f'"by" must be a duration, got {by!r}.')
+        delta = parse_duration(by) if by is not None else None
+        target = parse_datetime(to) if to is not None else None
+        # The account refuses to go backwards (ValueError -> 400 with its message).
+        mover = self.follower if self.follower is not None else self.account
+        applied = mover.advance(delta, to=target)
+        return {
+            "now": _iso(self.account.now),
+            "transitions": [transition_json(t) for t in applied],
+        }
+
+    def add_instance(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ("instance_id", "name", "region", "zone", "status", "tags"))
+        tags = args.get("tags")
+        if tags is not None and not (
+            isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())
+        ):
+            raise Reply(
+                400,
+                "InvalidParameter",
+                '"tags" must be an object of strings, {"team": "sre"} for example.',
+            )
+        instance = self.account.add_instance(
+            self._text(args, "instance_id"),
+            name=self._text(args, "name"),
+            region=self._text(args, "region"),
+            zone=self._text(args, "zone"),
+            status=self._text(args, "status") or "Running",
+            tags=tags,
+        )
+        return {"instance": instance_json(instance)}
+
+    def list_instances(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ())
+        return {"instances": [instance_json(i) for i in self.account.instances]}
+
+    def add_events(self, args: Args) -> dict[str, Any]:
+        simulated = args.get("simulated", False)
+        if isinstance(simulated, str):
+            simulated = simulated.lower() in ("true", "1", "yes")
+        if not isinstance(simulated, bool):
+            raise Reply(
+                400, "InvalidParameter", f'"simulated" must be true or false, got {simulated!r}.'
+            )
+        event_type = self._text(args, "event_type", required=True)
+        assert event_type is not None
+        not_before = self._text(args, "not_before")
+        if simulated:
+            self._unknown(
+                args, ("simulated", "event_type", "instance_id", "instance_ids", "not_before")
+            )
+            ids = args.get("instance_ids", args.get("instance_id"))
+            if isinstance(ids, str):
+                ids = [ids]
+            if not ids or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise Reply(
+                    400,
+                    "MissingParameter",
+                    '"instance_ids" (a list of instance ids) or "instance_id" is required.',
+                )
+            events = self.account.create_events(event_type, ids, not_before or "+1h")
+        else:
+            self._unknown(
+                args, ("simulated", "event_type", "instance_id", "not_before", "state", "reason")
+            )
+            instance_id = self._text(args, "instance_id", required=True)
+            assert instance_id is not None
+            events = [
+                self.account.inject_event(
+                    event_type,
+                    instance_id,
+                    not_before=not_before,
+                    state=self._text(args, "state"),
+                    reason=self._text(args, "reason"),
+                )
+            ]
+        return {"events": [event_json(e) for e in events]}
+
+    def list_events(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ("instance_id", "state", "event_type"))
+        events = self.account.events(
+            instance_id=self._text(args, "instance_id"),
+            state=self._text(args, "state"),
+            event_type=self._text(args, "event_type"),
+        )
+        return {"events": [event_json(e) for e in events]}
+
+    def list_calls(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ("action",))
+        action = self._text(args, "action")
+        calls = self.account.calls
+        return {"calls": [call_json(c) for c in calls if action is None or c.action == action]}
+
+    def clock(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ())
+        follower = self.follower
+        return {
+            "now": _iso(self.account.now),
+            "follows_wall_clock": follower is not None,
+            "offset_seconds": follower.offset.total_seconds() if follower else None,
+        }
+
+    def reset(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ())
+        if self._reset is None:
+            raise Reply(
+                409,
+                "OperationConflict",
+                "This server serves the simulator of a test (the ecs_server fixture), which "
+                "the test owns: reset is only available from `ecs-sim serve`.",
+            )
+        fresh = self._reset()
+        self.account = fresh
+        return {"now": _iso(fresh.now), "instances": [i.instance_id for i in fresh.instances]}

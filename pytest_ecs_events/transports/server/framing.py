@@ -1,0 +1,195 @@
+"""Reading one request off the socket: its target, its body and its form fields, within limits.
+
+``http.server`` parses the request line and the headers (and refuses too many or too long
+headers: 431); the request loop refuses an over-long request line (414, :data:`MAX_REQUEST_LINE`).
+What is left is the body and the fields. A request's framing is trusted only when it is
+unambiguous: one ``Content-Length`` of plain digits, or ``Transfer-Encoding: chunked`` alone
+(both at once is how request smuggling starts). The standard library has no request-side
+chunked decoder, so :func:`read_chunked` is one, bounded in every loop. Anything malformed is a
+:class:`~.replies.Reply` that closes the connection, since the next request's first byte is
+then unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from io import BufferedIOBase
+from urllib.parse import parse_qsl, urlsplit
+
+from .replies import Reply
+
+__all__ = [
+    "CONNECTION_TIMEOUT",
+    "DEFAULT_MAX_BODY",
+    "FORM",
+    "MAX_FIELDS",
+    "MAX_REQUEST_LINE",
+    "announced_length",
+    "decode_form",
+    "media_type",
+    "read_body",
+    "read_chunked",
+    "split_target",
+    "too_large",
+]
+
+#: Largest request body accepted (1 MiB); bigger ones get 413.
+DEFAULT_MAX_BODY = 1 << 20
+#: Largest number of query or form fields in one request.
+MAX_FIELDS = 10_000
+#: Seconds a connection may stay silent (idle keep-alive, or a half-sent request).
+CONNECTION_TIMEOUT = 60.0
+#: Longest request line (as ``http.server`` has it); longer ones get 414.
+MAX_REQUEST_LINE = 65536
+#: The form content type whose body carries API parameters.
+FORM = "application/x-www-form-urlencoded"
+
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_DIGITS = re.compile(r"[0-9]+")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+#: Longest chunk-size line (size, extensions, CRLF) and trailer line read.
+_CHUNK_LINE = 1026
+_TRAILER_LINE = 8194
+_MAX_TRAILERS = 100
+
+
+def media_type(content_type: str) -> str:
+    """``"application/json; charset=utf-8"`` -> ``"application/json"``."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def too_large(size: int, max_body: int) -> Reply:
+    return Reply(
+        413,
+        "RequestEntityTooLarge",
+        f"The request body has {size} bytes; the simulator accepts at most {max_body} "
+        "(ECS calls carry their parameters in the query).",
+        close=True,
+    )
+
+
+def announced_length(headers: Message) -> int | None:
+    """The one well-formed ``Content-Length``, or None (absent, repeated, or not digits)."""
+    lengths = headers.get_all("Content-Length") or []
+    if len(lengths) == 1 and _DIGITS.fullmatch(lengths[0].strip()):
+        return int(lengths[0].strip())
+    return None
+
+
+def read_body(rfile: BufferedIOBase, headers: Message, max_body: int) -> bytes:
+    """The request body, framed by ``Content-Length`` or ``chunked``; ``b""`` without either."""
+    encodings = [v.strip().lower() for v in headers.get_all("Transfer-Encoding") or []]
+    lengths = [v.strip() for v in headers.get_all("Content-Length") or []]
+    if encodings:
+        if lengths:
+            raise Reply(
+                400,
+                "BadRequest",
+                "A request may carry Content-Length or Transfer-Encoding, not both.",
+                close=True,
+            )
+        if [e for v in encodings for e in v.split(",") if e.strip()] != ["chunked"]:
+            raise Reply(
+                400,
+                "BadRequest",
+                f"Transfer-Encoding {', '.join(encodings)!r} "
+                "is not supported; send Content-Length or chunked.",
+                close=True,
+            )
+        return read_chunked(rfile, max_body)
+    if not lengths:
+        return b""
+    if len(set(lengths)) != 1 or not _DIGITS.fullmatch(lengths[0]):
+        raise Reply(
+            400,
+            "BadRequest",
+            f"Content-Length must be one non-negative integer, got {', '.join(lengths)[:80]!r}.",
+            close=True,
+        )
+    length = int(lengths[0])
+    if length > max_body:
+        raise too_large(length, max_body)
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        raise Reply(
+            400,
+            "BadRequest",
+            f"The body ended after {len(body)} of the {length} bytes announced by Content-Length.",
+            close=True,
+        )
+    return body
+
+
+def read_chunked(rfile: BufferedIOBase, max_body: int) -> bytes:
+    """A ``Transfer-Encoding: chunked`` body (RFC 9112 7.1); trailers are read and dropped."""
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        line = rfile.readline(_CHUNK_LINE)
+        size_text = line.split(b";", 1)[0].strip()  # chunk extensions are ignored
+        if not line.endswith(b"\n") or not _CHUNK_SIZE.fullmatch(size_text):
+            raise Reply(400, "BadRequest", "Malformed chunked body.", close=True)
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > max_body:
+            raise too_large(total, max_body)
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise Reply(400, "BadRequest", "Malformed chunked body.", close=True)
+        parts.append(chunk)
+    for _ in range(_MAX_TRAILERS + 1):  # trailers, up to the blank line
+        line = rfile.readline(_TRAILER_LINE)
+        if line in (b"\r\n", b"\n", b""):
+            return b"".join(parts)
+    raise Reply(400, "BadRequest", "Too many chunked trailers.", close=True)
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """Path and raw query of a request target (origin form ``/p?q`` or absolute form).
+
+    An origin-form target is split by hand: ``urlsplit`` would read ``//x`` as a host.
+    """
+    if target.startswith(("http://", "https://")):
+        parts = urlsplit(target)
+        return parts.path or "/", parts.query
+    path, _, query = target.partition("?")
+    path = path.partition("#")[0]
+    return path or "/", query.partition("#")[0]
+
+
+def decode_form(raw: bytes | str, where: str) -> list[tuple[str, str]]:
+    """Query or form fields, strictly: UTF-8 and well-formed percent-escapes, or a 400.
+
+    ``raw`` as ``str`` is a request target, which ``http.server`` decoded as Latin-1.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw.encode("latin-1").decode()
+    except UnicodeError:
+        raise Reply(400, "InvalidParameter.Encoding", f"The {where} is not valid UTF-8.") from None
+    bad = _BAD_PERCENT.search(text)
+    if bad:
+        raise Reply(
+            400,
+            "InvalidParameter.Encoding",
+            f"The {where} has an invalid percent-encoding at {text[bad.start() :][:12]!r}: "
+            "'%' must be followed by two hexadecimal digits (encode '%' itself as %25).",
+        )
+    try:
+        return parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
+        )
+    except UnicodeDecodeError:
+        raise Reply(
+            400,
+            "InvalidParameter.Encoding",
+            f"A percent-encoded value in the {where} is not valid UTF-8.",
+        ) from None
+    except ValueError as exc:
+        raise Reply(400, "BadRequest", f"The {where} cannot be parsed: {exc}.") from None

@@ -1,0 +1,156 @@
+"""What the loopback server needs of the account it serves, as small structural Protocols.
+
+The server is a transport: it never builds or imports a handle. Whoever starts it passes an
+object with these members (``EcsSimulator`` has all of them), so the layers stay one-way:
+the handle knows the transports, never the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from ...api.dispatch import ApiCall
+from ...api.wire import ApiRequest, ApiResponse
+from ...core.lifecycle import Transition
+from ...core.models import Instance, SystemEvent
+from ...core.simulation import Simulation
+from .access import AccessRecord
+
+__all__ = [
+    "ApiHandler",
+    "ClockFollower",
+    "Clocked",
+    "MetadataFormatter",
+    "ServedAccount",
+    "ServerHost",
+    "SimulatedAccount",
+]
+
+#: Answers one API request; raises ``TransportFault`` for an injected transport fault.
+ApiHandler = Callable[[ApiRequest], ApiResponse]
+
+
+@runtime_checkable
+class Clocked(Protocol):
+    """A virtual clock that only moves forward (what the wall-clock follower drives)."""
+
+    @property
+    def now(self) -> datetime: ...
+
+    def advance(
+        self, by: timedelta | str | None = None, *, to: datetime | str | None = None
+    ) -> Sequence[Transition]: ...
+
+
+@runtime_checkable
+class SimulatedAccount(Clocked, Protocol):
+    """What the ``/_sim/`` control API and the instance metadata service read and change."""
+
+    @property
+    def instances(self) -> Sequence[Instance]: ...
+
+    @property
+    def calls(self) -> Sequence[ApiCall]: ...
+
+    @property
+    def simulation(self) -> Simulation: ...
+
+    def instance(self, instance_id: str) -> Instance: ...
+
+    def add_instance(
+        self,
+        instance_id: str | None = None,
+        *,
+        name: str | None = None,
+        region: str | None = None,
+        zone: str | None = None,
+        status: str = ...,
+        tags: Mapping[str, str] | None = None,
+    ) -> Instance: ...
+
+    def events(
+        self,
+        *,
+        instance_id: str | None = None,
+        state: str | Iterable[str] | None = None,
+        event_type: str | None = None,
+    ) -> Sequence[SystemEvent]: ...
+
+    def create_events(
+        self, event_type: str, instance_ids: Sequence[str], not_before: str = ...
+    ) -> Sequence[SystemEvent]: ...
+
+    def inject_event(
+        self,
+        event_type: str,
+        instance_id: str,
+        *,
+        not_before: str | None = None,
+        state: str | None = None,
+        reason: str | None = None,
+    ) -> SystemEvent: ...
+
+
+@runtime_checkable
+class ServedAccount(SimulatedAccount, Protocol):
+    """An account the server answers API calls for: :attr:`handle` is its API handler."""
+
+    def handle(self, request: ApiRequest) -> ApiResponse: ...
+
+
+#: Builds the body of ``/latest/maintenance/active-system-events`` from ``(account,
+#: instance, active events)``: a str is sent as text/plain, anything else as JSON. The account
+#: is typed ``Any`` so that a formatter written for ``EcsSimulator`` type-checks as it is.
+MetadataFormatter = Callable[[Any, Instance, list[SystemEvent]], Any]
+
+
+class ClockFollower(Protocol):
+    """Moves an account's clock with the wall clock (:class:`~.wallclock.WallClockFollower`)."""
+
+    @property
+    def offset(self) -> timedelta: ...
+
+    def sync(self) -> None: ...
+
+    def advance(
+        self, by: timedelta | str | None = None, *, to: datetime | str | None = None
+    ) -> Sequence[Transition]: ...
+
+    def reset(self, simulator: Clocked) -> None: ...
+
+
+class ServerHost(Protocol):
+    """What a request handler reads of the server it works for (:class:`~.ecs_server.EcsServer`).
+
+    Read on every request, not copied: a test may swap the formatter, and a reset swaps the
+    account, while the server runs.
+    """
+
+    @property
+    def simulator(self) -> ServedAccount: ...
+
+    @property
+    def clock(self) -> ClockFollower | None: ...
+
+    @property
+    def endpoint(self) -> str: ...
+
+    @property
+    def max_body(self) -> int: ...
+
+    @property
+    def timeout_hold(self) -> float: ...
+
+    @property
+    def metadata_formatter(self) -> MetadataFormatter: ...
+
+    @property
+    def factory(self) -> Callable[[], ServedAccount] | None: ...
+
+    def _reset(self) -> ServedAccount: ...
+
+    def _log(self, record: AccessRecord) -> None: ...
+
+    def _record_error(self, exc: BaseException) -> None: ...

@@ -1,0 +1,58 @@
+"""The wall-clock follower: ``ecs-sim serve``'s clock is the wall clock unless a test advances it.
+
+Programs in other languages cannot move a virtual clock before each call, so the server does
+it for them: the simulator's clock follows the wall clock, and ``POST /_sim/advance`` adds to
+it without stopping it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from ...core.clock import wall_clock_now
+from ...core.lifecycle import Transition
+from .protocols import Clocked
+
+__all__ = ["WallClockFollower"]
+
+
+class WallClockFollower:
+    """Keeps a simulator's clock on the wall clock, plus whatever the control API advanced.
+
+    Before each request :meth:`sync` moves the simulator to ``max(now, wall + offset)``;
+    :meth:`advance` moves it forward and grows the offset by as much, so an advanced clock
+    keeps ticking from where it was put.
+    """
+
+    def __init__(
+        self, simulator: Clocked, *, wall: Callable[[], datetime] = wall_clock_now
+    ) -> None:
+        self.simulator = simulator
+        self.wall = wall
+        self.offset = timedelta(0)
+        self._lock = threading.Lock()
+
+    def sync(self) -> None:
+        with self._lock:
+            self._sync()
+
+    def _sync(self) -> None:
+        target = self.wall() + self.offset
+        if target > self.simulator.now:
+            self.simulator.advance(to=target)
+
+    def advance(
+        self, by: timedelta | str | None = None, *, to: datetime | str | None = None
+    ) -> Sequence[Transition]:
+        with self._lock:
+            self._sync()
+            applied = self.simulator.advance(by, to=to)
+            self.offset = max(self.offset, self.simulator.now - self.wall())
+            return applied
+
+    def reset(self, simulator: Clocked) -> None:
+        with self._lock:
+            self.simulator = simulator
+            self.offset = timedelta(0)

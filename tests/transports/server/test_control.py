@@ -1,0 +1,293 @@
+"""The ``/_sim/`` control API (control.py): over HTTP first, then :class:`ControlApi` and its
+JSON views called directly."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.transports.server import EcsServer
+from pytest_ecs_events.transports.server.control import (
+    ControlApi,
+    call_json,
+    event_json,
+    instance_json,
+    transition_json,
+)
+from pytest_ecs_events.transports.server.replies import Reply
+from pytest_ecs_events.transports.server.wallclock import WallClockFollower
+from tests.helpers.http import HISTORY, assert_api_error, get, post
+
+START = "2030-01-01T00:00:00Z"
+UTC = timezone.utc
+
+
+def test_control_api_round_trip(sim: EcsSimulator, server: EcsServer) -> None:
+    base = f"{server.url}/_sim"
+    status, body = post(f"{base}/instances", b'{"instance_id": "i-c", "tags": {"t": "v"}}')
+    assert status == 200, body
+    assert body["instance"] == {
+        "instance_id": "i-c",
+        "region": "cn-hangzhou",
+        "zone": body["instance"]["zone"],
+        "name": body["instance"]["name"],
+        "status": "Running",
+        "tags": {"t": "v"},
+    }
+    status, body = post(
+        f"{base}/events",
+        json.dumps(
+            {
+                "simulated": True,
+                "event_type": "SystemMaintenance.Reboot",
+                "instance_ids": ["i-a", "i-c"],
+                "not_before": "+2h",
+            }
+        ).encode(),
+    )
+    assert status == 200, body
+    assert [e["instance_id"] for e in body["events"]] == ["i-a", "i-c"]
+    status, body = post(
+        f"{base}/events",
+        json.dumps(
+            {
+                "event_type": "SystemMaintenance.Stop",
+                "instance_id": "i-b",
+                "not_before": "2030-01-01T01:00:00Z",
+                "state": "Inquiring",
+            }
+        ).encode(),
+    )
+    assert status == 200, body
+    [platform] = body["events"]
+    assert platform["simulated"] is False
+    assert platform["state"] == "Inquiring"
+
+    status, body = get(f"{base}/events")
+    assert status == 200
+    events = body["events"]
+    assert len(events) == 3
+    assert set(events[0]) >= {
+        "event_id",
+        "instance_id",
+        "event_type",
+        "state",
+        "not_before",
+        "publish_time",
+        "finish_time",
+        "simulated",
+        "history",
+    }
+    assert events[0]["not_before"] == "2030-01-01T02:00:00Z"
+    assert events[0]["history"] == [{"time": START, "state": "Scheduled"}]
+    status, body = get(f"{base}/events?instance_id=i-a&state=Scheduled")
+    assert [e["instance_id"] for e in body["events"]] == ["i-a"]
+
+    status, body = post(f"{base}/advance", b'{"by": "3h"}')
+    assert status == 200, body
+    assert body["now"] == "2030-01-01T03:00:00Z"
+    moved = {(t["instance_id"], t["to"]) for t in body["transitions"]}
+    assert ("i-a", "Executing") in moved
+    status, body = post(f"{base}/advance", b'{"to": "2030-01-01T04:00:00Z"}')
+    assert body["now"] == "2030-01-01T04:00:00Z"
+    assert sim.now == datetime(2030, 1, 1, 4, tzinfo=UTC)
+    status, body = get(f"{base}/events?instance_id=i-a")
+    assert body["events"][0]["state"] == "Executed"
+    assert body["events"][0]["finish_time"] == "2030-01-01T02:00:30Z"
+
+    status, body = get(f"{base}/clock")
+    assert body == {
+        "now": "2030-01-01T04:00:00Z",
+        "follows_wall_clock": False,
+        "offset_seconds": None,
+    }
+    get(f"{server.url}/?{HISTORY}")
+    status, body = get(f"{base}/calls")
+    assert body["calls"][-1]["action"] == "DescribeInstanceHistoryEvents"
+    assert body["calls"][-1]["params"] == {"RegionId": "cn-hangzhou"}
+    status, body = get(f"{base}/instances")
+    assert [i["instance_id"] for i in body["instances"]] == ["i-a", "i-b", "i-c"]
+
+
+def test_control_api_accepts_form_and_query(sim: EcsSimulator, server: EcsServer) -> None:
+    status, body = post(f"{server.url}/_sim/advance", b"by=1h", "application/x-www-form-urlencoded")
+    assert status == 200, body
+    status, body = post(f"{server.url}/_sim/advance?by=30m", b"")
+    assert status == 200, body
+    # curl -d '{...}' sends a form content type: JSON is still understood
+    status, body = post(
+        f"{server.url}/_sim/advance", b'{"by": "30m"}', "application/x-www-form-urlencoded"
+    )
+    assert body["now"] == "2030-01-01T02:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "status", "code"),
+    [
+        ("advance", b"not json", 400, "InvalidParameter.Json"),
+        ("advance", b"[1, 2]", 400, "InvalidParameter.Json"),
+        ("advance", b"{}", 400, "MissingParameter"),
+        ("advance", b'{"by": "2h", "to": "2031-01-01T00:00:00Z"}', 400, "MissingParameter"),
+        ("advance", b'{"by": "soon"}', 400, "InvalidParameter"),
+        ("advance", b'{"by": [1]}', 400, "InvalidParameter"),
+        ("advance", b'{"by": 1e20}', 400, "InvalidParameter"),
+        ("advance", b'{"by": "999999999999d"}', 400, "InvalidParameter"),
+        ("advance", b'{"to": "2000-01-01T00:00:00Z"}', 400, "InvalidParameter"),
+        ("advance", b'{"hours": 2}', 400, "InvalidParameter"),
+        ("instances", b'{"instance_id": 5}', 400, "InvalidParameter"),
+        ("instances", b'{"tags": ["a"]}', 400, "InvalidParameter"),
+        ("events", b'{"instance_id": "i-a"}', 400, "MissingParameter"),
+        ("events", b'{"event_type": "No.Such", "instance_id": "i-a"}', 400, "InvalidParameter"),
+        (
+            "events",
+            b'{"event_type": "SystemMaintenance.Reboot", "instance_id": "i-zz"}',
+            404,
+            "InvalidInstanceId.NotFound",
+        ),
+        (
+            "events",
+            b'{"simulated": true, "event_type": "SystemMaintenance.Reboot"}',
+            400,
+            "MissingParameter",
+        ),
+        (
+            "events",
+            b'{"event_type": "SystemMaintenance.Reboot", "instance_id": "i-a", '
+            b'"state": "Sleeping"}',
+            400,
+            "InvalidParameter",
+        ),
+        ("reset", b"", 409, "OperationConflict"),
+        ("clock", b"{}", 405, "UnsupportedHTTPMethod"),
+    ],
+)
+def test_control_api_bad_input(
+    sim: EcsSimulator, server: EcsServer, path: str, data: bytes, status: int, code: str
+) -> None:
+    before = (sim.now, len(sim.events()), len(sim.instances))
+    answer = post(f"{server.url}/_sim/{path}", data)
+    assert_api_error(*answer, status, code)
+    assert (sim.now, len(sim.events()), len(sim.instances)) == before
+
+
+def test_reset_with_a_factory(sim: EcsSimulator) -> None:
+    made: list[EcsSimulator] = []
+
+    def factory() -> EcsSimulator:
+        made.append(EcsSimulator(now=START, instances=["i-a"]))
+        return made[-1]
+
+    with EcsServer(sim, factory=factory) as srv:
+        post(f"{srv.url}/_sim/instances", b'{"instance_id": "i-zz"}')
+        status, body = post(f"{srv.url}/_sim/reset", b"")
+        assert status == 200, body
+        assert body["instances"] == ["i-a"]
+        assert srv.simulator is made[0]
+        status, body = get(f"{srv.url}/_sim/instances")
+        assert [i["instance_id"] for i in body["instances"]] == ["i-a"]
+
+
+# -------------------------------------------------------------------- ControlApi directly
+def answer(
+    control: ControlApi, method: str, path: str, body: bytes = b"", **query: str
+) -> dict[str, object]:
+    return control.answer(method, path, query, body, "application/json")
+
+
+def refusal(control: ControlApi, method: str, path: str, body: bytes = b"") -> Reply:
+    with pytest.raises(Reply) as raised:
+        answer(control, method, path, body)
+    return raised.value
+
+
+def test_the_clock_without_and_with_a_follower(sim: EcsSimulator) -> None:
+    assert answer(ControlApi(sim), "GET", "/_sim/clock") == {
+        "now": START,
+        "follows_wall_clock": False,
+        "offset_seconds": None,
+    }
+    wall = datetime(2030, 1, 1, tzinfo=UTC)
+    follower = WallClockFollower(sim, wall=lambda: wall)
+    control = ControlApi(sim, follower=follower)
+    moved = answer(control, "POST", "/_sim/advance", b'{"by": 90}')
+    assert moved == {"now": "2030-01-01T00:01:30Z", "transitions": []}
+    assert follower.offset == timedelta(seconds=90)  # the follower moved, not the account alone
+    assert answer(control, "GET", "/_sim/clock/")["offset_seconds"] == 90.0
+
+
+def test_query_arguments_and_a_form_body(sim: EcsSimulator) -> None:
+    control = ControlApi(sim)
+    sim.create_events("SystemMaintenance.Reboot", ["i-a", "i-b"], "+1h")
+    listed = answer(control, "GET", "/_sim/events", instance_id="i-b")["events"]
+    assert [e["instance_id"] for e in listed] == ["i-b"]
+    form = "application/x-www-form-urlencoded"
+    body = control.answer("POST", "/_sim/instances", {}, b"instance_id=i-f&name=web", form)
+    assert body["instance"]["name"] == "web"
+    with pytest.raises(Reply) as raised:
+        control.answer("POST", "/_sim/advance", {}, b"by=%ff", form)
+    assert raised.value.code == "InvalidParameter.Encoding"
+
+
+def test_refusals_name_what_is_wrong(sim: EcsSimulator) -> None:
+    control = ControlApi(sim)
+    reply = refusal(control, "POST", "/_sim/instances", b'{"instance_id": "i-c", "colour": 1}')
+    assert (reply.status, reply.code) == (400, "InvalidParameter")
+    assert "Unknown parameter(s) 'colour'" in reply.message
+    reply = refusal(control, "POST", "/_sim/advance", b'{"by": true}')
+    assert reply.message == '"by" must be a duration, got True.'
+    reply = refusal(control, "POST", "/_sim/events", b'{"event_type": "X", "simulated": "maybe"}')
+    assert reply.code == "MissingParameter"  # "maybe" is not true: a platform event needs an id
+    reply = refusal(control, "POST", "/_sim/events", b'{"event_type": "X", "simulated": 2}')
+    assert '"simulated" must be true or false' in reply.message
+    reply = refusal(control, "POST", "/_sim/advance", b'{"to": "2000-01-01T00:00:00Z"}')
+    assert reply.message.startswith("/_sim/advance: ")  # the account's own message follows
+    assert sim.instances == [sim.instance("i-a"), sim.instance("i-b")]
+
+
+def test_reset_swaps_the_account(sim: EcsSimulator) -> None:
+    assert refusal(ControlApi(sim), "POST", "/_sim/reset").status == 409
+    fresh = EcsSimulator(now="2031-01-01T00:00:00Z", instances=["i-z"])
+    control = ControlApi(sim, reset=lambda: fresh)
+    assert answer(control, "POST", "/_sim/reset") == {
+        "now": "2031-01-01T00:00:00Z",
+        "instances": ["i-z"],
+    }
+    assert control.account is fresh
+
+
+def test_the_json_views(sim: EcsSimulator) -> None:
+    instance = sim.add_instance("i-c", name="web", tags={"team": "sre"})
+    assert instance_json(instance) == {
+        "instance_id": "i-c",
+        "region": "cn-hangzhou",
+        "zone": instance.zone,
+        "name": "web",
+        "status": "Running",
+        "tags": {"team": "sre"},
+    }
+    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-c", "+1h")
+    executing, executed = sim.advance("2h")
+    assert transition_json(executing) == {
+        "time": "2030-01-01T01:00:00Z",
+        "event_id": event.event_id,
+        "instance_id": "i-c",
+        "event_type": "SystemMaintenance.Reboot",
+        "from": "Scheduled",
+        "to": "Executing",
+    }
+    assert (transition_json(executed)["from"], transition_json(executed)["to"]) == (
+        "Executing",
+        "Executed",
+    )
+    viewed = event_json(event)
+    assert viewed["state"] == "Executed"
+    assert viewed["simulated"] is True
+    assert [h["state"] for h in viewed["history"]] == [s.value for _, s in event.history]
+    json.dumps(viewed)  # plain JSON all through
+    sim.call("DescribeRegions")
+    call = call_json(sim.calls[-1])
+    assert set(call) == {"action", "params", "status", "error_code", "time", "request_id"}
+    assert (call["action"], call["status"], call["error_code"]) == ("DescribeRegions", 200, None)
