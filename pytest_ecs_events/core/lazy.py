@@ -45,7 +45,7 @@ def moved_exports(
             raise AttributeError(f"module {old!r} has no attribute {name!r}")
         warnings.warn(
             f"{old}.{name} moved to {module}.{name}: import it from there "
-            f"({old} is deprecated and goes in {removal})",
+            f"(the old path is deprecated and stops working in {removal})",
             DeprecationWarning,
             stacklevel=2,
         )

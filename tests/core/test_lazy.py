@@ -41,7 +41,7 @@ def test_moved_exports_warn_on_every_read_and_return_the_moved_object() -> None:
         (warning,) = record
         assert str(warning.message) == (
             "pkg.old.parse_duration moved to pytest_ecs_events.core.clock.parse_duration: "
-            "import it from there (pkg.old is deprecated and goes in 9.9)"
+            "import it from there (the old path is deprecated and stops working in 9.9)"
         )
     assert namespace == {}
     assert dir_() == ["parse_duration"]
