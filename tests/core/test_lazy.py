@@ -49,7 +49,7 @@ def test_moved_exports_warn_on_every_read_and_return_the_moved_object() -> None:
 
 def test_moved_exports_point_the_warning_at_the_caller() -> None:
     getattr_, _ = moved_exports("pkg.old", {}, {"parse_duration": "pytest_ecs_events.core.clock"})
-    with pytest.warns(DeprecationWarning, match=r"goes in 0\.3") as record:
+    with pytest.warns(DeprecationWarning, match=r"stops working in 0\.3") as record:
         getattr_("parse_duration")
     assert record[0].filename == __file__
 
