@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._version import __version__
 from .core.lazy import lazy_exports
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from .core.models import Instance, SystemEvent
     from .simulator import EcsSimulator
 
-__version__ = "0.1.0"
 
 __all__ = [
     "ApiCall",

@@ -19,7 +19,7 @@ from datetime import timedelta
 from types import FrameType
 from typing import Any, TextIO
 
-from . import __version__
+from ._version import __version__
 from .core.clock import TimeFormatError, parse_duration
 from .simulator import EcsSimulator
 

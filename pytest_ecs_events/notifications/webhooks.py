@@ -75,7 +75,7 @@ class WebhookSubscription:
         import urllib.error
         import urllib.request
 
-        from .. import __version__
+        from .._version import __version__
 
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(

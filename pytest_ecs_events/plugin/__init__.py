@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .. import __version__
+from .._version import __version__
 from . import options, report
 from .fixtures import ecs_sim
 from .markers import EVENT_MARKER_HELP, SIM_MARKER_HELP
