@@ -17,7 +17,7 @@ import threading
 import time
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.api.wire import ApiRequest
+from pytest_ecs_events.api.messages import ApiRequest
 from pytest_ecs_events.transports.server import EcsServer
 
 QUERY = (

@@ -1,6 +1,6 @@
 """Checking request signatures as the ECS API gateway does, for both official SDKs.
 
-Two schemes arrive (see the fact sheet, section 1):
+Two schemes arrive (``docs/fidelity.md``, "Signatures and credentials"):
 
 - **RPC signature v1** (legacy ``aliyunsdkcore``; the new SDK with ``signature_algorithm='v2'``):
   ``AccessKeyId``, ``Signature``, ``SignatureMethod=HMAC-SHA1``, ``SignatureVersion=1.0``,
@@ -55,8 +55,8 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from ..core.errors import EcsApiError
+from .messages import ApiRequest
 from .params import missing_message
-from .wire import ApiRequest
 
 __all__ = [
     "ACS3_ALGORITHM",

@@ -44,8 +44,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..api.dispatch import TransportFault, error_body, new_request_id
-from ..api.wire import JSON_CONTENT_TYPE, ApiRequest
+from ..api.dispatch import error_body
+from ..api.faults import TransportFault
+from ..api.messages import ApiRequest
+from ..api.protocol import JSON_CONTENT_TYPE
+from ..api.speedups.request_ids import new_request_id
 from ..core.clock import format_api_time, parse_datetime, parse_duration, wall_clock_now
 from ..core.errors import EcsApiError
 from ..core.models import Instance, SystemEvent
