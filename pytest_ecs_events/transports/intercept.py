@@ -212,9 +212,9 @@ def _targets() -> list[tuple[str, Callable[..., Any]]]:
 class _Switchboard:
     """The process's ``responses`` mocks, built once and switched on while any simulator runs.
 
-    Building the mocks and resolving their dotted
-    targets on every start cost more than the rest of a simulated test, so the mocks are
-    built once and started by patching the adapter classes directly. Each ECS call goes to
+    Building the mocks and resolving their dotted targets is heavy next to a simulated test
+    (P5 in ``benchmarks/run.py``), so the mocks are built once and started by patching the
+    adapter classes directly. Each ECS call goes to
     the innermost started :class:`Interceptor`, as stacked mocks would do.
     """
 
