@@ -17,8 +17,8 @@ import threading
 import time
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.api.wire import ApiRequest
-from pytest_ecs_events.transports.server.ecs_server import EcsServer
+from pytest_ecs_events.api.messages import ApiRequest
+from pytest_ecs_events.transports.server import EcsServer
 
 QUERY = (
     "Action=DescribeInstanceHistoryEvents&RegionId=cn-hangzhou&InstanceEventCycleStatus.1=Scheduled"

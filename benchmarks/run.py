@@ -133,7 +133,8 @@ def compare(
 
     def timed(mock: Any, mode: str) -> float:
         """Seconds per call of ``calls`` calls, timed inside the mock (starting and stopping
-        it is not the call's cost: the canned mock's start costs ten times ours)."""
+        it is not the call's cost, and the two mocks' starts differ a lot: see
+        docs/performance.md)."""
         with mock:
             gc.collect()
             start = time.perf_counter()
@@ -397,8 +398,24 @@ BENCHES = {"P1": bench_p1, "P2": bench_p2, "P3": bench_p3, "P4": bench_p4, "P5":
            "P6": bench_p6, "P7": bench_p7}  # fmt: skip
 
 
+def usage() -> str:
+    lines = [f"  {name}  {(fn.__doc__ or '').splitlines()[0]}" for name, fn in BENCHES.items()]
+    return (
+        "usage: python benchmarks/run.py [-h] [NAME ...]\n\n"
+        "Run the named benchmarks (all without a name), e.g. `benchmarks/run.py P1 P2`;\n"
+        "BENCH_ROUNDS sets the rounds (default 7).\n\n" + "\n".join(lines)
+    )
+
+
 def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(usage())
+        return 0
     wanted = [a.upper() for a in argv] or list(BENCHES)
+    unknown = [name for name in wanted if name not in BENCHES]
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}\n\n{usage()}", file=sys.stderr)
+        return 2
     print(
         f"pytest-ecs-events benchmarks: medians of {ROUNDS} rounds, Python {sys.version.split()[0]}"
     )

@@ -13,7 +13,7 @@ from ._version import __version__
 from .core.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .api.dispatch import ApiCall
+    from .api.calls import ApiCall
     from .core.catalog import Catalog, EventState, EventTypeSpec, InstanceStatus
     from .core.errors import EcsApiError
     from .core.lifecycle import InstanceChange, Transition
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), {
-    "ApiCall": ".api.dispatch",
+    "ApiCall": ".api.calls",
     "Catalog": ".core.catalog",
     "EcsApiError": ".core.errors",
     "EcsSimulator": ".simulator",

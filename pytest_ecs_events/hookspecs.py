@@ -12,7 +12,7 @@ import pluggy
 import pytest
 
 if TYPE_CHECKING:
-    from .api.dispatch import ApiCall
+    from .api.calls import ApiCall
     from .core.catalog import Catalog
     from .core.lifecycle import InstanceChange, Transition
     from .simulator import EcsSimulator

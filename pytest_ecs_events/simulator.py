@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from .api.dispatch import ApiCall, EcsApi, TransportFault
+from .api.calls import ApiCall
+from .api.dispatch import EcsApi
+from .api.faults import TransportFault
+from .api.messages import ApiRequest, ApiResponse
 from .api.signatures import SignatureVerifier
-from .api.wire import ApiRequest, ApiResponse
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState, InstanceStatus
 from .core.clock import parse_datetime, parse_duration, parse_time, wall_clock_now
 from .core.errors import EcsApiError
@@ -123,7 +125,7 @@ class EcsSimulator(EcsHandle):
         """Answer one API request (what every transport calls).
 
         ``timeout`` is the client's read timeout where the transport knows it. Raises
-        :class:`~pytest_ecs_events.api.dispatch.TransportFault` for an injected transport
+        :class:`~pytest_ecs_events.api.faults.TransportFault` for an injected transport
         fault (the transport then answers nothing).
         """
         if not self._webhooks:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.helpers.serve import start_serve
 
 AK = "LTAI5tLiveTestKeyId01"

@@ -21,8 +21,8 @@ from aliyunsdkecs.request.v20140526.DescribeInstancesFullStatusRequest import (
 from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceRequest
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
+from pytest_ecs_events.api.messages import ApiRequest
 from pytest_ecs_events.api.signatures import legacy_string_to_sign, sign_legacy
-from pytest_ecs_events.api.wire import ApiRequest
 
 time_machine = pytest.importorskip("time_machine")
 

@@ -1,14 +1,28 @@
-"""Turning core records into the API's JSON shapes (field names and presence as the service)."""
+"""Turning core records into the API's JSON shapes (field names and presence as the service).
+
+Plain functions of a record and the catalog: nothing here is kept between calls. The
+history and full-status actions render events through
+:class:`~pytest_ecs_events.api.speedups.render_cache.RenderCache`, which keeps each event's
+rendering until the event changes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..core.catalog import Catalog, EventState, InstanceStatus
 from ..core.clock import format_api_time
 from ..core.models import Instance, SystemEvent
-from .wire import Rendered
+
+__all__ = [
+    "FULL_STATUS_EXTENDED_KEYS",
+    "code_name",
+    "describe_instance",
+    "health",
+    "history_event",
+    "instance_status",
+    "scheduled_event",
+]
 
 FULL_STATUS_EXTENDED_KEYS = frozenset({"Device", "DiskId", "InactiveDisks"})
 
@@ -30,33 +44,7 @@ def _event_common(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     return body
 
 
-def _cached(
-    kind: str, build: Callable[[SystemEvent, Catalog], dict[str, Any]]
-) -> Callable[[Iterable[SystemEvent], Catalog], list[dict[str, Any]]]:
-    """Render events, keeping each event's rendering until it changes (its ``revision``
-    moves on).
-
-    Describe calls render the same unchanged events again and again; this keeps a call's
-    cost close to that of a canned body. The cached dicts are shared: never mutate them.
-    """
-
-    def render(events: Iterable[SystemEvent], catalog: Catalog) -> list[dict[str, Any]]:
-        bodies: list[dict[str, Any]] = []
-        for event in events:
-            cache = event.rendered
-            if cache is None:
-                cache = event.rendered = {}
-            cached = cache.get(kind)
-            if cached is None or cached[0] != event.revision:
-                cached = cache[kind] = (event.revision, Rendered(build(event, catalog)))
-            bodies.append(cached[1])
-        return bodies
-
-    render.__doc__ = f"Each event's rendering, from {build.__name__}: {build.__doc__}"
-    return render
-
-
-def _history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+def history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     """One ``InstanceSystemEventType`` of DescribeInstanceHistoryEvents."""
     body = {"InstanceId": event.instance_id, **_event_common(event, catalog)}
     # Unfinished events carry no EventFinishTime at all (real capture: an Inquiring event).
@@ -70,7 +58,7 @@ def _history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     return body
 
 
-def _scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
+def scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     """One ``ScheduledSystemEventType`` of DescribeInstancesFullStatus."""
     body = _event_common(event, catalog)
     body["Reason"] = event.reason
@@ -80,10 +68,6 @@ def _scheduled_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
         k: v for k, v in event.extended.items() if k in FULL_STATUS_EXTENDED_KEYS
     }
     return body
-
-
-history_events = _cached("history", _history_event)
-scheduled_events = _cached("scheduled", _scheduled_event)
 
 
 def instance_status(instance: Instance, catalog: Catalog) -> dict[str, Any]:

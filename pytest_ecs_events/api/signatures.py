@@ -1,6 +1,6 @@
 """Checking request signatures as the ECS API gateway does, for both official SDKs.
 
-Two schemes arrive (see the fact sheet, section 1):
+Two schemes arrive (``docs/fidelity.md``, "Signatures and credentials"):
 
 - **RPC signature v1** (legacy ``aliyunsdkcore``; the new SDK with ``signature_algorithm='v2'``):
   ``AccessKeyId``, ``Signature``, ``SignatureMethod=HMAC-SHA1``, ``SignatureVersion=1.0``,
@@ -55,8 +55,8 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from ..core.errors import EcsApiError
+from .messages import ApiRequest
 from .params import missing_message
-from .wire import ApiRequest
 
 __all__ = [
     "ACS3_ALGORITHM",
@@ -369,7 +369,7 @@ def _parse_timestamp(text: str) -> datetime:
 def _timestamp(text: str) -> datetime | None:
     """Calls made within one second share their timestamp: it is read once."""
     if _TIMESTAMP.fullmatch(text):
-        try:  # slicing is several times faster than strptime
+        try:  # fixed positions: slicing, without strptime's format parsing
             return datetime(
                 int(text[0:4]), int(text[5:7]), int(text[8:10]),
                 int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=timezone.utc,

@@ -74,10 +74,9 @@ class SystemEvent:
     seq: int = 0
     #: Bumped whenever the pending timer of the event changes, to invalidate old heap entries.
     version: int = 0
-    #: Bumped whenever a field the API returns changes (the API layer caches its rendering).
+    #: Bumped whenever a field the API returns changes, so that whoever keeps something
+    #: derived from the event (the API layer keeps its rendering) can tell it is stale.
     revision: int = 0
-    #: The API layer's cached renderings, by kind: (revision, body).
-    rendered: dict[str, tuple[int, dict[str, Any]]] | None = field(default=None, repr=False)
 
     @property
     def history(self) -> list[tuple[datetime, EventState]]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Union
 import pytest
 
 if TYPE_CHECKING:
-    from ..api.dispatch import ApiCall
+    from ..api.calls import ApiCall
     from ..core.lifecycle import InstanceChange, Transition
     from ..simulator import EcsSimulator
 
@@ -70,7 +70,7 @@ class Timeline:
 
     def render(self, *, max_lines: int = MAX_LINES) -> str:
         """The section's text: a summary line, then one line per entry."""
-        from ..api.dispatch import ApiCall
+        from ..api.calls import ApiCall
         from ..core.lifecycle import Transition
 
         sim = self.simulator
@@ -99,7 +99,7 @@ class Timeline:
 
 
 def _lines(entries: Iterable[Entry], time_format: str, region: str) -> Iterable[str]:
-    from ..api.dispatch import ApiCall
+    from ..api.calls import ApiCall
     from ..core.lifecycle import Transition
 
     entries = list(entries)

@@ -28,15 +28,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..api.dispatch import TransportFault
-from ..api.wire import (
-    JSON_CONTENT_TYPE,
-    ApiRequest,
-    ApiResponse,
-    parse_query,
-    split_url,
-    unquote_query_part,
-)
+from ..api.faults import TransportFault
+from ..api.messages import ApiRequest, ApiResponse
+from ..api.protocol import JSON_CONTENT_TYPE
+from ..api.speedups.fast_parse import parse_query, split_url, unquote_query_part
 
 #: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
 #: ``ecs-vpc.<region>.aliyuncs.com``.
@@ -55,14 +50,7 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
         params = dict(query)
     else:
         query = tuple(params.items())  # only read sorted, by the ACS3 verifier
-    raw_headers = prepared.headers
-    store = getattr(raw_headers, "_store", None)
-    if type(store) is OrderedDict:  # requests' CaseInsensitiveDict: {lower: (name, value)}
-        headers = {lower: pair[1] for lower, pair in store.items()}
-    elif hasattr(raw_headers, "lower_items"):
-        headers = dict(raw_headers.lower_items())
-    else:
-        headers = {str(k).lower(): str(v) for k, v in raw_headers.items()}
+    headers = lower_case_headers(prepared.headers)
     body = prepared.body or b""
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -83,6 +71,24 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
     )
 
 
+def lower_case_headers(headers: Any) -> dict[str, str]:
+    """A request's headers as a plain dict with lower-case names.
+
+    requests' ``CaseInsensitiveDict`` (the real one and the legacy SDK's vendored copy) keeps
+    ``{lower-case name: (name, value)}`` in its private ``_store``; reading that directly
+    saves the generator behind the public ``lower_items()`` on every intercepted call
+    (P1 in ``benchmarks/run.py``; ``docs/performance.md``, "What makes the hot path fast").
+    Anything else, including a future requests whose ``_store`` is not an ``OrderedDict``,
+    takes the public route: the result is the same.
+    """
+    store = getattr(headers, "_store", None)
+    if type(store) is OrderedDict:
+        return {lower: pair[1] for lower, pair in store.items()}
+    if hasattr(headers, "lower_items"):
+        return dict(headers.lower_items())
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
 def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
     """The query's parameters from what ``responses`` parsed into ``request.params`` before
     calling us, or None where that could differ from :func:`parse_query`.
@@ -90,7 +96,9 @@ def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
     responses reads the query with ``parse_qsl`` too (the same decoding) but drops blank
     values (before 0.25) and groups repeated keys; blank parts are added back here, and any
     repeated key (or anything unexpected) sends the caller to its own parse. Parsing a
-    legacy SDK's dozen signed parameters a second time was a good part of a call's cost.
+    legacy SDK's dozen signed parameters a second time was a large part of the request
+    reading (P1 in ``benchmarks/run.py``; ``docs/performance.md``). Guarded by
+    ``tests/property/test_fast_parse.py``: reused parameters equal the parsed query.
 
     The count decides: with one key per non-empty part, no key repeats, so responses holds no
     list of values.
@@ -204,9 +212,9 @@ def _targets() -> list[tuple[str, Callable[..., Any]]]:
 class _Switchboard:
     """The process's ``responses`` mocks, built once and switched on while any simulator runs.
 
-    Building the mocks and resolving their dotted
-    targets on every start cost more than the rest of a simulated test, so the mocks are
-    built once and started by patching the adapter classes directly. Each ECS call goes to
+    Building the mocks and resolving their dotted targets is heavy next to a simulated test
+    (P5 in ``benchmarks/run.py``), so the mocks are built once and started by patching the
+    adapter classes directly. Each ECS call goes to
     the innermost started :class:`Interceptor`, as stacked mocks would do.
     """
 

@@ -36,7 +36,7 @@ from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import 
 from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceRequest
 
 from pytest_ecs_events import EcsSimulator, EventState, Transition
-from pytest_ecs_events.api.wire import ApiRequest
+from pytest_ecs_events.api.messages import ApiRequest
 
 THREADS = 8
 OPS_PER_THREAD = 300

@@ -10,10 +10,11 @@ from ...core.catalog import ACTIVE_STATES, FINAL_STATES, EventState
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation
 from ...core.store import Store
-from ..dispatch import ActionContext, LastPage, Query, action, query_action
 from ..paging import page_request, take_page
 from ..params import Params
-from ..render import health, history_events, instance_status, scheduled_events
+from ..registry import ActionContext, Query, action, query_action
+from ..render import health, instance_status
+from ..speedups.answer_cache import LastPage
 from .common import has_tags, instances_in_region
 
 #: Finished events can be queried for the last 30 days (ECS documentation).
@@ -159,6 +160,7 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
         return lambda sim: empty
 
     last = LastPage()
+    renderings = ctx.renderings
 
     def query(sim: Simulation) -> dict[str, Any]:
         store = sim.store
@@ -171,7 +173,7 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
         else:
             cutoff = now - HISTORY_RETENTION
             items, total = take_page(candidates(store), keep_for(store, cutoff), page)
-        rendered = history_events(items, sim.catalog)
+        rendered = renderings.history_events(items, sim.catalog)
         unchanged = last.get(total, rendered)
         if unchanged is not None:
             return unchanged
@@ -236,7 +238,9 @@ def _newest(
     counted poll's page, where the total is known and the walk stops once the page is full
     (:func:`~..paging.take_page` counts every match)."""
     items: list[SystemEvent] = []
-    for event in store.newest_first():  # a plain loop: a third faster than islice(generator)
+    # A plain loop, not islice over a generator: this is the poll's inner loop
+    # (docs/performance.md, "What makes the hot path fast").
+    for event in store.newest_first():
         if event.state in states and event.region == region:
             if offset:
                 offset -= 1
@@ -265,6 +269,7 @@ def describe_instances_full_status(ctx: ActionContext) -> Query:
     event_filter = _event_filter(ctx, types=types)
     page = page_request(p, default_size=10, max_size=100)
     filters_events = bool(event_ids) or event_filter is not None
+    renderings = ctx.renderings
 
     def query(sim: Simulation) -> dict[str, Any]:
         store = sim.store
@@ -304,7 +309,7 @@ def describe_instances_full_status(ctx: ActionContext) -> Query:
                             "Name": rows[i.instance_id][1],
                         },
                         "ScheduledSystemEventSet": {
-                            "ScheduledSystemEventType": scheduled_events(
+                            "ScheduledSystemEventType": renderings.scheduled_events(
                                 rows[i.instance_id][0], catalog
                             )
                         },

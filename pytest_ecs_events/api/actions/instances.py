@@ -10,8 +10,8 @@ from ...core.errors import EcsApiError
 from ...core.models import Instance
 from ...core.regions import region as region_info
 from ...core.simulation import Simulation
-from ..dispatch import ActionContext, Query, action, query_action
 from ..paging import PageRequest, page_request, take_page
+from ..registry import ActionContext, Query, action, query_action
 from ..render import describe_instance
 from .common import has_tags, instances_in_region
 

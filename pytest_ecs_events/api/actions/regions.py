@@ -6,7 +6,7 @@ from typing import Any
 
 from ...core.regions import REGIONS, region
 from ...core.simulation import Simulation
-from ..dispatch import ActionContext, Query, query_action
+from ..registry import ActionContext, Query, query_action
 
 
 @query_action("DescribeRegions")

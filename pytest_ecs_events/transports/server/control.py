@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ...api.dispatch import ApiCall
+from ...api.calls import ApiCall
 from ...core.clock import format_api_time, parse_datetime, parse_duration
 from ...core.errors import EcsApiError
 from ...core.lifecycle import Transition

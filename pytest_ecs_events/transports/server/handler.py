@@ -19,8 +19,11 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from ...api.dispatch import TransportFault, error_body, new_request_id
-from ...api.wire import JSON_CONTENT_TYPE, ApiRequest
+from ...api.dispatch import error_body
+from ...api.faults import TransportFault
+from ...api.messages import ApiRequest
+from ...api.protocol import JSON_CONTENT_TYPE
+from ...api.speedups.request_ids import new_request_id
 from ...core.clock import wall_clock_now
 from ...core.errors import EcsApiError
 from .access import AccessRecord

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from ...api.wire import JSON_CONTENT_TYPE
+from ...api.protocol import JSON_CONTENT_TYPE
 from ...core.errors import EcsApiError
 from ...core.models import Instance, SystemEvent
 from ...notifications.payloads import event_state_content

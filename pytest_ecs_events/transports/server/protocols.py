@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from ...api.dispatch import ApiCall
-from ...api.wire import ApiRequest, ApiResponse
+from ...api.calls import ApiCall
+from ...api.messages import ApiRequest, ApiResponse
 from ...core.lifecycle import Transition
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation

@@ -26,6 +26,7 @@ from aliyunsdkecs.request.v20140526.DescribeInstanceStatusRequest import (
     DescribeInstanceStatusRequest,
 )
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
+
 from tests.helpers.sdk import (
     AK,
     legacy_call,
@@ -389,7 +390,7 @@ def test_the_query_responses_parsed_is_not_parsed_again(
 ) -> None:
     """responses puts the query's parameters in ``request.params``; the interception reuses
     them (a legacy call signs a dozen): if that attribute ever went away, this says so."""
-    from pytest_ecs_events.api.wire import parse_query
+    from pytest_ecs_events.api.speedups.fast_parse import parse_query
 
     parsed: list[str] = []
 

@@ -1,20 +1,20 @@
-"""Read-only actions: a question is parsed once, and its answer reused only while nothing
-changed; every kind of change shows at once."""
+"""Read-only actions (api/speedups/answer_cache.py): a question is parsed once, and its answer
+reused only while nothing changed; every kind of change shows at once.
+
+The property test that holds every kept answer to one computed afresh is in
+``tests/property/test_answer_cache.py``.
+"""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
-from pytest_ecs_events.api import dispatch
-from pytest_ecs_events.api.dispatch import EcsApi
-from pytest_ecs_events.api.wire import ApiRequest, ApiResponse, encode_json
+from pytest_ecs_events.api import registry
+from pytest_ecs_events.api.messages import ApiRequest
 from pytest_ecs_events.core import Simulation
 
 START = "2024-05-01T00:00:00Z"
@@ -88,19 +88,19 @@ def test_each_answer_has_its_own_request_id_and_is_a_private_copy(sim: EcsSimula
 
 
 def test_read_only_actions_are_the_describe_actions() -> None:
-    read_only = {name for name, spec in dispatch.ACTIONS.items() if spec.read_only}
-    assert read_only == {name for name in dispatch.ACTIONS if name.startswith("Describe")}
+    read_only = {name for name, spec in registry.ACTIONS.items() if spec.read_only}
+    assert read_only == {name for name in registry.ACTIONS if name.startswith("Describe")}
 
 
 def test_a_question_is_parsed_once_and_its_query_runs_after_each_change(
     sim: EcsSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spec = dispatch.ACTIONS["DescribeInstanceHistoryEvents"]
+    spec = registry.ACTIONS["DescribeInstanceHistoryEvents"]
     assert spec.prepare is not None
     parsed: list[str] = []
     ran: list[int] = []
 
-    def counting(ctx: dispatch.ActionContext) -> dispatch.Query:
+    def counting(ctx: registry.ActionContext) -> registry.Query:
         parsed.append(ctx.params.raw.get("MaxResults", ""))
         query = spec.prepare(ctx)  # type: ignore[misc]
 
@@ -110,7 +110,7 @@ def test_a_question_is_parsed_once_and_its_query_runs_after_each_change(
 
         return run
 
-    monkeypatch.setitem(dispatch.ACTIONS, spec.name, dispatch.ActionSpec(
+    monkeypatch.setitem(registry.ACTIONS, spec.name, registry.ActionSpec(
         spec.name, spec.handler, spec.statuses, counting))  # fmt: skip
     for _ in range(3):
         history(sim, MaxResults=5)
@@ -163,64 +163,6 @@ def test_a_bad_zone_is_reported_before_a_bad_page(sim: EcsSimulator) -> None:
     assert (info.value.code, info.value.status) == ("InvalidParameter", 403)
 
 
-# One step of a script: (what, instance index, hours), and the questions polled after each.
-script_steps = st.lists(
-    st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing"]),
-              st.integers(0, 2), st.integers(1, 50)),
-    max_size=15,
-)  # fmt: skip
-QUESTIONS = [
-    {"Action": "DescribeInstanceHistoryEvents"},
-    {"Action": "DescribeInstanceHistoryEvents", "MaxResults": "2"},
-    {"Action": "DescribeInstanceHistoryEvents", "InstanceEventCycleStatus.1": "Scheduled",
-     "InstanceEventCycleStatus.2": "Inquiring", "InstanceEventCycleStatus.3": "Executed"},
-    {"Action": "DescribeInstanceHistoryEvents", "InstanceId": "i-1", "PageSize": "1",
-     "PageNumber": "2"},
-    {"Action": "DescribeInstancesFullStatus"},
-    {"Action": "DescribeInstanceStatus"},
-]  # fmt: skip
-
-
-def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
-    instance = f"i-{index}"
-    if what == "drill":
-        sim.create_events("SystemMaintenance.Reboot", instance, f"+{hours}h")
-    elif what == "inquire":
-        sim.inject_event("SystemMaintenance.Reboot", instance, state="Inquiring")
-    elif what == "advance":
-        sim.advance(f"{hours}h")
-    elif what == "cancel" and (drills := [e for e in sim.events(state="Scheduled") if e.simulated]):
-        sim.cancel_events([drills[-1].event_id])
-    elif what == "reboot":
-        with contextlib.suppress(EcsApiError):  # refused unless Running: nothing changes
-            sim.reboot_instance(instance)
-    # "nothing": poll again with nothing changed
-
-
-def _without_request_id(response: ApiResponse) -> bytes:
-    request_id = response.headers["x-acs-request-id"].encode()
-    return response.content().replace(request_id, b"")
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(script_steps)
-def test_every_kept_answer_is_the_answer_computed_afresh(
-    steps: list[tuple[str, int, int]],
-) -> None:
-    """The dispatcher keeps answers (and a query its last page) while nothing they show has
-    changed: polled after every step, each answer is byte for byte what a new dispatcher,
-    keeping nothing, computes."""
-    sim = EcsSimulator(now=START, instances=["i-0", "i-1", "i-2"], seed=2)
-    for step in [("nothing", 0, 1), *steps]:
-        _apply(sim, *step)
-        for question in QUESTIONS:
-            request = ApiRequest(params={**question, "RegionId": sim.region})
-            response = sim.handle(request)
-            assert response.content() == encode_json(response.body)  # the kept bytes
-            kept = _without_request_id(response)
-            assert kept == _without_request_id(EcsApi(sim.simulation).handle(request))
-
-
 def test_an_unchanged_page_is_not_built_again(sim: EcsSimulator) -> None:
     """The clock moved, so the query runs again; the page it finds is the same, so the body
     (and its JSON) are the ones kept, under a new RequestId."""
@@ -232,7 +174,7 @@ def test_an_unchanged_page_is_not_built_again(sim: EcsSimulator) -> None:
     sim.advance("1m")
     second = sim.handle(request)
     assert second.headers["x-acs-request-id"] != first.headers["x-acs-request-id"]
-    (prepared,) = sim.api._prepared.values()
+    (prepared,) = sim.api._answers.questions.values()
     assert prepared.stamp == (sim.simulation.mutations, sim.now)  # ran again after advance()
     body = prepared.body
     sim.advance("1m")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.api.dispatch import ACTIONS
-from pytest_ecs_events.api.wire import ApiRequest
+from pytest_ecs_events.api.messages import ApiRequest
 
 REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 ERROR_KEYS = {"RequestId", "HostId", "Code", "Message", "Recommend"}

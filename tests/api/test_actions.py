@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models as m
+
 from tests.helpers.sdk import API_TIME, REQUEST_ID, RecordingClient, new_client, new_error
 
 SAMPLES = Path("/work/shared/reference/samples")

@@ -1,4 +1,5 @@
-"""Transport faults (timeout, connection reset) and latency, in process and over the server.
+"""Injected faults (api/faults.py): API errors, transport faults (timeout, connection reset)
+and latency, in process, through both SDKs (over the server: ``tests/e2e/test_server_faults.py``).
 
 The legacy SDK's own retry runs through them: it retries Describe* calls on Throttling and on
 connection errors. Its back-off really sleeps, so each test that lets it retry replaces the
@@ -9,7 +10,6 @@ the process stops sleeping).
 from __future__ import annotations
 
 import json
-import socket
 import time
 import types
 from collections.abc import Iterator
@@ -27,9 +27,8 @@ from aliyunsdkecs.request.v20140526.DescribeInstancesFullStatusRequest import (
 from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceRequest
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.api.dispatch import TransportFault
+from pytest_ecs_events.api.faults import TransportFault
 from pytest_ecs_events.core.clock import TimeFormatError
-from pytest_ecs_events.transports.server import EcsServer
 
 ECS = "https://ecs-cn-hangzhou.aliyuncs.com/?Action=DescribeRegions&RegionId=cn-hangzhou"
 
@@ -201,7 +200,7 @@ def test_call_raises_the_builtin_errors(sim: EcsSimulator) -> None:
 
 
 def test_handle_raises_transport_fault_with_the_recorded_try(sim: EcsSimulator) -> None:
-    from pytest_ecs_events.api.wire import ApiRequest
+    from pytest_ecs_events.api.messages import ApiRequest
 
     sim.fail_next("DescribeRegions", fault="reset")
     with pytest.raises(TransportFault) as raised:
@@ -280,65 +279,3 @@ def test_latency_longer_than_the_read_timeout_is_a_timeout(sim: EcsSimulator) ->
     with pytest.raises(ClientException, match=r"latency 0\.3s >= read timeout 0\.1s"):
         full_status(client)
     assert tries(sim) == [("DescribeInstancesFullStatus", 0, "Transport.Timeout")]
-
-
-# ------------------------------------------------------------------------ over the server
-@pytest.fixture
-def server(sim: EcsSimulator) -> Iterator[EcsServer]:
-    with EcsServer(sim, timeout_hold=5.0) as running:
-        yield running
-
-
-def test_server_reset_closes_the_connection(sim: EcsSimulator, server: EcsServer) -> None:
-    sim.fail_next("DescribeRegions", fault="reset")
-    with pytest.raises(requests.exceptions.ConnectionError):
-        requests.get(f"{server.url}/?Action=DescribeRegions", timeout=5)
-    assert requests.get(f"{server.url}/?Action=DescribeRegions", timeout=5).status_code == 200
-    assert [c.error_code for c in sim.calls] == ["Transport.ConnectionReset", None]
-    assert server.errors == []
-
-
-def test_server_timeout_holds_until_the_client_gives_up(
-    sim: EcsSimulator, server: EcsServer
-) -> None:
-    sim.fail_next("DescribeRegions", fault="timeout")
-    with pytest.raises(requests.exceptions.ReadTimeout):
-        requests.get(f"{server.url}/?Action=DescribeRegions", timeout=(2, 0.2))
-    assert requests.get(f"{server.url}/?Action=DescribeRegions", timeout=5).status_code == 200
-    assert [c.error_code for c in sim.calls] == ["Transport.Timeout", None]
-    assert server.errors == []
-
-
-def test_server_timeout_closes_unanswered_after_the_hold(sim: EcsSimulator) -> None:
-    with EcsServer(sim, timeout_hold=0.1) as server:
-        sim.fail_next("DescribeRegions", fault="timeout")
-        with socket.create_connection((server.host, server.port), timeout=5) as conn:
-            conn.sendall(b"GET /?Action=DescribeRegions HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert conn.recv(1024) == b""  # closed, not a byte of answer
-        assert server.errors == []
-
-
-def test_server_latency(sim: EcsSimulator, server: EcsServer) -> None:
-    sim.latency = "50ms"
-    started = time.perf_counter()
-    assert requests.get(f"{server.url}/?Action=DescribeRegions", timeout=5).status_code == 200
-    assert time.perf_counter() - started >= 0.05
-
-
-def test_legacy_sdk_retries_through_the_server(
-    sim: EcsSimulator, server: EcsServer, backoff: list[float], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    sim.fail_next("DescribeInstancesFullStatus", fault="reset")
-    sim.fail_next("DescribeInstancesFullStatus", fault="timeout")
-    client = AcsClient("AK", "SECRET", sim.region, timeout=1)
-    request = DescribeInstancesFullStatusRequest()
-    request.set_endpoint(server.endpoint)
-    body = json.loads(client.do_action_with_exception(request))
-    assert body["TotalCount"] == 1
-    assert [c.error_code for c in sim.calls] == [
-        "Transport.ConnectionReset",
-        "Transport.Timeout",
-        None,
-    ]

@@ -1,0 +1,54 @@
+"""What crosses the wire, whatever the transport: one request in, one response out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .speedups.json_output import encode_json
+from .speedups.records import one_step_init
+
+__all__ = ["NO_HEADERS", "ApiRequest", "ApiResponse"]
+
+#: The headers of a request made without any (in-process calls): shared, read-only.
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@one_step_init  # built once per call: see speedups/records.py
+@dataclass(frozen=True)
+class ApiRequest:
+    """An ECS OpenAPI call as a transport received it.
+
+    ``params`` merges the query and a form-encoded body (a body value wins); ``headers`` has
+    lower-case names.
+    """
+
+    params: Mapping[str, str]
+    headers: Mapping[str, str] = field(default_factory=lambda: NO_HEADERS)
+    method: str = "POST"
+    host: str = "ecs-cn-hangzhou.aliyuncs.com"
+    path: str = "/"
+    query: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    @property
+    def action(self) -> str | None:
+        return self.params.get("Action") or self.headers.get("x-acs-action") or None
+
+
+@one_step_init  # built once per call: see speedups/records.py
+@dataclass(frozen=True)
+class ApiResponse:
+    """The answer: HTTP status, JSON body and headers."""
+
+    status: int
+    body: Mapping[str, Any]
+    headers: Mapping[str, str] = field(default_factory=lambda: NO_HEADERS)
+    #: The body as UTF-8 JSON when it is already known (a read-only action's answer).
+    data: bytes | None = None
+
+    def content(self) -> bytes:
+        """The body as UTF-8 JSON, what goes on the wire."""
+        return self.data if self.data is not None else encode_json(self.body)

@@ -1,0 +1,102 @@
+"""The implemented actions, by name, and the decorators that register them.
+
+A handler takes an :class:`ActionContext` and returns the body (without RequestId) or raises
+:class:`~pytest_ecs_events.core.errors.EcsApiError`. Read-only actions register a *preparer*
+with :func:`query_action` instead, so their answers can be kept
+(:mod:`~pytest_ecs_events.api.speedups.answer_cache`). The handlers live in ``api/actions/``;
+the dispatcher (``api/dispatch.py``) imports them, which fills :data:`ACTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.simulation import Simulation
+from .messages import ApiRequest
+from .params import Params
+from .speedups.answer_cache import Query
+from .speedups.render_cache import RenderCache
+
+__all__ = [
+    "ACTIONS",
+    "ActionContext",
+    "ActionSpec",
+    "Handler",
+    "Preparer",
+    "Query",
+    "action",
+    "query_action",
+]
+
+
+@dataclass
+class ActionContext:
+    """What an action handler gets: its parameters, the simulation, the request, and the
+    dispatcher's rendering cache (a read-only action's query renders events through it)."""
+
+    params: Params
+    sim: Simulation
+    request: ApiRequest
+    renderings: RenderCache = field(default_factory=RenderCache)
+
+    def region(self, *, required: bool = True) -> str:
+        """RegionId, required where the API requires it (the legacy SDK always sends it)."""
+        value = self.params.text("RegionId", required=required)
+        return value or self.sim.config.region
+
+
+Handler = Callable[[ActionContext], dict[str, Any]]
+#: Parses a read-only action's parameters into its :data:`Query`. It reads nothing that can
+#: change (only the parameters, the catalog and the configuration), so the query is kept
+#: and reused for every call with the same parameters.
+Preparer = Callable[[ActionContext], Query]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    handler: Handler
+    #: HTTP status of the generic codes for this action, where it differs from 400.
+    statuses: Mapping[str, int] = field(default_factory=dict)
+    #: Set for read-only actions (registered with :func:`query_action`). The dispatcher runs
+    #: ``prepare`` for them; their ``handler`` is ``prepare(ctx)(ctx.sim)``, for direct use
+    #: only, so replace both to change such an action.
+    prepare: Preparer | None = None
+
+    @property
+    def read_only(self) -> bool:
+        """Read-only actions change nothing: their answers may be reused while state holds."""
+        return self.prepare is not None
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def _statuses(statuses: Mapping[str, int]) -> dict[str, int]:
+    return {k.replace("_", "."): v for k, v in statuses.items()}
+
+
+def action(name: str, **statuses: int) -> Callable[[Handler], Handler]:
+    """Register a handler for an action; ``statuses`` maps codes (``MissingParameter=404``)."""
+
+    def register(handler: Handler) -> Handler:
+        ACTIONS[name] = ActionSpec(name, handler, _statuses(statuses))
+        return handler
+
+    return register
+
+
+def query_action(name: str, **statuses: int) -> Callable[[Preparer], Preparer]:
+    """Register a read-only action as a :data:`Preparer`: parse the parameters, return the
+    query. Pollers ask the same question again and again; only the query runs each time."""
+
+    def register(prepare: Preparer) -> Preparer:
+        def handler(ctx: ActionContext) -> dict[str, Any]:
+            return prepare(ctx)(ctx.sim)
+
+        ACTIONS[name] = ActionSpec(name, handler, _statuses(statuses), prepare)
+        return prepare
+
+    return register

@@ -1,0 +1,47 @@
+"""The action registry (api/registry.py): what each action is registered with."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from pytest_ecs_events.api import ACTIONS as PACKAGE_ACTIONS
+from pytest_ecs_events.api.dispatch import ACTIONS
+from pytest_ecs_events.api.messages import ApiRequest
+from pytest_ecs_events.api.params import Params
+from pytest_ecs_events.api.registry import ActionContext, ActionSpec, action, query_action
+from pytest_ecs_events.core import Simulation
+
+
+def test_every_action_is_registered_once_the_dispatcher_is_loaded() -> None:
+    assert PACKAGE_ACTIONS is ACTIONS
+    assert {"DescribeInstanceHistoryEvents", "CreateSimulatedSystemEvents", "DescribeRegions"} <= (
+        set(ACTIONS)
+    )
+    assert ACTIONS["CreateSimulatedSystemEvents"].statuses["MissingParameter"] == 404
+    assert ACTIONS["DescribeInstanceStatus"].statuses == {"InvalidParameter": 403}
+
+
+def test_decorators_register_handlers_and_preparers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pytest_ecs_events.api.registry.ACTIONS", registered := {})
+
+    @action("Poke", Invalid_Thing=409)
+    def poke(ctx: ActionContext) -> dict[str, Any]:
+        return {"Poked": ctx.region()}
+
+    @query_action("Peek")
+    def peek(ctx: ActionContext) -> Any:
+        region = ctx.region()
+        return lambda sim: {"Region": region, "Now": str(sim.now)}
+
+    spec: ActionSpec = registered["Poke"]
+    assert (spec.read_only, spec.statuses) == (False, {"Invalid.Thing": 409})
+    assert registered["Peek"].read_only
+    sim = Simulation(now=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    ctx = ActionContext(Params({"RegionId": "cn-x"}), sim, ApiRequest({}))
+    assert spec.handler(ctx) == {"Poked": "cn-x"}
+    assert registered["Peek"].handler(ctx) == {"Region": "cn-x", "Now": str(sim.now)}
+    default = ActionContext(Params({}), sim, ApiRequest({}))
+    assert default.region(required=False) == sim.config.region

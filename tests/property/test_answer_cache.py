@@ -1,0 +1,74 @@
+"""Every kept answer (api/speedups/answer_cache.py, render_cache.py) is, byte for byte, the
+answer a dispatcher keeping nothing computes, after every step of random scripts."""
+
+from __future__ import annotations
+
+import contextlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pytest_ecs_events import EcsApiError, EcsSimulator
+from pytest_ecs_events.api.dispatch import EcsApi
+from pytest_ecs_events.api.messages import ApiRequest, ApiResponse
+from pytest_ecs_events.api.speedups.json_output import encode_json
+
+START = "2024-05-01T00:00:00Z"
+
+
+# One step of a script: (what, instance index, hours), and the questions polled after each.
+script_steps = st.lists(
+    st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing"]),
+              st.integers(0, 2), st.integers(1, 50)),
+    max_size=15,
+)  # fmt: skip
+QUESTIONS = [
+    {"Action": "DescribeInstanceHistoryEvents"},
+    {"Action": "DescribeInstanceHistoryEvents", "MaxResults": "2"},
+    {"Action": "DescribeInstanceHistoryEvents", "InstanceEventCycleStatus.1": "Scheduled",
+     "InstanceEventCycleStatus.2": "Inquiring", "InstanceEventCycleStatus.3": "Executed"},
+    {"Action": "DescribeInstanceHistoryEvents", "InstanceId": "i-1", "PageSize": "1",
+     "PageNumber": "2"},
+    {"Action": "DescribeInstancesFullStatus"},
+    {"Action": "DescribeInstanceStatus"},
+]  # fmt: skip
+
+
+def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
+    instance = f"i-{index}"
+    if what == "drill":
+        sim.create_events("SystemMaintenance.Reboot", instance, f"+{hours}h")
+    elif what == "inquire":
+        sim.inject_event("SystemMaintenance.Reboot", instance, state="Inquiring")
+    elif what == "advance":
+        sim.advance(f"{hours}h")
+    elif what == "cancel" and (drills := [e for e in sim.events(state="Scheduled") if e.simulated]):
+        sim.cancel_events([drills[-1].event_id])
+    elif what == "reboot":
+        with contextlib.suppress(EcsApiError):  # refused unless Running: nothing changes
+            sim.reboot_instance(instance)
+    # "nothing": poll again with nothing changed
+
+
+def _without_request_id(response: ApiResponse) -> bytes:
+    request_id = response.headers["x-acs-request-id"].encode()
+    return response.content().replace(request_id, b"")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(script_steps)
+def test_every_kept_answer_is_the_answer_computed_afresh(
+    steps: list[tuple[str, int, int]],
+) -> None:
+    """The dispatcher keeps answers (and a query its last page) while nothing they show has
+    changed: polled after every step, each answer is byte for byte what a new dispatcher,
+    keeping nothing, computes."""
+    sim = EcsSimulator(now=START, instances=["i-0", "i-1", "i-2"], seed=2)
+    for step in [("nothing", 0, 1), *steps]:
+        _apply(sim, *step)
+        for question in QUESTIONS:
+            request = ApiRequest(params={**question, "RegionId": sim.region})
+            response = sim.handle(request)
+            assert response.content() == encode_json(response.body)  # the kept bytes
+            kept = _without_request_id(response)
+            assert kept == _without_request_id(EcsApi(sim.simulation).handle(request))
