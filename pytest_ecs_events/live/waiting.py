@@ -76,7 +76,7 @@ def wait_until(
     """
     started = timer.monotonic()
     deadline = started + timeout
-    wait = (target - timer.now()).total_seconds()
+    wait = (target - timer.now().replace(microsecond=0)).total_seconds()  # as handle.now
     if wait > timeout:
         raise LiveTimeout(
             f"{label}: the cloud reaches {format_api_time(target)} in {wait:.0f}s, longer "
