@@ -168,7 +168,9 @@ def live_cleanup(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """``ecs-sim live-cleanup``: 0 when everything is settled, 1 when something is left."""
     from pathlib import Path
 
-    from .live import Credentials, CredentialsMissing, cleanup_journals, parse_endpoint
+    from .live.cleanup import cleanup_journals
+    from .live.credentials import Credentials, CredentialsMissing
+    from .live.settings import parse_endpoint
 
     try:
         endpoint = parse_endpoint(args.endpoint) if args.endpoint else None

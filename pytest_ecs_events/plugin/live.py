@@ -1,32 +1,52 @@
-"""Live mode's pytest glue: options, header, the fixture body, session-level clean-up hooks.
+"""Live mode's pytest glue: options, header, the fixture body, session-level clean-up hooks,
+and live mode's outcomes as pytest's.
 
-Registered by ``plugin.py``; everything here is inert unless ``--ecs-live`` is given. The
-handle, the guard and the clean-up logic are in :mod:`pytest_ecs_events.live`, the journal in
-:mod:`pytest_ecs_events.live_journal`.
+Registered by ``plugin/__init__.py``; everything here is inert unless ``--ecs-live`` is given.
+The client, handle, guard, journal and clean-up are in :mod:`pytest_ecs_events.live`, which
+imports no pytest: where it cannot do what a test asks it raises
+:class:`~pytest_ecs_events.live.errors.LiveUnsupported` (the test is skipped here) or
+:class:`~pytest_ecs_events.live.errors.LiveTimeout` (the test fails, without a traceback).
+Every run imports this module, so live mode's modules are imported only inside the functions
+that run in a live run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from .config import ini_region
+from ..core.clock import wall_clock_now
+from .config import configured_catalog, ini_execution_duration, ini_region
+from .markers import EventMark, MarkerError, event_marks, sim_settings
 
-if TYPE_CHECKING:  # live mode's client loads only in a live run (see _live())
-    from ..live import LiveSession, LiveSettings, Scrubber
-    from ..live_journal import JournalState
+if TYPE_CHECKING:  # live mode's client loads only in a live run (function-local imports)
+    from ..live.credentials import Scrubber
+    from ..live.handle import LiveEcs
+    from ..live.journal import JournalState
+    from ..live.session import LiveSession
+    from ..live.settings import LiveSettings
 
-__all__ = ["LIVE_SESSION", "LiveRun", "live_ecs_sim", "live_session", "settings_from_config"]
+__all__ = [
+    "LIVE_SESSION",
+    "LiveOutcomes",
+    "LiveRun",
+    "live_ecs_sim",
+    "live_outcomes",
+    "live_session",
+    "prepare_handle",
+    "settings_from_config",
+]
 
 LIVE_SESSION: pytest.StashKey[LiveSession] = pytest.StashKey()
 _LEFTOVERS: pytest.StashKey[list[JournalState]] = pytest.StashKey()
@@ -38,7 +58,7 @@ def _usage(message: str) -> pytest.UsageError:
 
 def settings_from_config(config: pytest.Config) -> LiveSettings:
     """The live options, checked; a :class:`pytest.UsageError` says what to fix."""
-    from ..live import (
+    from ..live.settings import (
         DEFAULT_TIMEOUT,
         LiveSettings,
         parse_endpoint,
@@ -98,7 +118,7 @@ def _journal_dir(config: pytest.Config) -> Path:
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Read earlier runs' journals before anything (``--cache-clear``) can remove them."""
     if config.getoption("ecs_live", False) and _worker_id(config) is None:
-        from ..live_journal import journal_files, read_journal
+        from ..live.journal import journal_files, read_journal
 
         try:
             directory = _journal_dir(config)
@@ -122,7 +142,8 @@ def _worker_id(config: pytest.Config) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("ecs_live", False):
         return
-    from ..live import Credentials, CredentialsMissing, LiveSession
+    from ..live.credentials import Credentials, CredentialsMissing
+    from ..live.session import LiveSession
 
     settings = settings_from_config(config)
     try:
@@ -135,6 +156,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[LIVE_SESSION] = session
     config.pluginmanager.register(LiveRun(config, session), "ecs-live-run")
+    config.pluginmanager.register(LiveOutcomes(), "ecs-live-outcomes")
 
 
 def _writer(config: pytest.Config, worker: str | None) -> Callable[[str], None]:
@@ -292,8 +314,8 @@ class LiveRun:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if "ecs_server" in getattr(item, "fixturenames", ()):
-            pytest.skip(
-                "live mode (--ecs-live): the ecs_server fixture serves the offline simulator; "
+            _skip(
+                "the ecs_server fixture serves the offline simulator; "
                 "point clients at ecs_sim.endpoint instead"
             )
 
@@ -314,12 +336,114 @@ class LiveRun:
         self.session.close()
 
 
+# ============================================================================= outcomes
+def _skip(reason: str) -> NoReturn:
+    """Skip the test, reported at the test's location (not live mode's)."""
+    text = f"live mode (--ecs-live): {reason}"
+    try:
+        exc = pytest.skip.Exception(text, _use_item_location=True)
+    except TypeError:  # pragma: no cover - a pytest without the private keyword
+        pytest.skip(text)
+    raise exc
+
+
+@contextlib.contextmanager
+def live_outcomes() -> Iterator[None]:
+    """Live mode's outcomes as pytest's: :class:`LiveUnsupported` skips the test with its
+    reason, :class:`LiveTimeout` fails it with its message and no traceback."""
+    from ..live.errors import LiveTimeout, LiveUnsupported
+
+    try:
+        yield
+    except LiveUnsupported as exc:
+        _skip(exc.reason)
+    except LiveTimeout as exc:
+        raise pytest.fail.Exception(exc.reason, pytrace=False) from None
+
+
+class LiveOutcomes:
+    """Live mode's outcomes as pytest's in each phase of a test: in ``ecs_sim``'s setup or a
+    fixture using it, in the body, in a fixture's teardown (registered in live mode only)."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self) -> Generator[None, None, None]:
+        with live_outcomes():
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self) -> Generator[None, None, None]:
+        with live_outcomes():
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self) -> Generator[None, None, None]:
+        with live_outcomes():
+            return (yield)
+
+
+# ============================================================================== fixture
+def prepare_handle(session: LiveSession, item: pytest.Item) -> tuple[LiveEcs, list[EventMark]]:
+    """The live handle for a test and its checked ``ecs_event`` marks; nothing created yet.
+
+    Skips (with the reason) a test that needs what live mode cannot do: a pinned clock
+    (``now=``), another region, an unmapped alias, a platform event, an event marker without
+    an instance. Marker misuse fails the test at setup, as offline.
+    """
+    from ..live.errors import LiveUnsupported
+    from ..live.handle import OFFLINE_ONLY, LiveEcs
+
+    config = item.config
+    catalog = configured_catalog(config)
+    try:
+        settings = sim_settings(item)
+        duration = settings.execution_duration or ini_execution_duration(config)
+        marks = event_marks(item, now=wall_clock_now(), catalog=catalog)
+    except MarkerError as exc:
+        pytest.fail(f"{item.nodeid}: {exc}", pytrace=False)
+    with live_outcomes():
+        if settings.now is not None:
+            raise LiveUnsupported(
+                "@pytest.mark.ecs_sim(now=...) pins the clock, which is offline only: "
+                "live mode runs on the wall clock"
+            )
+        if settings.region is not None and settings.region != session.region:
+            raise LiveUnsupported(
+                f"the test wants region {settings.region!r}; this run uses {session.region!r} "
+                "(--ecs-live-region)"
+            )
+        handle = LiveEcs(session, execution_duration=duration, catalog=catalog)
+        for name in settings.instances:
+            handle.resolve(name)
+        for mark in marks:
+            if mark.platform:
+                raise LiveUnsupported(
+                    f"{mark.text} is a platform event, offline only: {OFFLINE_ONLY['inject_event']}"
+                )
+            if not mark.instances:
+                raise LiveUnsupported(
+                    f"{mark.text} names no instance; offline it creates one, live mode never "
+                    "does: name a mapped alias"
+                )
+            for name in mark.instances:
+                handle.resolve(name)
+    return handle, marks
+
+
+def _create_marked_events(handle: LiveEcs, marks: Sequence[EventMark]) -> None:
+    """Create the events of the item's ``ecs_event`` markers (already checked)."""
+    from ..core.errors import EcsApiError
+    from ..live.errors import LiveConnectionError, LiveGuardError
+
+    for mark in marks:
+        try:
+            handle.create_events(mark.event_type, list(mark.instances), mark.not_before)
+        except (EcsApiError, LiveConnectionError, LiveGuardError, ValueError) as exc:
+            raise MarkerError(f"{mark.text}: {exc}") from None
+
+
 # ============================================================================== fixture
 def live_ecs_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The body of ``ecs_sim`` in live mode (``fixtures.py`` branches here)."""
-    from ..live import prepare_handle
-    from .markers import MarkerError
-
     item = request.node
     session = live_session(item.config)
     if session is None:  # pragma: no cover - the branch is taken only in live mode
@@ -328,7 +452,7 @@ def live_ecs_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     problem = None
     try:
         try:
-            handle.apply_marks(marks)
+            _create_marked_events(handle, marks)
         except MarkerError as exc:
             problem = session.scrub(f"{item.nodeid}: {exc}")
         if problem is not None:

@@ -1,4 +1,4 @@
-"""Live mode end to end: ``pytest --ecs-live`` against ``ecs-sim serve`` with credentials.
+"""Live mode's pytest glue end to end: ``pytest --ecs-live`` against ``ecs-sim serve``.
 
 The server stands in for the cloud: it is started as a subprocess with ``--credentials`` (so
 every call is really signed and checked), its clock follows the wall clock, and its control
@@ -14,18 +14,14 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.helpers.serve import start_serve
-
-AK = "LTAI5tLiveTestKeyId01"
-SECRET = "Zq8xLiveSecret-7f3e9a"
-PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+from pytest_ecs_events.live.credentials import Scrubber
+from pytest_ecs_events.plugin.live import _scrub_report
+from tests.helpers.live import AK, PROXIES, SECRET, Live, Server, active, serving, wait_for
 
 # A handler as a user writes it (legacy SDK), and the same test file offline and live.
 HANDLER_TESTS = """
@@ -84,57 +80,10 @@ def test_time_passes(ecs_sim):
 """
 
 
-# ================================================================================ server
-class Server:
-    """A running ``ecs-sim serve`` subprocess and its control API."""
-
-    def __init__(self, proc: subprocess.Popen[str], port: int) -> None:
-        self.proc = proc
-        self.port = port
-        self.endpoint = f"127.0.0.1:{port}"
-        self.url = f"http://{self.endpoint}"
-
-    def request(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(req, timeout=10) as response:
-            result: dict[str, Any] = json.loads(response.read())
-        return result
-
-    def events(self, state: str | None = None) -> list[dict[str, Any]]:
-        query = f"?state={state}" if state else ""
-        events: list[dict[str, Any]] = self.request(f"/_sim/events{query}")["events"]
-        return events
-
-    def calls(self, action: str | None = None) -> list[dict[str, Any]]:
-        query = f"?action={action}" if action else ""
-        calls: list[dict[str, Any]] = self.request(f"/_sim/calls{query}")["calls"]
-        return calls
-
-    def create(self, instance_ids: list[str], not_before: str = "+1h") -> list[str]:
-        body = {
-            "simulated": True,
-            "event_type": "SystemMaintenance.Reboot",
-            "instance_ids": instance_ids,
-            "not_before": not_before,
-        }
-        return [e["event_id"] for e in self.request("/_sim/events", body)["events"]]
-
-
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[Server]:
-    proc, _scheme, port = start_serve(
-        "--credentials", f"{AK}:{SECRET}", "--region", "cn-hangzhou",
-        "--instances", "i-web,i-db", "--execution-duration", "2s", "--quiet",
-    )  # fmt: skip
-    try:
-        yield Server(proc, port)
-    finally:
-        proc.kill()
-        proc.communicate(timeout=10)
+    with serving() as server:
+        yield server
 
 
 @pytest.fixture
@@ -144,53 +93,6 @@ def server(live_server: Server) -> Server:
     return live_server
 
 
-class Live:
-    """Runs pytest in live mode against the server, as a subprocess."""
-
-    def __init__(self, pytester: pytest.Pytester, server: Server) -> None:
-        self.pytester = pytester
-        self.server = server
-        self.journal_dir = pytester.path / "journals"
-
-    def use_the_cache(self) -> None:
-        """Journals in the default place (pytest's cache), the cache provider on."""
-        self.cache = True
-        self.journal_dir = self.pytester.path / ".pytest_cache" / "d" / "ecs-live"
-
-    cache = False
-
-    def args(self, *extra: str, instances: str = "web=i-web", timeout: str = "20") -> list[str]:
-        where = [] if self.cache else [f"--ecs-live-journal={self.journal_dir}"]
-        return [
-            "--ecs-live",
-            f"--ecs-live-instances={instances}",
-            f"--ecs-live-endpoint={self.server.endpoint}",
-            "--ecs-live-protocol=http",
-            f"--ecs-live-timeout={timeout}",
-            *where,
-            *([] if self.cache else ["-p", "no:cacheprovider"]),
-            *extra,
-        ]
-
-    def run(self, *extra: str, **kwargs: str) -> pytest.RunResult:
-        return self.pytester.runpytest_subprocess(*self.args(*extra, **kwargs), timeout=60)
-
-    def start(self, *extra: str, **kwargs: str) -> tuple[subprocess.Popen[bytes], Path]:
-        """Start pytest in the background; its output goes to a file (returned)."""
-        out = self.pytester.path / f"out-{time.monotonic_ns()}.txt"
-        with open(out, "wb") as handle:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "pytest", *self.args(*extra, **kwargs)],
-                cwd=self.pytester.path,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-            )
-        return proc, out
-
-    def journals(self) -> list[Path]:
-        return sorted(self.journal_dir.glob("journal-*.jsonl"))
-
-
 @pytest.fixture
 def live(ecs_pytester: pytest.Pytester, server: Server, monkeypatch: pytest.MonkeyPatch) -> Live:
     for name in PROXIES:
@@ -198,17 +100,6 @@ def live(ecs_pytester: pytest.Pytester, server: Server, monkeypatch: pytest.Monk
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
     return Live(ecs_pytester, server)
-
-
-def _wait_for(predicate: Any, what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def _active(server: Server) -> list[dict[str, Any]]:
-    return server.events("Scheduled") + server.events("Executing")
 
 
 # ================================================================================= tests
@@ -229,7 +120,7 @@ def test_handler_and_time_passing_tests_pass_live_and_offline(live: Live) -> Non
     states = sorted(e["state"] for e in live.server.events())
     assert states == ["Avoided", "Executed"]
     assert all(e["instance_id"] == "i-web" for e in live.server.events())
-    assert not _active(live.server)
+    assert not active(live.server)
     # every call stayed on the allowlist; no create set TriggerRealOps; quota read first
     calls = live.server.calls()
     for call in calls:
@@ -288,7 +179,7 @@ def test_a_failing_test_leaves_nothing_behind(live: Live) -> None:
     events = live.server.events()
     assert len(events) == 5  # 3 + 1 + the first marker of the refused test
     assert {e["state"] for e in events} == {"Canceled"}
-    assert not _active(live.server)
+    assert not active(live.server)
 
 
 def test_keyboard_interrupt_in_a_test_cancels_what_the_run_created(live: Live) -> None:
@@ -311,7 +202,7 @@ def test_keyboard_interrupt_in_a_test_cancels_what_the_run_created(live: Live) -
     result = live.run(instances="web=i-web,db=i-db")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     assert len(live.server.events()) == 3
-    assert not _active(live.server)
+    assert not active(live.server)
     assert live.journals() == []
 
 
@@ -329,7 +220,7 @@ def test_a_signal_while_advance_waits_cancels_everything(live: Live, signum: int
     )
     proc, out = live.start(instances="web=i-web,db=i-db", timeout="60")
     try:
-        _wait_for(lambda: "waiting" in out.read_text(), "advance() to start waiting")
+        wait_for(lambda: "waiting" in out.read_text(), "advance() to start waiting")
         assert len(live.server.events("Scheduled")) == 2
         proc.send_signal(signum)
         proc.wait(timeout=30)
@@ -358,7 +249,7 @@ def _crash(live: Live) -> list[str]:
     )
     proc, _ = live.start("test_crash.py", instances="web=i-web,db=i-db")
     try:
-        _wait_for(
+        wait_for(
             lambda: any('"op":"created"' in p.read_text() for p in live.journals()),
             "the journal to record the created events",
         )
@@ -416,7 +307,7 @@ def test_cache_clear_and_xdist_do_not_lose_the_journal_of_a_crashed_run(live: Li
     states = {e["event_id"]: e["state"] for e in live.server.events()}
     assert {states[i] for i in left} == {"Canceled"}
     assert len(states) == 6
-    assert not _active(live.server)
+    assert not active(live.server)
     assert live.journals() == []
 
 
@@ -546,7 +437,9 @@ def test_unmapped_aliases_and_offline_only_features_skip(live: Live) -> None:
             "*the ecs_server fixture serves the offline simulator*",
         ]
     )
-    assert "pytest_ecs_events/live.py" not in result.stdout.str()  # at the tests' lines
+    # at the tests' lines, not live mode's or the plugin's
+    assert "pytest_ecs_events/live/" not in result.stdout.str()
+    assert "pytest_ecs_events/plugin/live.py" not in result.stdout.str()
     # nothing was created, nothing acted on any instance
     assert live.server.events() == []
     acting = {c["action"] for c in live.server.calls()} - {
@@ -560,7 +453,7 @@ def test_the_guard_refuses_calls_outside_the_allowlist(live: Live) -> None:
     live.pytester.makepyfile(
         """
         import pytest
-        from pytest_ecs_events.live import LiveGuardError
+        from pytest_ecs_events.live.errors import LiveGuardError
 
         @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web")
         def test_guard(ecs_sim):
@@ -677,7 +570,7 @@ def test_each_xdist_worker_cleans_up_its_own(live: Live) -> None:
         [path] = paths
         assert Path(path).name.startswith(f"journal-{worker}-")
     assert len(live.server.events()) == 12
-    assert not _active(live.server)
+    assert not active(live.server)
     assert live.journals() == []
 
 
@@ -688,7 +581,7 @@ def test_the_secret_never_shows(live: Live, monkeypatch: pytest.MonkeyPatch) -> 
         import os
 
         import pytest
-        from pytest_ecs_events.live import Credentials
+        from pytest_ecs_events.live.credentials import Credentials
 
         @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web")
         def test_leaky(ecs_sim, record_property):
@@ -726,7 +619,7 @@ def test_the_secret_never_shows(live: Live, monkeypatch: pytest.MonkeyPatch) -> 
     assert "SignatureDoesNotMatch" in text or "InvalidAccessKeySecret" in text
     assert wrong not in text
     assert SECRET not in text
-    assert live.server.events() == [] or not _active(live.server)
+    assert live.server.events() == [] or not active(live.server)
 
 
 def test_usage_errors(ecs_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -751,3 +644,119 @@ def test_usage_errors(ecs_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyP
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*set ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment*"])
     assert SECRET not in result.stdout.str() + result.stderr.str()
+
+
+# ============================================================================ outcomes
+def test_live_outcomes_become_skips_and_failures_in_every_phase(live: Live) -> None:
+    """What live mode cannot do skips the test, a wait it gives up fails it: in the body, in
+    a fixture's setup or teardown, in plain code that catches ``Exception``."""
+    live.pytester.makepyfile(
+        """
+        import pytest
+        from pytest_ecs_events.live.errors import LiveTimeout, LiveUnsupported
+
+        @pytest.fixture
+        def platform_event(ecs_sim):
+            return ecs_sim.inject_event("SystemMaintenance.Reboot", "web")
+
+        @pytest.fixture
+        def waits_too_long_after(ecs_sim):
+            yield
+            ecs_sim.advance("2h")
+
+        def test_in_a_fixture(platform_event):
+            pass
+
+        def test_through_a_handler_that_catches_everything(ecs_sim):
+            try:
+                ecs_sim.fail_next("RebootInstance")
+            except Exception:
+                pass
+
+        def test_raised_by_hand():
+            raise LiveUnsupported("a reason of my own")
+
+        def test_advance_too_far(ecs_sim):
+            ecs_sim.advance("2h")
+
+        def test_timeout_by_hand():
+            raise LiveTimeout("gave up waiting")
+
+        def test_in_teardown(waits_too_long_after):
+            pass
+        """
+    )
+    result = live.run("-rA", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, skipped=3, failed=2, errors=1)
+    result.stdout.fnmatch_lines_random(
+        [
+            "SKIPPED * test_live_outcomes_become_skips_and_failures_in_every_phase.py:*: "
+            "live mode (--ecs-live): ecs_sim.inject_event() is offline only*",
+            "SKIPPED * *: live mode (--ecs-live): ecs_sim.fail_next() is offline only*",
+            "SKIPPED * *: live mode (--ecs-live): a reason of my own",
+            "FAILED *::test_advance_too_far",
+            "FAILED *::test_timeout_by_hand",
+            "ERROR *::test_in_teardown",
+            "*advance('2h'): the cloud reaches * in 7200s, longer than --ecs-live-timeout=20s. "
+            "In live mode time passes for real*",
+            "gave up waiting",
+            "*ERROR at teardown of test_in_teardown*",
+            "PASSED *::test_in_teardown",
+        ]
+    )
+    text = result.stdout.str()
+    assert "Traceback" not in text
+    assert "pytest_ecs_events/live/" not in text  # no traceback into live mode: the message only
+    assert live.server.events() == []
+
+
+def test_prepare_handle_lives_with_the_plugin(live: Live) -> None:
+    """The glue that reads a test's markers: usable from a conftest, skipping as the fixture."""
+    live.pytester.makeconftest(
+        """
+        import pytest
+        from pytest_ecs_events.plugin.live import live_session, prepare_handle
+
+        @pytest.fixture
+        def handle_and_marks(request):
+            return prepare_handle(live_session(request.config), request.node)
+        """
+    )
+    live.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="web", not_before="+2h")
+        def test_marks_read(handle_and_marks):
+            handle, [mark] = handle_and_marks
+            assert (mark.event_type, mark.instances) == ("SystemMaintenance.Reboot", ("web",))
+            assert handle.created_event_ids == []  # nothing created yet
+
+        @pytest.mark.ecs_sim(region="cn-beijing")
+        def test_other_region(handle_and_marks):
+            pass
+        """
+    )
+    result = live.run("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*live mode (--ecs-live): the test wants region 'cn-beijing'*"])
+
+
+def test_reports_are_scrubbed_in_place(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(
+        f"""
+        def test_leak():
+            secret = {SECRET!r}
+            print("out", secret)
+            assert secret == "x"
+        """
+    )
+    reports = ecs_pytester.inline_run("-l").getreports("pytest_runtest_logreport")
+    [failed] = [r for r in reports if r.failed]
+    assert SECRET in str(failed.longrepr)
+    _scrub_report(failed, Scrubber([SECRET]))
+    assert SECRET not in str(failed.longrepr)
+    assert SECRET not in repr(failed.sections)
+    # the structure is kept, so the summary line still shows the assertion
+    assert not isinstance(failed.longrepr, str)
+    assert "AssertionError" in failed.longrepr.reprcrash.message  # type: ignore[union-attr]
