@@ -153,7 +153,14 @@ class EcsHandle(Protocol):
         status: InstanceStatus | str = "Running",
         tags: Mapping[str, str] | None = None,
     ) -> Instance:
-        """Register an instance the account owns (live: an alias of the allowlist)."""
+        """Register an instance the account owns (live: an alias of the allowlist); an
+        existing id returns that instance as it is."""
+        attributes = {"name": name, "region": region, "zone": zone, "status": status}
+        return self._add_instance(instance_id, {**attributes, "tags": dict(tags or {})})
+
+    def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
+        """Register ``instance_id`` (None: a new generated id) with ``attributes``, the
+        keywords of :meth:`add_instance`."""
         ...
 
     # ---------------------------------------------------------------------------- time

@@ -21,7 +21,7 @@ from .api.dispatch import EcsApi
 from .api.faults import TransportFault
 from .api.messages import ApiRequest, ApiResponse
 from .api.signatures import SignatureVerifier
-from .core.catalog import DEFAULT_CATALOG, Catalog, EventState, InstanceStatus
+from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.clock import parse_datetime, parse_duration, parse_time, wall_clock_now
 from .core.errors import EcsApiError
 from .core.lifecycle import InstanceChange, Transition
@@ -248,20 +248,8 @@ class EcsSimulator(EcsHandle):
         return coupling.start()
 
     # ----------------------------------------------------------------------- instances
-    def add_instance(
-        self,
-        instance_id: str | None = None,
-        *,
-        name: str | None = None,
-        region: str | None = None,
-        zone: str | None = None,
-        status: InstanceStatus | str = "Running",
-        tags: Mapping[str, str] | None = None,
-    ) -> Instance:
-        return self._sim.add_instance(
-            instance_id, name=name, region=region, zone=zone, status=status,
-            tags=dict(tags or {}),
-        )  # fmt: skip
+    def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
+        return self._sim.add_instance(instance_id, **attributes)
 
     def instance(self, instance_id: str) -> Instance:
         return self._sim.get_instance(instance_id)

@@ -170,12 +170,9 @@ class LiveEcs(EcsHandle):
     subscribe = _offline_only("subscribe")
 
     # ----------------------------------------------------------------------- instances
-    def add_instance(self, instance_id: str | None = None, **attributes: Any) -> Instance:
-        """A mapped instance as it is. Creating one, or setting its attributes (the offline
-        keywords ``name``, ``region``, ``zone``, ``status``, ``tags``), is offline only."""
-        unknown = sorted(set(attributes) - {*_AS_IT_IS, "region"})
-        if unknown:
-            raise TypeError(f"add_instance() got an unexpected keyword argument {unknown[0]!r}")
+    def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
+        """A mapped instance as it is. Creating one, or setting its attributes, is offline
+        only."""
         if instance_id is None:
             raise LiveUnsupported("ecs_sim.add_instance() without an id creates an instance: "
                                   "offline only")  # fmt: skip

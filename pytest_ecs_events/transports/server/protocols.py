@@ -7,7 +7,7 @@ the handle knows the transports, never the reverse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -59,16 +59,11 @@ class SimulatedAccount(Clocked, Protocol):
 
     def instance(self, instance_id: str) -> Instance: ...
 
-    def add_instance(
-        self,
-        instance_id: str | None = None,
-        *,
-        name: str | None = None,
-        region: str | None = None,
-        zone: str | None = None,
-        status: str = ...,
-        tags: Mapping[str, str] | None = None,
-    ) -> Instance: ...
+    @property
+    def add_instance(self) -> Callable[..., Instance]:
+        """``add_instance(instance_id, *, name, region, zone, status, tags)``, as the handle
+        has it (the control API passes those keywords)."""
+        ...
 
     def events(
         self,
