@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -231,7 +232,13 @@ class EcsHandle(Protocol):
         event_type: str | None = None,
     ) -> list[SystemEvent]:
         """All matching events in every state, oldest first (live: this test's events)."""
-        return matching_events(self._event_candidates(instance_id), state, event_type)
+        with self._reading():  # offline, the states are read as one snapshot
+            return matching_events(self._event_candidates(instance_id), state, event_type)
+
+    def _reading(self) -> AbstractContextManager[object]:
+        """Held while :meth:`events` reads, so a concurrent change cannot split its answer
+        (offline: the simulation's lock; live: nothing, each read is one API call)."""
+        return nullcontext()
 
     def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
         """The events :meth:`events` chooses from, oldest first (one instance's, or all)."""

@@ -13,6 +13,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -307,6 +308,9 @@ class EcsSimulator(EcsHandle):
     def fail_event(self, event_id: str, reason_code: str = "") -> SystemEvent:
         """Force an active event to Failed (the cloud decides this; tests may need it)."""
         return self._sim.fail_event(event_id, reason_code)
+
+    def _reading(self) -> AbstractContextManager[object]:
+        return self._sim.lock
 
     def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
         with self._sim.lock:

@@ -45,6 +45,8 @@ _MOVED = {
 
 __getattr__, __dir__ = moved_exports(__name__, globals(), {
     **{name: f"{__name__}.{module}" for module, names in _MOVED.items() for name in names},
-    # the pytest glue: it needs a pytest item, so it lives with the plugin now
+    "API_VERSION": "pytest_ecs_events.api.protocol",
+    # pytest glue (it needs a pytest item): read by name only when this old name is read,
+    # so nothing in live/ imports the plugin
     "prepare_handle": "pytest_ecs_events.plugin.live",
 })  # fmt: skip

@@ -23,7 +23,6 @@ import importlib.util
 import re
 import threading
 import types
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +30,8 @@ from urllib.parse import urlsplit
 from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.protocol import JSON_CONTENT_TYPE
-from ..api.speedups.fast_parse import parse_query, split_url, unquote_query_part
+from ..api.speedups.fast_parse import parse_query, split_url
+from .speedups import lower_case_headers, reuse_mock_params
 
 #: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
 #: ``ecs-vpc.<region>.aliyuncs.com``.
@@ -69,53 +69,6 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
         query=query,
         body=body,
     )
-
-
-def lower_case_headers(headers: Any) -> dict[str, str]:
-    """A request's headers as a plain dict with lower-case names.
-
-    requests' ``CaseInsensitiveDict`` (the real one and the legacy SDK's vendored copy) keeps
-    ``{lower-case name: (name, value)}`` in its private ``_store``; reading that directly
-    saves the generator behind the public ``lower_items()`` on every intercepted call
-    (P1 in ``benchmarks/run.py``; ``docs/performance.md``, "What makes the hot path fast").
-    Anything else, including a future requests whose ``_store`` is not an ``OrderedDict``,
-    takes the public route: the result is the same.
-    """
-    store = getattr(headers, "_store", None)
-    if type(store) is OrderedDict:
-        return {lower: pair[1] for lower, pair in store.items()}
-    if hasattr(headers, "lower_items"):
-        return dict(headers.lower_items())
-    return {str(k).lower(): str(v) for k, v in headers.items()}
-
-
-def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
-    """The query's parameters from what ``responses`` parsed into ``request.params`` before
-    calling us, or None where that could differ from :func:`parse_query`.
-
-    responses reads the query with ``parse_qsl`` too (the same decoding) but drops blank
-    values (before 0.25) and groups repeated keys; blank parts are added back here, and any
-    repeated key (or anything unexpected) sends the caller to its own parse. Parsing a
-    legacy SDK's dozen signed parameters a second time was a large part of the request
-    reading (P1 in ``benchmarks/run.py``; ``docs/performance.md``). Guarded by
-    ``tests/property/test_fast_parse.py``: reused parameters equal the parsed query.
-
-    The count decides: with one key per non-empty part, no key repeats, so responses holds no
-    list of values.
-    """
-    if type(parsed) is not dict:
-        return None
-    params: dict[str, str] = dict(parsed)
-    parts = raw_query.split("&")
-    count = len(parts) - parts.count("")  # one key per non-empty part, if none repeats
-    if count != len(params):  # blank values dropped, or a key repeated
-        for part in parts:
-            key, _, value = part.partition("=")
-            if part and not value:
-                params.setdefault(unquote_query_part(key), "")
-        if count != len(params):
-            return None
-    return params
 
 
 def _current_requests_send(adapter: Any, request: Any, **kwargs: Any) -> Any:

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events.api.speedups.fast_parse import parse_query
-from pytest_ecs_events.transports.intercept import reuse_mock_params
+from pytest_ecs_events.transports.speedups import reuse_mock_params
 
 
 def _responses_params(query: str, *, blanks: bool) -> dict[str, object]:
