@@ -10,12 +10,12 @@ extensions that write a handle of their own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from .api.params import param_text
 from .core.catalog import Catalog, EventState, InstanceStatus
 from .core.clock import format_api_time, parse_datetime, parse_duration
 from .core.lifecycle import Transition
@@ -73,18 +73,6 @@ def matching_events(
         if (states is None or e.state in states)
         and (event_type is None or e.event_type == event_type)
     ]
-
-
-def param_text(value: Any) -> str:
-    """A Python value as the API's query parameter text: ``True`` as ``"true"``, a
-    ``datetime`` in UTC, a list or tuple as a JSON array (``InstanceIds=["i-1"]``)."""
-    if isinstance(value, list | tuple):
-        return json.dumps([param_text(v) for v in value])
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return format_api_time(value)
-    return str(value)
 
 
 def advance_target(
@@ -296,7 +284,7 @@ class EcsHandle(Protocol):
     def call(self, action: str, **params: Any) -> dict[str, Any]:
         """Call any action with API parameters; returns the body or raises EcsApiError.
 
-        Values are sent as the API's text (:func:`param_text`).
+        Values are sent as the API's text (:func:`~pytest_ecs_events.api.params.param_text`).
         """
         ...
 

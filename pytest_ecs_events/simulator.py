@@ -21,6 +21,7 @@ from .api.calls import ApiCall
 from .api.dispatch import EcsApi
 from .api.faults import TransportFault
 from .api.messages import ApiRequest, ApiResponse
+from .api.params import param_text
 from .api.signatures import SignatureVerifier
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.clock import parse_datetime, parse_duration, parse_time, wall_clock_now
@@ -29,7 +30,7 @@ from .core.lifecycle import InstanceChange, Transition
 from .core.models import Instance, SystemEvent
 from .core.regions import default_endpoint
 from .core.simulation import Simulation, SimulationConfig
-from .handle import EcsHandle, Target, param_text
+from .handle import EcsHandle, Target
 
 if TYPE_CHECKING:
     from .notifications.payloads import Payload

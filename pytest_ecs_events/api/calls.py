@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from .speedups.records import one_step_init
+from .speedups.frozen_init import one_step_init
 
 __all__ = ["ApiCall"]
 
 
-@one_step_init  # one per call: see speedups/records.py
+@one_step_init  # one per call: see speedups/frozen_init.py
 @dataclass(frozen=True)
 class ApiCall:
     """One call the simulator answered, in the order they came."""

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from .speedups.frozen_init import one_step_init
 from .speedups.json_output import encode_json
-from .speedups.records import one_step_init
 
 __all__ = ["NO_HEADERS", "ApiRequest", "ApiResponse"]
 
@@ -16,7 +16,7 @@ __all__ = ["NO_HEADERS", "ApiRequest", "ApiResponse"]
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
-@one_step_init  # built once per call: see speedups/records.py
+@one_step_init  # built once per call: see speedups/frozen_init.py
 @dataclass(frozen=True)
 class ApiRequest:
     """An ECS OpenAPI call as a transport received it.
@@ -38,7 +38,7 @@ class ApiRequest:
         return self.params.get("Action") or self.headers.get("x-acs-action") or None
 
 
-@one_step_init  # built once per call: see speedups/records.py
+@one_step_init  # built once per call: see speedups/frozen_init.py
 @dataclass(frozen=True)
 class ApiResponse:
     """The answer: HTTP status, JSON body and headers."""

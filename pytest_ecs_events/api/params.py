@@ -3,7 +3,8 @@
 Every accessor raises :class:`EcsApiError` in the API's own words: ``MissingParameter`` naming
 the parameter, ``InvalidParameter`` saying what was expected. The HTTP status of those codes
 differs between actions (CreateSimulatedSystemEvents answers MissingParameter with 404), so
-each :class:`Params` carries its action's status table.
+each :class:`Params` carries its action's status table. :func:`param_text` goes the other
+way: a Python value as a parameter's text, for the handles' ``call()`` and live mode's client.
 """
 
 from __future__ import annotations
@@ -12,13 +13,26 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
-from ..core.clock import TimeFormatError, parse_api_time
+from ..core.clock import TimeFormatError, format_api_time, parse_api_time
 from ..core.errors import EcsApiError
 
 _INDEX = re.compile(r"[0-9]{1,9}")
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
+
+
+def param_text(value: Any) -> str:
+    """A Python value as the API's query parameter text: ``True`` as ``"true"``, a
+    ``datetime`` in UTC, a list or tuple as a JSON array (``InstanceIds=["i-1"]``)."""
+    if isinstance(value, list | tuple):
+        return json.dumps([param_text(v) for v in value])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_api_time(value)
+    return str(value)
 
 
 def missing_message(name: str) -> str:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
+from ..api.params import param_text
 from ..api.protocol import API_VERSION
 from ..core.clock import wall_clock_now
 from ..core.network import is_loopback_endpoint
-from ..handle import param_text
 from .credentials import Credentials
 from .errors import LiveApiError, LiveConnectionError, LiveGuardError
 from .guard import LiveGuard
@@ -95,7 +95,7 @@ class LiveClient:
     def call(self, action: str, params: Mapping[str, object]) -> dict[str, Any]:
         """Send one call once the guard allowed it; returns the body.
 
-        Values are sent as the API's text (:func:`~pytest_ecs_events.handle.param_text`).
+        Values are sent as the API's text (:func:`~pytest_ecs_events.api.params.param_text`).
         Raises :class:`LiveGuardError` (refused, nothing sent), :class:`LiveApiError` (the API
         answered an error) or :class:`LiveConnectionError` (no answer).
         """

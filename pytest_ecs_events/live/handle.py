@@ -357,7 +357,7 @@ class LiveEcs(EcsHandle):
     def call(self, action: str, **params: Any) -> dict[str, Any]:
         """Send any action live mode allows, through the guard; aliases in instance params.
 
-        Values are sent as the API's text (:func:`~pytest_ecs_events.handle.param_text`).
+        Values are sent as the API's text (:func:`~pytest_ecs_events.api.params.param_text`).
         """
         __tracebackhide__ = True
         aliases = self._session.settings.aliases

@@ -12,5 +12,5 @@ than the event's own fields (see its docstring).
 - :mod:`.json_output`: one C JSON encoder, and bodies spliced from kept JSON fragments.
 - :mod:`.fast_parse`: exact fast paths for splitting URLs and decoding queries.
 - :mod:`.request_ids`: RequestIds made ahead, in batches.
-- :mod:`.records`: the per-call records' one-step ``__init__``.
+- :mod:`.frozen_init`: the per-call records' one-step ``__init__``.
 """

@@ -152,7 +152,7 @@ class EcsServer:
         return f"<EcsServer {self.url} {state} errors={len(self.errors)}>"
 
     # ------------------------------------------------- for the handlers (ServerHost)
-    def _reset(self) -> ServedAccount:
+    def reset_account(self) -> ServedAccount:
         """``POST /_sim/reset``: switch to a fresh account from :attr:`factory`."""
         if self.factory is None:
             raise RuntimeError("reset needs a factory")
@@ -162,13 +162,13 @@ class EcsServer:
             self.clock.reset(fresh)
         return fresh
 
-    def _record_error(self, exc: BaseException) -> None:
+    def record_error(self, exc: BaseException) -> None:
         with self._lock:
             self.errors.append(exc)
 
-    def _log(self, record: AccessRecord) -> None:
+    def log_access(self, record: AccessRecord) -> None:
         if self.access_log is not None:
             try:
                 self.access_log(record)
             except Exception as exc:  # a broken log must not break the answer
-                self._record_error(exc)
+                self.record_error(exc)

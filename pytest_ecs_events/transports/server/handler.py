@@ -103,7 +103,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             raise
         except Exception as exc:
-            host._record_error(exc)
+            host.record_error(exc)
             if not self._reply_sent:
                 self._send_error_reply(
                     Reply(
@@ -177,7 +177,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         control = ControlApi(
             host.simulator,
             follower=host.clock,
-            reset=host._reset if host.factory is not None else None,
+            reset=host.reset_account if host.factory is not None else None,
         )
         content_type = self.headers.get("Content-Type", "")
         answer = control.answer(self.command, path, dict(query), body, content_type)
@@ -304,7 +304,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         self._logged = True
         client = self.client_address[0] if self.client_address else "-"
-        self.server.host._log(
+        self.server.host.log_access(
             AccessRecord(
                 time=wall_clock_now(),
                 client=str(client),

@@ -92,7 +92,7 @@ class Listener(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if exc is None or isinstance(exc, (ConnectionError, TimeoutError, ssl.SSLError)):
             return  # the client went away: not our bug
-        self.host._record_error(exc)
+        self.host.record_error(exc)
 
     def close_connections(self, timeout: float) -> None:
         """Wake idle keep-alive connections (they read EOF and close), then join workers."""

@@ -19,7 +19,6 @@ from ...core.simulation import Simulation
 from .access import AccessRecord
 
 __all__ = [
-    "ApiHandler",
     "ClockFollower",
     "Clocked",
     "MetadataFormatter",
@@ -27,9 +26,6 @@ __all__ = [
     "ServerHost",
     "SimulatedAccount",
 ]
-
-#: Answers one API request; raises ``TransportFault`` for an injected transport fault.
-ApiHandler = Callable[[ApiRequest], ApiResponse]
 
 
 @runtime_checkable
@@ -144,8 +140,8 @@ class ServerHost(Protocol):
     @property
     def factory(self) -> Callable[[], ServedAccount] | None: ...
 
-    def _reset(self) -> ServedAccount: ...
+    def reset_account(self) -> ServedAccount: ...
 
-    def _log(self, record: AccessRecord) -> None: ...
+    def log_access(self, record: AccessRecord) -> None: ...
 
-    def _record_error(self, exc: BaseException) -> None: ...
+    def record_error(self, exc: BaseException) -> None: ...

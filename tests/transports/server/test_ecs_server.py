@@ -63,8 +63,8 @@ def test_start_and_stop_twice(sim: EcsSimulator) -> None:
 
 def test_reset_needs_a_factory(sim: EcsSimulator) -> None:
     with pytest.raises(RuntimeError, match="factory"):
-        EcsServer(sim)._reset()
+        EcsServer(sim).reset_account()
     fresh = EcsSimulator(now=START)
     srv = EcsServer(sim, factory=lambda: fresh)
-    assert srv._reset() is fresh
+    assert srv.reset_account() is fresh
     assert srv.simulator is fresh

@@ -1,4 +1,4 @@
-"""The per-call records' one-step ``__init__`` (api/speedups/records.py)."""
+"""The per-call records' one-step ``__init__`` (api/speedups/frozen_init.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from pytest_ecs_events.api.calls import ApiCall
 from pytest_ecs_events.api.messages import ApiRequest, ApiResponse
-from pytest_ecs_events.api.speedups.records import one_step_init
+from pytest_ecs_events.api.speedups.frozen_init import one_step_init
 
 
 @pytest.mark.parametrize("cls", [ApiRequest, ApiResponse, ApiCall])

@@ -8,7 +8,7 @@ fast"). :func:`one_step_init` writes an ``__init__`` with the same signature tha
 instance ``__dict__`` with a single ``update``. Equality, ``repr``, ``replace`` and the frozen
 ``__setattr__`` stay the dataclass's own.
 
-Guarded by ``tests/api/speedups/test_records.py``: the written ``__init__`` takes exactly the
+Guarded by ``tests/api/speedups/test_frozen_init.py``: the written ``__init__`` takes exactly the
 dataclass's fields and defaults, and the instance stays frozen.
 """
 
