@@ -38,7 +38,8 @@ def _event_common(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
         "EventCycleStatus": code_name(catalog.state_code(event.state), event.state.value),
         "EventPublishTime": format_api_time(event.publish_time),
     }
-    # An Inquiring event without a time has no NotBefore at all (real capture).
+    # An Inquiring event without a time has no NotBefore at all (as in
+    # tests/data/samples/DescribeInstanceHistoryEvents.json).
     if event.not_before is not None:
         body["NotBefore"] = format_api_time(event.not_before)
     return body
@@ -47,7 +48,8 @@ def _event_common(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
 def history_event(event: SystemEvent, catalog: Catalog) -> dict[str, Any]:
     """One ``InstanceSystemEventType`` of DescribeInstanceHistoryEvents."""
     body = {"InstanceId": event.instance_id, **_event_common(event, catalog)}
-    # Unfinished events carry no EventFinishTime at all (real capture: an Inquiring event).
+    # Unfinished events carry no EventFinishTime at all (an Inquiring event in
+    # tests/data/samples/DescribeInstanceHistoryEvents.json).
     if event.finish_time is not None:
         body["EventFinishTime"] = format_api_time(event.finish_time)
     body["Reason"] = event.reason
@@ -100,7 +102,8 @@ def describe_instance(instance: Instance) -> dict[str, Any]:
         "ZoneId": instance.zone,
         "InstanceType": "ecs.g7.large",
         "InstanceChargeType": "PostPaid",
-        # DescribeInstances writes minutes only: 2024-03-21T05:46Z (real capture).
+        # DescribeInstances writes minutes only: 2024-03-21T05:46Z
+        # (tests/data/samples/DescribeInstances_beijing.json).
         "CreationTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ")
         if instance.created_at
         else "",

@@ -6,11 +6,16 @@ simulator once the operation that caused them returns; see ``EcsSimulator.subscr
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from .._version import __version__
 from ..core.lifecycle import InstanceChange, Transition
 from ..core.network import is_loopback
 from ..core.simulation import Simulation
@@ -70,13 +75,6 @@ class WebhookSubscription:
 
     def deliver(self, when: datetime, payload: Payload) -> Delivery:
         """POST ``payload`` now; record and return the outcome (never raises)."""
-        import json
-        import time
-        import urllib.error
-        import urllib.request
-
-        from .._version import __version__
-
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(
             self.url,

@@ -10,6 +10,7 @@ import pytest
 
 from .._version import __version__
 from . import options, report
+from .config import ini_region
 from .fixtures import ecs_sim
 from .markers import EVENT_MARKER_HELP, SIM_MARKER_HELP
 from .server import ecs_server
@@ -36,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    region = config.getini("ecs_sim_region")
+    region = ini_region(config)
     duration = config.getini("ecs_sim_execution_duration") or "30s"
     timeline = "every test" if config.getoption("ecs_timeline", default=False) else "failures"
     patch_time = "on" if config.getini("ecs_sim_patch_time") else "off"

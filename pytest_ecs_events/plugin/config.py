@@ -11,7 +11,7 @@ from ..core.catalog import DEFAULT_CATALOG, Catalog
 from ..core.clock import TimeFormatError, parse_duration
 from .markers import MarkerError
 
-__all__ = ["configured_catalog", "ini_execution_duration", "ini_region"]
+__all__ = ["configured_catalog", "execution_duration", "ini_execution_duration", "ini_region"]
 
 
 def configured_catalog(config: pytest.Config) -> Catalog:
@@ -34,3 +34,9 @@ def ini_execution_duration(config: pytest.Config) -> timedelta:
 def ini_region(config: pytest.Config) -> str:
     """``ecs_sim_region`` (default ``cn-hangzhou``)."""
     return str(config.getini("ecs_sim_region") or "cn-hangzhou")
+
+
+def execution_duration(marked: timedelta | None, config: pytest.Config) -> timedelta:
+    """The ``ecs_sim`` marker's ``execution_duration`` when it gives one (zero included),
+    else the ini option's."""
+    return marked if marked is not None else ini_execution_duration(config)

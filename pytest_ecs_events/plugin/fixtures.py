@@ -10,7 +10,7 @@ import pytest
 from ..core.clock import parse_time, wall_clock_now
 from ..core.errors import EcsApiError
 from . import report
-from .config import configured_catalog, ini_execution_duration, ini_region
+from .config import configured_catalog, execution_duration, ini_region
 from .markers import MarkerError, event_marks, sim_settings
 
 if TYPE_CHECKING:
@@ -26,9 +26,7 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
     settings = sim_settings(item)
     catalog = configured_catalog(config)
     region = settings.region or ini_region(config)
-    duration = settings.execution_duration
-    if duration is None:
-        duration = ini_execution_duration(config)
+    duration = execution_duration(settings.execution_duration, config)
     sim = EcsSimulator(
         now=settings.now or wall_clock_now(),
         region=region,
@@ -85,7 +83,7 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     Configure it with ``@pytest.mark.ecs_sim(...)``; create events with
     ``@pytest.mark.ecs_event(...)``.
     """
-    if request.config.getoption("ecs_live", False):  # --ecs-live: a real account (live_plugin)
+    if request.config.getoption("ecs_live", False):  # --ecs-live: a real account (plugin/live.py)
         from .live import live_ecs_sim
 
         yield from live_ecs_sim(request)

@@ -1,5 +1,6 @@
-"""Live mode's pytest glue: options, header, the fixture body, session-level clean-up hooks,
-and live mode's outcomes as pytest's.
+"""Live mode's pytest glue: its settings from the options, the header, the fixture body,
+session-level clean-up hooks, and live mode's outcomes as pytest's (the options themselves
+are registered in :mod:`.options`).
 
 Registered by ``plugin/__init__.py``; everything here is inert unless ``--ecs-live`` is given.
 The client, handle, guard, journal and clean-up are in :mod:`pytest_ecs_events.live`, which
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 from ..core.clock import wall_clock_now
-from .config import configured_catalog, ini_execution_duration, ini_region
+from .config import configured_catalog, execution_duration, ini_region
 from .markers import EventMark, MarkerError, event_marks, sim_settings
 
 if TYPE_CHECKING:  # live mode's client loads only in a live run (function-local imports)
@@ -396,7 +397,7 @@ def prepare_handle(session: LiveSession, item: pytest.Item) -> tuple[LiveEcs, li
     catalog = configured_catalog(config)
     try:
         settings = sim_settings(item)
-        duration = settings.execution_duration or ini_execution_duration(config)
+        duration = execution_duration(settings.execution_duration, config)
         marks = event_marks(item, now=wall_clock_now(), catalog=catalog)
     except MarkerError as exc:
         pytest.fail(f"{item.nodeid}: {exc}", pytrace=False)
@@ -441,7 +442,6 @@ def _create_marked_events(handle: LiveEcs, marks: Sequence[EventMark]) -> None:
             raise MarkerError(f"{mark.text}: {exc}") from None
 
 
-# ============================================================================== fixture
 def live_ecs_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The body of ``ecs_sim`` in live mode (``fixtures.py`` branches here)."""
     item = request.node
