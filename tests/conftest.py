@@ -1,11 +1,18 @@
-"""Shared fixtures of the plugin's own tests (pytester comes from ``-p pytester`` in addopts)."""
+"""Shared fixtures of the plugin's own tests (pytester comes from ``-p pytester`` in addopts):
+``ecs_pytester``, and the simulator and loopback server of the server and fault tests."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.transports.server import EcsServer
+from tests.helpers.simulators import DEFAULT_SIM
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +43,30 @@ def ecs_pytester(
     monkeypatch.setenv("PYTEST_PLUGINS", "pytest_ecs_events.plugin")
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
     return pytester
+
+
+@pytest.fixture
+def sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
+    """The simulator of the loopback server's and the fault tests (``DEFAULT_SIM``).
+
+    Other settings come from indirect parametrisation (``tests/helpers/simulators.py``);
+    ``intercept=True`` starts it for the test. Other folders' ``sim`` fixtures (a core
+    ``Simulation``, a webhook simulator...) are their own and override this one.
+    """
+    settings: dict[str, Any] = {**DEFAULT_SIM, **getattr(request, "param", {})}
+    intercept = settings.pop("intercept", False)
+    simulator = EcsSimulator(**settings)
+    if not intercept:
+        yield simulator
+        return
+    with simulator:
+        yield simulator
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, sim: EcsSimulator) -> Iterator[EcsServer]:
+    """``sim`` over HTTP on loopback (settings by indirect parametrisation); the test fails
+    if the server met an error."""
+    with EcsServer(sim, **getattr(request, "param", {})) as running:
+        yield running
+    assert running.errors == []

@@ -110,15 +110,3 @@ def test_serving_another_simulation_drops_the_caches(api: EcsApi) -> None:
     api.sim = Simulation(now=datetime(2025, 1, 1, tzinfo=timezone.utc))
     assert not api._answers.questions
     assert len(api._renderings) == 0
-
-
-@pytest.mark.parametrize(
-    "name", ["LastPage", "Query", "Handler", "Preparer", "action", "query_action"]
-)
-def test_names_that_moved_out_still_read_with_a_warning(name: str) -> None:
-    """The names the dispatcher still uses (``ApiCall``, ``TransportFault``, ``Fault``,
-    ``new_request_id``, ``ActionContext``...) read from it as before, without a warning."""
-    from pytest_ecs_events.api import dispatch
-
-    with pytest.warns(DeprecationWarning, match=rf"api\.dispatch\.{name} moved to"):
-        assert getattr(dispatch, name) is not None

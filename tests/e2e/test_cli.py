@@ -7,43 +7,27 @@ import re
 import signal
 import socket
 import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from pytest_ecs_events.cli import build_parser, main
-from tests.helpers.serve import start_serve
+from tests.helpers.http import get, post
+from tests.helpers.serve import Server, start_serve
 
 AK = "LTAI5tCliTestKey"
 SECRET = "cli-test-secret"
-
-
-class Served:
-    """A running ``ecs-sim serve`` subprocess."""
-
-    def __init__(self, proc: subprocess.Popen[str], port: int) -> None:
-        self.proc = proc
-        self.port = port
-        self.endpoint = f"127.0.0.1:{port}"
-        self.url = f"http://{self.endpoint}"
-
-    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
-        self.proc.send_signal(sig)
-        out, err = self.proc.communicate(timeout=10)
-        return self.proc.returncode, out, err
 
 
 @pytest.fixture
 def start() -> Iterator[Any]:
     procs: list[subprocess.Popen[str]] = []
 
-    def launch(*args: str) -> Served:
+    def launch(*args: str) -> Server:
         proc, _scheme, port = start_serve(*args)
         procs.append(proc)
-        return Served(proc, port)
+        return Server(proc, port)
 
     try:
         yield launch
@@ -52,18 +36,6 @@ def start() -> Iterator[Any]:
             if proc.poll() is None:
                 proc.kill()
             proc.communicate(timeout=10)
-
-
-def call(url: str, data: bytes | None = None) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(url, data=data)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return int(resp.status), json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, json.loads(exc.read())
 
 
 def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
@@ -85,7 +57,7 @@ def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
         "1m",
     )
     # the control API: a simulated event, then time passes
-    status, body = call(
+    status, body = post(
         f"{served.url}/_sim/events",
         json.dumps(
             {
@@ -98,7 +70,7 @@ def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
     )
     assert status == 200, body
     event_id = body["events"][0]["event_id"]
-    status, clock = call(f"{served.url}/_sim/clock")
+    status, clock = get(f"{served.url}/_sim/clock")
     assert clock["follows_wall_clock"] is True
 
     client = AcsClient(AK, SECRET, "cn-beijing", auto_retry=False)
@@ -115,9 +87,9 @@ def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
         wrong.do_action_with_exception(req)
     assert info.value.get_error_code() == "InvalidAccessKeyId.NotFound"
 
-    status, body = call(f"{served.url}/_sim/advance", b'{"by": "2h1m"}')
+    status, body = post(f"{served.url}/_sim/advance", b'{"by": "2h1m"}')
     assert status == 200, body
-    status, body = call(f"{served.url}/_sim/events?instance_id=i-a")
+    status, body = get(f"{served.url}/_sim/events?instance_id=i-a")
     [event] = body["events"]
     assert event["state"] == "Executed"  # 1 minute of execution, as configured
     assert [h["state"] for h in event["history"]] == ["Scheduled", "Executing", "Executed"]
@@ -127,10 +99,10 @@ def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
     reboot.set_InstanceId("i-b")
     client.do_action_with_exception(reboot)
 
-    status, body = call(f"{served.url}/_sim/reset", b"")
+    status, body = post(f"{served.url}/_sim/reset", b"")
     assert status == 200
     assert body["instances"] == ["i-a", "i-b"]
-    assert call(f"{served.url}/_sim/events")[1] == {"events": []}
+    assert get(f"{served.url}/_sim/events")[1] == {"events": []}
 
     code, out, err = served.stop()
     assert code == 0, err
@@ -181,7 +153,7 @@ def test_malformed_http_does_not_kill_the_command(start: Any) -> None:
             answer += chunk
     assert answer.startswith((b"HTTP/1.0 400 ", b"HTTP/1.1 400 "))
     assert json.loads(answer.partition(b"\r\n\r\n")[2])["Code"] == "BadRequest"
-    status, _ = call(f"{served.url}/?Action=DescribeInstancesFullStatus&RegionId=cn-hangzhou")
+    status, _ = get(f"{served.url}/?Action=DescribeInstancesFullStatus&RegionId=cn-hangzhou")
     assert status == 200
     code, _, err = served.stop()
     assert code == 0, err

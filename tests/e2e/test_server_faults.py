@@ -1,15 +1,13 @@
 """Transport faults (timeout, connection reset) and latency over the loopback server: the
-server acts out what ``EcsApi.handle`` raises (in process: ``tests/api/test_faults.py``)."""
+server acts out what ``EcsApi.handle`` raises (in process: ``tests/api/test_faults.py`` and,
+through both SDKs, ``tests/e2e/test_sdk_faults.py``)."""
 
 from __future__ import annotations
 
 import json
 import socket
 import time
-import types
-from collections.abc import Iterator
 
-import aliyunsdkcore.client
 import pytest
 import requests
 from aliyunsdkcore.client import AcsClient
@@ -18,30 +16,14 @@ from aliyunsdkecs.request.v20140526.DescribeInstancesFullStatusRequest import (
 )
 
 from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.core.network import PROXY_VARIABLES
 from pytest_ecs_events.transports.server import EcsServer
+from tests.helpers.simulators import HOLDING_SERVER, ONE_INSTANCE_INTERCEPTING
+
+pytestmark = ONE_INSTANCE_INTERCEPTING
 
 
-@pytest.fixture
-def backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The legacy SDK's retry back-off, recorded instead of slept."""
-    sleeps: list[float] = []
-    monkeypatch.setattr(aliyunsdkcore.client, "time", types.SimpleNamespace(sleep=sleeps.append))
-    return sleeps
-
-
-@pytest.fixture
-def sim() -> Iterator[EcsSimulator]:
-    with EcsSimulator(now="2030-01-01T00:00:00Z", instances=["i-a"], seed=1) as simulator:
-        yield simulator
-
-
-# ------------------------------------------------------------------------ over the server
-@pytest.fixture
-def server(sim: EcsSimulator) -> Iterator[EcsServer]:
-    with EcsServer(sim, timeout_hold=5.0) as running:
-        yield running
-
-
+@HOLDING_SERVER
 def test_server_reset_closes_the_connection(sim: EcsSimulator, server: EcsServer) -> None:
     sim.fail_next("DescribeRegions", fault="reset")
     with pytest.raises(requests.exceptions.ConnectionError):
@@ -51,6 +33,7 @@ def test_server_reset_closes_the_connection(sim: EcsSimulator, server: EcsServer
     assert server.errors == []
 
 
+@HOLDING_SERVER
 def test_server_timeout_holds_until_the_client_gives_up(
     sim: EcsSimulator, server: EcsServer
 ) -> None:
@@ -71,6 +54,7 @@ def test_server_timeout_closes_unanswered_after_the_hold(sim: EcsSimulator) -> N
         assert server.errors == []
 
 
+@HOLDING_SERVER
 def test_server_latency(sim: EcsSimulator, server: EcsServer) -> None:
     sim.latency = "50ms"
     started = time.perf_counter()
@@ -78,10 +62,11 @@ def test_server_latency(sim: EcsSimulator, server: EcsServer) -> None:
     assert time.perf_counter() - started >= 0.05
 
 
+@HOLDING_SERVER
 def test_legacy_sdk_retries_through_the_server(
     sim: EcsSimulator, server: EcsServer, backoff: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     sim.fail_next("DescribeInstancesFullStatus", fault="reset")
     sim.fail_next("DescribeInstancesFullStatus", fault="timeout")

@@ -16,7 +16,6 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,24 +31,12 @@ from tests.helpers.http import (
     open_json,
     post,
 )
+from tests.helpers.simulators import START
 
 AK = "LTAI5tServerTestKey"
 SECRET = "server-test-secret"
-START = "2030-01-01T00:00:00Z"
 
 pytestmark = pytest.mark.ecs_sim(now=START, instances=["i-a", "i-b"])
-
-
-@pytest.fixture
-def sim() -> EcsSimulator:
-    return EcsSimulator(now=START, instances=["i-a", "i-b"])
-
-
-@pytest.fixture
-def server(sim: EcsSimulator) -> Iterator[EcsServer]:
-    with EcsServer(sim) as srv:
-        yield srv
-    assert srv.errors == []
 
 
 # ---------------------------------------------------------------------- SDKs end to end

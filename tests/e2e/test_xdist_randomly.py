@@ -15,23 +15,10 @@ pytest.importorskip("xdist")
 pytest.importorskip("pytest_randomly")
 
 SUITE = """
-import json
 import threading
 
 import pytest
-
-
-def legacy_call(sim, name, **params):
-    import importlib
-
-    from aliyunsdkcore.client import AcsClient
-
-    module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{name}Request")
-    request = getattr(module, f"{name}Request")()
-    for key, value in params.items():
-        getattr(request, f"set_{key}")(value)
-    client = AcsClient("AK", "SECRET", sim.region, auto_retry=False)
-    return json.loads(client.do_action_with_exception(request))
+from ecs_sdk_helpers import legacy_call
 
 
 @pytest.mark.ecs_sim(instances=["i-a"])
@@ -128,7 +115,9 @@ TOTAL = 14
 @pytest.fixture
 def suite(ecs_pytester: pytest.Pytester) -> pytest.Pytester:
     pytest.importorskip("aliyunsdkecs")
-    ecs_pytester.makepyfile(test_suite=SUITE)
+    from tests.helpers.sdk import SDK_HELPERS
+
+    ecs_pytester.makepyfile(test_suite=SUITE, ecs_sdk_helpers=SDK_HELPERS)
     return ecs_pytester
 
 

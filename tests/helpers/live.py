@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
@@ -24,53 +23,13 @@ from pytest_ecs_events.live.errors import LiveApiError
 from pytest_ecs_events.live.guard import LiveGuard
 from pytest_ecs_events.live.session import LiveSession
 from pytest_ecs_events.live.settings import LiveSettings
-from tests.helpers.serve import start_serve
+from tests.helpers.serve import Server, start_serve
 
 AK = "LTAI5tLiveTestKeyId01"
 SECRET = "Zq8xLiveSecret-7f3e9a"
-PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 # ======================================================================= the cloud's stand-in
-class Server:
-    """A running ``ecs-sim serve`` subprocess and its control API."""
-
-    def __init__(self, proc: subprocess.Popen[str], port: int) -> None:
-        self.proc = proc
-        self.port = port
-        self.endpoint = f"127.0.0.1:{port}"
-        self.url = f"http://{self.endpoint}"
-
-    def request(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(req, timeout=10) as response:
-            result: dict[str, Any] = json.loads(response.read())
-        return result
-
-    def events(self, state: str | None = None) -> list[dict[str, Any]]:
-        query = f"?state={state}" if state else ""
-        events: list[dict[str, Any]] = self.request(f"/_sim/events{query}")["events"]
-        return events
-
-    def calls(self, action: str | None = None) -> list[dict[str, Any]]:
-        query = f"?action={action}" if action else ""
-        calls: list[dict[str, Any]] = self.request(f"/_sim/calls{query}")["calls"]
-        return calls
-
-    def create(self, instance_ids: list[str], not_before: str = "+1h") -> list[str]:
-        body = {
-            "simulated": True,
-            "event_type": "SystemMaintenance.Reboot",
-            "instance_ids": instance_ids,
-            "not_before": not_before,
-        }
-        return [e["event_id"] for e in self.request("/_sim/events", body)["events"]]
-
-
 @contextmanager
 def serving() -> Iterator[Server]:
     """``ecs-sim serve`` with the test AccessKey, instances i-web and i-db."""

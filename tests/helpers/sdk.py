@@ -138,3 +138,34 @@ def make_mixed_history(
         "Scheduled": scheduled.event_id,
         "Executing": still_executing.event_id,
     }
+
+
+#: The module ``ecs_sdk_helpers`` that inner pytest runs (pytester) import to call both SDKs
+#: against their simulator: ``legacy_client``, ``legacy_call`` (no retry) and ``new_client``.
+SDK_HELPERS = """
+import json
+
+
+def legacy_client(sim, key="AK", secret="SECRET"):
+    from aliyunsdkcore.client import AcsClient
+
+    return AcsClient(key, secret, sim.region, auto_retry=False)
+
+
+def legacy_call(sim, name, **params):
+    import importlib
+
+    module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{name}Request")
+    request = getattr(module, f"{name}Request")()
+    for key, value in params.items():
+        getattr(request, f"set_{key}")(value)
+    return json.loads(legacy_client(sim).do_action_with_exception(request))
+
+
+def new_client(sim):
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    return Client(Config(access_key_id="AK", access_key_secret="SECRET",
+                         region_id=sim.region, endpoint=sim.endpoint))
+"""

@@ -1,12 +1,17 @@
-"""Starting ``ecs-sim serve`` as a subprocess, for the tests that need a real server process."""
+"""Starting ``ecs-sim serve`` as a subprocess, for the tests that need a real server process,
+and ``Server``, the running process and its control API."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
+import urllib.request
+from typing import Any
 
 BANNER = re.compile(r"^ecs-sim serving on (https?)://127\.0\.0\.1:(\d+)$")
 
@@ -42,3 +47,48 @@ def start_serve(*args: str) -> tuple[subprocess.Popen[str], str, int]:
         proc.communicate(timeout=10)
         raise
     return proc, match.group(1), int(match.group(2))
+
+
+class Server:
+    """A running ``ecs-sim serve`` subprocess and its control API (proxies bypassed)."""
+
+    def __init__(self, proc: subprocess.Popen[str], port: int) -> None:
+        self.proc = proc
+        self.port = port
+        self.endpoint = f"127.0.0.1:{port}"
+        self.url = f"http://{self.endpoint}"
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
+        """Send ``sig``, wait; the exit code and the rest of stdout and stderr."""
+        self.proc.send_signal(sig)
+        out, err = self.proc.communicate(timeout=10)
+        return self.proc.returncode, out, err
+
+    def request(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=10) as response:
+            result: dict[str, Any] = json.loads(response.read())
+        return result
+
+    def events(self, state: str | None = None) -> list[dict[str, Any]]:
+        query = f"?state={state}" if state else ""
+        events: list[dict[str, Any]] = self.request(f"/_sim/events{query}")["events"]
+        return events
+
+    def calls(self, action: str | None = None) -> list[dict[str, Any]]:
+        query = f"?action={action}" if action else ""
+        calls: list[dict[str, Any]] = self.request(f"/_sim/calls{query}")["calls"]
+        return calls
+
+    def create(self, instance_ids: list[str], not_before: str = "+1h") -> list[str]:
+        body = {
+            "simulated": True,
+            "event_type": "SystemMaintenance.Reboot",
+            "instance_ids": instance_ids,
+            "not_before": not_before,
+        }
+        return [e["event_id"] for e in self.request("/_sim/events", body)["events"]]

@@ -7,6 +7,8 @@ import socket
 
 import pytest
 
+from pytest_ecs_events.core.network import PROXY_VARIABLES
+
 
 def test_fixture_fails_the_test_on_server_errors(ecs_pytester: pytest.Pytester) -> None:
     pytester = ecs_pytester
@@ -38,7 +40,7 @@ def test_fixture_ignores_the_proxy_variables(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+    for name in PROXY_VARIABLES:
         monkeypatch.setenv(name, dead)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     pytester.makepyfile(

@@ -20,8 +20,8 @@ from pytest_ecs_events.transports.server.control import (
 from pytest_ecs_events.transports.server.replies import Reply
 from pytest_ecs_events.transports.server.wallclock import WallClockFollower
 from tests.helpers.http import HISTORY, assert_api_error, get, post
+from tests.helpers.simulators import START
 
-START = "2030-01-01T00:00:00Z"
 UTC = timezone.utc
 
 

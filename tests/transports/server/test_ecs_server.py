@@ -9,8 +9,7 @@ from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.core.network import is_loopback
 from pytest_ecs_events.transports.server import EcsServer
 from tests.helpers.http import HISTORY, get
-
-START = "2030-01-01T00:00:00Z"
+from tests.helpers.simulators import START
 
 
 def test_refuses_non_loopback_hosts(sim: EcsSimulator) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +24,9 @@ from pytest_ecs_events.transports.server.metadata import (
     metadata_answer,
 )
 from pytest_ecs_events.transports.server.replies import Reply
+from tests.helpers.simulators import START
 
 PATH = "/latest/maintenance/active-system-events"
-START = "2030-01-01T00:00:00Z"
 
 
 def fetch(
@@ -44,17 +43,6 @@ def fetch(
     if content_type.startswith("application/json") and raw:
         return status, content_type, json.loads(raw)
     return status, content_type, raw.decode()
-
-
-@pytest.fixture
-def sim() -> EcsSimulator:
-    return EcsSimulator(now=START, instances=["i-a", "i-b"], seed=2)
-
-
-@pytest.fixture
-def server(sim: EcsSimulator) -> Iterator[EcsServer]:
-    with EcsServer(sim) as running:
-        yield running
 
 
 def test_active_events_of_one_instance(sim: EcsSimulator, server: EcsServer) -> None:
