@@ -17,18 +17,20 @@ from typing import Any, Protocol
 
 from .api.params import param_text
 from .core.catalog import Catalog, EventState, InstanceStatus
-from .core.clock import format_api_time, parse_datetime, parse_duration
+from .core.clock import format_api_time, parse_datetime, parse_duration, parse_time
 from .core.lifecycle import Transition
 from .core.models import Instance, SystemEvent
 
 __all__ = [
     "EcsHandle",
     "Target",
+    "TimeAt",
     "advance_target",
     "id_list",
     "matching_events",
     "param_text",
     "state_set",
+    "time_at",
 ]
 
 #: When ``advance()`` should stop, computed from "now" at the moment the handle moves (a
@@ -73,6 +75,17 @@ def matching_events(
         if (states is None or e.state in states)
         and (event_type is None or e.event_type == event_type)
     ]
+
+
+#: A time as a member takes it (``not_before``), as a function of "now": a handle evaluates it
+#: when it acts (offline under the simulation's lock, so "+2h" means two hours from then).
+TimeAt = Callable[[datetime], datetime]
+
+
+def time_at(value: datetime | timedelta | str) -> TimeAt:
+    """``not_before`` (a ``datetime``, a ``timedelta`` or ``"+<duration>"`` from now, or ISO
+    8601 text) as a :data:`TimeAt`; a bad value raises ``TimeFormatError`` when evaluated."""
+    return lambda now: parse_time(value, now=now)
 
 
 def advance_target(
@@ -194,14 +207,10 @@ class EcsHandle(Protocol):
         ISO 8601 text.
         """
         ids = id_list(instance_ids, "instance_ids")
-        return self._create_events(event_type, ids, not_before, region)
+        return self._create_events(event_type, ids, time_at(not_before), region)
 
     def _create_events(
-        self,
-        event_type: str,
-        instance_ids: list[str],
-        not_before: datetime | timedelta | str,
-        region: str | None,
+        self, event_type: str, instance_ids: list[str], at: TimeAt, region: str | None
     ) -> list[SystemEvent]: ...
 
     def cancel_events(
@@ -244,7 +253,9 @@ class EcsHandle(Protocol):
         self, event_id: str, not_before: datetime | timedelta | str
     ) -> SystemEvent:
         """What ModifySystemEventAttribute does."""
-        ...
+        return self._reschedule_event(event_id, time_at(not_before))
+
+    def _reschedule_event(self, event_id: str, at: TimeAt) -> SystemEvent: ...
 
     def inject_event(
         self,
@@ -256,7 +267,17 @@ class EcsHandle(Protocol):
         reason: str | None = None,
     ) -> SystemEvent:
         """A platform event (offline only): not cancellable, and it acts on the instance."""
-        ...
+        at = time_at(not_before) if not_before is not None else None
+        return self._inject_event(event_type, instance_id, at, state, reason)
+
+    def _inject_event(
+        self,
+        event_type: str,
+        instance_id: str,
+        at: TimeAt | None,
+        state: EventState | str | None,
+        reason: str | None,
+    ) -> SystemEvent: ...
 
     # ---------------------------------------------------------------- instance actions
     def reboot_instance(self, instance_id: str) -> Instance:
@@ -299,5 +320,16 @@ class EcsHandle(Protocol):
         times: int = 1,
         fault: str | None = None,
     ) -> None:
-        """The next ``times`` calls of ``action`` get this error instead (offline only)."""
-        ...
+        """Offline only: the next ``times`` calls of ``action`` (``"*"``: any) get this error
+        instead.
+
+        ``fault="timeout"`` or ``fault="reset"`` injects a transport fault instead of an API
+        error: the client gets no answer at all (requests' ``ReadTimeout`` or
+        ``ConnectionError`` in process; over the loopback server the connection is held
+        then closed, or reset). A timed-out request *was* served (as a real one may be); a
+        reset one was not. Faults of both kinds queue for an action in the order given.
+        """
+        options = {"code": code, "status": status, "message": message, "times": times}
+        self._fail_next(action, {**options, "fault": fault})
+
+    def _fail_next(self, action: str, fault: dict[str, Any]) -> None: ...

@@ -24,13 +24,13 @@ from .api.messages import ApiRequest, ApiResponse
 from .api.params import param_text
 from .api.signatures import SignatureVerifier
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
-from .core.clock import parse_datetime, parse_duration, parse_time, wall_clock_now
+from .core.clock import parse_datetime, parse_duration, wall_clock_now
 from .core.errors import EcsApiError
 from .core.lifecycle import InstanceChange, Transition
 from .core.models import Instance, SystemEvent
 from .core.regions import default_endpoint
 from .core.simulation import Simulation, SimulationConfig
-from .handle import EcsHandle, Target
+from .handle import EcsHandle, Target, TimeAt
 
 if TYPE_CHECKING:
     from .notifications.payloads import Payload
@@ -259,14 +259,10 @@ class EcsSimulator(EcsHandle):
     # -------------------------------------------------------------------------- events
     @_then_deliver
     def _create_events(
-        self,
-        event_type: str,
-        instance_ids: list[str],
-        not_before: datetime | timedelta | str,
-        region: str | None,
+        self, event_type: str, instance_ids: list[str], at: TimeAt, region: str | None
     ) -> list[SystemEvent]:
         with self._sim.lock:
-            when = parse_time(not_before, now=self.now)
+            when = at(self.now)
             return self._sim.create_simulated_events(event_type, instance_ids, when, region=region)
 
     @_then_deliver
@@ -274,18 +270,16 @@ class EcsSimulator(EcsHandle):
         return self._sim.cancel_simulated_events(event_ids, region=region)
 
     @_then_deliver
-    def inject_event(
+    def _inject_event(
         self,
         event_type: str,
         instance_id: str,
-        *,
-        not_before: datetime | timedelta | str | None = None,
-        state: EventState | str | None = None,
-        reason: str | None = None,
+        at: TimeAt | None,
+        state: EventState | str | None,
+        reason: str | None,
     ) -> SystemEvent:
-        """A platform event (offline only): not cancellable, and it acts on the instance."""
         with self._sim.lock:
-            when = parse_time(not_before, now=self.now) if not_before is not None else None
+            when = at(self.now) if at is not None else None
             return self._sim.inject_event(
                 event_type, instance_id, not_before=when, state=state, reason=reason
             )
@@ -296,14 +290,10 @@ class EcsSimulator(EcsHandle):
         return self._sim.accept_inquired_event(event_id)
 
     @_then_deliver
-    def reschedule_event(
-        self, event_id: str, not_before: datetime | timedelta | str
-    ) -> SystemEvent:
-        """What ModifySystemEventAttribute does."""
+    def _reschedule_event(self, event_id: str, at: TimeAt) -> SystemEvent:
         with self._sim.lock:
             event = self._sim.get_event(event_id)
-            when = parse_time(not_before, now=self.now)
-            return self._sim.reschedule_event(event_id, event.instance_id, when)
+            return self._sim.reschedule_event(event_id, event.instance_id, at(self.now))
 
     @_then_deliver
     def fail_event(self, event_id: str, reason_code: str = "") -> SystemEvent:
@@ -347,27 +337,8 @@ class EcsSimulator(EcsHandle):
         return self._sim.redeploy_instance(instance_id)
 
     # ----------------------------------------------------------------- faults, observers
-    def fail_next(
-        self,
-        action: str,
-        *,
-        code: str = "Throttling",
-        status: int = 400,
-        message: str | None = None,
-        times: int = 1,
-        fault: str | None = None,
-    ) -> None:
-        """The next ``times`` calls of ``action`` (``"*"``: any) get this error instead.
-
-        ``fault="timeout"`` or ``fault="reset"`` injects a transport fault instead of an API
-        error: the client gets no answer at all (requests' ``ReadTimeout`` or
-        ``ConnectionError`` in process; over the loopback server the connection is held
-        then closed, or reset). A timed-out request *was* served (as a real one may be); a
-        reset one was not. Faults of both kinds queue for an action in the order given.
-        """
-        self._api.fail_next(
-            action, code=code, status=status, message=message, times=times, fault=fault
-        )
+    def _fail_next(self, action: str, fault: dict[str, Any]) -> None:
+        self._api.fail_next(action, **fault)
 
     @property
     def latency(self) -> timedelta:

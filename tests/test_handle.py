@@ -19,11 +19,13 @@ from pytest_ecs_events.core.models import SystemEvent
 from pytest_ecs_events.handle import (
     EcsHandle,
     Target,
+    TimeAt,
     advance_target,
     id_list,
     matching_events,
     param_text,
     state_set,
+    time_at,
 )
 
 UTC = timezone.utc
@@ -267,14 +269,27 @@ class RecordingHandle(EcsHandle):
         return []
 
     def _create_events(
+        self, event_type: str, instance_ids: list[str], at: TimeAt, region: str | None
+    ) -> list[SystemEvent]:
+        self.seen.append(("create", event_type, instance_ids, at(self.now), region))
+        return []
+
+    def _reschedule_event(self, event_id: str, at: TimeAt) -> Any:
+        self.seen.append(("reschedule", event_id, at(self.now)))
+
+    def _inject_event(
         self,
         event_type: str,
-        instance_ids: list[str],
-        not_before: datetime | timedelta | str,
-        region: str | None,
-    ) -> list[SystemEvent]:
-        self.seen.append(("create", event_type, instance_ids, not_before, region))
-        return []
+        instance_id: str,
+        at: TimeAt | None,
+        state: EventState | str | None,
+        reason: str | None,
+    ) -> Any:
+        when = at(self.now) if at is not None else None
+        self.seen.append(("inject", event_type, instance_id, when, state, reason))
+
+    def _fail_next(self, action: str, fault: dict[str, Any]) -> None:
+        self.seen.append(("fail_next", action, fault))
 
     def _cancel_events(self, event_ids: list[str], region: str | None) -> list[SystemEvent]:
         self.seen.append(("cancel", event_ids, region))
@@ -300,16 +315,34 @@ def test_the_shared_members_normalise_then_call_the_primitives() -> None:
     handle.reboot_instances("i-a")
     found = handle.events(instance_id="i-a", state="Scheduled", event_type="SystemFailure.Reboot")
     assert ids(found) == ["e-3"]
+    handle.reschedule_event("e-1", "+30m")
+    handle.reschedule_event("e-2", datetime(2024, 1, 3, tzinfo=UTC))
+    handle.inject_event("SystemFailure.Reboot", "i-a")
+    handle.inject_event("SystemMaintenance.Redeploy", "i-b", not_before=timedelta(hours=3),
+                        state="Inquiring", reason="disk")  # fmt: skip
+    handle.fail_next("RebootInstance")
+    handle.fail_next("*", code="ServiceUnavailable", status=503, times=2, fault="reset")
     assert handle.seen == [
         ("advance", T0 + timedelta(hours=1, minutes=30), "1:30:00"),
         ("advance", datetime(2024, 1, 2, tzinfo=UTC), "to=2024-01-02T00:00:00Z"),
-        ("create", "SystemMaintenance.Reboot", ["i-a"], "+1h", None),
-        ("create", "SystemMaintenance.Stop", ["i-a", "i-b"], "+2h", "cn-beijing"),
+        ("create", "SystemMaintenance.Reboot", ["i-a"], T0 + timedelta(hours=1), None),
+        ("create", "SystemMaintenance.Stop", ["i-a", "i-b"], T0 + timedelta(hours=2),
+         "cn-beijing"),
         ("cancel", ["e-1"], None),
         ("cancel", ["e-1", "e-2"], "cn-beijing"),
         ("reboot", ["i-a"]),
         ("candidates", "i-a"),
-    ]
+        ("reschedule", "e-1", T0 + timedelta(minutes=30)),
+        ("reschedule", "e-2", datetime(2024, 1, 3, tzinfo=UTC)),
+        ("inject", "SystemFailure.Reboot", "i-a", None, None, None),
+        ("inject", "SystemMaintenance.Redeploy", "i-b", T0 + timedelta(hours=3), "Inquiring",
+         "disk"),
+        ("fail_next", "RebootInstance",
+         {"code": "Throttling", "status": 400, "message": None, "times": 1, "fault": None}),
+        ("fail_next", "*",
+         {"code": "ServiceUnavailable", "status": 503, "message": None, "times": 2,
+          "fault": "reset"}),
+    ]  # fmt: skip
 
 
 def test_the_shared_members_check_before_calling_a_primitive() -> None:
@@ -323,3 +356,25 @@ def test_the_shared_members_check_before_calling_a_primitive() -> None:
     with pytest.raises(ValueError, match="backwards"):
         handle.advance(hours=-1)
     assert handle.seen == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("+2h", T0 + timedelta(hours=2)), ("-90m", T0 - timedelta(minutes=90)),
+     (timedelta(days=1), T0 + timedelta(days=1)),
+     ("2024-05-01T00:00:00Z", datetime(2024, 5, 1, tzinfo=UTC)),
+     (datetime(2024, 5, 1, 8, tzinfo=timezone(timedelta(hours=8))),
+      datetime(2024, 5, 1, tzinfo=UTC))],
+)  # fmt: skip
+def test_time_at_resolves_against_the_now_it_is_given(value: Any, expected: datetime) -> None:
+    at = time_at(value)
+    assert at(T0) == expected
+    if isinstance(value, timedelta) or str(value).startswith(("+", "-")):
+        assert at(T0 + timedelta(hours=1)) == expected + timedelta(hours=1)  # relative
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "+2x", 42, None])
+def test_time_at_raises_a_clear_error_when_evaluated(value: Any) -> None:
+    at = time_at(value)  # evaluated when the handle acts, under its lock
+    with pytest.raises(TimeFormatError, match="expected"):
+        at(T0)

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
-from ..core.clock import format_api_time, parse_time, wall_clock_now
+from ..core.clock import format_api_time, wall_clock_now
 from ..core.lifecycle import Transition
 from ..core.models import Instance, SystemEvent
-from ..handle import EcsHandle, Target
+from ..handle import EcsHandle, Target, TimeAt
 from .client import IDS_PER_CALL, LiveClient, indexed
 from .errors import LiveApiError, LiveGuardError, LiveUnsupported
 from .events import CancelReport, describe_events
@@ -56,9 +56,6 @@ OFFLINE_ONLY = {
     "patch_time": "live mode runs on the wall clock, which the test cannot move",
     "subscribe_url": "real notifications go to CloudMonitor or EventBridge, not to the test",
 }
-#: A time as the handle's members take it: a ``datetime``, a ``timedelta`` or ``"+<duration>"``
-#: from now, or ISO 8601 text.
-When = datetime | timedelta | str
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"name": None, "zone": None, "tags": {}, "status": "Running"}
 
@@ -164,8 +161,8 @@ class LiveEcs(EcsHandle):
             raise LiveUnsupported(f"ecs_sim.{name} is offline only: {OFFLINE_ONLY[name]}")
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    inject_event = _offline_only("inject_event")
-    fail_next = _offline_only("fail_next")
+    _inject_event = _offline_only("inject_event")  # the primitives of EcsHandle's members
+    _fail_next = _offline_only("fail_next")
     fail_event = _offline_only("fail_event")
     subscribe = _offline_only("subscribe")
 
@@ -219,7 +216,7 @@ class LiveEcs(EcsHandle):
 
     # -------------------------------------------------------------------------- events
     def _create_events(
-        self, event_type: str, instance_ids: list[str], not_before: When, region: str | None
+        self, event_type: str, instance_ids: list[str], at: TimeAt, region: str | None
     ) -> list[SystemEvent]:
         """CreateSimulatedSystemEvents on the mapped instances (never TriggerRealOps)."""
         __tracebackhide__ = True
@@ -228,7 +225,7 @@ class LiveEcs(EcsHandle):
                 f"creating events in {region} while this live run uses {self.region}"
             )
         reals = [self.resolve(i) for i in instance_ids]
-        when = parse_time(not_before, now=self.now)
+        when = at(self.now)
         created = self._session.create(event_type, reals, when)
         self._created.extend(created)
         spec = self._catalog.event_types.get(event_type)
@@ -266,7 +263,7 @@ class LiveEcs(EcsHandle):
         )
         return self.event(event_id)
 
-    def reschedule_event(self, event_id: str, not_before: When) -> SystemEvent:
+    def _reschedule_event(self, event_id: str, at: TimeAt) -> SystemEvent:
         """ModifySystemEventAttribute (on an event created during this test)."""
         __tracebackhide__ = True
         event = self.event(event_id)
@@ -276,7 +273,7 @@ class LiveEcs(EcsHandle):
                 "RegionId": self.region,
                 "EventId": event_id,
                 "InstanceId": self.resolve(event.instance_id),
-                "NotBefore": format_api_time(parse_time(not_before, now=self.now)),
+                "NotBefore": format_api_time(at(self.now)),
             },
         )
         return self.event(event_id)
