@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -70,3 +70,26 @@ def server(request: pytest.FixtureRequest, sim: EcsSimulator) -> Iterator[EcsSer
     with EcsServer(sim, **getattr(request, "param", {})) as running:
         yield running
     assert running.errors == []
+
+
+@pytest.fixture
+def acs_client() -> Iterator[Callable[..., Any]]:
+    """Makes legacy ``AcsClient``s for calls over a real socket (the loopback server), and
+    closes their connection pools at teardown, as a program's exit would.
+
+    The legacy SDK keeps a pooled keep-alive connection in each client's session; left open,
+    its socket warns (``ResourceWarning``, an error here) whenever the GC reaches it, in
+    whatever test runs then.
+    """
+    from aliyunsdkcore.client import AcsClient
+
+    made: list[Any] = []
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        client = AcsClient(*args, **kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.session.close()

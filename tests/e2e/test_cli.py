@@ -7,7 +7,7 @@ import re
 import signal
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -38,9 +38,10 @@ def start() -> Iterator[Any]:
             proc.communicate(timeout=10)
 
 
-def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
+def test_serve_subprocess_with_the_sdks_and_control_api(
+    start: Any, acs_client: Callable[..., Any]
+) -> None:
     from aliyunsdkcore.acs_exception.exceptions import ServerException
-    from aliyunsdkcore.client import AcsClient
     from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
         DescribeInstanceHistoryEventsRequest,
     )
@@ -73,7 +74,7 @@ def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
     status, clock = get(f"{served.url}/_sim/clock")
     assert clock["follows_wall_clock"] is True
 
-    client = AcsClient(AK, SECRET, "cn-beijing", auto_retry=False)
+    client = acs_client(AK, SECRET, "cn-beijing", auto_retry=False)
     req = DescribeInstanceHistoryEventsRequest()
     req.set_endpoint(served.endpoint)
     req.set_InstanceEventCycleStatuss(["Scheduled"])
@@ -82,7 +83,7 @@ def test_serve_subprocess_with_the_sdks_and_control_api(start: Any) -> None:
         event_id
     ]
 
-    wrong = AcsClient("LTAI5tSomeOtherKey", SECRET, "cn-beijing", auto_retry=False)
+    wrong = acs_client("LTAI5tSomeOtherKey", SECRET, "cn-beijing", auto_retry=False)
     with pytest.raises(ServerException) as info:
         wrong.do_action_with_exception(req)
     assert info.value.get_error_code() == "InvalidAccessKeyId.NotFound"

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
-from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.DescribeInstancesFullStatusRequest import (
     DescribeInstancesFullStatusRequest,
 )
@@ -64,13 +65,17 @@ def test_server_latency(sim: EcsSimulator, server: EcsServer) -> None:
 
 @HOLDING_SERVER
 def test_legacy_sdk_retries_through_the_server(
-    sim: EcsSimulator, server: EcsServer, backoff: list[float], monkeypatch: pytest.MonkeyPatch
+    sim: EcsSimulator,
+    server: EcsServer,
+    backoff: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+    acs_client: Callable[..., Any],
 ) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     sim.fail_next("DescribeInstancesFullStatus", fault="reset")
     sim.fail_next("DescribeInstancesFullStatus", fault="timeout")
-    client = AcsClient("AK", "SECRET", sim.region, timeout=1)
+    client = acs_client("AK", "SECRET", sim.region, timeout=1)
     request = DescribeInstancesFullStatusRequest()
     request.set_endpoint(server.endpoint)
     body = json.loads(client.do_action_with_exception(request))

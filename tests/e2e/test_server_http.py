@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,10 @@ pytestmark = pytest.mark.ecs_sim(now=START, instances=["i-a", "i-b"])
 
 
 # ---------------------------------------------------------------------- SDKs end to end
-def test_legacy_sdk_through_the_fixture(ecs_sim: EcsSimulator, ecs_server: EcsServer) -> None:
+def test_legacy_sdk_through_the_fixture(
+    ecs_sim: EcsSimulator, ecs_server: EcsServer, acs_client: Callable[..., Any]
+) -> None:
     from aliyunsdkcore.acs_exception.exceptions import ServerException
-    from aliyunsdkcore.client import AcsClient
     from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
         DescribeInstanceHistoryEventsRequest,
     )
@@ -51,7 +53,7 @@ def test_legacy_sdk_through_the_fixture(ecs_sim: EcsSimulator, ecs_server: EcsSe
     assert ecs_server.endpoint == f"127.0.0.1:{ecs_server.port}"
     assert ecs_server.url == f"http://127.0.0.1:{ecs_server.port}"
     (event,) = ecs_sim.create_events("SystemMaintenance.Reboot", "i-a", "+2h")
-    client = AcsClient(AK, SECRET, "cn-hangzhou", auto_retry=False)
+    client = acs_client(AK, SECRET, "cn-hangzhou", auto_retry=False)
 
     req = DescribeInstanceHistoryEventsRequest()
     req.set_endpoint(ecs_server.endpoint)
@@ -152,10 +154,11 @@ def test_many_async_calls_at_once(ecs_sim: EcsSimulator, ecs_server: EcsServer) 
     assert len(ecs_sim.calls) == 8
 
 
-def test_the_proxy_trap_is_real(sim: EcsSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_proxy_trap_is_real(
+    sim: EcsSimulator, monkeypatch: pytest.MonkeyPatch, acs_client: Callable[..., Any]
+) -> None:
     """Why the fixture removes the proxy variables: the SDK ignores NO_PROXY."""
     from aliyunsdkcore.acs_exception.exceptions import ClientException
-    from aliyunsdkcore.client import AcsClient
     from aliyunsdkecs.request.v20140526.DescribeInstancesFullStatusRequest import (
         DescribeInstancesFullStatusRequest,
     )
@@ -168,7 +171,7 @@ def test_the_proxy_trap_is_real(sim: EcsSimulator, monkeypatch: pytest.MonkeyPat
     with EcsServer(sim) as srv:
         req = DescribeInstancesFullStatusRequest()
         req.set_endpoint(srv.endpoint)
-        client = AcsClient(AK, SECRET, "cn-hangzhou", auto_retry=False)
+        client = acs_client(AK, SECRET, "cn-hangzhou", auto_retry=False)
         with pytest.raises(ClientException, match=r"SDK\.HttpError"):
             client.do_action_with_exception(req)
         monkeypatch.delenv("HTTP_PROXY")

@@ -58,7 +58,8 @@ def test_fixture_ignores_the_proxy_variables(
             req = DescribeInstancesFullStatusRequest()
             req.set_endpoint(ecs_server.endpoint)
             client = AcsClient("AK", "SECRET", "cn-hangzhou", auto_retry=False)
-            body = json.loads(client.do_action_with_exception(req))
+            with client.session:  # closes the pooled keep-alive connection
+                body = json.loads(client.do_action_with_exception(req))
             assert body["TotalCount"] == 1
 
         def test_new_sdk(ecs_server):
