@@ -698,7 +698,7 @@ def test_live_outcomes_become_skips_and_failures_in_every_phase(live: Live) -> N
             "SKIPPED * *: live mode (--ecs-live): a reason of my own",
             "FAILED *::test_advance_too_far*",
             "FAILED *::test_timeout_by_hand*",
-            "ERROR *::test_in_teardown",
+            "ERROR *::test_in_teardown*",
             "*advance('2h'): the cloud reaches * in 7200s, longer than --ecs-live-timeout=20s. "
             "In live mode time passes for real*",
             "gave up waiting",
