@@ -27,6 +27,7 @@ __all__ = [
     "Preparer",
     "Query",
     "action",
+    "closest_action",
     "query_action",
 ]
 
@@ -100,3 +101,12 @@ def query_action(name: str, **statuses: int) -> Callable[[Preparer], Preparer]:
         return prepare
 
     return register
+
+
+def closest_action(name: str) -> str | None:
+    """The implemented action ``name`` most likely meant (a typo, another case), if any."""
+    import difflib  # only on the error path
+
+    by_lower = {known.lower(): known for known in ACTIONS}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.8)
+    return by_lower[close[0]] if close else None

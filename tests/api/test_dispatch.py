@@ -110,3 +110,14 @@ def test_serving_another_simulation_drops_the_caches(api: EcsApi) -> None:
     api.sim = Simulation(now=datetime(2025, 1, 1, tzinfo=timezone.utc))
     assert not api._answers.questions
     assert len(api._renderings) == 0
+
+
+def test_an_unknown_action_names_the_one_it_resembles(api: EcsApi) -> None:
+    status, body = answer(api, Action="RebootInstanse")
+    assert (status, body["Code"]) == (404, "InvalidAction.NotFound")
+    assert "'RebootInstanse' is not implemented" in body["Message"]
+    assert "Did you mean 'RebootInstance'?" in body["Message"]
+    status, body = answer(api, Action="LaunchRockets")
+    assert "Did you mean" not in body["Message"]
+    assert "It implements: " in body["Message"]
+    assert "RebootInstance" in body["Message"]

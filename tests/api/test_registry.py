@@ -11,7 +11,13 @@ from pytest_ecs_events.api import ACTIONS as PACKAGE_ACTIONS
 from pytest_ecs_events.api.dispatch import ACTIONS
 from pytest_ecs_events.api.messages import ApiRequest
 from pytest_ecs_events.api.params import Params
-from pytest_ecs_events.api.registry import ActionContext, ActionSpec, action, query_action
+from pytest_ecs_events.api.registry import (
+    ActionContext,
+    ActionSpec,
+    action,
+    closest_action,
+    query_action,
+)
 from pytest_ecs_events.core import Simulation
 
 
@@ -45,3 +51,19 @@ def test_decorators_register_handlers_and_preparers(monkeypatch: pytest.MonkeyPa
     assert registered["Peek"].handler(ctx) == {"Region": "cn-x", "Now": str(sim.now)}
     default = ActionContext(Params({}), sim, ApiRequest({}))
     assert default.region(required=False) == sim.config.region
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [("RebootInstanse", "RebootInstance"), ("rebootinstance", "RebootInstance"),
+     ("DescribeInstanceHistoryEvent", "DescribeInstanceHistoryEvents"),
+     ("CreateSimulatedSystemEvent", "CreateSimulatedSystemEvents"),
+     ("DescribeInstancesFullStatuses", "DescribeInstancesFullStatus")],
+)  # fmt: skip
+def test_closest_action_finds_the_action_a_typo_meant(name: str, meant: str) -> None:
+    assert closest_action(name) == meant
+
+
+@pytest.mark.parametrize("name", ["LaunchRockets", "", "Describe", "RunCommand"])
+def test_closest_action_suggests_nothing_for_an_unrelated_name(name: str) -> None:
+    assert closest_action(name) is None

@@ -722,6 +722,16 @@ def test_unimplemented_action_is_404_invalid_action(ecs_sim: Any, client: AcsCli
     assert len(ecs_sim.calls) == 1  # a 404 is not retried
 
 
+def test_a_misspelt_action_is_404_and_says_what_it_meant(ecs_sim: Any, client: AcsClient) -> None:
+    request = CommonRequest(domain=ecs_sim.endpoint, version="2014-05-26",
+                            action_name="RebootInstanse")  # fmt: skip
+    request.add_query_param("InstanceId", "i-nope")
+    exc = legacy_error(client, request)
+    assert (exc.get_error_code(), exc.get_http_status()) == ("InvalidAction.NotFound", 404)
+    assert "Did you mean 'RebootInstance'?" in exc.get_error_msg()
+    assert ecs_sim.calls[-1].action == "RebootInstanse"
+
+
 def test_unknown_event_type_name_in_history_filter_is_refused(client: AcsClient) -> None:
     exc = legacy_error(client, _with(DescribeInstanceHistoryEventsRequest(),
                                      EventType="SystemMaintenance.Nap"))  # fmt: skip
