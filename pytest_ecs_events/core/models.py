@@ -85,6 +85,12 @@ class SystemEvent:
         trail = self.trail
         return [(trail[i], STATES[trail[i + 1]]) for i in range(0, len(trail), 2)]
 
+    @classmethod
+    def created(cls, **fields: Any) -> SystemEvent:
+        """A new event (the record's fields as keywords), its history starting at
+        ``publish_time`` in ``state``: how the simulation and live mode both first see one."""
+        return cls(**fields, trail=(fields["publish_time"], STATE_CODES[fields["state"]]))
+
     def record(self, when: datetime, state: EventState) -> None:
         """Note that the event entered ``state`` at ``when`` (the store does, with the state)."""
         self.trail += (when, STATE_CODES[state])

@@ -611,7 +611,7 @@ class Simulation:
         extended: dict[str, object] | None = None,
     ) -> SystemEvent:
         now = self.now
-        event = SystemEvent(
+        event = SystemEvent.created(
             event_id=self._new_id("e", region, self.store.events.__contains__),
             instance_id=instance_id,
             region=region,
@@ -626,7 +626,6 @@ class Simulation:
             extended=dict(extended) if extended else NO_EXTENDED,
             seq=self.store.next_seq(),
         )
-        event.record(now, state)
         if state.is_final:
             self.store.mark_finished(event, now)
         self.store.add_event(event)

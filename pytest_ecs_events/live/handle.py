@@ -28,7 +28,7 @@ from .client import IDS_PER_CALL, LiveClient, indexed
 from .errors import LiveApiError, LiveGuardError, LiveUnsupported
 from .events import CancelReport, describe_events
 from .guard import INSTANCE_PARAMS
-from .records import instance_from, new_event, read_event
+from .records import instance_from, read_event
 from .session import LiveSession
 from .waiting import due_time, wait_until
 
@@ -232,8 +232,8 @@ class LiveEcs(EcsHandle):
         start = spec.start_state if spec is not None else EventState.Scheduled
         now = self.now
         for event_id, real in zip(created, reals, strict=False):
-            self._events[event_id] = new_event(
-                event_id, instance_id=self._alias(real), region=self.region,
+            self._events[event_id] = SystemEvent.created(
+                event_id=event_id, instance_id=self._alias(real), region=self.region,
                 event_type=event_type, state=start, not_before=when, publish_time=now,
                 simulated=True,
             )  # fmt: skip

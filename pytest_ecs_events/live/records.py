@@ -20,7 +20,6 @@ __all__ = [
     "api_time",
     "event_records",
     "instance_from",
-    "new_event",
     "read_event",
     "state_of",
 ]
@@ -75,32 +74,6 @@ def instance_from(item: Mapping[str, Any], *, alias: Alias, region: str) -> Inst
     )
 
 
-def new_event(
-    event_id: str,
-    *,
-    instance_id: str,
-    region: str,
-    event_type: str,
-    state: EventState,
-    not_before: datetime | None,
-    publish_time: datetime,
-    simulated: bool,
-) -> SystemEvent:
-    """An event as first seen, its history starting at ``publish_time`` in ``state``."""
-    event = SystemEvent(
-        event_id=event_id,
-        instance_id=instance_id,
-        region=region,
-        event_type=event_type,
-        state=state,
-        not_before=not_before,
-        publish_time=publish_time,
-        simulated=simulated,
-    )
-    event.record(publish_time, state)
-    return event
-
-
 def read_event(
     record: Mapping[str, Any],
     known: SystemEvent | None,
@@ -122,8 +95,8 @@ def read_event(
     finish = api_time(record.get("EventFinishTime"))
     event = known
     if event is None:
-        event = new_event(
-            event_id,
+        event = SystemEvent.created(
+            event_id=event_id,
             instance_id=alias(str(record.get("InstanceId"))),
             region=region,
             event_type=event_type,

@@ -9,7 +9,6 @@ import pytest
 from pytest_ecs_events.core.catalog import DEFAULT_CATALOG, EventState
 from pytest_ecs_events.core.models import SystemEvent
 from pytest_ecs_events.live.errors import LiveTimeout
-from pytest_ecs_events.live.records import new_event
 from pytest_ecs_events.live.waiting import Timer, due_time, observed_transitions, wait_until
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -33,7 +32,7 @@ class FakeTime:
 
 def _event(event_type: str = "SystemMaintenance.Reboot", state: str = "Scheduled",
            not_before: datetime | None = START) -> SystemEvent:  # fmt: skip
-    return new_event("e-1", instance_id="web", region="r", event_type=event_type,
+    return SystemEvent.created(event_id="e-1", instance_id="web", region="r", event_type=event_type,
                      state=EventState(state), not_before=not_before, publish_time=START,
                      simulated=True)  # fmt: skip
 
