@@ -154,11 +154,44 @@ class EcsHandle(Protocol):
         zone: str | None = None,
         status: InstanceStatus | str = "Running",
         tags: Mapping[str, str] | None = None,
+        instance_type: str | None = None,
+        image_id: str | None = None,
+        host_name: str | None = None,
+        description: str | None = None,
+        vpc_id: str | None = None,
+        vswitch_id: str | None = None,
+        private_ip: str | None = None,
+        public_ip: str | bool | None = None,
+        eip: str | bool | None = None,
+        security_group_ids: str | Sequence[str] | None = None,
+        charge_type: str | None = None,
+        expired_time: datetime | str | None = None,
+        resource_group_id: str | None = None,
+        deletion_protection: bool | None = None,
+        key_pair_name: str | None = None,
+        internet_max_bandwidth_out: int | None = None,
+        creation_time: datetime | str | None = None,
     ) -> Instance:
         """Register an instance the account owns (live: an alias of the allowlist); an
-        existing id returns that instance as it is."""
-        attributes = {"name": name, "region": region, "zone": zone, "status": status}
-        return self._add_instance(instance_id, {**attributes, "tags": dict(tags or {})})
+        existing id returns that instance as it is.
+
+        Every attribute left out gets a realistic generated value (a free private IP of the
+        zone's vSwitch, ``ecs.g7.large``, an Alibaba Cloud Linux image, ...), the same in
+        every action and notification. ``public_ip=True`` / ``eip=True`` generate an address;
+        times take the forms of ``create_events`` (``"+30d"``, ISO 8601, ``datetime``).
+        """
+        attributes = {
+            "name": name, "region": region, "zone": zone, "status": status,
+            "tags": dict(tags or {}), "instance_type": instance_type, "image_id": image_id,
+            "host_name": host_name, "description": description, "vpc_id": vpc_id,
+            "vswitch_id": vswitch_id, "private_ip": private_ip, "public_ip": public_ip,
+            "eip": eip, "security_group_ids": security_group_ids, "charge_type": charge_type,
+            "expired_time": expired_time, "resource_group_id": resource_group_id,
+            "deletion_protection": deletion_protection, "key_pair_name": key_pair_name,
+            "internet_max_bandwidth_out": internet_max_bandwidth_out,
+            "creation_time": creation_time,
+        }  # fmt: skip
+        return self._add_instance(instance_id, attributes)
 
     def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
         """Register ``instance_id`` (None: a new generated id) with ``attributes``, the

@@ -1,4 +1,4 @@
-"""Instances and system events: the records the simulator keeps.
+"""Instances, disks and system events: the records the simulator keeps.
 
 The handle hands these objects out as they live in the store, so a test that holds an event
 sees its state change as the clock moves. Treat them as read-only.
@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .catalog import EventState, InstanceStatus
+from .images import DEFAULT_IMAGE_ID
+from .instance_types import DEFAULT_INSTANCE_TYPE
 
 NO_EXTENDED: Mapping[str, Any] = MappingProxyType({})
 #: Event states by the small code :attr:`SystemEvent.trail` keeps, and back.
@@ -29,18 +31,83 @@ class Instance:
     zone: str
     name: str
     status: InstanceStatus
-    #: Read-only: tags are set when the instance is added.
+    #: Read-only: a new mapping replaces it when the tags change (TagResources, ...).
     tags: Mapping[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
     #: True once a Delete-type event released it; it then no longer exists for the API.
     released: bool = False
     #: Maintenance attributes (ModifyInstanceMaintenanceAttributes).
     maintenance: dict[str, Any] = field(default_factory=dict)
+    # What DescribeInstances shows of it (the simulation fills them in when it adds the
+    # instance: see core/provisioning.py).
+    instance_type: str = DEFAULT_INSTANCE_TYPE
+    image_id: str = DEFAULT_IMAGE_ID
+    host_name: str = ""
+    description: str = ""
+    vpc_id: str = ""
+    vswitch_id: str = ""
+    private_ip: str = ""
+    #: The public address assigned with the instance ("" if none; an EIP is separate).
+    public_ip: str = ""
+    eip_address: str = ""
+    eip_allocation_id: str = ""
+    network_interface_id: str = ""
+    mac_address: str = ""
+    security_group_ids: tuple[str, ...] = ()
+    #: ``PostPaid`` (pay-as-you-go) or ``PrePaid`` (subscription).
+    charge_type: str = "PostPaid"
+    internet_charge_type: str = "PayByTraffic"
+    internet_max_bandwidth_out: int = 0
+    #: When a subscription ends (None: pay-as-you-go, shown as 2099-12-31T15:59Z).
+    expired_at: datetime | None = None
+    resource_group_id: str = ""
+    deletion_protection: bool = False
+    key_pair_name: str = ""
+    serial_number: str = ""
+    #: When it last started (DescribeInstances ``StartTime``).
+    started_at: datetime | None = None
 
     def __repr__(self) -> str:
         return (
             f"Instance({self.instance_id!r}, status={self.status.value!r}, "
             f"region={self.region!r}, zone={self.zone!r}, name={self.name!r})"
+        )
+
+
+@dataclass(eq=False, slots=True)
+class Disk:
+    """A cloud disk of the account: an instance's system disk, or a data disk."""
+
+    disk_id: str
+    region: str
+    zone: str
+    #: ``system`` or ``data`` (DescribeDisks ``Type``).
+    kind: str
+    category: str = "cloud_essd"
+    size_gib: int = 40
+    #: The instance it is attached to ("" when it is not attached).
+    instance_id: str = ""
+    device: str = ""
+    #: DescribeDisks ``Status``: In_use, Available, Attaching, Detaching, Creating, ReIniting.
+    status: str = "In_use"
+    name: str = ""
+    description: str = ""
+    image_id: str = ""
+    performance_level: str = "PL0"
+    delete_with_instance: bool = True
+    charge_type: str = "PostPaid"
+    serial_number: str = ""
+    #: Read-only: a new mapping replaces it when the tags change.
+    tags: Mapping[str, str] = field(default_factory=dict)
+    created_at: datetime | None = None
+    attached_at: datetime | None = None
+    #: True once it was released (with its instance, or on its own).
+    released: bool = False
+
+    def __repr__(self) -> str:
+        return (
+            f"Disk({self.disk_id!r}, {self.kind}, {self.category}, {self.size_gib} GiB, "
+            f"instance={self.instance_id!r}, status={self.status!r})"
         )
 
 

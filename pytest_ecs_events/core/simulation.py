@@ -15,8 +15,9 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from types import MappingProxyType
+from typing import Any
 
+from .addressing import AddressBook
 from .catalog import (
     ACTIVE_STATES,
     DEFAULT_CATALOG,
@@ -31,6 +32,7 @@ from .clock import VirtualClock, format_api_time
 from .errors import EcsApiError
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
 from .models import NO_EXTENDED, Instance, SystemEvent
+from .provisioning import check_attributes, new_instance, system_disk
 from .regions import new_resource_id
 from .regions import region as region_info
 from .store import Store
@@ -123,6 +125,8 @@ class Simulation:
         #: Exceptions raised by observers (kept, so the test that caused them can fail).
         self.observer_errors: list[BaseException] = []
         self._rng = random.Random(self.config.seed)
+        #: The account's VPCs, vSwitches and the addresses handed out in them.
+        self.network = AddressBook(self._rng)
         #: Bumped by every change of state an API answer could show (the API layer keys its
         #: cache of read-only answers on it, with the clock).
         self.mutations = 0
@@ -150,8 +154,11 @@ class Simulation:
         zone: str | None = None,
         status: InstanceStatus | str = InstanceStatus.Running,
         tags: dict[str, str] | None = None,
+        **attributes: Any,
     ) -> Instance:
-        """Register an instance of the account (or return it if it exists with that id)."""
+        """Register an instance of the account (or return it if it exists with that id), with
+        its system disk. ``attributes`` are those of
+        :data:`~.provisioning.INSTANCE_ATTRIBUTES`; the rest is generated."""
         with self.lock:
             status = InstanceStatus(status)
             region = region or self.config.region
@@ -162,16 +169,20 @@ class Simulation:
             existing = self.store.instances.get(instance_id)
             if existing is not None and not existing.released:
                 return existing
-            instance = Instance(
-                instance_id=instance_id,
+            instance = new_instance(
+                instance_id,
                 region=region,
                 zone=zone or region_info(region).zones[0],
                 name=name if name is not None else instance_id,
                 status=status,
-                tags=MappingProxyType(dict(tags or {})),
-                created_at=self.now,
+                tags=tags or {},
+                attributes=check_attributes(attributes, now=self.now),
+                now=self.now,
+                rng=self._rng,
+                network=self.network,
             )
             self.store.add_instance(instance)
+            self.store.add_disk(system_disk(instance, rng=self._rng))
             self._notify(InstanceChange(self.now, instance_id, None, status, "created"))
             return instance
 
@@ -691,6 +702,13 @@ class Simulation:
         if spec.effect.release:
             old = instance.status
             instance.released = True
+            addresses = (instance.private_ip, instance.public_ip, instance.eip_address)
+            self.network.release(*[a for a in addresses if a])
+            for disk in self.store.disks_of_instance(instance.instance_id):
+                if disk.delete_with_instance:
+                    disk.released = True
+                else:
+                    disk.instance_id, disk.device, disk.status = "", "", "Available"
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
             self._notify(

@@ -1,4 +1,4 @@
-"""The indexed store of instances and events, and the heap of pending timers.
+"""The indexed store of instances, disks and events, and the heap of pending timers.
 
 Indexes (by id, by instance, by state, per region counters) let queries touch only what
 they return, and the heap lets ``advance()`` pop just the timers that fall due:
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from .catalog import EventState, InstanceStatus
-from .models import Instance, SystemEvent
+from .models import Disk, Instance, SystemEvent
 
 TimerKind = Literal["event", "instance"]
 
@@ -44,6 +44,7 @@ class Store:
 
     def __init__(self) -> None:
         self.instances: dict[str, Instance] = {}
+        self.disks: dict[str, Disk] = {}
         self.events: dict[str, SystemEvent] = {}
         self._by_instance: dict[str, list[SystemEvent]] = {}
         self._by_state: dict[EventState, dict[str, SystemEvent]] = {s: {} for s in EventState}
@@ -60,6 +61,14 @@ class Store:
     def add_instance(self, instance: Instance) -> None:
         self.instances[instance.instance_id] = instance
         self._by_instance.setdefault(instance.instance_id, [])
+
+    def add_disk(self, disk: Disk) -> None:
+        self.disks[disk.disk_id] = disk
+
+    def disks_of_instance(self, instance_id: str) -> list[Disk]:
+        """The disks attached to the instance, system disk first (in creation order)."""
+        found = [d for d in self.disks.values() if d.instance_id == instance_id and not d.released]
+        return sorted(found, key=lambda d: d.kind != "system")
 
     def live_instance(self, instance_id: str) -> Instance | None:
         """The instance if the account still has it (not released)."""

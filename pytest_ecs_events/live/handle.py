@@ -57,7 +57,7 @@ OFFLINE_ONLY = {
     "subscribe_url": "real notifications go to CloudMonitor or EventBridge, not to the test",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
-_AS_IT_IS: dict[str, object] = {"name": None, "zone": None, "tags": {}, "status": "Running"}
+_AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}
 
 
 def _offline_only(name: str) -> Callable[..., NoReturn]:
@@ -181,7 +181,7 @@ class LiveEcs(EcsHandle):
                 " and live mode never creates or borrows instances"
             )
         as_it_is = {**_AS_IT_IS, "region": self.region}
-        if any(v is not None and v != as_it_is[k] for k, v in attributes.items()):
+        if any(v is not None and v != as_it_is.get(k) for k, v in attributes.items()):
             raise LiveUnsupported(
                 f"ecs_sim.add_instance({instance_id!r}, ...) sets attributes of the instance: "
                 "offline only (a real instance is what it is)"

@@ -1,0 +1,126 @@
+"""The account's network: one VPC per region, one vSwitch per zone, and the addresses in them.
+
+Every instance's VPC, vSwitch, private IP, network interface, MAC address and security group
+come from here, so they look real (``vpc-bp1...``, ``172.16.0.0/12``, Alibaba's ``00:16:3e``
+MAC prefix) and stay unique and consistent however many instances a test adds. Addresses
+are drawn from the simulation's seeded generator: the same seed gives the same network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import dataclass, field
+
+from .regions import new_resource_id
+
+#: The CIDR block of the default VPC of each region (the console's default).
+VPC_CIDR = ipaddress.IPv4Network("172.16.0.0/12")
+#: Public addresses come from a block Alibaba Cloud announces (47.96.0.0/11, AS37963).
+PUBLIC_CIDR = ipaddress.IPv4Network("47.96.0.0/11")
+#: The first addresses of each vSwitch and its last are the service's own (VPC docs).
+_RESERVED_LOW, _RESERVED_HIGH = 253, 3
+
+
+@dataclass
+class VSwitch:
+    vswitch_id: str
+    vpc_id: str
+    zone: str
+    cidr: ipaddress.IPv4Network
+
+
+@dataclass
+class Vpc:
+    vpc_id: str
+    region: str
+    cidr: ipaddress.IPv4Network
+    security_group_id: str
+    vswitches: dict[str, VSwitch] = field(default_factory=dict)
+
+
+class AddressBook:
+    """VPCs, vSwitches and the addresses handed out in them. Not thread-safe by itself."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self.vpcs: dict[str, Vpc] = {}
+        self.vswitches: dict[str, VSwitch] = {}
+        self._default_vpc: dict[str, str] = {}
+        self._used_ips: set[str] = set()
+        self._used_macs: set[str] = set()
+
+    # -- networks ---------------------------------------------------------------------------
+    def vpc(self, region: str, vpc_id: str | None = None) -> Vpc:
+        """The region's default VPC, or ``vpc_id`` (registered on first use)."""
+        if vpc_id is None:
+            vpc_id = self._default_vpc.get(region)
+        if vpc_id is not None and vpc_id in self.vpcs:
+            return self.vpcs[vpc_id]
+        vpc = Vpc(
+            vpc_id or new_resource_id("vpc", region, self._rng),
+            region,
+            VPC_CIDR,
+            new_resource_id("sg", region, self._rng),
+        )
+        self.vpcs[vpc.vpc_id] = vpc
+        self._default_vpc.setdefault(region, vpc.vpc_id)
+        return vpc
+
+    def vswitch(self, vpc: Vpc, zone: str, vswitch_id: str | None = None) -> VSwitch:
+        """The VPC's vSwitch in ``zone`` (one /20 per zone), or ``vswitch_id``."""
+        if vswitch_id is not None and vswitch_id in self.vswitches:
+            return self.vswitches[vswitch_id]
+        if vswitch_id is None:
+            for existing in vpc.vswitches.values():
+                if existing.zone == zone:
+                    return existing
+        index = len(vpc.vswitches)
+        subnets = vpc.cidr.subnets(new_prefix=20)
+        cidr = next(s for i, s in enumerate(subnets) if i == index % 256)
+        made = VSwitch(vswitch_id or new_resource_id("vsw", vpc.region, self._rng),
+                       vpc.vpc_id, zone, cidr)  # fmt: skip
+        vpc.vswitches[made.vswitch_id] = made
+        self.vswitches[made.vswitch_id] = made
+        return made
+
+    # -- addresses --------------------------------------------------------------------------
+    def claim_ip(self, address: str) -> str:
+        """Take ``address`` as given; ValueError if it is not an IPv4 address or is in use."""
+        try:
+            text = str(ipaddress.IPv4Address(address))
+        except ValueError:
+            raise ValueError(f"{address!r} is not an IPv4 address") from None
+        if text in self._used_ips:
+            raise ValueError(f"the IP address {text} is already used by another instance")
+        self._used_ips.add(text)
+        return text
+
+    def private_ip(self, vswitch: VSwitch) -> str:
+        """A free address of the vSwitch, drawn at random as the service does."""
+        return self._draw(vswitch.cidr, _RESERVED_LOW, _RESERVED_HIGH)
+
+    def public_ip(self) -> str:
+        return self._draw(PUBLIC_CIDR, 1, 1)
+
+    def _draw(self, cidr: ipaddress.IPv4Network, low: int, high: int) -> str:
+        first = int(cidr.network_address) + low
+        last = int(cidr.broadcast_address) - high
+        while True:
+            text = str(ipaddress.IPv4Address(self._rng.randint(first, last)))
+            if text not in self._used_ips:
+                self._used_ips.add(text)
+                return text
+
+    def mac_address(self) -> str:
+        """A unique MAC address with the prefix of Alibaba Cloud's network interfaces."""
+        while True:
+            tail = ":".join(f"{b:02x}" for b in self._rng.randbytes(3))
+            mac = f"00:16:3e:{tail}"
+            if mac not in self._used_macs:
+                self._used_macs.add(mac)
+                return mac
+
+    def release(self, *addresses: str) -> None:
+        """Give addresses back (an instance was released)."""
+        self._used_ips.difference_update(addresses)
