@@ -26,7 +26,7 @@ from .faults import TRANSPORT_FAULTS, Fault, TransportFault, make_fault, take_fa
 from .messages import ApiRequest, ApiResponse
 from .params import Params, missing_message
 from .protocol import API_VERSION, JSON_CONTENT_TYPE, PROTOCOL_PARAMS
-from .registry import ACTIONS, ActionContext, ActionSpec, closest_action
+from .registry import ACTIONS, ActionContext, ActionSpec, not_found_hint
 from .speedups.answer_cache import AnswerCache
 from .speedups.render_cache import RenderCache
 from .speedups.request_ids import new_request_id
@@ -182,8 +182,7 @@ class EcsApi:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
         spec = ACTIONS.get(action_name)
         if spec is None:
-            meant = closest_action(action_name[:100])
-            hint = f" Did you mean {meant!r}?" if meant is not None else ""
+            hint = not_found_hint(action_name[:100])
             raise EcsApiError(
                 "InvalidAction.NotFound",
                 f"Specified api is not found, please check your url and method. The action "

@@ -110,3 +110,25 @@ def closest_action(name: str) -> str | None:
     by_lower = {known.lower(): known for known in ACTIONS}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.8)
     return by_lower[close[0]] if close else None
+
+
+#: Actions people send to ECS that belong to another product, and the product's endpoint.
+OTHER_PRODUCTS: Mapping[str, str] = dict.fromkeys(
+    (
+        "DescribeSystemEventHistogram",
+        "DescribeSystemEventCount",
+        "DescribeSystemEventAttribute",
+        "DescribeSystemEventMetaList",
+    ),
+    "CloudMonitor (Cms, version 2019-01-01, metrics.aliyuncs.com)",
+)
+
+
+def not_found_hint(name: str) -> str:
+    """What to tell a caller whose action ECS does not have: the product it belongs to, or
+    the implemented action it most likely meant ("" if neither)."""
+    product = OTHER_PRODUCTS.get(name)
+    if product is not None:
+        return f" {name} is an action of {product}, not of ECS."
+    meant = closest_action(name)
+    return f" Did you mean {meant!r}?" if meant is not None else ""
