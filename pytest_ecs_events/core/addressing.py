@@ -18,6 +18,9 @@ from .regions import new_resource_id
 VPC_CIDR = ipaddress.IPv4Network("172.16.0.0/12")
 #: Public addresses come from a block Alibaba Cloud announces (47.96.0.0/11, AS37963).
 PUBLIC_CIDR = ipaddress.IPv4Network("47.96.0.0/11")
+#: Each zone's vSwitch is one /16 of the VPC (the largest a vSwitch may be), so a test may add
+#: tens of thousands of instances to one zone.
+VSWITCH_PREFIX = 16
 #: The first addresses of each vSwitch and its last are the service's own (VPC docs).
 _RESERVED_LOW, _RESERVED_HIGH = 253, 3
 
@@ -68,16 +71,17 @@ class AddressBook:
         return vpc
 
     def vswitch(self, vpc: Vpc, zone: str, vswitch_id: str | None = None) -> VSwitch:
-        """The VPC's vSwitch in ``zone`` (one /20 per zone), or ``vswitch_id``."""
+        """The VPC's vSwitch in ``zone`` (one /16 per zone), or ``vswitch_id``."""
         if vswitch_id is not None and vswitch_id in self.vswitches:
             return self.vswitches[vswitch_id]
         if vswitch_id is None:
             for existing in vpc.vswitches.values():
                 if existing.zone == zone:
                     return existing
-        index = len(vpc.vswitches)
-        subnets = vpc.cidr.subnets(new_prefix=20)
-        cidr = next(s for i, s in enumerate(subnets) if i == index % 256)
+        size = 1 << (32 - VSWITCH_PREFIX)
+        index = len(vpc.vswitches) % (vpc.cidr.num_addresses // size)
+        base = int(vpc.cidr.network_address) + index * size
+        cidr = ipaddress.IPv4Network((base, VSWITCH_PREFIX))
         made = VSwitch(vswitch_id or new_resource_id("vsw", vpc.region, self._rng),
                        vpc.vpc_id, zone, cidr)  # fmt: skip
         vpc.vswitches[made.vswitch_id] = made
@@ -106,8 +110,12 @@ class AddressBook:
     def _draw(self, cidr: ipaddress.IPv4Network, low: int, high: int) -> str:
         first = int(cidr.network_address) + low
         last = int(cidr.broadcast_address) - high
+        if len(self._used_ips) >= last - first + 1 and all(
+            _dotted(n) in self._used_ips for n in range(first, last + 1)
+        ):
+            raise ValueError(f"no free address is left in {cidr}")
         while True:
-            text = str(ipaddress.IPv4Address(self._rng.randint(first, last)))
+            text = _dotted(self._rng.randint(first, last))
             if text not in self._used_ips:
                 self._used_ips.add(text)
                 return text
@@ -124,3 +132,8 @@ class AddressBook:
     def release(self, *addresses: str) -> None:
         """Give addresses back (an instance was released)."""
         self._used_ips.difference_update(addresses)
+
+
+def _dotted(address: int) -> str:
+    """An IPv4 address as text (what ``str(IPv4Address(n))`` gives, without the object)."""
+    return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}"

@@ -9,7 +9,6 @@ attribute is a ``ValueError`` that names it, raised before anything is registere
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -170,7 +169,7 @@ def new_instance(
         resource_group_id=a.get("resource_group_id", ""),
         deletion_protection=a.get("deletion_protection", False),
         key_pair_name=a.get("key_pair_name", ""),
-        serial_number=str(uuid.UUID(bytes=rng.randbytes(16), version=4)),
+        serial_number=_serial_number(rng),
         started_at=created if status is InstanceStatus.Running else None,
     )
 
@@ -186,6 +185,12 @@ def _address(
         return _claimed(network.claim_ip(str(value)), claimed)
     except ValueError as exc:
         raise _bad(name, value, str(exc)) from None
+
+
+def _serial_number(rng: random.Random) -> str:
+    """A random UUID as the instance's serial number (seeded, unlike ``uuid.uuid4``)."""
+    h = rng.randbytes(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _claimed(address: str, claimed: list[str]) -> str:
