@@ -20,6 +20,7 @@ from libcloud.compute.drivers import ecs as libcloud_ecs
 from libcloud.compute.types import NodeState
 
 from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.api.registry import ACTIONS
 from pytest_ecs_events.api.xml_output import XML_CONTENT_TYPE
 from pytest_ecs_events.transports.server import EcsServer
 from tests.helpers.simulators import START
@@ -127,6 +128,41 @@ def test_reboot_node_reboots_and_avoids_the_reboot_event(
     assert [(c.params["InstanceId"], c.params["ForceStop"], c.status) for c in reboots] == [
         ("i-a", "false", 200)
     ]
+
+
+@signed
+@pytest.mark.parametrize(
+    ("method", "action", "path"),
+    [
+        ("list_locations", "DescribeRegions", "Regions/Region/RegionId"),
+        ("ex_list_zones", "DescribeZones", "Zones/Zone/ZoneId"),
+        ("list_sizes", "DescribeInstanceTypes", "InstanceTypes/InstanceType/InstanceTypeId"),
+        ("list_volumes", "DescribeDisks", "Disks/Disk/DiskId"),
+    ],
+)
+def test_other_listings_read_what_the_json_answer_says(
+    driver: Any, ecs_sim: EcsSimulator, method: str, action: str, path: str
+) -> None:
+    """Each listing the driver has gets, in XML, the ids the same question gets in JSON; an
+    action the simulator does not implement is libcloud's error for InvalidAction.NotFound."""
+    if action not in ACTIONS:
+        with pytest.raises(BaseHTTPError) as info:
+            getattr(driver, method)()
+        assert info.value.code == 404
+        assert "'code': 'InvalidAction.NotFound'" in info.value.message
+        return
+    listed = getattr(driver, method)()
+    calls = [c for c in ecs_sim.calls if c.action == action]
+    assert calls
+    assert all(c.status == 200 for c in calls)
+    expected: list[str] = []
+    for call in calls:  # the same questions (every page), asked in JSON
+        node: Any = ecs_sim.call(action, **call.params)
+        *parents, leaf = path.split("/")
+        for key in parents:
+            node = node[key]
+        expected += [item[leaf] for item in node]
+    assert [item.id for item in listed] == expected
 
 
 @signed
