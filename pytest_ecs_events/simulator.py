@@ -143,6 +143,7 @@ class EcsSimulator(EcsHandle):
         An injected transport fault raises :class:`TimeoutError` or :class:`ConnectionResetError`.
         """
         flat = {"Action": action, **{k: param_text(v) for k, v in params.items()}}
+        flat.pop("Format", None)  # the body comes back as a dict: never ask for XML
         try:
             response = self.handle(ApiRequest(params=flat, host=self.endpoint))
         except TransportFault as fault:

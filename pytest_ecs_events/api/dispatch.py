@@ -1,5 +1,7 @@
 """One dispatcher from (action, params) to a JSON body or an error in the API's own format.
 
+A request with ``Format=XML`` gets the same body in the API's XML form (:mod:`.xml_output`).
+
 Every transport (the ``responses`` interception, the loopback server, direct calls) goes
 through :meth:`EcsApi.handle`. It never raises: an unknown action, a bad parameter, an
 injected fault or a bug of ours all become an error body with RequestId, HostId, Code,
@@ -30,6 +32,7 @@ from .registry import ACTIONS, ActionContext, ActionSpec, not_found_hint
 from .speedups.answer_cache import AnswerCache
 from .speedups.render_cache import RenderCache
 from .speedups.request_ids import new_request_id
+from .xml_output import XML_CONTENT_TYPE, wants_xml, xml_answer
 
 __all__ = ["ACTIONS", "ActionContext", "EcsApi", "error_body"]
 
@@ -128,6 +131,11 @@ class EcsApi:
                 f"latency {self.latency:g}s >= read timeout {timeout:g}s"
             )  # fmt: skip
             raise TransportFault("timeout", call, timeout, cause)
+        answer_format = request.params.get("Format")
+        if answer_format is not None and answer_format != "JSON" and wants_xml(answer_format):
+            data = xml_answer(action_name, response_body, error=code is not None)
+            headers = {"Content-Type": XML_CONTENT_TYPE, "x-acs-request-id": request_id}
+            return ApiResponse(status, response_body, headers, data)
         headers = {"Content-Type": JSON_CONTENT_TYPE, "x-acs-request-id": request_id}
         return ApiResponse(status, response_body, headers, data)
 

@@ -46,9 +46,10 @@ class ApiResponse:
     status: int
     body: Mapping[str, Any]
     headers: Mapping[str, str] = field(default_factory=lambda: NO_HEADERS)
-    #: The body as UTF-8 JSON when it is already known (a read-only action's answer).
+    #: The body as it goes on the wire, when already known: UTF-8 JSON (a read-only action's
+    #: answer), or the XML of a ``Format=XML`` request.
     data: bytes | None = None
 
     def content(self) -> bytes:
-        """The body as UTF-8 JSON, what goes on the wire."""
+        """The body as it goes on the wire (UTF-8 JSON, or the XML a request asked for)."""
         return self.data if self.data is not None else encode_json(self.body)
