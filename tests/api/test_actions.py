@@ -133,6 +133,7 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
     ("stop", "stop_instance", lambda w: m.StopInstanceRequest(instance_id=B)),
     ("start", "start_instance", lambda w: m.StartInstanceRequest(instance_id=D)),
     ("redeploy", "redeploy_instance", lambda w: m.RedeployInstanceRequest(instance_id=D)),
+    ("delete", "delete_instance", lambda w: m.DeleteInstanceRequest(instance_id=D)),
     ("accept", "accept_inquired_system_event", lambda w: m.AcceptInquiredSystemEventRequest(
         region_id=R, event_id=w["Inquiring"])),
     ("modify-event", "modify_system_event_attribute",
@@ -144,7 +145,7 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
     ("maintenance", "describe_instance_maintenance_attributes",
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R)),
     ("maintenance-empty", "describe_instance_maintenance_attributes",
-     lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R, instance_id=["i-x"])),
+     lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R, page_number=9)),
 ]  # fmt: skip
 
 
