@@ -219,7 +219,7 @@ ACTIONS: dict[str, Action] = {
         ],
         returns=(
             "`InstanceFullStatusSet.InstanceFullStatusType[]`, each with `Status`, "
-            "`HealthStatus` and `ScheduledSystemEventSet`; `NextToken` is always `\"\"` (a real "
+            '`HealthStatus` and `ScheduledSystemEventSet`; `NextToken` is always `""` (a real '
             "capture has it, though the action pages by `PageNumber` only)."
         ),
         notes=[
