@@ -73,7 +73,11 @@ PAGE_100 = [
     P("PageSize", "1–100 (default 10); out of range is refused, not clamped"),
 ]
 TOKENS = [
-    P("MaxResults", "1–100 (default 10); paging with `MaxResults`/`NextToken` instead of pages"),
+    P(
+        "MaxResults",
+        "10–100 (default 10); a smaller value counts as 10, a larger one as 100 (as documented, "
+        "not refused); paging with `MaxResults`/`NextToken` instead of pages",
+    ),
     P("NextToken", 'the `NextToken` of the previous response (`""` on the last page)'),
 ]
 TIME_RANGES = [
@@ -162,7 +166,7 @@ ACTIONS: dict[str, Action] = {
             P("EventCycleStatus", "one state"),
             P(
                 "InstanceEventCycleStatus.N",
-                "at most 10 states; wins over `EventCycleStatus`. **Without either, only "
+                "at most 7 states; wins over `EventCycleStatus`. **Without either, only "
                 "finished events are listed** (`Executed`, `Avoided`, `Canceled`, `Failed`)",
             ),
             *TIME_RANGES,
@@ -181,11 +185,14 @@ ACTIONS: dict[str, Action] = {
             END_BEFORE_START,
         ],
         returns=(
-            "`TotalCount`, `PageNumber`, `PageSize`, `NextToken` and "
-            "`InstanceSystemEventSet.InstanceSystemEventType[]`."
+            "`TotalCount`, `PageNumber`, `PageSize`, `InstanceSystemEventSet."
+            "InstanceSystemEventType[]` and, when paging with `MaxResults`/`NextToken`, "
+            "`NextToken` (absent when paging by `PageNumber`, as in the real captures)."
         ),
         notes=[
             "Finished events older than 30 days (by finish time) are no longer listed.",
+            "`MaxResults` of 0 or less is refused (`InvalidParameter`): the documentation "
+            "clamps only values greater than 0.",
             "Results are newest first, by creation order ([our choice](fidelity.md)).",
         ],
     ),
@@ -212,7 +219,8 @@ ACTIONS: dict[str, Action] = {
         ],
         returns=(
             "`InstanceFullStatusSet.InstanceFullStatusType[]`, each with `Status`, "
-            "`HealthStatus` and `ScheduledSystemEventSet`."
+            '`HealthStatus` and `ScheduledSystemEventSet`; `NextToken` is always `""` (a real '
+            "capture has it, though the action pages by `PageNumber` only)."
         ),
         notes=[
             "Only `Scheduled` events appear, so an `Executing` failure event does not. "
@@ -235,6 +243,18 @@ ACTIONS: dict[str, Action] = {
                 "no such event, or it is not `Inquiring`",
                 404,
             ),
+            E(
+                "OperationDenied.AcceptNotSupported",
+                "the event's type does not ask (not one of the documented `Inquiring` types), "
+                "or its `ExtendedAttribute.CanAccept` is `false`",
+                403,
+            ),
+            E(
+                "IncorrectInstanceStatus",
+                "the instance is not `Running` or `Stopped` (an action is under way)",
+                400,
+            ),
+            E("OperationConflict", "another platform event is `Executing` on the instance", 403),
         ],
     ),
     "ModifySystemEventAttribute": Action(
@@ -373,6 +393,20 @@ ACTIONS: dict[str, Action] = {
         [MISSING, INVALID, NOT_FOUND_404, INCORRECT_STATUS],
         returns="`TaskId`.",
     ),
+    "DeleteInstance": Action(
+        "Instances",
+        "Releases an instance now: it leaves every describe action, and later calls naming "
+        "it get `InvalidInstanceId.NotFound`. An active **platform** `SystemFailure.Delete` "
+        "of the instance becomes `Avoided` (even while `Executing`): the user released it first.",
+        [
+            P("InstanceId", "", required=True),
+            P("Force", "`true`: release it whatever its status; else it must be `Stopped`"),
+            P("ForceStop", "accepted"),
+            P("TerminateSubscription", "accepted"),
+            P("DryRun", "`true`: check only"),
+        ],
+        [MISSING, INVALID, NOT_FOUND_404, INCORRECT_STATUS, DRY_RUN],
+    ),
     "ModifyInstanceMaintenanceAttributes": Action(
         "Instances",
         "Sets the maintenance window and action of instances (it never moves an event).",
@@ -383,11 +417,16 @@ ACTIONS: dict[str, Action] = {
                 "MaintenanceWindow.1.StartTime",
                 "`HH:00:00`; one window only, and with a start both ends are needed",
             ),
-            P("MaintenanceWindow.1.EndTime", "`HH:00:00`"),
+            P("MaintenanceWindow.1.EndTime", "`HH:00:00`, 1 to 23 hours after the start"),
             P("ActionOnMaintenance", "`Stop`, `AutoRecover` or `AutoRedeploy`"),
             P("NotifyOnMaintenance", "`true` or `false`"),
         ],
-        [MISSING, INVALID, NOT_FOUND_404],
+        [
+            MISSING,
+            INVALID,
+            NOT_FOUND_404,
+            E("InstanceIdLimitExceeded", "more than 100 `InstanceId.N`", 403),
+        ],
         refused=("MaintenanceWindow.2.StartTime", "MaintenanceWindow.2.EndTime"),
     ),
     "DescribeInstanceMaintenanceAttributes": Action(
@@ -395,7 +434,12 @@ ACTIONS: dict[str, Action] = {
         "Lists the maintenance attributes of instances (window `02:00:00`–`06:00:00` and "
         "`AutoRecover` unless set).",
         [REGION, P("InstanceId.N", "at most 100"), *PAGE_100],
-        [MISSING, INVALID],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidInstanceId.NotFound", "an `InstanceId.N` names no live instance", 404),
+            E("InstanceIdLimitExceeded", "more than 100 `InstanceId.N`", 403),
+        ],
         returns="`MaintenanceAttributes.MaintenanceAttribute[]`.",
     ),
     "DescribeRegions": Action(

@@ -12,6 +12,11 @@ from .params import Params
 T = TypeVar("T")
 
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+#: The documented MaxResults range: a smaller value counts as the minimum, a larger one as the
+#: maximum (the new SDK's request models of DescribeInstances and
+#: DescribeInstanceHistoryEvents say so).
+MIN_RESULTS, MAX_RESULTS = 10, 100
+_LIMIT = 10**18
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,18 @@ def page_request(
     default_size: int = 10,
     max_size: int = 100,
     tokens: bool = False,
+    positive_results: bool = False,
 ) -> PageRequest:
-    """Read the paging parameters; out-of-range values are refused (InvalidParameter)."""
+    """Read the paging parameters.
+
+    ``PageSize``/``PageNumber`` out of range are refused (InvalidParameter). ``MaxResults`` is
+    clamped into 10..100 as documented; with ``positive_results`` (DescribeInstanceHistoryEvents,
+    whose documentation speaks only of values "greater than 0") a value of 0 or less is refused.
+    """
     token = params.text("NextToken") if tokens else None
     has_max_results = tokens and params.text("MaxResults") is not None
     if token is not None or has_max_results:
-        size = params.integer("MaxResults", default=default_size, minimum=1, maximum=max_size)
+        size = max_results(params, default=default_size, positive=positive_results)
         offset = 0
         if token is not None:
             if not _TOKEN.fullmatch(token):
@@ -56,6 +67,15 @@ def page_request(
     number = params.integer("PageNumber", default=1, minimum=1, maximum=10**9)
     size = params.integer("PageSize", default=default_size, minimum=1, maximum=max_size)
     return PageRequest((number - 1) * size, size, number, False)
+
+
+def max_results(params: Params, *, default: int = MIN_RESULTS, positive: bool = False) -> int:
+    """``MaxResults`` clamped into 10..100; refused only if it is no integer (or, with
+    ``positive``, 0 or less)."""
+    value = params.integer(
+        "MaxResults", default=default, minimum=1 if positive else -_LIMIT, maximum=_LIMIT
+    )
+    return min(max(value, MIN_RESULTS), MAX_RESULTS)
 
 
 def take_page(

@@ -101,10 +101,22 @@ class EventTypeSpec:
     effect: InstanceEffect = NO_EFFECT
     #: CloudMonitor notification level.
     level: str = "CRITICAL"
+    #: The documented start state when it is not the category's (the ``*ErrorDisk`` types ask
+    #: first: Inquiring).
+    initial_state: EventState | None = None
+    #: AcceptInquiredSystemEvent accepts an Inquiring event of this type (the documented
+    #: ``:Inquiring`` types); for any other type it is ``OperationDenied.AcceptNotSupported``.
+    acceptable: bool = False
+    #: A platform event of this type fails (``Failed``) if, at NotBefore, its instance is in
+    #: the middle of a user's action (Starting or Stopping) instead of being executed.
+    fails_if_instance_busy: bool = False
 
     @property
     def start_state(self) -> EventState:
-        """Maintenance waits (Scheduled); a failure is already under way (Executing)."""
+        """The documented start state; else maintenance waits (Scheduled) and a failure is
+        already under way (Executing)."""
+        if self.initial_state is not None:
+            return self.initial_state
         if self.category is Category.FAILURE:
             return EventState.Executing
         return EventState.Scheduled
@@ -121,6 +133,9 @@ def _spec(
     platform_avoided_by: Iterable[str] = (),
     effect: InstanceEffect = NO_EFFECT,
     level: str = "CRITICAL",
+    initial: EventState | None = None,
+    acceptable: bool = False,
+    fails_if_busy: bool = False,
 ) -> EventTypeSpec:
     return EventTypeSpec(
         name,
@@ -132,11 +147,17 @@ def _spec(
         frozenset(platform_avoided_by),
         effect,
         level,
+        initial,
+        acceptable,
+        fails_if_busy,
     )
 
 
 M, F, OTHER = Category.MAINTENANCE, Category.FAILURE, Category.OTHER
 REBOOT_ACTIONS = ("RebootInstance", "RebootInstances")
+ASKS = EventState.Inquiring
+#: Releasing the instance yourself (DeleteInstance) avoids a creation-failure release.
+RELEASE_ACTIONS = ("DeleteInstance",)
 
 # Codes with confirmed=True come from Alibaba's documentation examples and real captures
 # (docs/fidelity.md, "Numeric codes"); every
@@ -146,32 +167,44 @@ DEFAULT_EVENT_TYPES: tuple[EventTypeSpec, ...] = (
         "SystemMaintenance.Reboot", 1, True, M, simulatable=True,
         simulated_avoided_by=REBOOT_ACTIONS,
         platform_avoided_by=(*REBOOT_ACTIONS, "RedeployInstance"), effect=RESTART,
+        acceptable=True,
     ),
     _spec("SystemMaintenance.Stop", 2, False, M, simulatable=True,
-          platform_avoided_by=("StopInstance",), effect=STOP),
-    _spec("SystemMaintenance.RebootAndIsolateErrorDisk", 3, True, M, effect=RESTART),
-    _spec("SystemMaintenance.RebootAndReInitErrorDisk", 4, False, M, effect=RESTART),
-    _spec("SystemMaintenance.IsolateErrorDisk", 5, False, M),
-    _spec("SystemMaintenance.ReInitErrorDisk", 6, False, M),
+          platform_avoided_by=("StopInstance",), effect=STOP, fails_if_busy=True),
+    _spec("SystemMaintenance.RebootAndIsolateErrorDisk", 3, True, M, effect=RESTART,
+          initial=ASKS, acceptable=True),
+    _spec("SystemMaintenance.RebootAndReInitErrorDisk", 4, False, M, effect=RESTART,
+          initial=ASKS, acceptable=True),
+    _spec("SystemMaintenance.IsolateErrorDisk", 5, False, M, initial=ASKS, acceptable=True),
+    _spec("SystemMaintenance.ReInitErrorDisk", 6, False, M, initial=ASKS, acceptable=True),
     _spec(
         "SystemMaintenance.Redeploy", 9, True, M, simulatable=True,
-        platform_avoided_by=("RedeployInstance",), effect=REDEPLOY,
+        platform_avoided_by=("RedeployInstance",), effect=REDEPLOY, acceptable=True,
     ),
     _spec("SystemMaintenance.CleanInactiveDisks", 10, False, M),
     _spec("SystemMaintenance.PerformanceImpact", 11, False, F, level="WARN"),
     _spec("SystemMaintenance.CleanReleasedDisks", 12, False, M),
+    _spec("SystemMaintenance.StopAndRepair", 13, False, M, effect=STOP, initial=ASKS,
+          platform_avoided_by=("StopInstance",), acceptable=True),
+    _spec("SystemUpgrade.Migrate", 14, False, M, effect=REDEPLOY,
+          platform_avoided_by=("RedeployInstance",)),
     _spec("InstanceExpiration.Stop", 34, True, OTHER, effect=STOP),
     _spec("InstanceExpiration.Delete", 35, False, OTHER, effect=RELEASE),
     _spec("AccountUnbalanced.Stop", 36, False, OTHER, effect=STOP),
     _spec("AccountUnbalanced.Delete", 37, False, OTHER, effect=RELEASE),
+    _spec("SecurityPunish.Locked", 48, False, F),
+    _spec("SecurityPunish.WebsiteBanned", 49, False, F),
     _spec("SystemFailure.Reboot", 65, True, F, simulatable=True, effect=RESTART),
-    _spec("SystemFailure.Delete", 66, True, F, effect=RELEASE),
+    _spec("SystemFailure.Delete", 66, True, F, effect=RELEASE,
+          platform_avoided_by=RELEASE_ACTIONS),
     _spec(
         "SystemFailure.Redeploy", 67, False, F, simulatable=True,
         platform_avoided_by=("RedeployInstance",), effect=REDEPLOY,
     ),
     _spec("SystemFailure.Stop", 68, False, F, simulatable=True, effect=STOP),
     _spec("InstanceFailure.Reboot", 69, False, F, simulatable=True, effect=RESTART),
+    _spec("InstanceFailure.Alert", 70, False, F, level="WARN"),
+    _spec("Security.TpmAlert", 71, False, F, level="WARN"),
 )  # fmt: skip
 
 #: EventCycleStatus codes: (code, confirmed).

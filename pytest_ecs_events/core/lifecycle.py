@@ -26,6 +26,7 @@ class Trigger(str, Enum):
     CANCEL = "cancel"  # CancelSimulatedSystemEvents
     ACCEPT = "accept"  # AcceptInquiredSystemEvent
     FAIL = "fail"  # the execution failed (tests can force it)
+    RELEASED = "released"  # the user released the instance first (DeleteInstance)
 
     def __str__(self) -> str:
         return self.value
@@ -42,6 +43,11 @@ TRANSITIONS: Mapping[tuple[EventState, Trigger], EventState] = {
     (S.Scheduled, Trigger.FAIL): S.Failed,
     (S.Executing, Trigger.FAIL): S.Failed,
     (S.Inquiring, Trigger.FAIL): S.Failed,
+    # A release event (SystemFailure.Delete) is Avoided when the user releases the instance
+    # first, even while it is Executing (docs/fidelity.md, "Event lifecycle").
+    (S.Scheduled, Trigger.RELEASED): S.Avoided,
+    (S.Inquiring, Trigger.RELEASED): S.Avoided,
+    (S.Executing, Trigger.RELEASED): S.Avoided,
 }
 
 #: The trigger a state's pending timer fires (states without one wait for an action).

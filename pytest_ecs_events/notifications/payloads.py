@@ -20,6 +20,9 @@ from ..core.simulation import Simulation
 
 FORMATS = ("cloudmonitor", "eventbridge")
 CHINA_TIME = timezone(timedelta(hours=8))
+#: EventBridge's ``aliyunpublishaddr``: the address the event was published from. The
+#: simulator publishes from this machine (our choice; the documents show a masked public IP).
+PUBLISH_ADDRESS = "127.0.0.1"
 #: States whose notification carries executeStartTime/executeFinishTime (docs/notifications.md).
 _EXECUTION_STATES = {
     EventState.Executing,
@@ -115,6 +118,13 @@ def cloudmonitor_state_change(change: InstanceChange, sim: Simulation) -> Payloa
     }
 
 
+def _publish_time(when: datetime) -> str:
+    """EventBridge's ``aliyunpublishtime``: UTC with milliseconds, ``2021-10-15T07:06:34.028Z``
+    (the EventBridge event examples), unlike ``time`` in +08:00."""
+    utc = when.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def _cloudevent(
     sim: Simulation, region: str, instance_id: str, kind: str, when: datetime, data: Payload
 ) -> Payload:
@@ -127,9 +137,11 @@ def _cloudevent(
         "type": f"ecs:Instance:{kind}",
         "datacontenttype": "application/json;charset=utf-8",
         "aliyunaccountid": sim.config.account_id,
-        "aliyunpublishtime": when.astimezone(CHINA_TIME).isoformat(timespec="milliseconds"),
+        "aliyunpublishtime": _publish_time(when),
+        "aliyunoriginalaccountid": sim.config.account_id,
         "aliyuneventbusname": "default",
         "aliyunregionid": region,
+        "aliyunpublishaddr": PUBLISH_ADDRESS,
         "data": data,
     }
 

@@ -24,13 +24,36 @@ def test_out_of_range_pages_are_refused(params: dict[str, str]) -> None:
 
 
 def test_tokens_only_where_the_action_takes_them() -> None:
-    ignored = page_request(Params({"MaxResults": "5", "NextToken": "x"}))
+    ignored = page_request(Params({"MaxResults": "50", "NextToken": "x"}))
     assert ignored == PageRequest(0, 10, 1, False)
-    first = page_request(Params({"MaxResults": "5"}), tokens=True)
-    assert first == PageRequest(0, 5, 1, True)
-    token = format(15, "032x")
-    later = page_request(Params({"MaxResults": "5", "NextToken": token}), tokens=True)
-    assert later == PageRequest(15, 5, 4, True)
+    first = page_request(Params({"MaxResults": "15"}), tokens=True)
+    assert first == PageRequest(0, 15, 1, True)
+    token = format(45, "032x")
+    later = page_request(Params({"MaxResults": "15", "NextToken": token}), tokens=True)
+    assert later == PageRequest(45, 15, 4, True)
+
+
+@pytest.mark.parametrize(
+    ("given", "size"), [("1", 10), ("9", 10), ("10", 10), ("100", 100), ("101", 100), ("0", 10),
+                        ("-5", 10), (str(10**17), 100)],
+)  # fmt: skip
+def test_max_results_is_clamped_into_10_to_100(given: str, size: int) -> None:
+    """DescribeInstances: "less than 10 -> 10, greater than 100 -> 100" (SDK request model)."""
+    assert page_request(Params({"MaxResults": given}), tokens=True).size == size
+
+
+@pytest.mark.parametrize(("given", "size"), [("1", 10), ("9", 10), ("250", 100)])
+def test_history_max_results_is_clamped_when_positive(given: str, size: int) -> None:
+    page = page_request(Params({"MaxResults": given}), tokens=True, positive_results=True)
+    assert page.size == size
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "ten", "1.5"])
+def test_history_max_results_of_zero_or_less_or_no_integer_is_refused(given: str) -> None:
+    with pytest.raises(EcsApiError) as info:
+        page_request(Params({"MaxResults": given}, {"InvalidParameter": 403}), tokens=True,
+                     positive_results=True)  # fmt: skip
+    assert (info.value.code, info.value.status) == ("InvalidParameter", 403)
 
 
 def test_a_next_token_not_ours_is_refused() -> None:

@@ -49,6 +49,21 @@ DOCUMENTED_TYPES = (
     "InstanceExpiration.Delete",
     "AccountUnbalanced.Stop",
     "AccountUnbalanced.Delete",
+    # the ExtendedAttribute list of the response models, and the EventBridge ECS event list
+    "SystemMaintenance.StopAndRepair",
+    "SystemUpgrade.Migrate",
+    "SecurityPunish.Locked",
+    "SecurityPunish.WebsiteBanned",
+    "Security.TpmAlert",
+    "InstanceFailure.Alert",
+)
+#: Maintenance types that ask first (documented ``:Inquiring`` start, local-disk events).
+ASKING_TYPES = (
+    "SystemMaintenance.RebootAndIsolateErrorDisk",
+    "SystemMaintenance.RebootAndReInitErrorDisk",
+    "SystemMaintenance.IsolateErrorDisk",
+    "SystemMaintenance.ReInitErrorDisk",
+    "SystemMaintenance.StopAndRepair",
 )
 
 CONFIRMED_EVENT_TYPE_CODES = {
@@ -109,17 +124,21 @@ def test_simulatable_categories_and_start_states(
     assert spec.start_state is start
 
 
-def test_every_system_maintenance_type_but_performance_impact_starts_scheduled() -> None:
+def test_maintenance_types_start_scheduled_or_inquiring_as_documented() -> None:
     for name, spec in DEFAULT_CATALOG.event_types.items():
-        if name.startswith("SystemMaintenance.") and name != "SystemMaintenance.PerformanceImpact":
+        if name in ASKING_TYPES:
+            assert spec.start_state is EventState.Inquiring, name
+            assert spec.acceptable, name
+        elif name.startswith("SystemMaintenance.") and not name.endswith(".PerformanceImpact"):
             assert spec.start_state is EventState.Scheduled, name
         if name.startswith(("SystemFailure.", "InstanceFailure.")):
             assert spec.start_state is EventState.Executing, name
 
 
-def test_performance_impact_is_warn_level_and_the_rest_critical() -> None:
+def test_performance_impact_and_the_alerts_are_warn_level_and_the_rest_critical() -> None:
+    warn = {"SystemMaintenance.PerformanceImpact", "InstanceFailure.Alert", "Security.TpmAlert"}
     for name, spec in DEFAULT_CATALOG.event_types.items():
-        expected = "WARN" if name == "SystemMaintenance.PerformanceImpact" else "CRITICAL"
+        expected = "WARN" if name in warn else "CRITICAL"
         assert spec.level == expected, name
 
 
@@ -350,3 +369,20 @@ def test_a_fresh_catalog_gets_the_default_code_tables() -> None:
     assert catalog.instance_status_code(InstanceStatus.Running) == 1
     assert catalog.health_code("Impaired") == 128
     assert catalog.simulatable == ()
+
+
+def test_every_code_is_unique_and_keeps_clear_of_the_disk_event_codes() -> None:
+    codes = [spec.code for spec in DEFAULT_CATALOG.event_types.values()]
+    assert len(codes) == len(set(codes))
+    assert 7 not in codes  # the disk event Stalled (confirmed code)
+
+
+def test_only_the_documented_inquiring_types_accept() -> None:
+    acceptable = {n for n, s in DEFAULT_CATALOG.event_types.items() if s.acceptable}
+    assert acceptable == {*ASKING_TYPES, "SystemMaintenance.Reboot", "SystemMaintenance.Redeploy"}
+
+
+def test_a_creation_failure_release_is_avoided_by_releasing_and_stop_fails_when_busy() -> None:
+    assert DEFAULT_CATALOG.spec("SystemFailure.Delete").platform_avoided_by == {"DeleteInstance"}
+    busy = {n for n, s in DEFAULT_CATALOG.event_types.items() if s.fails_if_instance_busy}
+    assert busy == {"SystemMaintenance.Stop"}

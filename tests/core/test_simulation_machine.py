@@ -149,8 +149,20 @@ class SimulationMachine(RuleBasedStateMachine):
     def accept(self, data: st.DataObject) -> None:
         inquiring = [e.event_id for e in self.sim.store.events_in_state(S.Inquiring)]
         eid = data.draw(st.sampled_from(sorted(inquiring)))
-        self.sim.accept_inquired_event(eid)
-        assert self.sim.store.events[eid].state in (S.Executing, S.Executed)
+        event = self.sim.store.events[eid]
+        spec = self.sim.catalog.spec(event.event_type)
+        instance = self.sim.store.live_instance(event.instance_id)
+        refused = (
+            not spec.acceptable
+            or instance is None
+            or instance.status.value not in ("Running", "Stopped")
+            or any(e.state is S.Executing and not e.simulated
+                   for e in self.sim.store.events_of_instance(event.instance_id))
+        )  # fmt: skip
+        result = self.attempt(lambda: self.sim.accept_inquired_event(eid))
+        assert (result is None) is refused
+        if not refused:
+            assert self.sim.store.events[eid].state in (S.Executing, S.Executed)
 
     @rule(data=st.data())
     @precondition(lambda self: self.sim.store.events)

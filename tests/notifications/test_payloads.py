@@ -73,9 +73,42 @@ def test_eventbridge_envelope() -> None:
     assert payload["subject"] == "acs.ecs:cn-beijing:1234567890123456:instance/i-2"
     assert payload["time"] == "2019-04-09T12:18:26+08:00"
     assert payload["data"]["eventStatus"] == "Scheduled"  # type: ignore[index]
+    # The envelope fields of the EventBridge event examples: publish time in UTC with
+    # milliseconds, the account twice, the publishing address.
+    assert payload["aliyunpublishtime"] == "2019-04-09T04:18:26.000Z"
+    assert payload["aliyunaccountid"] == payload["aliyunoriginalaccountid"] == "1234567890123456"
+    assert payload["aliyunpublishaddr"] == "127.0.0.1"
+    assert payload["aliyuneventbusname"] == "default"
+    assert payload["aliyunregionid"] == "cn-beijing"
 
 
 def test_unknown_format_is_refused() -> None:
     sim = EcsSimulator(now=START)
     with pytest.raises(ValueError, match="cloudmonitor, eventbridge"):
         sim.subscribe(print, format="mns")
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [("Security.TpmAlert", "WARN"), ("InstanceFailure.Alert", "WARN"),
+     ("SecurityPunish.Locked", "CRITICAL"), ("SystemUpgrade.Migrate", "CRITICAL")],
+)  # fmt: skip
+def test_new_event_types_notify_with_their_level_and_name(name: str, level: str) -> None:
+    sim = EcsSimulator(now=START, instances=["i-1"], seed=3)
+    got: list[dict[str, object]] = []
+    sim.subscribe(got.append)
+    bridge: list[dict[str, object]] = []
+    sim.subscribe(bridge.append, format="eventbridge")
+    event = sim.inject_event(name, "i-1")
+    assert got[0]["name"] == f"Instance:{name}:{event.state.value}"
+    assert got[0]["level"] == level
+    assert bridge[0]["type"] == f"ecs:Instance:{name}"
+
+
+def test_an_error_disk_event_is_first_notified_inquiring_without_not_before() -> None:
+    sim = EcsSimulator(now=START, instances=["i-1"], seed=3)
+    got: list[dict[str, object]] = []
+    sim.subscribe(got.append)
+    sim.inject_event("SystemMaintenance.RebootAndIsolateErrorDisk", "i-1")
+    assert got[0]["name"] == "Instance:SystemMaintenance.RebootAndIsolateErrorDisk:Inquiring"
+    assert "notBefore" not in got[0]["content"]  # type: ignore[operator]

@@ -183,6 +183,7 @@ BASELINES: dict[str, dict[str, str]] = {
     "StopInstance": {"InstanceId": "i-a"},
     "StartInstance": {"InstanceId": "i-c"},
     "RedeployInstance": {"InstanceId": "i-a"},
+    "DeleteInstance": {"InstanceId": "i-c"},
     "ModifyInstanceMaintenanceAttributes": {"InstanceId.1": "i-a",
                                             "MaintenanceWindow.1.StartTime": "02:00:00",
                                             "MaintenanceWindow.1.EndTime": "18:00:00",

@@ -17,7 +17,7 @@ STATES = ("Scheduled", "Executing", "Executed", "Avoided", "Canceled", "Failed",
 steps = st.lists(
     st.tuples(st.sampled_from(["drill", "platform", "cancel", "advance"]),
               st.integers(0, 3), st.integers(0, 40 * 24)),
-    max_size=25,
+    max_size=40,
 )  # fmt: skip
 
 
@@ -49,7 +49,7 @@ def page(sim: EcsSimulator, **params: Any) -> tuple[int, str, list[str]]:
 @given(
     steps,
     st.lists(st.sampled_from(STATES), max_size=4, unique=True),
-    st.integers(1, 5),
+    st.integers(10, 12),  # MaxResults below 10 counts as 10
     st.integers(0, 4),
 )
 def test_the_counted_path_answers_as_the_scanning_path(

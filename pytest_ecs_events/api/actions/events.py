@@ -20,7 +20,8 @@ from .common import has_tags, instances_in_region
 #: Finished events can be queried for the last 30 days (ECS documentation).
 HISTORY_RETENTION = timedelta(days=30)
 EVENT_TYPE_LIMIT = 30
-STATUS_LIMIT = 10
+#: ``InstanceEventCycleStatus.N``: N from 1 to 7 (the new SDK's request model).
+STATUS_LIMIT = 7
 
 
 @action(
@@ -146,7 +147,10 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
     wanted = frozenset(states if states is not None else FINAL_STATES)
     impact = p.text("ImpactLevel")
     p.text("ResourceGroupId")  # accepted; simulated instances have no resource group
-    page = page_request(p, default_size=10, max_size=100, tokens=True)
+    page = page_request(p, default_size=10, max_size=100, tokens=True, positive_results=True)
+    # NextToken only when the caller pages with tokens: the captures paged by PageNumber
+    # have none (tests/data/samples/DescribeInstanceHistoryEvents*.json).
+    with_token = page.token_mode
     event_filter = _event_filter(ctx, types=types)
     tag_filter = _tag_filter(ctx)
     by_state_only = (
@@ -155,7 +159,7 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
     )  # fmt: skip
 
     if resource_type != "instance":
-        empty = {**page.fields(0, with_token=True), "InstanceSystemEventSet": {
+        empty = {**page.fields(0, with_token=with_token), "InstanceSystemEventSet": {
             "InstanceSystemEventType": []}}  # fmt: skip
         return lambda sim: empty
 
@@ -178,7 +182,7 @@ def describe_instance_history_events(ctx: ActionContext) -> Query:
         if unchanged is not None:
             return unchanged
         return last.keep(total, rendered, {
-            **page.fields(total, with_token=True),
+            **page.fields(total, with_token=with_token),
             "InstanceSystemEventSet": {"InstanceSystemEventType": rendered},
         })  # fmt: skip
 
@@ -299,6 +303,9 @@ def describe_instances_full_status(ctx: ActionContext) -> Query:
         catalog = sim.catalog
         return {
             **page.fields(total, with_token=False),
+            # The real answer carries an empty NextToken although the action pages by
+            # PageNumber only (tests/data/samples/DescribeInstancesFullStatus_empty.json).
+            "NextToken": "",
             "InstanceFullStatusSet": {
                 "InstanceFullStatusType": [
                     {

@@ -161,20 +161,34 @@ def redeploy_instance(ctx: ActionContext) -> dict[str, Any]:
     return {"TaskId": ctx.sim.redeploy_instance(instance_id)}
 
 
-@action("ModifyInstanceMaintenanceAttributes", InvalidParameter=403)
+@action("DeleteInstance", InvalidParameter=403)
+def delete_instance(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    instance_id = p.required("InstanceId")
+    p.flag("TerminateSubscription")
+    p.flag("ForceStop")
+    ctx.sim.delete_instance(instance_id, force=p.flag("Force"), dry_run=p.flag("DryRun"))
+    return {}
+
+
+@action("ModifyInstanceMaintenanceAttributes", InvalidParameter=403, InstanceIdLimitExceeded=403)
 def modify_instance_maintenance_attributes(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
     region = ctx.region()
-    ids = p.items("InstanceId", limit=100)
+    ids = p.items("InstanceId", limit=100, limit_code="InstanceIdLimitExceeded")
     attributes: dict[str, object] = {}
     start = p.text("MaintenanceWindow.1.StartTime")
     end = p.text("MaintenanceWindow.1.EndTime")
     if p.text("MaintenanceWindow.2.StartTime") or p.text("MaintenanceWindow.2.EndTime"):
         raise p.invalid("MaintenanceWindow", "only one maintenance window is allowed")
     if start is not None or end is not None:
-        attributes["windows"] = [
-            (_window_hour(ctx, "StartTime", start), _window_hour(ctx, "EndTime", end))
-        ]
+        window = (_window_hour(ctx, "StartTime", start), _window_hour(ctx, "EndTime", end))
+        if window[0] == window[1]:  # EndTime is 1 to 23 hours after StartTime (documented)
+            raise p.invalid(
+                "MaintenanceWindow.1.EndTime",
+                f"the window must end 1 to 23 hours after it starts, got {start} to {end}",
+            )
+        attributes["windows"] = [window]
     action_on = p.choice("ActionOnMaintenance", ("Stop", "AutoRecover", "AutoRedeploy"))
     if action_on is not None:
         attributes["action"] = action_on
@@ -196,11 +210,13 @@ def _window_hour(ctx: ActionContext, field: str, value: str | None) -> str:
     return value
 
 
-@query_action("DescribeInstanceMaintenanceAttributes", InvalidParameter=403)
+@query_action(
+    "DescribeInstanceMaintenanceAttributes", InvalidParameter=403, InstanceIdLimitExceeded=403
+)
 def describe_instance_maintenance_attributes(ctx: ActionContext) -> Query:
     p = ctx.params
     region = ctx.region()
-    ids = p.items("InstanceId", limit=100)
+    ids = p.items("InstanceId", limit=100, limit_code="InstanceIdLimitExceeded")
     page = page_request(p, default_size=10, max_size=100)
     return lambda sim: _maintenance_attributes(sim, region, ids, page)
 
@@ -208,7 +224,17 @@ def describe_instance_maintenance_attributes(ctx: ActionContext) -> Query:
 def _maintenance_attributes(
     sim: Simulation, region: str, ids: list[str], page: PageRequest
 ) -> dict[str, Any]:
-    items, total = take_page(instances_in_region(sim, region, ids), lambda i: True, page)
+    candidates = instances_in_region(sim, region, ids)
+    if ids:
+        found = {i.instance_id for i in candidates}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            raise EcsApiError(
+                "InvalidInstanceId.NotFound",
+                f"The specified InstanceId does not exist. {missing[0]}",
+                404,
+            )
+    items, total = take_page(candidates, lambda i: True, page)
     rows = []
     for instance in items:
         attrs = instance.maintenance

@@ -113,22 +113,22 @@ def test_a_question_is_parsed_once_and_its_query_runs_after_each_change(
     monkeypatch.setitem(registry.ACTIONS, spec.name, registry.ActionSpec(
         spec.name, spec.handler, spec.statuses, counting))  # fmt: skip
     for _ in range(3):
-        history(sim, MaxResults=5)
+        history(sim, MaxResults=10)
     sim.create_events("SystemMaintenance.Reboot", "i-1", "+1m")
     sim.advance("2m")
-    assert len(history(sim, MaxResults=5)) == 1
-    history(sim, MaxResults=6)  # another question
-    assert parsed == ["5", "6"]
+    assert len(history(sim, MaxResults=10)) == 1
+    history(sim, MaxResults=11)  # another question
+    assert parsed == ["10", "11"]
     assert len(ran) == 3  # first call, after the change, the other question
 
 
 def test_a_refused_question_is_refused_every_time(sim: EcsSimulator) -> None:
     for _ in range(3):
         with pytest.raises(EcsApiError) as info:
-            history(sim, MaxResults=500)
+            history(sim, MaxResults=0)  # History takes only positive values
         assert info.value.code == "InvalidParameter"
     assert [c.error_code for c in sim.calls] == ["InvalidParameter"] * 3
-    assert len(history(sim, MaxResults=5)) == 0
+    assert len(history(sim, MaxResults=10)) == 0
 
 
 def test_a_failing_query_keeps_no_answer(sim: EcsSimulator) -> None:
