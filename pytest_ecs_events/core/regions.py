@@ -113,7 +113,7 @@ LANGUAGES = ("zh-CN", "en-US", "ja")
 
 def zone_local_name(zone_id: str, language: str = "zh-CN") -> str:
     """A zone's ``LocalName`` as DescribeZones shows it: ``华东 1 可用区 G`` (zh-CN),
-    ``Hangzhou Zone G`` (en-US), ``杭州 ゾーン G``-style in Japanese."""
+    ``Hangzhou Zone G`` (en-US), ``Hangzhou ゾーン G`` (ja, our choice)."""
     region_id, _, letter = zone_id.rpartition("-")
     if not region_id:
         return zone_id
