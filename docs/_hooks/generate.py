@@ -95,6 +95,235 @@ INCORRECT_STATUS = E(
 )
 DRY_RUN = E("DryRunOperation", "`DryRun=true` and the request would succeed", 400)
 
+# Tags, zones and instance types (issue 14).
+_TAG_REGION = P("RegionId", "the region of the resources", required=True)
+_TAG_TYPE = P(
+    "ResourceType",
+    "`instance` or `disk` (the simulated resources); the other documented types (`snapshot`, "
+    "`image`, `securitygroup`, ...) are accepted and have no resources",
+    required=True,
+)
+_TAG_COMMON_ERRORS = [
+    E("MissingParameter.RegionId", "no `RegionId`", 404),
+    E("MissingParameter.ResourceType", "no `ResourceType`", 404),
+    E("InvalidResourceType.NotFound", "a `ResourceType` the API does not document", 404),
+    E("NumberExceed.ResourceIds", "more than 50 `ResourceId.N`"),
+    E("InvalidParameter", "a malformed list index or flag"),
+]
+_TYPE_RANGES = [
+    P(name, text)
+    for name, text in (
+        ("MinimumCpuCoreCount", "vCPUs, at least"),
+        ("MaximumCpuCoreCount", "vCPUs, at most"),
+        ("MinimumMemorySize", "GiB, at least (decimals allowed)"),
+        ("MaximumMemorySize", "GiB, at most"),
+        ("MinimumCpuSpeedFrequency", "GHz, at least"),
+        ("MaximumCpuSpeedFrequency", "GHz, at most"),
+        ("MinimumCpuTurboFrequency", "GHz, at least"),
+        ("MaximumCpuTurboFrequency", "GHz, at most"),
+        ("MinimumGPUAmount", "GPUs, at least"),
+        ("MaximumGPUAmount", "GPUs, at most"),
+        ("MinimumBaselineCredit", "burstable types' baseline credit, at least"),
+        ("MinimumInitialCredit", "burstable types' initial credit, at least"),
+        ("MinimumDiskQuantity", "attachable cloud disks, at least"),
+        ("MinimumEniIpv6AddressQuantity", "IPv6 addresses per ENI, at least"),
+        ("MinimumEniPrivateIpAddressQuantity", "private IPv4 addresses per ENI, at least"),
+        ("MinimumEniQuantity", "ENIs, at least"),
+        ("MinimumEriQuantity", "elastic RDMA interfaces, at least"),
+        ("MinimumInstanceBandwidthRx", "kbit/s in, at least"),
+        ("MinimumInstanceBandwidthTx", "kbit/s out, at least"),
+        ("MinimumInstancePpsRx", "packets/s in, at least"),
+        ("MinimumInstancePpsTx", "packets/s out, at least"),
+        ("MinimumLocalStorageAmount", "local disks, at least"),
+        ("MinimumLocalStorageCapacity", "GiB per local disk, at least"),
+        ("MinimumPrimaryEniQueueNumber", "queues of the primary ENI, at least"),
+        ("MinimumSecondaryEniQueueNumber", "queues of a secondary ENI, at least"),
+        ("MinimumQueuePairNumber", "QP queues per ERI, at least"),
+    )
+]
+
+TAG_AND_ZONE_ACTIONS: dict[str, Action] = {
+    "TagResources": Action(
+        "Tags",
+        "Adds tags to instances or disks (an existing key gets the new value), all or none.",
+        [
+            _TAG_REGION,
+            _TAG_TYPE,
+            P("ResourceId.N", "1 to 50 ids of live resources in the region", required=True),
+            P(
+                "Tag.N.Key",
+                "1 to 20; 1–128 characters, not starting with `aliyun` or `acs:`, without "
+                "`http://` or `https://`",
+                required=True,
+            ),
+            P("Tag.N.Value", "0–128 characters, without `http://` or `https://` (absent: empty)"),
+        ],
+        [
+            *_TAG_COMMON_ERRORS,
+            E("MissingParameter.ResourceIds", "no `ResourceId.N`", 404),
+            E("MissingParameter.Tags", "no `Tag.N`", 404),
+            E("NumberExceed.Tags", "more than 20 `Tag.N`", 400),
+            E("Duplicate.TagKey", "a key given twice", 400),
+            E("InvalidTagKey.Malformed", "a key breaking the rules above", 400),
+            E("InvalidTagValue.Malformed", "a value breaking the rules above", 400),
+            E("InvalidTag.Mismatch", "a `Tag.N.Value` without its `Tag.N.Key`", 400),
+            E("InvalidResourceId.NotFound", "an id that is not a live resource in the region", 404),
+            E("OperationDenied.QuotaExceed", "a resource would carry more than 20 tags", 400),
+        ],
+        returns="nothing but `RequestId`.",
+        notes=[
+            "The change shows at once in DescribeInstances (`Tags`, the `Tag.N` filter), "
+            "DescribeInstanceHistoryEvents' `Tag.N` filter, ListTagResources and DescribeTags.",
+        ],
+    ),
+    "UntagResources": Action(
+        "Tags",
+        "Removes tags from instances or disks, all or none; a key a resource lacks is ignored.",
+        [
+            _TAG_REGION,
+            _TAG_TYPE,
+            P("ResourceId.N", "1 to 50 ids of live resources in the region", required=True),
+            P("TagKey.N", "1 to 20 keys to remove"),
+            P("All", "`true`: remove every tag (only without `TagKey.N`)"),
+        ],
+        [
+            *_TAG_COMMON_ERRORS,
+            E("MissingParameter.ResourceIds", "no `ResourceId.N`", 404),
+            E("MissingParameter.Tags", "neither `TagKey.N` nor `All=true`", 404),
+            E("NumberExceed.Tags", "more than 20 `TagKey.N`"),
+            E("Duplicate.TagKey", "a key given twice", 400),
+            E("InvalidTagKey.Malformed", "a key over 128 characters", 400),
+            E("Param.Conflict", "`All=true` with `TagKey.N`", 403),
+            E("InvalidResourceId.NotFound", "an id that is not a live resource in the region", 404),
+        ],
+        returns="nothing but `RequestId`.",
+    ),
+    "ListTagResources": Action(
+        "Tags",
+        "Lists the (resource, tag) pairs of the resources asked for: every tag of each "
+        "resource that matches, 50 a page.",
+        [
+            _TAG_REGION,
+            _TAG_TYPE,
+            P("ResourceId.N", "at most 50; ids that do not exist give no rows"),
+            P("Tag.N.Key", "1 to 20 exact filters; `acs:rm:rgId` selects a resource group"),
+            P("Tag.N.Value", "with its key: that exact pair; absent: any value of the key"),
+            P(
+                "TagFilter.N.TagKey",
+                "1 to 5 fuzzy filters: `env*` (prefix), `*env*` (infix), `env` (exact)",
+            ),
+            P("TagFilter.N.TagValues.N", "1 to 5 value patterns of the key (any may match)"),
+            P("NextToken", 'the `NextToken` of the previous response (`""` on the last page)'),
+        ],
+        [
+            *_TAG_COMMON_ERRORS,
+            E("NumberExceed.Tags", "more than 20 `Tag.N`", 400),
+            E("Duplicate.TagKey", "a key given twice in `Tag.N`", 400),
+            E("InvalidParameter.TagValue", "a `Tag.N.Value` without its key", 400),
+            E("InvalidTags.MalFormed", "`Tag.N` and `TagFilter.N` together", 400),
+            E("InvalidTag.NotSupported", "`acs:rm:rgId` with other `Tag.N`", 400),
+            E(
+                "InvalidDefaultResourceGroup.NotSupported",
+                "`acs:rm:rgId` with an empty value (the default group)",
+                400,
+            ),
+            E("InvalidTagFilter.Malformed", "more than 5 `TagFilter.N`, or one without key", 403),
+            E("NumberExceed.TagValues", "more than 5 `TagValues.N` in a filter", 403),
+            E(
+                "BothEmpty.TagsAndResources",
+                "none of `ResourceId.N`, `Tag.N`, `TagFilter.N`",
+                403,
+            ),
+            E("Invalid.NextToken", "a token this action did not give", 403),
+        ],
+        returns="`TagResources.TagResource[]` (`ResourceType`, `ResourceId`, `TagKey`, "
+        "`TagValue`) and `NextToken`.",
+    ),
+    "DescribeTags": Action(
+        "Tags",
+        "Lists the distinct tags (key and value) of the region's resources, with how many "
+        "resources of each type carry them.",
+        [
+            REGION,
+            P("ResourceType", "only this type's resources (default: instances and disks)"),
+            P("ResourceId", "only this resource's tags"),
+            P("Tag.N.Key", "at most 20; a tag is shown if it matches any `Tag.N`"),
+            P("Tag.N.Value", "with its key: only that pair"),
+            P("Category", "`Custom` or `System` (every simulated tag is `Custom`)"),
+            P("PageNumber", "page, from 1 (default 1)"),
+            P("PageSize", "1–100 (default 50)"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidResourceType.NotFound", "a `ResourceType` the API does not document", 404),
+        ],
+        returns="`Tags.Tag[]` (`TagKey`, `TagValue`, `ResourceTypeCount` with every type), "
+        "sorted by key and value, and `TotalCount`, `PageNumber`, `PageSize`.",
+    ),
+    "DescribeZones": Action(
+        "Regions",
+        "Lists a region's zones: its own and those of the account's instances there.",
+        [
+            P("RegionId", "one DescribeRegions lists", required=True),
+            P(
+                "AcceptLanguage",
+                "`zh-CN` (default, `华东 1 可用区 I`), `en-US` (`Hangzhou Zone I`) or `ja`",
+            ),
+            P("InstanceChargeType", "`PrePaid` or `PostPaid` (default)"),
+            P("SpotStrategy", "`NoSpot` (default), `SpotWithPriceLimit`, `SpotAsPriceGo`"),
+            P("Verbose", "`false`: only `ZoneId`, `ZoneType`, `LocalName` (default `true`)"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidRegionId.NotFound", "a region DescribeRegions does not list", 404),
+            E("InvalidAcceptLanguage.NotFound", "a language other than the three", 404),
+            E("InvalidInstanceChargeType.NotFound", "another charge type", 404),
+            E("InvalidSpotStrategy", "another strategy, or a spot strategy with `PrePaid`", 400),
+        ],
+        returns="`Zones.Zone[]` with every field of the response model: the instance types "
+        "of DescribeInstanceTypes, disk and volume categories, dedicated host types.",
+    ),
+    "DescribeInstanceTypes": Action(
+        "Instance types",
+        "Describes the simulator's instance types and those the account's instances use, "
+        "with every field of the response model.",
+        [
+            P("InstanceTypes.N", "at most 10 type ids"),
+            P("InstanceTypeFamily", "e.g. `ecs.g7`"),
+            P("InstanceTypeFamilies.N", "at most 10"),
+            P("CpuArchitecture", "`X86` or `ARM`"),
+            P("CpuArchitectures.N", "at most 2"),
+            P("InstanceCategory", "e.g. `General-purpose`, `Compute-optimized with GPU`"),
+            P("InstanceCategories.N", "at most 10"),
+            P("InstanceFamilyLevel", "`EntryLevel`, `EnterpriseLevel` or `CreditEntryLevel`"),
+            P("GPUSpec", "part of the GPU name (`NVIDIA` finds `NVIDIA A10`)"),
+            P("GpuSpecs.N", "at most 10 exact GPU names"),
+            P("LocalStorageCategory", "`local_hdd_pro` or `local_ssd_pro`"),
+            P("LocalStorageCategories.N", "at most 2"),
+            P("NvmeSupport", "`required` or `unsupported`"),
+            P("PhysicalProcessorModel", "part of the processor name"),
+            P("PhysicalProcessorModels.N", "at most 10 exact processor names"),
+            P("AdditionalAttributes.N", "accepted; every attribute is always returned"),
+            *_TYPE_RANGES,
+            P("MaxResults", "1–1600 (default 1600)"),
+            P("NextToken", 'the `NextToken` of the previous response (`""` on the last page)'),
+        ],
+        [INVALID],
+        returns="`InstanceTypes.InstanceType[]`, by type id, and `NextToken`.",
+        notes=["Every filter given must hold; the values of one list filter are alternatives."],
+    ),
+    "DescribeInstanceTypeFamilies": Action(
+        "Instance types",
+        "Lists the instance families of DescribeInstanceTypes with their generation.",
+        [REGION, P("Generation", "only this generation, e.g. `ecs-7`")],
+        [MISSING],
+        returns="`InstanceTypeFamilies.InstanceTypeFamily[]` (`InstanceTypeFamilyId`, "
+        "`Generation`).",
+    ),
+}
+
 ACTIONS: dict[str, Action] = {
     "CreateSimulatedSystemEvents": Action(
         "System events",
@@ -455,6 +684,7 @@ ACTIONS: dict[str, Action] = {
         ],
         [INVALID],
     ),
+    **TAG_AND_ZONE_ACTIONS,
 }
 
 GENERIC = ("MissingParameter", "InvalidParameter")
@@ -527,6 +757,10 @@ def _reads(
                 names |= {"PageNumber", "PageSize"}
                 if any(k.arg == "tokens" and _const(k.value) is True for k in node.keywords):
                     names |= {"MaxResults", "NextToken"}
+            elif callee.id == "read_tags":
+                names |= {"Tag.N.Key", "Tag.N.Value"}
+            elif callee.id == "read_tag_filters":
+                names |= {"TagFilter.N.TagKey", "TagFilter.N.TagValues.N"}
             elif callee.id == "_list_or_single":
                 list_name, single = _const(node.args[1]), _const(node.args[2])
                 names |= {f"{list_name}.N", str(single)}

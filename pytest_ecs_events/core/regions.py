@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import string
 from dataclasses import dataclass
 
@@ -91,3 +92,43 @@ def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
     prefix = region(region_id).id_prefix
     body = rng.randbytes(ID_BODY_LENGTH - len(prefix)).translate(_BYTE_TO_ID_CHAR).decode()
     return f"{kind}-{prefix}{body}"
+
+
+#: English city names of the regions, for the English and Japanese zone names.
+_CITIES = {
+    "cn-hangzhou": "Hangzhou", "cn-shanghai": "Shanghai", "cn-qingdao": "Qingdao",
+    "cn-beijing": "Beijing", "cn-zhangjiakou": "Zhangjiakou", "cn-huhehaote": "Hohhot",
+    "cn-wulanchabu": "Ulanqab", "cn-shenzhen": "Shenzhen", "cn-heyuan": "Heyuan",
+    "cn-guangzhou": "Guangzhou", "cn-chengdu": "Chengdu", "cn-hongkong": "Hong Kong",
+    "ap-northeast-1": "Tokyo", "ap-southeast-1": "Singapore", "ap-southeast-3": "Kuala Lumpur",
+    "ap-southeast-5": "Jakarta", "us-west-1": "Silicon Valley", "us-east-1": "Virginia",
+    "eu-central-1": "Frankfurt", "eu-west-1": "London", "me-east-1": "Dubai",
+}  # fmt: skip
+_NUMBERED = re.compile(r"(\D+?)(\d+)（")
+_IN_BRACKETS = re.compile(r".*（(.+)）")
+
+#: The languages DescribeZones (and DescribeRegions) answer in.
+LANGUAGES = ("zh-CN", "en-US", "ja")
+
+
+def zone_local_name(zone_id: str, language: str = "zh-CN") -> str:
+    """A zone's ``LocalName`` as DescribeZones shows it: ``华东 1 可用区 G`` (zh-CN),
+    ``Hangzhou Zone G`` (en-US), ``Hangzhou ゾーン G`` (ja, our choice)."""
+    region_id, _, letter = zone_id.rpartition("-")
+    if not region_id:
+        return zone_id
+    letter = letter.upper()
+    known = REGIONS.get(region_id)
+    if language == "zh-CN":
+        name = known.local_name if known is not None else region_id
+        numbered = _NUMBERED.match(name)
+        if numbered:  # the area and its number, spaced: 华东 1
+            area = f"{numbered.group(1)} {numbered.group(2)}"
+        else:  # the city in brackets (东京), or the whole name (中国香港)
+            bracketed = _IN_BRACKETS.match(name)
+            area = bracketed.group(1) if bracketed else name
+        return f"{area} 可用区 {letter}"
+    city = _CITIES.get(region_id, region_id)
+    if language == "ja":
+        return f"{city} ゾーン {letter}"
+    return f"{city} Zone {letter}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from . import tagging
 from .addressing import AddressBook
 from .catalog import (
     ACTIVE_STATES,
@@ -609,6 +610,31 @@ class Simulation:
             for instance in instances:
                 instance.maintenance.update(attributes)
             self.mutations += 1
+
+    # ----------------------------------------------------------------------------- tags
+    def tag_resources(
+        self, resource_type: str, resource_ids: Sequence[str], tags: dict[str, str], *, region: str
+    ) -> None:
+        """TagResources: add or overwrite ``tags`` on every resource, or on none
+        (the rules are in :mod:`.tagging`)."""
+        with self.lock:
+            resources = tagging.find_resources(self.store, resource_type, resource_ids, region)
+            if tagging.tag(resources, tags):
+                self.mutations += 1
+
+    def untag_resources(
+        self,
+        resource_type: str,
+        resource_ids: Sequence[str],
+        keys: Sequence[str] | None,
+        *,
+        region: str,
+    ) -> None:
+        """UntagResources: remove ``keys`` (every tag when None) from every resource."""
+        with self.lock:
+            resources = tagging.find_resources(self.store, resource_type, resource_ids, region)
+            if tagging.untag(resources, keys):
+                self.mutations += 1
 
     # ----------------------------------------------------------------------------- time
     def advance_to(self, when: datetime) -> list[Transition]:

@@ -146,6 +146,18 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R)),
     ("maintenance-empty", "describe_instance_maintenance_attributes",
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R, page_number=9)),
+    ("tag", "tag_resources", lambda w: m.TagResourcesRequest(
+        region_id=R, resource_type="instance", resource_id=[A, B],
+        tag=[m.TagResourcesRequestTag(key="env", value="prod")])),
+    ("untag", "untag_resources", lambda w: m.UntagResourcesRequest(
+        region_id=R, resource_type="instance", resource_id=[A], all=True)),
+    ("list-tags", "list_tag_resources", lambda w: m.ListTagResourcesRequest(
+        region_id=R, resource_type="instance", resource_id=[A, B])),
+    ("describe-tags", "describe_tags", lambda w: m.DescribeTagsRequest(region_id=R)),
+    ("zones", "describe_zones", lambda w: m.DescribeZonesRequest(region_id=R)),
+    ("types", "describe_instance_types", lambda w: m.DescribeInstanceTypesRequest()),
+    ("families", "describe_instance_type_families",
+     lambda w: m.DescribeInstanceTypeFamiliesRequest(region_id=R)),
 ]  # fmt: skip
 
 

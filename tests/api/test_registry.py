@@ -64,6 +64,6 @@ def test_closest_action_finds_the_action_a_typo_meant(name: str, meant: str) -> 
     assert closest_action(name) == meant
 
 
-@pytest.mark.parametrize("name", ["LaunchRockets", "", "Describe", "RunCommand"])
+@pytest.mark.parametrize("name", ["LaunchRockets", "", "DescribeStuff", "RunCommand"])
 def test_closest_action_suggests_nothing_for_an_unrelated_name(name: str) -> None:
     assert closest_action(name) is None

@@ -189,6 +189,10 @@ BASELINES: dict[str, dict[str, str]] = {
                                             "MaintenanceWindow.1.EndTime": "18:00:00",
                                             "ActionOnMaintenance": "Stop"},
     "DescribeInstanceMaintenanceAttributes": {"InstanceId.1": "i-a"},
+    "TagResources": {"ResourceType": "instance", "ResourceId.1": "i-a", "Tag.1.Key": "env",
+                     "Tag.1.Value": "prod"},
+    "UntagResources": {"ResourceType": "instance", "ResourceId.1": "i-a", "TagKey.1": "env"},
+    "ListTagResources": {"ResourceType": "instance", "ResourceId.1": "i-a"},
 }  # fmt: skip
 
 

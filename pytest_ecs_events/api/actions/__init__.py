@@ -1,5 +1,5 @@
 """The implemented ECS actions; importing this package registers them with the dispatcher."""
 
-from . import events, instances, regions
+from . import events, instance_types, instances, regions, tags
 
-__all__ = ["events", "instances", "regions"]
+__all__ = ["events", "instance_types", "instances", "regions", "tags"]

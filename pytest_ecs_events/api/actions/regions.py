@@ -1,10 +1,13 @@
-"""DescribeRegions: the regions the simulator knows, with their default endpoints."""
+"""DescribeRegions and DescribeZones: the regions the simulator knows, with their default
+endpoints, and their zones with what each offers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...core.regions import REGIONS, region
+from ...core.errors import EcsApiError
+from ...core.instance_types import instance_type, known_types
+from ...core.regions import LANGUAGES, REGIONS, region, zone_local_name
 from ...core.simulation import Simulation
 from ..registry import ActionContext, Query, query_action
 
@@ -34,3 +37,92 @@ def _regions(sim: Simulation) -> dict[str, Any]:
             ]
         }
     }
+
+
+# --------------------------------------------------------------------------- DescribeZones
+#: What every simulated zone offers (our choice: what a current mainland zone offers).
+_RESOURCE_CREATION = ("VSwitch", "IoOptimized", "Instance", "Disk", "DedicatedHost")
+_DISK_CATEGORIES = ("cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry")
+_VOLUME_CATEGORIES = ("san_ssd", "san_efficiency")
+_DEDICATED_HOST_TYPES = ("ddh.g7", "ddh.c7", "ddh.r7")
+_DEDICATED_HOST_GENERATIONS = ("ddh-7",)
+
+
+@query_action("DescribeZones")
+def describe_zones(ctx: ActionContext) -> Query:
+    p = ctx.params
+    region_id = ctx.region()
+    language = p.text("AcceptLanguage") or "zh-CN"
+    if language not in LANGUAGES:
+        raise EcsApiError(
+            "InvalidAcceptLanguage.NotFound",
+            "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed.",
+            404,
+        )
+    charge_type = p.text("InstanceChargeType") or "PostPaid"
+    if charge_type not in ("PrePaid", "PostPaid"):
+        raise EcsApiError(
+            "InvalidInstanceChargeType.NotFound",
+            "The InstanceChargeType does not exist in our records.",
+            404,
+        )
+    spot = p.text("SpotStrategy") or "NoSpot"
+    if spot not in ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo") or (
+        spot != "NoSpot" and charge_type == "PrePaid"
+    ):
+        raise EcsApiError("InvalidSpotStrategy", "The specified SpotStrategy is not valid.", 400)
+    verbose = p.flag("Verbose", default=True)
+
+    def query(sim: Simulation) -> dict[str, Any]:
+        instances = sim.instances(region_id)
+        if region_id not in REGIONS and region_id != sim.config.region and not instances:
+            raise EcsApiError(
+                "InvalidRegionId.NotFound", "The specified RegionId does not exist.", 404
+            )
+        zones = dict.fromkeys([*region(region_id).zones, *sorted({i.zone for i in instances})])
+        type_ids = [t.type_id for t in known_types({i.instance_type for i in instances})]
+        return {
+            "Zones": {
+                "Zone": [_zone(zone, language, verbose, type_ids) for zone in zones],
+            }
+        }
+
+    return query
+
+
+def _zone(zone_id: str, language: str, verbose: bool, type_ids: list[str]) -> dict[str, Any]:
+    zone: dict[str, Any] = {
+        "ZoneId": zone_id,
+        "ZoneType": "AvailabilityZone",
+        "LocalName": zone_local_name(zone_id, language),
+    }
+    if not verbose:
+        return zone
+    families = sorted({instance_type(t).family for t in type_ids})
+    generations = sorted({instance_type(t).generation for t in type_ids})
+    zone.update({
+        "AvailableResourceCreation": {"ResourceTypes": list(_RESOURCE_CREATION)},
+        "AvailableInstanceTypes": {"InstanceTypes": type_ids},
+        "AvailableDiskCategories": {"DiskCategories": list(_DISK_CATEGORIES)},
+        "AvailableVolumeCategories": {"VolumeCategories": list(_VOLUME_CATEGORIES)},
+        "AvailableDedicatedHostTypes": {"DedicatedHostType": list(_DEDICATED_HOST_TYPES)},
+        "DedicatedHostGenerations": {
+            "DedicatedHostGeneration": list(_DEDICATED_HOST_GENERATIONS)
+        },
+        "AvailableResources": {
+            "ResourcesInfo": [
+                {
+                    "IoOptimized": True,
+                    "SystemDiskCategories": {
+                        "supportedSystemDiskCategory": list(_DISK_CATEGORIES)
+                    },
+                    "DataDiskCategories": {"supportedDataDiskCategory": list(_DISK_CATEGORIES)},
+                    "InstanceGenerations": {"supportedInstanceGeneration": generations},
+                    "InstanceTypes": {"supportedInstanceType": type_ids},
+                    "InstanceTypeFamilies": {"supportedInstanceTypeFamily": families},
+                    "NetworkTypes": {"supportedNetworkCategory": ["vpc"]},
+                }
+            ]
+        },
+    })  # fmt: skip
+    return zone

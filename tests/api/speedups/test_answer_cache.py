@@ -87,9 +87,10 @@ def test_each_answer_has_its_own_request_id_and_is_a_private_copy(sim: EcsSimula
     assert len(third["InstanceFullStatusSet"]["InstanceFullStatusType"]) == 2
 
 
-def test_read_only_actions_are_the_describe_actions() -> None:
+def test_read_only_actions_are_the_describe_and_list_actions() -> None:
     read_only = {name for name, spec in registry.ACTIONS.items() if spec.read_only}
-    assert read_only == {name for name in registry.ACTIONS if name.startswith("Describe")}
+    queries = {name for name in registry.ACTIONS if name.startswith(("Describe", "List"))}
+    assert read_only == queries
 
 
 def test_a_question_is_parsed_once_and_its_query_runs_after_each_change(
