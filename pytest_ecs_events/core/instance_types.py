@@ -69,8 +69,12 @@ class InstanceTypeSpec:
         return min(self.cpu, 32)
 
 
-def _t(type_id: str, cpu: int, memory_gib: float, **more: object) -> InstanceTypeSpec:
-    family = type_id.rsplit(".", 1)[0]
+def _t(
+    type_id: str, cpu: int, memory_gib: float, family: str = "", **more: object
+) -> InstanceTypeSpec:
+    """A type whose family is its id without the size, unless named (``ecs.gn7i-c8g1`` types
+    belong to ``ecs.gn7i``, while ``ecs.ebmg6e-2i`` is a family of its own, as captured)."""
+    family = family or type_id.rsplit(".", 1)[0]
     return InstanceTypeSpec(type_id, family, cpu, int(memory_gib * 1024), **more)  # type: ignore[arg-type]
 
 
@@ -108,11 +112,13 @@ INSTANCE_TYPES: Mapping[str, InstanceTypeSpec] = MappingProxyType({
            nvme_support="required", generation="ecs-8"),
         _t("ecs.g7a.large", 2, 8, **_AMD),
         _t("ecs.g8y.large", 2, 8, nvme_support="required", generation="ecs-8", **_ARM),
-        _t("ecs.t6-c1m1.large", 2, 2, category="Shared", level="EntryLevel", eni_quantity=2,
+        _t("ecs.t6-c1m1.large", 2, 2, family="ecs.t6",
+           category="Shared", level="EntryLevel", eni_quantity=2,
            eni_private_ips=2, threads_per_core=2, processor="Intel Xeon(Skylake) Platinum 8163",
            clock_ghz=2.5, turbo_ghz=2.5, baseline_credit=20, initial_credit=60,
            generation="ecs-6"),
-        _t("ecs.gn7i-c8g1.2xlarge", 8, 30, gpu_amount=1, gpu_spec="NVIDIA A10", eni_quantity=4,
+        _t("ecs.gn7i-c8g1.2xlarge", 8, 30, family="ecs.gn7i",
+           gpu_amount=1, gpu_spec="NVIDIA A10", eni_quantity=4,
            eni_private_ips=10, gpu_memory_gib=24, **_GPU),
         _t("ecs.ebmg6e-2i.26xlarge", 104, 384, category="ECS Bare Metal",
            eni_quantity=32, eni_private_ips=10,
