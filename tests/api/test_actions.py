@@ -140,6 +140,9 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R)),
     ("maintenance-empty", "describe_instance_maintenance_attributes",
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R, instance_id=["i-x"])),
+    ("disks", "describe_disks", lambda w: m.DescribeDisksRequest(region_id=R)),
+    ("disks-full-status", "describe_disks_full_status",
+     lambda w: m.DescribeDisksFullStatusRequest(region_id=R)),
 ]  # fmt: skip
 
 

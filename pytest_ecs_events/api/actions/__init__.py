@@ -1,5 +1,5 @@
 """The implemented ECS actions; importing this package registers them with the dispatcher."""
 
-from . import events, instances, regions
+from . import disks, events, instances, regions
 
-__all__ = ["events", "instances", "regions"]
+__all__ = ["disks", "events", "instances", "regions"]
