@@ -315,7 +315,7 @@ ERROR_CASES: list[tuple[str, str, Build]] = [
          region_id=R, instance_id=["i-none"], action_on_maintenance="Stop")),
     ("maintenance", "describe_instance_maintenance_attributes",
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R, page_size=0)),
-    ("unimplemented", "describe_disks", lambda w: m.DescribeDisksRequest(region_id=R)),
+    ("unimplemented", "describe_snapshots", lambda w: m.DescribeSnapshotsRequest(region_id=R)),
 ]  # fmt: skip
 
 
@@ -343,7 +343,7 @@ def test_error_body_has_exactly_the_service_keys(
 
 def test_error_host_id_is_the_host_called(ecs_sim: Any) -> None:
     client = new_client(ecs_sim, region="cn-beijing", endpoint="ecs-vpc.cn-beijing.aliyuncs.com")
-    exc = new_error(client.describe_disks, m.DescribeDisksRequest(region_id="cn-beijing"))
+    exc = new_error(client.describe_snapshots, m.DescribeSnapshotsRequest(region_id="cn-beijing"))
     assert exc.data["HostId"] == "ecs-vpc.cn-beijing.aliyuncs.com"
 
 

@@ -24,18 +24,21 @@ def test_an_event_is_active_from_its_time_until_its_end(sim: Simulation, disk: D
     event = sim.inject_disk_event("Stalled", disk.disk_id, end=T0 + 10 * MIN)
 
     assert (event.event_time, event.end_time) == (T0, T0 + 10 * MIN)
-    assert event.active(sim.now) and health(sim, disk) == "Impaired"
+    assert event.active(sim.now)
+    assert health(sim, disk) == "Impaired"
     sim.advance_to(T0 + 10 * MIN - MIN)
     assert event.active(sim.now)
     sim.advance_to(T0 + 10 * MIN)
-    assert event.ended(sim.now) and not event.active(sim.now)
+    assert event.ended(sim.now)
+    assert not event.active(sim.now)
     assert health(sim, disk) == "Ok"
 
 
 def test_a_future_event_starts_at_its_time(sim: Simulation, disk: Disk) -> None:
     event = sim.inject_disk_event("Degraded", disk.disk_id, at=T0 + HOUR, end=T0 + 2 * HOUR)
 
-    assert not event.started(sim.now) and health(sim, disk) == "Ok"
+    assert not event.started(sim.now)
+    assert health(sim, disk) == "Ok"
     assert sim.next_due() == T0 + HOUR
     sim.advance_to(T0 + HOUR)
     assert health(sim, disk) == "Warning"
@@ -67,7 +70,8 @@ def test_an_open_event_lasts_until_it_is_ended(sim: Simulation, disk: Disk) -> N
     assert event.active(sim.now)
     before = sim.mutations
     sim.end_disk_event(event.event_id, at=sim.now + MIN)
-    assert sim.mutations > before and sim.next_due() == sim.now + MIN
+    assert sim.mutations > before
+    assert sim.next_due() == sim.now + MIN
     sim.advance_to(sim.now + MIN)
     assert event.ended(sim.now)
 

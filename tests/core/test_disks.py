@@ -22,7 +22,8 @@ def test_a_data_disk_attaches_as_the_next_free_device(sim: Simulation) -> None:
     assert first.zone == sim.get_instance("i-a").zone
     assert dict(first.tags) == {"env": "prod"}
     assert first.created_at == first.attached_at == T0
-    assert first.performance_level == "PL0" and second.performance_level == ""
+    assert first.performance_level == "PL0"
+    assert second.performance_level == ""
     assert [d.disk_id for d in sim.store.disks_of_instance("i-a")][1:] == [
         first.disk_id,
         second.disk_id,
@@ -35,8 +36,10 @@ def test_an_unattached_disk_is_available_in_the_zone_given(sim: Simulation) -> N
 
     assert (disk.status, disk.instance_id, disk.device) == ("Available", "", "")
     assert (disk.region, disk.zone, disk.attached_at) == ("cn-beijing", "cn-beijing-h", None)
-    assert disk.disk_id.startswith("d-") and len(disk.disk_id) == 22
-    assert disk in sim.disks("cn-beijing") and disk not in sim.disks("cn-hangzhou")
+    assert disk.disk_id.startswith("d-")
+    assert len(disk.disk_id) == 22
+    assert disk in sim.disks("cn-beijing")
+    assert disk not in sim.disks("cn-hangzhou")
 
 
 def test_adding_a_disk_counts_as_a_change(sim: Simulation) -> None:
@@ -75,7 +78,7 @@ def test_a_bad_option_is_refused_naming_it_and_adds_nothing(
 
 
 def test_unknown_keywords_and_instances_are_refused(sim: Simulation) -> None:
-    with pytest.raises(TypeError, match="unexpected keyword argument.*colour"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*colour"):
         sim.add_disk("i-a", colour="red")
     with pytest.raises(EcsApiError) as info:
         sim.add_disk("i-nope")
