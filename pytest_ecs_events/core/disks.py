@@ -107,12 +107,18 @@ def new_data_disk(
     """A data disk with the test's options checked (ValueError naming the first bad one):
     attached to ``instance`` (In_use) in its zone, or Available in ``zone``."""
     o = dict(options)
-    category = check_category(o.pop("category", "cloud_essd"))
+    try:
+        category = check_category(o.pop("category", "cloud_essd"))
+    except ValueError as exc:
+        raise ValueError(f"add_disk(): {exc}") from None
     level = o.pop("performance_level", None)
     if level is not None and (category != "cloud_essd" or level not in PL_MINIMUM):
         raise _bad("performance_level", level, "PL0 to PL3, for a cloud_essd disk only")
     level = level or ("PL0" if category == "cloud_essd" else "")
-    size = check_size(o.pop("size", 100), category, performance_level=level or "PL0")
+    try:
+        size = check_size(o.pop("size", 100), category, performance_level=level or "PL0")
+    except ValueError as exc:
+        raise ValueError(f"add_disk(): {exc}") from None
     name = o.pop("name", None)
     if name is not None and (not isinstance(name, str) or not 2 <= len(name) <= 128):
         raise _bad("name", name, "a name of 2 to 128 characters")
