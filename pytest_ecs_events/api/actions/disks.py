@@ -27,16 +27,14 @@ ID_LIMIT = 100
 MAX_RESULTS_RANGE = (10, 500)
 LOCK_REASONS = ("financial", "security", "recycling", "dedicated")
 MULTI_ATTACH = ("Disabled", "Enabled", "LegacyShared")
+#: Local disk categories: DescribeDisks accepts them as a filter; the simulator has none.
+LOCAL_CATEGORIES = ("local_ssd_pro", "local_hdd_pro", "ephemeral", "ephemeral_ssd")
 FILTER_KEYS = ("CreationStartTime", "CreationEndTime")
 DISK_HEALTH = ("Ok", "Impaired", "Warning", "Initializing", "InsufficientData", "NotApplicable")
 _TAG = re.compile(r"Tag\.(\d{1,9})\.([Kk]ey|[Vv]alue)")
 _FILTER = re.compile(r"Filter\.(\d{1,9})\.(Key|Value)")
 
 Keep = Callable[[Disk], bool]
-
-
-def _error(code: str, message: str, status: int) -> EcsApiError:
-    return EcsApiError(code, message, status)
 
 
 def _disk_ids(p: Params) -> list[str] | None:
@@ -48,10 +46,10 @@ def _disk_ids(p: Params) -> list[str] | None:
     except (ValueError, RecursionError):
         ids = None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise _error("InvalidParameter.DiskIds", "The specified parameter diskIds is not valid.",
-                     400)  # fmt: skip
+        raise EcsApiError("InvalidParameter.DiskIds",
+                          "The specified parameter diskIds is not valid.", 400)  # fmt: skip
     if len(ids) > ID_LIMIT:
-        raise _error("InvalidDiskIds.Malformed",
+        raise EcsApiError("InvalidDiskIds.Malformed",
                      "The amount of specified disk Ids exceeds the limit.", 403)  # fmt: skip
     return ids
 
@@ -68,7 +66,7 @@ def _disk_tags(p: Params) -> list[tuple[str, str | None]]:
         entry = found[index]
         if not entry.get("key"):
             if entry.get("value"):
-                raise _error(
+                raise EcsApiError(
                     "InvalidTag.Mismatch",
                     "The specified Tag.n.Key and Tag.n.Value are not match.",
                     400,
@@ -76,7 +74,9 @@ def _disk_tags(p: Params) -> list[tuple[str, str | None]]:
             continue
         pairs.append((entry["key"], entry.get("value") or None))
     if len(pairs) > 20:
-        raise _error("InvalidTagCount", "The specified tags are beyond the permitted range.", 400)
+        raise EcsApiError(
+            "InvalidTagCount", "The specified tags are beyond the permitted range.", 400
+        )
     return pairs
 
 
@@ -97,20 +97,12 @@ def _creation_window(p: Params) -> tuple[datetime | None, datetime | None]:
         if not key and not value:
             continue
         if key not in FILTER_KEYS:
-            raise _error("InvalidFilterKey.NotFound", "The filter key is not found.", 404)
+            raise EcsApiError("InvalidFilterKey.NotFound", "The filter key is not found.", 404)
         try:
             window[key] = parse_api_time(value.strip())
         except TimeFormatError:
-            raise _error("InvalidFilterValue", "The filter value is not valid.", 404) from None
+            raise EcsApiError("InvalidFilterValue", "The filter value is not valid.", 404) from None
     return window.get("CreationStartTime"), window.get("CreationEndTime")
-
-
-def _choice(p: Params, name: str, allowed: tuple[str, ...], code: str, message: str,
-            status: int) -> str | None:  # fmt: skip
-    value = p.text(name)
-    if value is not None and value not in allowed:
-        raise _error(code, message, status)
-    return value
 
 
 def _disks_page(p: Params) -> PageRequest:
@@ -135,28 +127,37 @@ def describe_disks(ctx: ActionContext) -> Query:
     p = ctx.params
     region = p.text("RegionId")
     if region is None:
-        raise _error("MissingParamter.RegionId", "The regionId should not be null.", 400)
+        raise EcsApiError("MissingParamter.RegionId", "The regionId should not be null.", 400)
     zone = p.text("ZoneId")
     ids = _disk_ids(p)
     instance_id = p.text("InstanceId")
-    kind = _choice(p, "DiskType", ("all", "system", "data"), "InvalidDiskType.ValueNotSupported",
-                   "The specified disk type is not supported.", 400)  # fmt: skip
-    category = _choice(p, "Category", ("all", *CATEGORIES, "local_ssd_pro", "local_hdd_pro",
-                                       "ephemeral", "ephemeral_ssd"),
-                       "InvalidCategory.ValueNotSupported",
-                       "The specified disk category is not supported.", 400)  # fmt: skip
-    status = _choice(p, "Status", (*STATUSES, "All"), "InvalidStatus.ValueNotSupported",
-                     "The specified disk status is not supported.", 400)  # fmt: skip
-    charge = _choice(p, "DiskChargeType", ("PrePaid", "PostPaid"),
-                     "InvalidDiskChargeType.NotFound",
-                     "The DiskChargeType does not exist in our records.", 404)  # fmt: skip
-    lock = _choice(p, "LockReason", LOCK_REASONS, "InvalidLockReason.NotFound",
-                   "The specified LockReason is not found.", 404)  # fmt: skip
-    multi = _choice(p, "MultiAttach", MULTI_ATTACH, "InvalidParameter.MultiAttach",
-                    "The specified param MultiAttach is not valid.", 403)  # fmt: skip
+    kind = p.text("DiskType")
+    if kind not in (None, "all", "system", "data"):
+        raise EcsApiError("InvalidDiskType.ValueNotSupported",
+                          "The specified disk type is not supported.", 400)  # fmt: skip
+    category = p.text("Category")
+    if category not in (None, "all", *CATEGORIES, *LOCAL_CATEGORIES):
+        raise EcsApiError("InvalidCategory.ValueNotSupported",
+                          "The specified disk category is not supported.", 400)  # fmt: skip
+    status = p.text("Status")
+    if status not in (None, "All", *STATUSES):
+        raise EcsApiError("InvalidStatus.ValueNotSupported",
+                          "The specified disk status is not supported.", 400)  # fmt: skip
+    charge = p.text("DiskChargeType")
+    if charge not in (None, "PrePaid", "PostPaid"):
+        raise EcsApiError("InvalidDiskChargeType.NotFound",
+                          "The DiskChargeType does not exist in our records.", 404)  # fmt: skip
+    lock = p.text("LockReason")
+    if lock not in (None, *LOCK_REASONS):
+        raise EcsApiError("InvalidLockReason.NotFound", "The specified LockReason is not found.",
+                          404)  # fmt: skip
+    multi = p.text("MultiAttach")
+    if multi not in (None, *MULTI_ATTACH):
+        raise EcsApiError("InvalidParameter.MultiAttach",
+                          "The specified param MultiAttach is not valid.", 403)  # fmt: skip
     shared = p.flag("EnableShared") if p.text("EnableShared") is not None else None
     if shared and multi is not None and multi != "LegacyShared":
-        raise _error(
+        raise EcsApiError(
             "InvalidParameter.MultiAttachAndEnableSharedNotMatch",
             "The parameter MultiAttach and EnableShared are not match.",
             403,
@@ -167,14 +168,21 @@ def describe_disks(ctx: ActionContext) -> Query:
     created_from, created_to = _creation_window(p)
     group = p.text("ResourceGroupId")
     # Attributes our disks never have: a given value matches no disk.
-    never = [p.text(n) for n in ("SnapshotId", "AutoSnapshotPolicyId", "KMSKeyId")]
-    flags = {n: p.flag(n) for n in ("Portable", "DeleteWithInstance", "DeleteAutoSnapshot",
-                                    "EnableAutoSnapshot", "EnableAutomatedSnapshotPolicy",
-                                    "Encrypted") if p.text(n) is not None}  # fmt: skip
+    never = [p.text("SnapshotId"), p.text("AutoSnapshotPolicyId"), p.text("KMSKeyId")]
+    # Boolean filters: absent (None) filters nothing.
+    given = {
+        "Portable": p.flag("Portable"),
+        "DeleteWithInstance": p.flag("DeleteWithInstance"),
+        "DeleteAutoSnapshot": p.flag("DeleteAutoSnapshot"),
+        "EnableAutoSnapshot": p.flag("EnableAutoSnapshot"),
+        "EnableAutomatedSnapshotPolicy": p.flag("EnableAutomatedSnapshotPolicy"),
+        "Encrypted": p.flag("Encrypted"),
+    }
+    flags = {n: v for n, v in given.items() if p.raw.get(n) not in (None, "")}
     placement = "Placement" in p.items("AdditionalAttributes", limit=20)
     page = _disks_page(p)
     if p.flag("DryRun"):
-        raise _error("DryRunOperation", MSG_DRY_RUN, 400)
+        raise EcsApiError("DryRunOperation", MSG_DRY_RUN, 400)
     matches_none = (
         lock is not None
         or multi in ("Enabled", "LegacyShared")
@@ -210,7 +218,7 @@ def describe_disks(ctx: ActionContext) -> Query:
 
     def query(sim: Simulation) -> dict[str, Any]:
         if zone is not None and zone not in _zones(sim, region):
-            raise _error("InvalidZoneId.NotFound",
+            raise EcsApiError("InvalidZoneId.NotFound",
                          "The zoneId provided does not exist in our records.", 400)  # fmt: skip
         candidates = _in_region(sim, region, ids)
         items, total = take_page(candidates, keep, page)
