@@ -18,8 +18,9 @@ from typing import Any, Protocol
 from .api.params import param_text
 from .core.catalog import Catalog, EventState, InstanceStatus
 from .core.clock import format_api_time, parse_datetime, parse_duration, parse_time
+from .core.disk_events import DiskEvent
 from .core.lifecycle import Transition
-from .core.models import Instance, SystemEvent
+from .core.models import Disk, Instance, SystemEvent
 
 __all__ = [
     "EcsHandle",
@@ -171,6 +172,8 @@ class EcsHandle(Protocol):
         key_pair_name: str | None = None,
         internet_max_bandwidth_out: int | None = None,
         creation_time: datetime | str | None = None,
+        system_disk_category: str | None = None,
+        system_disk_size: int | None = None,
     ) -> Instance:
         """Register an instance the account owns (live: an alias of the allowlist); an
         existing id returns that instance as it is.
@@ -179,6 +182,8 @@ class EcsHandle(Protocol):
         zone's vSwitch, ``ecs.g7.large``, an Alibaba Cloud Linux image, ...), the same in
         every action and notification. ``public_ip=True`` / ``eip=True`` generate an address;
         times take the forms of ``create_events`` (``"+30d"``, ISO 8601, ``datetime``).
+        Its system disk (``/dev/xvda``) is a 40 GiB ``cloud_essd`` unless
+        ``system_disk_size`` / ``system_disk_category`` say otherwise.
         """
         attributes = {
             "name": name, "region": region, "zone": zone, "status": status,
@@ -189,7 +194,8 @@ class EcsHandle(Protocol):
             "expired_time": expired_time, "resource_group_id": resource_group_id,
             "deletion_protection": deletion_protection, "key_pair_name": key_pair_name,
             "internet_max_bandwidth_out": internet_max_bandwidth_out,
-            "creation_time": creation_time,
+            "creation_time": creation_time, "system_disk_category": system_disk_category,
+            "system_disk_size": system_disk_size,
         }  # fmt: skip
         return self._add_instance(instance_id, attributes)
 
@@ -366,3 +372,101 @@ class EcsHandle(Protocol):
         self._fail_next(action, {**options, "fault": fault})
 
     def _fail_next(self, action: str, fault: dict[str, Any]) -> None: ...
+
+    # --------------------------------------------------------------------------- disks
+    @property
+    def disks(self) -> list[Disk]:
+        """Every disk of the account (system disks included), in creation order (offline
+        only)."""
+        ...
+
+    def disk(self, disk_id: str) -> Disk:
+        """One disk (raises ``InvalidDiskId.NotFound``; offline only)."""
+        ...
+
+    def add_disk(
+        self,
+        instance_id: str | None = None,
+        *,
+        category: str = "cloud_essd",
+        size: int = 100,
+        device: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        delete_with_instance: bool = True,
+        charge_type: str | None = None,
+        performance_level: str | None = None,
+        resource_group_id: str | None = None,
+        region: str | None = None,
+        zone: str | None = None,
+        creation_time: datetime | str | None = None,
+    ) -> Disk:
+        """Add a data disk (offline only): attached to ``instance_id`` as its next free device
+        (``/dev/xvdb``, ``/dev/xvdc``...; ``In_use``), or ``Available`` in ``zone`` when
+        ``instance_id`` is None. A bad option is a ``ValueError`` naming it.
+
+        ``size`` is in GiB within the category's range (CreateDisk's); ``charge_type``
+        defaults to the instance's; ``performance_level`` (PL0 to PL3) is for cloud_essd.
+        """
+        options = {
+            "category": category, "size": size, "device": device, "name": name,
+            "description": description, "tags": dict(tags or {}),
+            "delete_with_instance": delete_with_instance, "charge_type": charge_type,
+            "performance_level": performance_level, "resource_group_id": resource_group_id,
+            "creation_time": creation_time,
+        }  # fmt: skip
+        return self._add_disk(instance_id, region, zone, options)
+
+    def _add_disk(
+        self, instance_id: str | None, region: str | None, zone: str | None,
+        options: dict[str, Any],
+    ) -> Disk: ...  # fmt: skip
+
+    def inject_disk_event(
+        self,
+        event_type: str,
+        disk_id: str,
+        *,
+        at: datetime | timedelta | str | None = None,
+        duration: timedelta | str | float | None = "10m",
+        impact_level: str = "",
+    ) -> DiskEvent:
+        """A disk event (offline only): ``Stalled``, ``ErrorDetected``, ``Degraded`` or
+        ``SeverelyDegraded``, as DescribeDisksFullStatus shows it.
+
+        It happens at ``at`` (default now; the forms of ``create_events``) and ends
+        ``duration`` later (None: when :meth:`end_disk_event` ends it). While it is active
+        the disk's HealthStatus is Impaired (Stalled, ErrorDetected) or Warning (the
+        Degraded types); once it has ended, EventEndTime is set and the disk is Ok again.
+        """
+        start = time_at(at) if at is not None else None
+        length = parse_duration(duration) if duration is not None else None
+        if length is not None and length <= timedelta(0):
+            raise ValueError(f"duration must be positive, got {duration!r}")
+        return self._inject_disk_event(event_type, disk_id, start, length, impact_level)
+
+    def _inject_disk_event(
+        self, event_type: str, disk_id: str, at: TimeAt | None, duration: timedelta | None,
+        impact_level: str,
+    ) -> DiskEvent: ...  # fmt: skip
+
+    def end_disk_event(
+        self, event_id: str, *, at: datetime | timedelta | str | None = None
+    ) -> DiskEvent:
+        """End an active (or scheduled) disk event at ``at`` (default now; offline only)."""
+        return self._end_disk_event(event_id, time_at(at) if at is not None else None)
+
+    def _end_disk_event(self, event_id: str, at: TimeAt | None) -> DiskEvent: ...
+
+    def disk_events(
+        self, *, disk_id: str | None = None, event_type: str | None = None
+    ) -> list[DiskEvent]:
+        """The disk events (all, or one disk's / one type's), oldest first (offline only)."""
+        return [
+            e
+            for e in self._disk_event_candidates(disk_id)
+            if event_type is None or e.event_type == event_type
+        ]
+
+    def _disk_event_candidates(self, disk_id: str | None) -> list[DiskEvent]: ...

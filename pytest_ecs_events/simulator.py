@@ -25,9 +25,10 @@ from .api.params import param_text
 from .api.signatures import SignatureVerifier
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
+from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
 from .core.lifecycle import InstanceChange, Transition
-from .core.models import Instance, SystemEvent
+from .core.models import Disk, Instance, SystemEvent
 from .core.regions import default_endpoint
 from .core.simulation import Simulation, SimulationConfig
 from .handle import EcsHandle, Target, TimeAt
@@ -256,6 +257,40 @@ class EcsSimulator(EcsHandle):
 
     def instance(self, instance_id: str) -> Instance:
         return self._sim.get_instance(instance_id)
+
+    # --------------------------------------------------------------------------- disks
+    @property
+    def disks(self) -> list[Disk]:
+        return self._sim.disks()
+
+    def disk(self, disk_id: str) -> Disk:
+        return self._sim.get_disk(disk_id)
+
+    def _add_disk(
+        self, instance_id: str | None, region: str | None, zone: str | None,
+        options: dict[str, Any],
+    ) -> Disk:  # fmt: skip
+        return self._sim.add_disk(instance_id, region=region, zone=zone, **options)
+
+    def _inject_disk_event(
+        self, event_type: str, disk_id: str, at: TimeAt | None, duration: timedelta | None,
+        impact_level: str,
+    ) -> DiskEvent:  # fmt: skip
+        with self._sim.lock:
+            start = at(self.now) if at is not None else self.now
+            end = start + duration if duration is not None else None
+            return self._sim.inject_disk_event(
+                event_type, disk_id, at=start, end=end, impact_level=impact_level
+            )
+
+    def _end_disk_event(self, event_id: str, at: TimeAt | None) -> DiskEvent:
+        with self._sim.lock:
+            return self._sim.end_disk_event(event_id, at=at(self.now) if at else None)
+
+    def _disk_event_candidates(self, disk_id: str | None) -> list[DiskEvent]:
+        with self._sim.lock:
+            log = self._sim.store.disk_events
+            return list(log.of_disk(disk_id) if disk_id is not None else log)
 
     # -------------------------------------------------------------------------- events
     @_then_deliver

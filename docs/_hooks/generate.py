@@ -685,6 +685,125 @@ ACTIONS: dict[str, Action] = {
         [INVALID],
     ),
     **TAG_AND_ZONE_ACTIONS,
+    "DescribeDisks": Action(
+        "Disks",
+        "Lists the account's disks (each instance's system disk, and the data disks "
+        "`add_disk` adds). Every filter narrows the answer (logical AND).",
+        [
+            P("RegionId", "the region; absent: `MissingParamter.RegionId`", required=True),
+            P("ZoneId", "a zone of the region"),
+            P("DiskIds", "one JSON array of ids, at most 100; `[]` keeps nothing"),
+            P("InstanceId", "the instance the disk is attached to"),
+            P("DiskType", "`all` (default), `system` or `data`"),
+            P("Category", "`all` or a category (`cloud_essd`, `cloud_ssd`, ...)"),
+            P(
+                "Status",
+                "`All` (default), `In_use`, `Available`, `Attaching`, `Detaching`, "
+                "`Creating` or `ReIniting`",
+            ),
+            P("DiskName", "the exact name"),
+            P("DiskChargeType", "`PrePaid` or `PostPaid`"),
+            P("PerformanceLevel", "`PL0` to `PL3`"),
+            P("Portable", "`true` for pay-as-you-go data disks"),
+            P("DeleteWithInstance", "`true` or `false`"),
+            P("DeleteAutoSnapshot", "`true` keeps nothing (our disks keep their snapshots)"),
+            P("EnableAutoSnapshot", "`false` keeps nothing"),
+            P("EnableAutomatedSnapshotPolicy", "`true` keeps nothing (no policies)"),
+            P("Encrypted", "`true` keeps nothing (no encrypted disks)"),
+            P("EnableShared", "`true` keeps nothing (no Shared Block Storage)"),
+            P("MultiAttach", "`Disabled`, `Enabled` or `LegacyShared`"),
+            P("LockReason", "`financial`, `security`, `recycling` or `dedicated`: keeps nothing"),
+            P("SnapshotId", "keeps nothing (no snapshots)"),
+            P("AutoSnapshotPolicyId", "keeps nothing"),
+            P("KMSKeyId", "keeps nothing"),
+            P("ResourceGroupId", "the disk's resource group (its instance's)"),
+            P("Tag.N.Key", "at most 20 tags (`Tag.N.key` too)"),
+            P("Tag.N.Value", ""),
+            P("Filter.N.Key", "`CreationStartTime` or `CreationEndTime`"),
+            P("Filter.N.Value", "`yyyy-MM-ddTHH:mmZ`"),
+            P("AdditionalAttributes.N", "`Placement` adds `Placement` to regional disks"),
+            P("DryRun", "`true`: validate only"),
+            P("PageNumber", "page, from 1 (default 1)"),
+            P("PageSize", "1–100 (default 10)"),
+            P("MaxResults", "10–500 (default 10); a value outside is clamped, as documented"),
+            P("NextToken", 'the `NextToken` of the previous response (`""` on the last page)'),
+        ],
+        [
+            E("MissingParamter.RegionId", "no `RegionId` (the code is spelt so)", 400),
+            INVALID,
+            E("InvalidParameter.DiskIds", "`DiskIds` is not a JSON array of strings", 400),
+            E("InvalidDiskIds.Malformed", "more than 100 `DiskIds`", 403),
+            E("InvalidDiskType.ValueNotSupported", "an unknown `DiskType`", 400),
+            E("InvalidCategory.ValueNotSupported", "an unknown `Category`", 400),
+            E("InvalidStatus.ValueNotSupported", "an unknown `Status`", 400),
+            E("InvalidDiskChargeType.NotFound", "an unknown `DiskChargeType`", 404),
+            E("InvalidLockReason.NotFound", "an unknown `LockReason`", 404),
+            E("InvalidParameter.MultiAttach", "an unknown `MultiAttach`", 403),
+            E(
+                "InvalidParameter.MultiAttachAndEnableSharedNotMatch",
+                "`EnableShared=true` with `MultiAttach` other than `LegacyShared`",
+                403,
+            ),
+            E("InvalidTag.Mismatch", "a `Tag.N.Value` without its `Tag.N.Key`", 400),
+            E("InvalidTagCount", "more than 20 tags", 400),
+            E("InvalidFilterKey.NotFound", "a `Filter.N.Key` other than the two", 404),
+            E("InvalidFilterValue", "a `Filter.N.Value` that is not a time", 404),
+            E("InvalidZoneId.NotFound", "a zone the region does not have", 400),
+            DRY_RUN,
+        ],
+        returns="`Disks.Disk[]` with every field of the SDK model (`Attachments.Attachment[]`, "
+        "`Tags.Tag[]`, `OperationLocks.OperationLock[]`, `MountInstances.MountInstance[]`, "
+        "IOPS and throughput, ...), `TotalCount`, `PageNumber`, `PageSize` and `NextToken`.",
+    ),
+    "DescribeDisksFullStatus": Action(
+        "Disks",
+        "Lists each disk's lifecycle status, health status and disk events (`Stalled`, "
+        "`ErrorDetected`, `Degraded`, `SeverelyDegraded`) of the last seven days.",
+        [
+            REGION,
+            P("DiskId.N", "at most 100"),
+            P("EventId.N", "at most 100; only disks with such an event"),
+            P(
+                "Status",
+                "`In_use`, `Available`, `Attaching`, `Detaching`, `Creating` or `ReIniting`",
+            ),
+            P(
+                "HealthStatus",
+                "`Ok`, `Impaired`, `Warning`, `Initializing`, "
+                "`InsufficientData` or `NotApplicable`",
+            ),
+            P(
+                "EventType",
+                "`Degraded`, `SeverelyDegraded`, `Stalled` or `ErrorDetected`; only "
+                "disks with such an event",
+            ),
+            P("EventTime.Start", "`yyyy-MM-ddTHH:mm:ssZ`; only disks with an event then"),
+            P("EventTime.End", ""),
+            P("ResourceGroupId", ""),
+            P("Tag.N.Key", "at most 20 tags"),
+            P("Tag.N.Value", ""),
+            P("PageNumber", "page, from 1 (default 1)"),
+            P("PageSize", "1–100 (default 10)"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("DiskIdLimitExceeded", "more than 100 `DiskId.N`"),
+            E("EventIdLimitExceeded", "more than 100 `EventId.N`"),
+            END_BEFORE_START,
+            E("InvalidTag.Mismatch", "a `Tag.N.Value` without its `Tag.N.Key`", 400),
+            E("InvalidTagCount", "more than 20 tags", 400),
+        ],
+        returns="`DiskFullStatusSet.DiskFullStatusType[]` with `DiskId`, `InstanceId`, "
+        "`Device` (while `In_use`), `Status{Code,Name}`, `HealthStatus{Code,Name}` and "
+        "`DiskEventSet.DiskEventType[]` (`EventId`, `EventType{Code,Name}`, `EventTime`, "
+        "`EventEndTime` once ended, `ImpactLevel`); `TotalCount`, `PageNumber`, `PageSize`.",
+        notes=[
+            "A disk event is active from its `EventTime` until its `EventEndTime`; "
+            "`HealthStatus` is `Impaired` (Stalled, ErrorDetected) or `Warning` (the Degraded "
+            "types) while one is, `Ok` after ([Disk events](events.md#disk-events)).",
+        ],
+    ),
 }
 
 GENERIC = ("MissingParameter", "InvalidParameter")
@@ -719,6 +838,13 @@ def _handler_functions() -> dict[str, tuple[ast.FunctionDef, ast.Module]]:
 
 def _const(node: ast.AST | None) -> Any:
     return node.value if isinstance(node, ast.Constant) else None
+
+
+#: Helpers of the actions that read a family of parameters by pattern (``Tag.N.Key``...).
+HELPER_READS: dict[str, set[str]] = {
+    "_disk_tags": {"Tag.N.Key", "Tag.N.Value"},
+    "_creation_window": {"Filter.N.Key", "Filter.N.Value"},
+}
 
 
 def _reads(
@@ -765,6 +891,8 @@ def _reads(
                 list_name, single = _const(node.args[1]), _const(node.args[2])
                 names |= {f"{list_name}.N", str(single)}
                 limits.append(("InvalidParameter", None))
+            elif callee.id in HELPER_READS:
+                names |= HELPER_READS[callee.id]
             elif callee.id in helpers and callee.id not in seen:
                 seen.add(callee.id)
                 more, more_limits = _reads(helpers[callee.id], module, seen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,12 @@ class InstanceTypeSpec:
         return min(self.cpu, 32)
 
 
-def _t(
-    type_id: str, cpu: int, memory_gib: float, family: str = "", **more: object
-) -> InstanceTypeSpec:
-    """A type whose family is its id without the size, unless named (``ecs.gn7i-c8g1`` types
-    belong to ``ecs.gn7i``, while ``ecs.ebmg6e-2i`` is a family of its own, as captured)."""
-    family = family or type_id.rsplit(".", 1)[0]
-    return InstanceTypeSpec(type_id, family, cpu, int(memory_gib * 1024), **more)  # type: ignore[arg-type]
+def _t(type_id: str, cpu: int, memory_gib: float, **more: Any) -> InstanceTypeSpec:
+    """A type whose family is its id without the size, unless ``family=`` names it
+    (``ecs.gn7i-c8g1`` types belong to ``ecs.gn7i``, while ``ecs.ebmg6e-2i`` is a family of
+    its own, as captured)."""
+    family = more.pop("family", "") or type_id.rsplit(".", 1)[0]
+    return InstanceTypeSpec(type_id, family, cpu, int(memory_gib * 1024), **more)
 
 
 _C = {"category": "Compute-optimized"}

@@ -103,6 +103,9 @@ class Disk:
     attached_at: datetime | None = None
     #: True once it was released (with its instance, or on its own).
     released: bool = False
+    resource_group_id: str = ""
+    #: When it was last detached (DescribeDisks ``DetachedTime``; None: never).
+    detached_at: datetime | None = None
 
     def __repr__(self) -> str:
         return (

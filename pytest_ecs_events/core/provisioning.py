@@ -17,6 +17,7 @@ from typing import Any
 from .addressing import AddressBook
 from .catalog import InstanceStatus
 from .clock import TimeFormatError, parse_time
+from .disks import check_category, check_size
 from .images import DEFAULT_IMAGE_ID
 from .instance_types import DEFAULT_INSTANCE_TYPE
 from .models import Disk, Instance
@@ -42,6 +43,8 @@ INSTANCE_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
     "key_pair_name": "the SSH key pair",
     "internet_max_bandwidth_out": "public bandwidth in Mbit/s (0 to 100)",
     "creation_time": "when it was created (default: the virtual now)",
+    "system_disk_category": "the system disk's category (default 'cloud_essd')",
+    "system_disk_size": "the system disk's size in GiB (default 40)",
 })  # fmt: skip
 
 _TEXT = ("instance_type", "image_id", "host_name", "description", "vpc_id", "vswitch_id",
@@ -98,6 +101,12 @@ def check_attributes(attributes: Mapping[str, Any], *, now: datetime) -> dict[st
                 given[name] = parse_time(given[name], now=now)
             except TimeFormatError as exc:
                 raise _bad(name, given[name], str(exc)) from None
+    if "system_disk_category" in given or "system_disk_size" in given:
+        try:
+            category = check_category(given.get("system_disk_category", "cloud_essd"), system=True)
+            check_size(given.get("system_disk_size", 40), category, system=True)
+        except ValueError as exc:
+            raise ValueError(f"add_instance(): {exc}") from None
     if given.get("expired_time") is not None and given.get("charge_type", "PostPaid") != "PrePaid":
         raise _bad("expired_time", attributes["expired_time"], "no expiry for PostPaid instances")
     return given
@@ -198,15 +207,18 @@ def _claimed(address: str, claimed: list[str]) -> str:
     return address
 
 
-def system_disk(instance: Instance, *, rng: random.Random, size_gib: int = 40) -> Disk:
+def system_disk(
+    instance: Instance, *, rng: random.Random, size_gib: int = 40, category: str = "cloud_essd"
+) -> Disk:
     """The instance's system disk, attached as ``/dev/xvda`` from its image."""
     return Disk(
         disk_id=new_resource_id("d", instance.region, rng),
         region=instance.region,
         zone=instance.zone,
         kind="system",
-        category="cloud_essd",
+        category=category,
         size_gib=size_gib,
+        performance_level="PL0" if category == "cloud_essd" else "",
         instance_id=instance.instance_id,
         device="/dev/xvda",
         status="In_use",
@@ -215,4 +227,5 @@ def system_disk(instance: Instance, *, rng: random.Random, size_gib: int = 40) -
         serial_number=f"{instance.region.split('-')[-1][:3]}{rng.randbytes(8).hex()}",
         created_at=instance.created_at,
         attached_at=instance.created_at,
+        resource_group_id=instance.resource_group_id,
     )

@@ -30,9 +30,11 @@ from .catalog import (
     UnknownEventType,
 )
 from .clock import VirtualClock, format_api_time
+from .disk_events import DISK_EVENT_TYPES, DiskEvent
+from .disks import error_disk_attributes, new_data_disk
 from .errors import EcsApiError
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
-from .models import NO_EXTENDED, Instance, SystemEvent
+from .models import NO_EXTENDED, Disk, Instance, SystemEvent
 from .provisioning import check_attributes, new_instance, system_disk
 from .regions import new_resource_id
 from .regions import region as region_info
@@ -179,13 +181,16 @@ class Simulation:
                 name=name if name is not None else instance_id,
                 status=status,
                 tags=tags or {},
-                attributes=check_attributes(attributes, now=self.now),
+                attributes=(checked := check_attributes(attributes, now=self.now)),
                 now=self.now,
                 rng=self._rng,
                 network=self.network,
             )
             self.store.add_instance(instance)
-            self.store.add_disk(system_disk(instance, rng=self._rng))
+            self.store.add_disk(
+                system_disk(instance, rng=self._rng, size_gib=checked.get("system_disk_size", 40),
+                            category=checked.get("system_disk_category", "cloud_essd"))
+            )  # fmt: skip
             self._notify(InstanceChange(self.now, instance_id, None, status, "created"))
             return instance
 
@@ -352,6 +357,8 @@ class Simulation:
             except UnknownEventType as exc:
                 raise ValueError(str(exc)) from None
             instance = self.get_instance(instance_id)
+            disks = self.store.disks_of_instance(instance.instance_id)
+            extended = error_disk_attributes(spec.name, extended, disks)
             start = EventState(state) if state is not None else spec.start_state
             if not_before is None and start is not EventState.Inquiring:
                 default = timedelta(hours=1)  # a Scheduled event, failure types included
@@ -790,6 +797,7 @@ class Simulation:
                     disk.released = True
                 else:
                     disk.instance_id, disk.device, disk.status = "", "", "Available"
+                    disk.detached_at = self.now
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
             self._notify(
@@ -850,6 +858,8 @@ class Simulation:
                     self._fire(event, Trigger.FAIL, "instance busy")
                 elif trigger is not None:
                     self._fire(event, trigger, trigger.value)
+            elif timer.kind == "disk_event":
+                self._disk_event_due(timer.target_id)
             else:
                 instance = store.instances[timer.target_id]
                 remaining = self._plans.get(instance.instance_id)
@@ -877,6 +887,109 @@ class Simulation:
                 observer(change)
             except Exception as exc:  # an observer's bug must not half-apply a change
                 self.observer_errors.append(exc)
+
+    # ---------------------------------------------------------------------------- disks
+    def add_disk(
+        self,
+        instance_id: str | None = None,
+        *,
+        region: str | None = None,
+        zone: str | None = None,
+        **options: Any,
+    ) -> Disk:
+        """A data disk of the account (see :func:`.disks.new_data_disk`), attached to the
+        instance as its next free device, or Available when ``instance_id`` is None."""
+        with self.lock:
+            instance = self.get_instance(instance_id) if instance_id is not None else None
+            taken = [d.device for d in self.store.disks_of_instance(instance_id or "")]
+            where = instance.region if instance else region or self.config.region
+            disk = new_data_disk(
+                instance=instance, region=region, zone=zone, taken_devices=taken,
+                options=options, now=self.now, rng=self._rng,
+                default_region=self.config.region,
+                new_id=self._new_id("d", where, self.store.disks.__contains__),
+            )  # fmt: skip
+            self.store.add_disk(disk)
+            self.mutations += 1
+            return disk
+
+    def get_disk(self, disk_id: str) -> Disk:
+        """The disk if the account still has it, or InvalidDiskId.NotFound (404)."""
+        with self.lock:
+            disk = self.store.disks.get(disk_id)
+        if disk is None or disk.released:
+            raise EcsApiError("InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
+        return disk
+
+    def disks(self, region: str | None = None) -> list[Disk]:
+        """The account's disks (not released), in creation order."""
+        with self.lock:
+            return [
+                d
+                for d in self.store.disks.values()
+                if not d.released and (region is None or d.region == region)
+            ]
+
+    def inject_disk_event(
+        self,
+        event_type: str,
+        disk_id: str,
+        *,
+        at: datetime | None = None,
+        end: datetime | None = None,
+        impact_level: str = "",
+    ) -> DiskEvent:
+        """A disk event the platform publishes at ``at`` (default now), ending at ``end``
+        (None: it lasts until :meth:`end_disk_event`)."""
+        with self.lock:
+            if event_type not in DISK_EVENT_TYPES:
+                raise ValueError(f"unknown disk event type {event_type!r}; the disk event "
+                                 f"types are {', '.join(DISK_EVENT_TYPES)}")  # fmt: skip
+            disk = self.get_disk(disk_id)
+            start = self.now if at is None else at
+            if start > LATEST_TIME or (end is not None and end > LATEST_TIME):
+                raise ValueError(f"a disk event must end by {format_api_time(LATEST_TIME)}")
+            if end is not None and end <= start:
+                raise ValueError(f"a disk event must end after it starts: {format_api_time(end)}"
+                                 f" is not after {format_api_time(start)}")  # fmt: skip
+            event = DiskEvent(
+                event_id=self._new_id("e", disk.region, self._disk_event_taken),
+                disk_id=disk.disk_id, region=disk.region, event_type=event_type,
+                event_time=start, end_time=end, impact_level=impact_level,
+                seq=self.store.next_seq(),
+            )  # fmt: skip
+            self.store.disk_events.add(event)
+            self._disk_event_due(event.event_id)
+            return event
+
+    def end_disk_event(self, event_id: str, *, at: datetime | None = None) -> DiskEvent:
+        """End a started disk event at ``at`` (default now; not before it started)."""
+        with self.lock:
+            event = self.store.disk_events.events.get(event_id)
+            if event is None:
+                raise EcsApiError("InvalidEventId.NotFound", MSG_CANNOT_FIND_EVENT, 404)
+            end = self.now if at is None else at
+            if end < self.now or end < event.event_time or event.ended(self.now):
+                raise ValueError(f"disk event {event_id} cannot end at {format_api_time(end)}: "
+                                 f"it runs from {format_api_time(event.event_time)} to "
+                                 f"{format_api_time(event.end_time) if event.end_time else 'now'}"
+                                 )  # fmt: skip
+            event.end_time = end
+            self._disk_event_due(event_id)
+            return event
+
+    def _disk_event_taken(self, event_id: str) -> bool:
+        return event_id in self.store.events or event_id in self.store.disk_events.events
+
+    def _disk_event_due(self, event_id: str) -> None:
+        """A disk event started or ended (or was created or changed): its next timer."""
+        event = self.store.disk_events.events[event_id]
+        due = event.next_due(self.now)
+        if due is not None:
+            self.store.schedule_disk_event(event, due)
+        else:
+            event.version += 1  # no timer left pending
+        self.mutations += 1
 
 
 class _Recorder:

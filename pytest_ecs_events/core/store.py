@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Literal
 
 from .catalog import EventState, InstanceStatus
+from .disk_events import DiskEvent, DiskEventLog
 from .models import Disk, Instance, SystemEvent
 
-TimerKind = Literal["event", "instance"]
+TimerKind = Literal["event", "instance", "disk_event"]
 
 
 @dataclass(slots=True)
@@ -45,6 +46,8 @@ class Store:
     def __init__(self) -> None:
         self.instances: dict[str, Instance] = {}
         self.disks: dict[str, Disk] = {}
+        #: Disk events (DescribeDisksFullStatus), kept apart from the instance events.
+        self.disk_events = DiskEventLog()
         self.events: dict[str, SystemEvent] = {}
         self._by_instance: dict[str, list[SystemEvent]] = {}
         self._by_state: dict[EventState, dict[str, SystemEvent]] = {s: {} for s in EventState}
@@ -146,6 +149,11 @@ class Store:
         self._instance_versions[instance.instance_id] = version
         self._push(Timer(due, self.next_seq(), "instance", instance.instance_id, version, status))
 
+    def schedule_disk_event(self, event: DiskEvent, due: datetime) -> None:
+        """Set the disk event's one pending timer (its start or its end)."""
+        event.version += 1
+        self._push(Timer(due, self.next_seq(), "disk_event", event.event_id, event.version))
+
     def _push(self, timer: Timer) -> None:
         heapq.heappush(self._heap, (timer.due, timer.seq, timer))
 
@@ -179,4 +187,6 @@ class Store:
         if timer.kind == "event":
             event = self.events.get(timer.target_id)
             return event is not None and event.version == timer.version
+        if timer.kind == "disk_event":
+            return self.disk_events.is_current(timer.target_id, timer.version)
         return self._instance_versions.get(timer.target_id) == timer.version

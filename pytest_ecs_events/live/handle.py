@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import format_api_time, wall_clock_now
 from ..core.lifecycle import Transition
-from ..core.models import Instance, SystemEvent
+from ..core.models import Disk, Instance, SystemEvent
 from ..handle import EcsHandle, Target, TimeAt
 from .client import IDS_PER_CALL, LiveClient, indexed
 from .errors import LiveApiError, LiveGuardError, LiveUnsupported
@@ -55,6 +55,13 @@ OFFLINE_ONLY = {
     "latency": "the real API's latency is the network's",
     "patch_time": "live mode runs on the wall clock, which the test cannot move",
     "subscribe_url": "real notifications go to CloudMonitor or EventBridge, not to the test",
+    "add_disk": "live mode never creates disks (the handler reads the real ones with "
+    "DescribeDisks)",
+    "disks": "a real account's disks are read with DescribeDisks, by the handler",
+    "disk": "a real account's disks are read with DescribeDisks, by the handler",
+    "inject_disk_event": "a real account cannot get disk events on demand",
+    "end_disk_event": "the cloud decides when a disk event ends",
+    "disk_events": "a real account's disk events are read with DescribeDisksFullStatus",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}
@@ -165,6 +172,16 @@ class LiveEcs(EcsHandle):
     _fail_next = _offline_only("fail_next")
     fail_event = _offline_only("fail_event")
     subscribe = _offline_only("subscribe")
+    _add_disk = _offline_only("add_disk")
+    disk = _offline_only("disk")
+    _inject_disk_event = _offline_only("inject_disk_event")
+    _end_disk_event = _offline_only("end_disk_event")
+    _disk_event_candidates = _offline_only("disk_events")
+
+    @property
+    def disks(self) -> list[Disk]:
+        """Offline only (raises LiveUnsupported)."""
+        raise LiveUnsupported(f"ecs_sim.disks is offline only: {OFFLINE_ONLY['disks']}")
 
     # ----------------------------------------------------------------------- instances
     def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:

@@ -158,6 +158,9 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
     ("types", "describe_instance_types", lambda w: m.DescribeInstanceTypesRequest()),
     ("families", "describe_instance_type_families",
      lambda w: m.DescribeInstanceTypeFamiliesRequest(region_id=R)),
+    ("disks", "describe_disks", lambda w: m.DescribeDisksRequest(region_id=R)),
+    ("disks-full-status", "describe_disks_full_status",
+     lambda w: m.DescribeDisksFullStatusRequest(region_id=R)),
 ]  # fmt: skip
 
 
@@ -335,7 +338,7 @@ ERROR_CASES: list[tuple[str, str, Build]] = [
          region_id=R, instance_id=["i-none"], action_on_maintenance="Stop")),
     ("maintenance", "describe_instance_maintenance_attributes",
      lambda w: m.DescribeInstanceMaintenanceAttributesRequest(region_id=R, page_size=0)),
-    ("unimplemented", "describe_disks", lambda w: m.DescribeDisksRequest(region_id=R)),
+    ("unimplemented", "describe_snapshots", lambda w: m.DescribeSnapshotsRequest(region_id=R)),
 ]  # fmt: skip
 
 
@@ -363,7 +366,7 @@ def test_error_body_has_exactly_the_service_keys(
 
 def test_error_host_id_is_the_host_called(ecs_sim: Any) -> None:
     client = new_client(ecs_sim, region="cn-beijing", endpoint="ecs-vpc.cn-beijing.aliyuncs.com")
-    exc = new_error(client.describe_disks, m.DescribeDisksRequest(region_id="cn-beijing"))
+    exc = new_error(client.describe_snapshots, m.DescribeSnapshotsRequest(region_id="cn-beijing"))
     assert exc.data["HostId"] == "ecs-vpc.cn-beijing.aliyuncs.com"
 
 

@@ -711,14 +711,14 @@ def test_refused_calls_answer_the_code_and_change_nothing(
 
 def test_unimplemented_action_is_404_invalid_action(ecs_sim: Any, client: AcsClient) -> None:
     request = CommonRequest(domain=ecs_sim.endpoint, version="2014-05-26",
-                            action_name="DescribeDisks")  # fmt: skip
+                            action_name="DescribeSnapshots")  # fmt: skip
     request.add_query_param("RegionId", "cn-hangzhou")
     exc = legacy_error(client, request)
     assert exc.get_error_code() == "InvalidAction.NotFound"
     assert exc.get_http_status() == 404
-    assert "DescribeDisks" in exc.get_error_msg()
+    assert "DescribeSnapshots" in exc.get_error_msg()
     assert "not implement" in exc.get_error_msg()
-    assert ecs_sim.calls[-1].action == "DescribeDisks"
+    assert ecs_sim.calls[-1].action == "DescribeSnapshots"
     assert len(ecs_sim.calls) == 1  # a 404 is not retried
 
 

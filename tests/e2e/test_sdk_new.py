@@ -476,9 +476,9 @@ def test_refused_calls_answer_the_code_and_change_nothing(
 
 
 def test_unimplemented_action_is_404_invalid_action(ecs_sim: Any, client: Client) -> None:
-    exc = new_error(client.describe_disks, m.DescribeDisksRequest(region_id=R))
+    exc = new_error(client.describe_snapshots, m.DescribeSnapshotsRequest(region_id=R))
     assert (exc.code, exc.status_code) == ("InvalidAction.NotFound", 404)
-    assert "DescribeDisks" in exc.data["Message"]
+    assert "DescribeSnapshots" in exc.data["Message"]
     assert "not implemented" in exc.data["Message"]
-    assert ecs_sim.calls[-1].action == "DescribeDisks"
+    assert ecs_sim.calls[-1].action == "DescribeSnapshots"
     assert ecs_sim.calls[-1].error_code == "InvalidAction.NotFound"
