@@ -561,7 +561,9 @@ class Simulation:
                     continue
                 if not start:
                     instance.stopped_mode = stopped_mode_for(instance, stopped_mode)
-                self._run_instance_action(instance, "start" if start else "stop", action)
+                # A batch start or stop avoids exactly what the single action avoids.
+                single = "StartInstance" if start else "StopInstance"
+                self._run_instance_action(instance, "start" if start else "stop", single)
                 results.append((instance, previous, None))
             return results
 
