@@ -73,7 +73,8 @@ def same_json_types(expected: Any, actual: Any, path: str = "") -> None:
 
 def test_every_key_of_the_capture_with_its_json_type(rec: RecordingClient) -> None:
     sample = json.loads(SAMPLE.read_text())["Instances"]["Instance"]
-    assert len(sample[0]) == 54 and "Tags" not in sample[0]
+    assert len(sample[0]) == 54
+    assert "Tags" not in sample[0]
     for item in instances(rec):
         for real in sample:
             same_json_types(real, item)
@@ -87,13 +88,13 @@ def test_values_follow_the_record(rec: RecordingClient, ecs_sim: Any) -> None:
     assert (web["Cpu"], web["Memory"], web["InstanceTypeFamily"]) == (2, 4096, "ecs.c7")
     assert web["VpcAttributes"]["PrivateIpAddress"]["IpAddress"] == ["172.16.0.10"]
     eni = web["NetworkInterfaces"]["NetworkInterface"][0]
-    assert eni["PrimaryIpAddress"] == "172.16.0.10" and eni["Type"] == "Primary"
+    assert (eni["PrimaryIpAddress"], eni["Type"]) == ("172.16.0.10", "Primary")
     assert eni["MacAddress"].startswith("00:16:3e:")
     assert web["PublicIpAddress"]["IpAddress"] == [ecs_sim.instance("i-web").public_ip]
     assert web["ExpiredTime"] == "2099-12-31T15:59Z"
     assert web["InnerIpAddress"] == {"IpAddress": []}
     assert web["Tags"] == {"Tag": [{"TagKey": "role", "TagValue": "web"}]}
-    assert db["ExpiredTime"] == "2024-05-31T00:00Z" and db["InstanceChargeType"] == "PrePaid"
+    assert (db["ExpiredTime"], db["InstanceChargeType"]) == ("2024-05-31T00:00Z", "PrePaid")
     assert db["EipAddress"]["IpAddress"] == ecs_sim.instance("i-db").eip_address != ""
     assert (db["OSType"], db["OSNameEn"]) == ("linux", "Ubuntu  22.04 64 bit")
     assert plain["StartTime"] == plain["CreationTime"] == "2024-05-01T00:00Z"
@@ -171,7 +172,8 @@ def test_both_paging_styles(rec: RecordingClient) -> None:
     token = None
     while True:
         page = call(rec, "describe_instances",
-                    m.DescribeInstancesRequest(region_id=R, max_results=10, next_token=token))  # fmt: skip
+                    m.DescribeInstancesRequest(region_id=R, max_results=10,
+                                               next_token=token))  # fmt: skip
         seen += [i["InstanceId"] for i in page["Instances"]["Instance"]]
         token = page["NextToken"] or None
         if token is None:
@@ -206,17 +208,19 @@ def test_stop_with_stop_charging_and_start_again(rec: RecordingClient, ecs_sim: 
     assert (web["Status"], web["StoppedMode"]) == ("Stopped", "StopCharging")
     assert db["StoppedMode"] == "KeepCharging"  # a subscription does not stop charging
     statuses = call(rec, "describe_instance_status",
-                    m.DescribeInstanceStatusRequest(region_id=R, instance_id=["i-web"]))  # fmt: skip
+                    m.DescribeInstanceStatusRequest(region_id=R,
+                                                    instance_id=["i-web"]))  # fmt: skip
     assert statuses["InstanceStatuses"]["InstanceStatus"][0]["Status"] == "Stopped"
     before = web["StartTime"]
     ecs_sim.advance("1h")
     body = call(rec, "start_instances", m.StartInstancesRequest(
-        region_id=R, instance_id=["i-web", "i-plain"], batch_optimization="SuccessFirst"))  # fmt: skip
+        region_id=R, instance_id=["i-web", "i-plain"],
+        batch_optimization="SuccessFirst"))  # fmt: skip
     codes = {r["InstanceId"]: r["Code"] for r in body["InstanceResponses"]["InstanceResponse"]}
     assert codes == {"i-web": "200", "i-plain": "IncorrectInstanceStatus"}
     ecs_sim.advance("5m")
     (web,) = instances(rec, instance_ids='["i-web"]')
-    assert web["Status"] == "Running" and web["StoppedMode"] == "Not-applicable"
+    assert (web["Status"], web["StoppedMode"]) == ("Running", "Not-applicable")
     assert web["StartTime"] > before
 
 
@@ -271,5 +275,6 @@ def test_errors(
 
 def test_stop_success_first_dry_run_answers_success_whatever(rec: RecordingClient) -> None:
     error = new_error(rec.stop_instances, m.StopInstancesRequest(
-        region_id=R, instance_id=["i-none"], dry_run=True, batch_optimization="SuccessFirst"))  # fmt: skip
+        region_id=R, instance_id=["i-none"], dry_run=True,
+        batch_optimization="SuccessFirst"))  # fmt: skip
     assert error.code == "DRYRUN.SUCCESS"

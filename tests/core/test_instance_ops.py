@@ -146,7 +146,8 @@ def test_stopped_mode_follows_the_stop_and_start_time_the_start(sim: Simulation)
     sim.advance_to(NOW + timedelta(minutes=10))
     assert paygo.status is InstanceStatus.Running
     assert paygo.stopped_mode == "Not-applicable"
-    assert paygo.started_at is not None and paygo.started_at > NOW
+    assert paygo.started_at is not None
+    assert paygo.started_at > NOW
     sim.stop_instance("i-a")
     sim.advance_to(NOW + timedelta(minutes=15))
     assert paygo.stopped_mode == "KeepCharging"
