@@ -19,7 +19,18 @@ from ..core.models import Instance
 from .params import Params
 from .render_instances import POSTPAID_EXPIRY
 
-__all__ = ["FILTER_KEYS", "LOCK_REASONS", "instance_filter", "name_pattern"]
+__all__ = ["FILTER_KEYS", "LOCK_REASONS", "PARAMETERS", "instance_filter", "name_pattern"]
+
+#: Every parameter :func:`instance_filter` reads (the docs hook checks docs/actions.md by it).
+PARAMETERS = (
+    "Status", "ZoneId", "VpcId", "VSwitchId", "InstanceType", "ImageId", "ResourceGroupId",
+    "KeyPairName", "InstanceTypeFamily", "InstanceChargeType", "InternetChargeType",
+    "InstanceNetworkType", "IoOptimized", "DeviceAvailable", "HttpEndpoint", "HttpTokens",
+    "HttpPutResponseHopLimit", "HpcClusterId", "Ipv6Address.N", "RdmaIpAddresses",
+    "SecurityGroupId", "LockReason", "InstanceName", "PrivateIpAddresses", "PublicIpAddresses",
+    "EipAddresses", "InnerIpAddresses", "Tag.N.Key", "Tag.N.Value", "Filter.N.Key",
+    "Filter.N.Value",
+)  # fmt: skip
 
 _STATUSES = tuple(s.value for s in InstanceStatus)
 #: The Filter.N.Key values DescribeInstances documents.

@@ -129,8 +129,8 @@ def check_batch(
     return found
 
 
-def _malformed(code: str, what: str, value: object, rule: str) -> EcsApiError:
-    return EcsApiError(code, f"The specified {what} {value!r} is not valid: {rule}", 400)
+def _invalid(what: str, value: object, rule: str) -> str:
+    return f"The specified {what} {value!r} is not valid: {rule}"
 
 
 def _needs(instance: Instance, what: str, allowed: set[InstanceStatus]) -> None:
@@ -153,9 +153,10 @@ def check_name(value: str) -> None:
     underscores and hyphens; not a URL."""
     if not (2 <= len(value) <= 128 and value[0].isalpha() and _no_url(value)
             and _NAME_TAIL.fullmatch(value[1:])):  # fmt: skip
-        raise _malformed("InvalidInstanceName.Malformed", "InstanceName", value,
-                         "2 to 128 characters, starting with a letter; letters, digits, "
-                         "':', '_' and '-' only; not http:// or https://")  # fmt: skip
+        rule = "2 to 128 characters, a letter first; letters, digits, ':', '_', '-'; not a URL"
+        raise EcsApiError(
+            "InvalidInstanceName.Malformed", _invalid("InstanceName", value, rule), 400
+        )
 
 
 def check_host_name(value: str, *, windows: bool) -> None:
@@ -171,7 +172,7 @@ def check_host_name(value: str, *, windows: bool) -> None:
         rule = ("2 to 64 characters: segments of letters, digits and inner single hyphens, "
                 "separated by single periods")  # fmt: skip
     if not ok:
-        raise _malformed("InvalidHostName.Malformed", "HostName", value, rule)
+        raise EcsApiError("InvalidHostName.Malformed", _invalid("HostName", value, rule), 400)
 
 
 def check_password(value: str, *, windows: bool) -> None:
@@ -210,8 +211,10 @@ def check_changes(instance: Instance, changes: Mapping[str, Any]) -> dict[str, A
     if "description" in given:
         value = given["description"]
         if not (2 <= len(value) <= 256 and _no_url(value)):
-            raise _malformed("InvalidDescription.Malformed", "Description", value,
-                             "2 to 256 characters, not http:// or https://")  # fmt: skip
+            rule = "2 to 256 characters, not http:// or https://"
+            raise EcsApiError(
+                "InvalidDescription.Malformed", _invalid("Description", value, rule), 400
+            )
     if "host_name" in given:
         check_host_name(given["host_name"], windows=windows)
         _needs(instance, "HostName", anything - {InstanceStatus.Pending, InstanceStatus.Starting})
@@ -247,8 +250,8 @@ def check_changes(instance: Instance, changes: Mapping[str, Any]) -> dict[str, A
     if "credit_specification" in given:
         value = given["credit_specification"]
         if value not in CREDIT_MODES:
-            raise _malformed("InvalidParameter", "CreditSpecification", value,
-                             "Standard or Unlimited")  # fmt: skip
+            rule = "Standard or Unlimited"
+            raise EcsApiError("InvalidParameter", _invalid("CreditSpecification", value, rule), 400)
         if not instance_type(instance.instance_type).family.startswith(("ecs.t5", "ecs.t6")):
             raise EcsApiError("InvalidInstanceType.NotSupportCredit",
                               f"The instance type {instance.instance_type} is not a burstable "

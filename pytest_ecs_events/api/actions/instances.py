@@ -12,7 +12,6 @@ from ...core.regions import region as region_info
 from ...core.simulation import MSG_DRY_RUN, Simulation
 from ..instance_filters import instance_filter
 from ..paging import PageRequest, page_request, take_page
-from ..params import Params
 from ..registry import ActionContext, Query, action, query_action
 from ..render_instances import describe_instance, describe_instance_attribute
 from .common import instances_in_region
@@ -87,15 +86,6 @@ def describe_instance_attribute_action(ctx: ActionContext) -> Query:
     return lambda sim: describe_instance_attribute(sim.get_instance(instance_id))
 
 
-#: ModifyInstanceAttribute's flat parameters that are checked and accepted but kept nowhere
-#: the API shows (CPU options need a stopped instance; DNS and remote-connection options are
-#: in invitational preview).
-_CPU_OPTIONS = ("Core", "ThreadsPerCore", "TopologyType", "NestedVirtualization",
-                "EnableVISST", "EnableVRDT", "TurboMode")  # fmt: skip
-_DNS_FLAGS = ("EnableInstanceIdDnsAAAARecord", "EnableInstanceIdDnsARecord",
-              "EnableIpDnsARecord", "EnableIpDnsPtrRecord")  # fmt: skip
-
-
 @action("ModifyInstanceAttribute", InvalidParameter=400)
 def modify_instance_attribute(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
@@ -106,40 +96,44 @@ def modify_instance_attribute(ctx: ActionContext) -> dict[str, Any]:
         number = p.integer("NetworkInterfaceQueueNumber", default=0, minimum=-1, maximum=64)
         if number == 0:
             raise p.invalid("NetworkInterfaceQueueNumber", "expected -1 or 1 to 64, got 0")
-    cpu = {k: p.text(f"CpuOptions.{k}") for k in _CPU_OPTIONS}
-    for flag in ("NestedVirtualization",):
-        if cpu[flag] is not None:
-            p.choice(f"CpuOptions.{flag}", ("Enabled", "Disabled"))
-    for name in ("Core", "ThreadsPerCore"):
-        if cpu[name] is not None:
-            p.integer(f"CpuOptions.{name}", default=1, minimum=1, maximum=256)
-    p.choice("CpuOptions.TopologyType", ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping"))
-    for name in _DNS_FLAGS:
-        p.flag(f"PrivateDnsNameOptions.{name}")
+    cpu = {
+        "Core": p.integer("CpuOptions.Core", default=0, minimum=1, maximum=256) or None,
+        "ThreadsPerCore": p.integer("CpuOptions.ThreadsPerCore", default=0, minimum=1,
+                                    maximum=2) or None,
+        "TopologyType": p.choice("CpuOptions.TopologyType",
+                                 ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping")),
+        "NestedVirtualization": p.choice("CpuOptions.NestedVirtualization",
+                                         ("Enabled", "Disabled")),
+        "EnableVISST": p.text("CpuOptions.EnableVISST"),
+        "EnableVRDT": p.text("CpuOptions.EnableVRDT"),
+        "TurboMode": p.text("CpuOptions.TurboMode"),
+    }  # fmt: skip
+    p.flag("PrivateDnsNameOptions.EnableInstanceIdDnsAAAARecord")
+    p.flag("PrivateDnsNameOptions.EnableInstanceIdDnsARecord")
+    p.flag("PrivateDnsNameOptions.EnableIpDnsARecord")
+    p.flag("PrivateDnsNameOptions.EnableIpDnsPtrRecord")
     p.choice("PrivateDnsNameOptions.HostnameType", ("Custom", "IpBased", "InstanceIdBased"))
     p.text("RemoteConnectionOptions.Password")
     p.text("RemoteConnectionOptions.Type")
     p.flag("EnableNetworkEncryption")
     p.flag("Recyclable")
+    deletion_protection = p.flag("DeletionProtection") if p.text("DeletionProtection") else None
+    jumbo_frame = p.flag("EnableJumboFrame") if p.text("EnableJumboFrame") else None
     changes = {
         "instance_name": p.text("InstanceName", max_length=100_000),
         "description": p.text("Description", max_length=100_000),
         "host_name": p.text("HostName", max_length=100_000),
         "password": p.text("Password", max_length=100_000),
         "user_data": p.text("UserData", max_length=1_000_000),
-        "deletion_protection": _optional_flag(p, "DeletionProtection"),
+        "deletion_protection": deletion_protection,
         "security_group_ids": groups or None,
         "credit_specification": p.text("CreditSpecification"),
         "network_interface_queue_number": queues,
-        "enable_jumbo_frame": _optional_flag(p, "EnableJumboFrame"),
+        "enable_jumbo_frame": jumbo_frame,
         "cpu_options": {k: v for k, v in cpu.items() if v is not None} or None,
     }
     ctx.sim.modify_instance_attribute(instance_id, changes)
     return {}
-
-
-def _optional_flag(p: Params, name: str) -> bool | None:
-    return None if p.text(name) is None else p.flag(name)
 
 
 def _check_id_format(ids: list[str]) -> None:
