@@ -29,14 +29,17 @@ def test_control_api_round_trip(sim: EcsSimulator, server: EcsServer) -> None:
     base = f"{server.url}/_sim"
     status, body = post(f"{base}/instances", b'{"instance_id": "i-c", "tags": {"t": "v"}}')
     assert status == 200, body
-    assert body["instance"].items() >= {
-        "instance_id": "i-c",
-        "region": "cn-hangzhou",
-        "zone": body["instance"]["zone"],
-        "name": body["instance"]["name"],
-        "status": "Running",
-        "tags": {"t": "v"},
-    }.items()
+    assert (
+        body["instance"].items()
+        >= {
+            "instance_id": "i-c",
+            "region": "cn-hangzhou",
+            "zone": body["instance"]["zone"],
+            "name": body["instance"]["name"],
+            "status": "Running",
+            "tags": {"t": "v"},
+        }.items()
+    )
     status, body = post(
         f"{base}/events",
         json.dumps(
@@ -260,14 +263,17 @@ def test_reset_swaps_the_account(sim: EcsSimulator) -> None:
 
 def test_the_json_views(sim: EcsSimulator) -> None:
     instance = sim.add_instance("i-c", name="web", tags={"team": "sre"})
-    assert instance_json(instance).items() >= {
-        "instance_id": "i-c",
-        "region": "cn-hangzhou",
-        "zone": instance.zone,
-        "name": "web",
-        "status": "Running",
-        "tags": {"team": "sre"},
-    }.items()
+    assert (
+        instance_json(instance).items()
+        >= {
+            "instance_id": "i-c",
+            "region": "cn-hangzhou",
+            "zone": instance.zone,
+            "name": "web",
+            "status": "Running",
+            "tags": {"team": "sre"},
+        }.items()
+    )
     assert instance_json(instance)["private_ip"] == instance.private_ip
     (event,) = sim.create_events("SystemMaintenance.Reboot", "i-c", "+1h")
     executing, executed = sim.advance("2h")
