@@ -188,6 +188,12 @@ BASELINES: dict[str, dict[str, str]] = {
                                             "MaintenanceWindow.1.EndTime": "18:00:00",
                                             "ActionOnMaintenance": "Stop"},
     "DescribeInstanceMaintenanceAttributes": {"InstanceId.1": "i-a"},
+    "DescribeInstanceAttribute": {"InstanceId": "i-a"},
+    "ModifyInstanceAttribute": {"InstanceId": "i-a", "InstanceName": "web-a",
+                                "HostName": "web-a.prod", "SecurityGroupIds.1": "sg-a"},
+    "StartInstances": {"InstanceId.1": "i-c"},
+    "StopInstances": {"InstanceId.1": "i-a", "InstanceId.2": "i-b",
+                      "StoppedMode": "StopCharging"},
 }  # fmt: skip
 
 
