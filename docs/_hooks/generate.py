@@ -522,20 +522,64 @@ ACTIONS: dict[str, Action] = {
             INVALID,
             E("InvalidParameter.TooManyInstanceIds", "more than 100 `InstanceId.N`"),
             E("InvalidZoneId.NotFound", "a zone that the region does not have", 404),
+            E(
+                "Abs.InvalidInstanceIds.MalFormed",
+                "an id with spaces, commas or brackets, or over 64 characters",
+                403,
+            ),
         ],
         returns="`InstanceStatuses.InstanceStatus[]` with `InstanceId` and `Status`.",
     ),
     "DescribeInstances": Action(
         "Instances",
-        "Lists instances with their attributes.",
+        "Lists instances with every field of the real capture (54 per instance; `Tags` and "
+        "`KeyPairName` only when set). All documented filters combine with AND.",
         [
             REGION,
-            P("InstanceIds", 'one JSON array of ids, such as `["i-a","i-b"]`, at most 100'),
+            P(
+                "InstanceIds",
+                'one JSON array of ids, such as `["i-a","i-b"]`, at most 100; `[]` matches nothing',
+            ),
             P("Status", "`Pending`, `Starting`, `Running`, `Stopping` or `Stopped`"),
             P("ZoneId", ""),
-            P("InstanceName", "at most 128 characters; `*` is a wildcard"),
+            P("VpcId", ""),
+            P("VSwitchId", ""),
+            P("InstanceType", "e.g. `ecs.c7.large`"),
+            P("InstanceTypeFamily", "e.g. `ecs.c7`"),
+            P("InstanceChargeType", "`PostPaid` or `PrePaid`"),
+            P("InternetChargeType", "`PayByTraffic` or `PayByBandwidth`"),
+            P("InstanceNetworkType", "`vpc` (every simulated instance) or `classic` (none)"),
+            P("ImageId", ""),
+            P("InstanceName", "at most 128 characters; `*` is the only wildcard"),
+            P("PrivateIpAddresses", "JSON array, at most 100"),
+            P("PublicIpAddresses", "JSON array, at most 100"),
+            P("EipAddresses", "JSON array, at most 100"),
+            P("InnerIpAddresses", "JSON array (classic network: matches nothing)"),
+            P("RdmaIpAddresses", "JSON array (no simulated instance has one)"),
+            P("Ipv6Address.N", "no simulated instance has one"),
+            P("SecurityGroupId", ""),
+            P("ResourceGroupId", ""),
+            P("KeyPairName", ""),
+            P(
+                "LockReason",
+                "`financial`, `security`, `Recycling`, `dedicatedhostfinancial`, `refunded`",
+            ),
+            P("IoOptimized", "`true` or `false`"),
+            P("DeviceAvailable", "`true` or `false`"),
+            P("HpcClusterId", "no simulated instance is in one"),
+            P("HttpEndpoint", "`enabled` (every simulated instance) or `disabled`"),
+            P("HttpTokens", "`optional` (every simulated instance) or `required`"),
+            P("HttpPutResponseHopLimit", "1–64"),
             P("Tag.N.Key", "at most 20 tags"),
             P("Tag.N.Value", ""),
+            P(
+                "Filter.N.Key",
+                "`CreationStartTime`, `CreationEndTime`, `ExpiredStartTime`, `ExpiredEndTime`",
+            ),
+            P("Filter.N.Value", "`yyyy-MM-ddTHH:mmZ`"),
+            P("AdditionalAttributes.N", "accepted"),
+            P("NeedSaleCycle", "`true`: `SaleCycle` is `Month` for subscriptions"),
+            P("DryRun", "`true`: check only"),
             *PAGE_100,
             *TOKENS,
         ],
@@ -543,8 +587,122 @@ ACTIONS: dict[str, Action] = {
             MISSING,
             INVALID,
             E("InvalidStatus.NotFound", "an unknown `Status`", 404),
+            DRY_RUN,
         ],
         returns="`Instances.Instance[]`, `TotalCount`, `PageNumber`, `PageSize`, `NextToken`.",
+    ),
+    "DescribeInstanceAttribute": Action(
+        "Instances",
+        "One instance's attributes, the same values as `DescribeInstances`.",
+        [P("InstanceId", "", required=True)],
+        [MISSING, INVALID, NOT_FOUND_404],
+        notes=["It takes no `RegionId`: the instance is found by its id alone."],
+    ),
+    "ModifyInstanceAttribute": Action(
+        "Instances",
+        "Changes an instance's name, description, host name, password (never shown), user "
+        "data, deletion protection, security groups, burst mode and more; every later "
+        "`Describe*` and notification shows the change. All checked before any is applied.",
+        [
+            P("InstanceId", "", required=True),
+            P("InstanceName", "2–128 characters, a letter first; letters, digits, `:`, `_`, `-`"),
+            P("Description", "2–256 characters, not `http://`/`https://`"),
+            P(
+                "HostName",
+                "Linux: 2–64, dot-separated segments; Windows: 2–15; not while "
+                "`Pending`/`Starting`",
+            ),
+            P("Password", "8–30 characters of three kinds; not while `Starting`"),
+            P("UserData", "Base64, 32 KB raw at most; `Stopped` only"),
+            P("DeletionProtection", "`true` or `false`"),
+            P("SecurityGroupIds.N", "`sg-…`, distinct, at most 5; replaces the groups"),
+            P("CreditSpecification", "`Standard` or `Unlimited` (burstable `ecs.t5`/`ecs.t6`)"),
+            P("NetworkInterfaceQueueNumber", "-1 or 1–64; `Stopped` only"),
+            P("EnableJumboFrame", "`true` or `false`"),
+            P("EnableNetworkEncryption", "accepted"),
+            P("Recyclable", "accepted"),
+            P("CpuOptions.Core", "`Stopped` only"),
+            P("CpuOptions.ThreadsPerCore", ""),
+            P("CpuOptions.TopologyType", ""),
+            P("CpuOptions.NestedVirtualization", ""),
+            P("CpuOptions.EnableVISST", ""),
+            P("CpuOptions.EnableVRDT", ""),
+            P("CpuOptions.TurboMode", ""),
+            P("PrivateDnsNameOptions.EnableInstanceIdDnsAAAARecord", "accepted"),
+            P("PrivateDnsNameOptions.EnableInstanceIdDnsARecord", ""),
+            P("PrivateDnsNameOptions.EnableIpDnsARecord", ""),
+            P("PrivateDnsNameOptions.EnableIpDnsPtrRecord", ""),
+            P("PrivateDnsNameOptions.HostnameType", "`Custom`, `IpBased`, `InstanceIdBased`"),
+            P("RemoteConnectionOptions.Password", "accepted"),
+            P("RemoteConnectionOptions.Type", ""),
+        ],
+        [
+            MISSING,
+            INVALID,
+            NOT_FOUND_404,
+            E("InvalidInstanceName.Malformed", "a name against the rule", 400),
+            E("InvalidDescription.Malformed", "a description against the rule", 400),
+            E("InvalidHostName.Malformed", "a host name against the rule", 400),
+            E("InvalidPassword.Malformed", "a password against the rule", 400),
+            E("InvalidUserData.SizeExceeded", "user data over 32 KB", 400),
+            E("InvalidSecurityGroupId.Duplicated", "a group given twice", 400),
+            E("InvalidSecurityGroupId.MultiGroupLimit", "more than 5 groups", 403),
+            E("InvalidSecurityGroupId.NotFound", "a group id that is not `sg-…`", 404),
+            E(
+                "InvalidInstanceType.NotSupportCredit",
+                "`CreditSpecification` on a type that is not burstable",
+                403,
+            ),
+            E("IncorrectInstanceStatus", "a change the instance's status does not allow", 403),
+        ],
+    ),
+    "StartInstances": Action(
+        "Instances",
+        "Starts `Stopped` instances (Starting → Running), as `StartInstance` does for each.",
+        [
+            REGION,
+            P("InstanceId.N", "at most 100", required=True),
+            P("DryRun", "`true`: check only"),
+            P("BatchOptimization", "`AllTogether` (default) or `SuccessFirst`"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidParameter.TooManyInstanceIds", "more than 100 `InstanceId.N`"),
+            E("Abs.InvalidInstanceIds.MalFormed", "an id that cannot be an id", 403),
+            E("InvalidInstanceIds.NotFound", "an instance that does not exist", 404),
+            E("IncorrectInstanceStatus", "with `AllTogether`, one not `Stopped`", 403),
+            E("DRYRUN.SUCCESS", "`DryRun=true` (with `SuccessFirst`: always)", 400),
+        ],
+        returns="`InstanceResponses.InstanceResponse[]` (`Code` `200` or the error code, "
+        "`Message`, `InstanceId`, `PreviousStatus`, `CurrentStatus`).",
+    ),
+    "StopInstances": Action(
+        "Instances",
+        "Stops `Running` instances (Stopping → Stopped), as `StopInstance` does for each: "
+        "the same events are avoided.",
+        [
+            REGION,
+            P("InstanceId.N", "at most 100", required=True),
+            P("DryRun", "`true`: check only"),
+            P("BatchOptimization", "`AllTogether` (default) or `SuccessFirst`"),
+            P("ForceStop", "`true` or `false`"),
+            P(
+                "StoppedMode",
+                "`StopCharging` (pay-as-you-go only; others stop in "
+                "`KeepCharging`, no error) or `KeepCharging` (default)",
+            ),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InvalidParameter.TooManyInstanceIds", "more than 100 `InstanceId.N`"),
+            E("Abs.InvalidInstanceIds.MalFormed", "an id that cannot be an id", 403),
+            E("InvalidInstanceIds.NotFound", "an instance that does not exist", 404),
+            E("IncorrectInstanceStatus", "with `AllTogether`, one not `Running`", 403),
+            E("DRYRUN.SUCCESS", "`DryRun=true` (with `SuccessFirst`: always)", 400),
+        ],
+        returns="as `StartInstances`.",
     ),
     "RebootInstance": Action(
         "Instances",
@@ -887,6 +1045,10 @@ def _reads(
                 names |= {"Tag.N.Key", "Tag.N.Value"}
             elif callee.id == "read_tag_filters":
                 names |= {"TagFilter.N.TagKey", "TagFilter.N.TagValues.N"}
+            elif callee.id == "instance_filter":  # DescribeInstances' filters, in their module
+                from pytest_ecs_events.api.instance_filters import PARAMETERS
+
+                names |= set(PARAMETERS)
             elif callee.id == "_list_or_single":
                 list_name, single = _const(node.args[1]), _const(node.args[2])
                 names |= {f"{list_name}.N", str(single)}

@@ -13,6 +13,7 @@ from typing import Any
 from ..core.catalog import Catalog, EventState, InstanceStatus
 from ..core.clock import format_api_time
 from ..core.models import Instance, SystemEvent
+from .render_instances import describe_instance
 
 __all__ = [
     "FULL_STATUS_EXTENDED_KEYS",
@@ -89,24 +90,3 @@ def health(instance: Instance, scheduled: list[SystemEvent], active: list[System
     if instance.status is not InstanceStatus.Running:
         return "NotApplicable"
     return "Ok"
-
-
-def describe_instance(instance: Instance) -> dict[str, Any]:
-    """One ``Instance`` of DescribeInstances: the fields handlers read."""
-    return {
-        "InstanceId": instance.instance_id,
-        "InstanceName": instance.name,
-        "HostName": instance.name,
-        "Status": instance.status.value,
-        "RegionId": instance.region,
-        "ZoneId": instance.zone,
-        "InstanceType": "ecs.g7.large",
-        "InstanceChargeType": "PostPaid",
-        # DescribeInstances writes minutes only: 2024-03-21T05:46Z
-        # (tests/data/samples/DescribeInstances_beijing.json).
-        "CreationTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ")
-        if instance.created_at
-        else "",
-        "StartTime": instance.created_at.strftime("%Y-%m-%dT%H:%MZ") if instance.created_at else "",
-        "Tags": {"Tag": [{"TagKey": k, "TagValue": v} for k, v in instance.tags.items()]},
-    }

@@ -66,6 +66,17 @@ class Instance:
     serial_number: str = ""
     #: When it last started (DescribeInstances ``StartTime``).
     started_at: datetime | None = None
+    #: DescribeInstances ``StoppedMode``: Not-applicable unless stopped, then KeepCharging or
+    #: StopCharging (as StopInstance(s) asked).
+    stopped_mode: str = "Not-applicable"
+    #: What ModifyInstanceAttribute set that DescribeInstances does not show as such.
+    user_data: str = ""
+    #: Burstable instances' ``CreditSpecification`` (Standard or Unlimited; "" otherwise).
+    credit_specification: str = ""
+    #: ``OperationLocks`` reasons (financial, security, ...).
+    lock_reasons: tuple[str, ...] = ()
+    #: ModifyInstanceAttribute ``EnableJumboFrame`` (DescribeInstanceAttribute shows it).
+    jumbo_frame: bool = False
 
     def __repr__(self) -> str:
         return (

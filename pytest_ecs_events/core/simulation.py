@@ -33,6 +33,7 @@ from .clock import VirtualClock, format_api_time
 from .disk_events import DISK_EVENT_TYPES, DiskEvent
 from .disks import error_disk_attributes, new_data_disk
 from .errors import EcsApiError
+from .instance_ops import check_batch, check_changes, note_status, stopped_mode_for
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
 from .models import NO_EXTENDED, Disk, Instance, SystemEvent
 from .provisioning import check_attributes, new_instance, system_disk
@@ -543,12 +544,16 @@ class Simulation:
                     results.append((instance, previous, error))
             return results
 
-    def stop_instance(self, instance_id: str, *, dry_run: bool = False) -> Instance:
-        """StopInstance: Running -> Stopping -> Stopped."""
+    def stop_instance(
+        self, instance_id: str, *, dry_run: bool = False, stopped_mode: str | None = None
+    ) -> Instance:
+        """StopInstance: Running -> Stopping -> Stopped (``stopped_mode``: see
+        :func:`~.instance_ops.stopped_mode_for`)."""
         with self.lock:
             instance = self._instance_for_action(instance_id, {InstanceStatus.Running})
             if dry_run:
                 raise EcsApiError("DryRunOperation", MSG_DRY_RUN, 400)
+            instance.stopped_mode = stopped_mode_for(instance, stopped_mode)
             self._run_instance_action(instance, "stop", "StopInstance")
             return instance
 
@@ -559,6 +564,49 @@ class Simulation:
             if dry_run:
                 raise EcsApiError("DryRunOperation", MSG_DRY_RUN, 400)
             self._run_instance_action(instance, "start", "StartInstance")
+            return instance
+
+    def start_stop_instances(
+        self,
+        action: str,
+        instance_ids: Sequence[str],
+        *,
+        region: str,
+        dry_run: bool = False,
+        all_together: bool = True,
+        stopped_mode: str | None = None,
+    ) -> list[tuple[Instance, InstanceStatus, EcsApiError | None]]:
+        """StartInstances / StopInstances (``action``); (instance, previous status, error or
+        None) per instance. The checks are :func:`~.instance_ops.check_batch`'s."""
+        with self.lock:
+            start = action == "StartInstances"
+            instances = [self._live_in_region(i, region) for i in dict.fromkeys(instance_ids)]
+            needed = InstanceStatus.Stopped if start else InstanceStatus.Running
+            found = check_batch(instance_ids, instances, needed, dry_run=dry_run,
+                                all_together=all_together)  # fmt: skip
+            results: list[tuple[Instance, InstanceStatus, EcsApiError | None]] = []
+            for instance in found:
+                previous = instance.status
+                if previous is not needed:
+                    error = EcsApiError("IncorrectInstanceStatus", MSG_INCORRECT_STATUS, 403)
+                    results.append((instance, previous, error))
+                    continue
+                if not start:
+                    instance.stopped_mode = stopped_mode_for(instance, stopped_mode)
+                # A batch start or stop avoids exactly what the single action avoids.
+                single = "StartInstance" if start else "StopInstance"
+                self._run_instance_action(instance, "start" if start else "stop", single)
+                results.append((instance, previous, None))
+            return results
+
+    def modify_instance_attribute(self, instance_id: str, changes: dict[str, Any]) -> Instance:
+        """ModifyInstanceAttribute: ``changes`` as :func:`~.instance_ops.check_changes`
+        takes them; all checked before any is applied."""
+        with self.lock:
+            instance = self.get_instance(instance_id)
+            for name, value in check_changes(instance, changes).items():
+                setattr(instance, name, value)
+            self.mutations += 1
             return instance
 
     def redeploy_instance(self, instance_id: str) -> str:
@@ -819,6 +867,7 @@ class Simulation:
         if old is status:
             return
         instance.status = status
+        note_status(instance, old, status, self.now)
         self._notify(InstanceChange(self.now, instance.instance_id, old, status, cause))
 
     def _run_instance_action(self, instance: Instance, plan_name: str, action: str) -> None:

@@ -52,8 +52,33 @@ def api_time(value: object) -> datetime | None:
             return None
 
 
+def _text(item: Mapping[str, Any], *path: str) -> str:
+    """The string at ``path`` in a record ("" when absent or not a string)."""
+    value: Any = item
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _first(item: Mapping[str, Any], *path: str) -> str:
+    """The first string of the list at ``path`` ("" when there is none)."""
+    value: Any = item
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return (
+        next((v for v in value or [] if isinstance(v, str)), "") if isinstance(value, list) else ""
+    )
+
+
+def _primary_eni(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    enis = (item.get("NetworkInterfaces") or {}).get("NetworkInterface") or []
+    enis = [e for e in enis if isinstance(e, dict)]
+    return next((e for e in enis if e.get("Type") == "Primary"), enis[0] if enis else {})
+
+
 def instance_from(item: Mapping[str, Any], *, alias: Alias, region: str) -> Instance:
-    """A DescribeInstances item as an :class:`Instance` named by its alias."""
+    """A DescribeInstances item as an :class:`Instance` named by its alias, with every field
+    the record carries (a field the record lacks keeps the model's default)."""
     try:
         status = InstanceStatus(str(item.get("Status")))
     except ValueError:
@@ -64,6 +89,16 @@ def instance_from(item: Mapping[str, Any], *, alias: Alias, region: str) -> Inst
         if isinstance(t, dict)
     }
     real = str(item.get("InstanceId"))
+    eni = _primary_eni(item)
+    groups = (item.get("SecurityGroupIds") or {}).get("SecurityGroupId") or []
+    charge = _text(item, "InstanceChargeType") or "PostPaid"
+    optional: dict[str, Any] = {
+        "instance_type": _text(item, "InstanceType"),
+        "image_id": _text(item, "ImageId"),
+        "internet_charge_type": _text(item, "InternetChargeType"),
+        "stopped_mode": _text(item, "StoppedMode"),
+    }
+    bandwidth = item.get("InternetMaxBandwidthOut")
     return Instance(
         instance_id=alias(real),
         region=str(item.get("RegionId") or region),
@@ -71,6 +106,35 @@ def instance_from(item: Mapping[str, Any], *, alias: Alias, region: str) -> Inst
         name=str(item.get("InstanceName") or real),
         status=status,
         tags=tags,
+        created_at=api_time(item.get("CreationTime")),
+        host_name=_text(item, "HostName"),
+        description=_text(item, "Description"),
+        vpc_id=_text(item, "VpcAttributes", "VpcId"),
+        vswitch_id=_text(item, "VpcAttributes", "VSwitchId"),
+        private_ip=_first(item, "VpcAttributes", "PrivateIpAddress", "IpAddress")
+        or _text(eni, "PrimaryIpAddress"),
+        public_ip=_first(item, "PublicIpAddress", "IpAddress"),
+        eip_address=_text(item, "EipAddress", "IpAddress"),
+        eip_allocation_id=_text(item, "EipAddress", "AllocationId"),
+        network_interface_id=_text(eni, "NetworkInterfaceId"),
+        mac_address=_text(eni, "MacAddress"),
+        security_group_ids=tuple(g for g in groups if isinstance(g, str)),
+        charge_type=charge,
+        internet_max_bandwidth_out=bandwidth if isinstance(bandwidth, int) else 0,
+        # A pay-as-you-go instance shows a far-future ExpiredTime: it has no expiry.
+        expired_at=api_time(item.get("ExpiredTime")) if charge == "PrePaid" else None,
+        resource_group_id=_text(item, "ResourceGroupId"),
+        deletion_protection=item.get("DeletionProtection") is True,
+        key_pair_name=_text(item, "KeyPairName"),
+        serial_number=_text(item, "SerialNumber"),
+        started_at=api_time(item.get("StartTime")),
+        credit_specification=_text(item, "CreditSpecification"),
+        lock_reasons=tuple(
+            str(lock.get("LockReason"))
+            for lock in (item.get("OperationLocks") or {}).get("LockReason") or []
+            if isinstance(lock, dict) and lock.get("LockReason")
+        ),
+        **{k: v for k, v in optional.items() if v},
     )
 
 

@@ -30,13 +30,22 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
     sim = EcsSimulator(
         now=settings.now or wall_clock_now(),
         region=region,
-        instances=settings.instances,
+        instances=(),
         credentials=settings.credentials,
         execution_duration=duration,
         seed=settings.seed,
         catalog=catalog,
         **({"account_id": settings.account_id} if settings.account_id else {}),
     )
+    for instance_id in settings.instances:
+        attributes = settings.instance_attributes.get(instance_id, {})
+        try:
+            sim.add_instance(instance_id, **attributes)
+        except (EcsApiError, TypeError, ValueError) as exc:
+            given = {"instance_id": instance_id, **attributes} if attributes else instance_id
+            raise MarkerError(
+                f"@pytest.mark.ecs_sim(instances=...): the instance {given!r} is not valid: {exc}"
+            ) from None
     _wire_hooks(sim, config)
     report.attach(item, sim)  # before the marker events, so that the timeline has them
     for mark in event_marks(item, now=sim.now, catalog=catalog):

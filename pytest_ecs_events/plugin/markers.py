@@ -16,6 +16,7 @@ import pytest
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import TimeFormatError, parse_datetime, parse_duration, parse_time
+from ..core.provisioning import INSTANCE_ATTRIBUTES
 
 SIM_MARKER = "ecs_sim"
 EVENT_MARKER = "ecs_event"
@@ -23,7 +24,8 @@ EVENT_MARKER = "ecs_event"
 SIM_MARKER_HELP = (
     "ecs_sim(now=None, region=None, instances=None, credentials=None, "
     "execution_duration=None, seed=None, account_id=None, patch_time=None): configure the "
-    "ecs_sim fixture for this test: start time, default region, instances, accepted "
+    "ecs_sim fixture for this test: start time, default region, instances (ids, or dicts of "
+    "add_instance keywords with an instance_id), accepted "
     "AccessKey pairs, how long maintenance events stay Executing, whether time.time() and "
     "datetime.now() follow the virtual clock (needs time-machine)."
 )
@@ -43,6 +45,8 @@ class SimSettings:
     now: datetime | None = None
     region: str | None = None
     instances: tuple[str, ...] = ()
+    #: The attributes of the instances given as dicts (``add_instance`` keywords), by id.
+    instance_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     credentials: Mapping[str, str] = field(default_factory=dict)
     execution_duration: timedelta | None = None
     seed: int | None = None
@@ -127,7 +131,45 @@ def sim_settings(item: pytest.Item) -> SimSettings:
             values[key] = _convert_sim_value(key, value, mark)
         except (TimeFormatError, TypeError, ValueError) as exc:
             raise MarkerError(f"{_describe(mark)}: {key}={value!r} is not valid: {exc}") from None
+    instances = values.pop("instances", None)
+    if instances is not None:
+        values["instances"] = tuple(i for i, _ in instances)
+        values["instance_attributes"] = {i: a for i, a in instances if a}
     return SimSettings(**values, live_only_keys=tuple(k for k in ("now",) if k in values))
+
+
+#: The keys an ``instances=`` dict may hold besides ``instance_id``: ``add_instance``'s.
+INSTANCE_KEYS = ("name", "region", "zone", "status", "tags", *INSTANCE_ATTRIBUTES)
+
+
+def _instances(value: Any, mark: pytest.Mark) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """``instances=``: ids and dicts of ``add_instance`` keywords, as (id, attributes)."""
+    items = [value] if isinstance(value, (str, Mapping)) else value
+    if not isinstance(items, Iterable):
+        raise MarkerError(f"{_describe(mark)}: instances must be a str, a dict or a list of "
+                          f"them, got {value!r}")  # fmt: skip
+    result: list[tuple[str, dict[str, Any]]] = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            result.append((item, {}))
+            continue
+        if not isinstance(item, Mapping):
+            raise MarkerError(f"{_describe(mark)}: instances must hold instance ids or dicts, "
+                              f"got {item!r}")  # fmt: skip
+        attributes = dict(item)
+        instance_id = attributes.pop("instance_id", None)
+        if not isinstance(instance_id, str) or not instance_id.strip():
+            raise MarkerError(f"{_describe(mark)}: the instance {item!r} needs an "
+                              '"instance_id" (a non-empty string)')  # fmt: skip
+        unknown = sorted(set(attributes) - set(INSTANCE_KEYS))
+        if unknown:
+            raise MarkerError(f"{_describe(mark)}: the instance {item!r} has unknown key(s) "
+                              f"{', '.join(unknown)}; it may have instance_id, "
+                              f"{', '.join(INSTANCE_KEYS)}")  # fmt: skip
+        result.append((instance_id, attributes))
+    if not result:
+        raise MarkerError(f"{_describe(mark)}: instances must not be empty, got {value!r}")
+    return tuple(result)
 
 
 def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
@@ -136,7 +178,7 @@ def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
     if key == "execution_duration":
         return parse_duration(value)
     if key == "instances":
-        return _str_list(value, "instances", mark)
+        return _instances(value, mark)
     if key in ("region", "account_id"):
         if not isinstance(value, str) or not value.strip():
             raise TypeError("expected a non-empty string")

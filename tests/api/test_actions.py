@@ -161,6 +161,16 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
     ("disks", "describe_disks", lambda w: m.DescribeDisksRequest(region_id=R)),
     ("disks-full-status", "describe_disks_full_status",
      lambda w: m.DescribeDisksFullStatusRequest(region_id=R)),
+    ("instance-attribute", "describe_instance_attribute",
+     lambda w: m.DescribeInstanceAttributeRequest(instance_id=A)),
+    ("modify-instance", "modify_instance_attribute",
+     lambda w: m.ModifyInstanceAttributeRequest(instance_id=A, instance_name="web-a",
+                                                security_group_ids=["sg-a", "sg-b"])),
+    ("start-instances", "start_instances",
+     lambda w: m.StartInstancesRequest(region_id=R, instance_id=[D])),
+    ("stop-instances-partial", "stop_instances", lambda w: m.StopInstancesRequest(
+        region_id=R, instance_id=[B, D], batch_optimization="SuccessFirst",
+        stopped_mode="StopCharging")),
 ]  # fmt: skip
 
 

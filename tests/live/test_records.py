@@ -82,3 +82,23 @@ def test_read_event_new_then_updated_with_its_history() -> None:
         _record("Mystery"), None, alias=alias, region="r", simulated=False, now=NOW
     )
     assert unknown.state is EventState.Scheduled
+
+
+def test_instance_from_reads_every_field_of_the_real_capture() -> None:
+    import json
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "data" / "samples"
+    items = json.loads((sample / "DescribeInstances_beijing.json").read_text())
+    first, second = (
+        instance_from(i, alias=lambda x: x, region="cn-beijing")
+        for i in items["Instances"]["Instance"]
+    )
+    assert (first.private_ip, first.instance_type, first.mac_address) == (
+        "172.16.174.242", "ecs.c7.large", "00:16:3e:12:b7:28")  # fmt: skip
+    assert first.security_group_ids == ("sg-2ze15n4ebnt0nfxf5kpu",)
+    assert first.vpc_id == "vpc-2zenco4vj87vs2rqcsya1"
+    assert first.expired_at is None  # pay-as-you-go: 2099 is no expiry
+    assert first.created_at == datetime(2024, 3, 21, 5, 46, tzinfo=timezone.utc)
+    assert (second.public_ip, second.deletion_protection) == ("123.56.82.191", True)
+    assert second.started_at == datetime(2023, 10, 25, 6, 2, tzinfo=timezone.utc)

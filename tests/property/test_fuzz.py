@@ -193,6 +193,12 @@ BASELINES: dict[str, dict[str, str]] = {
                      "Tag.1.Value": "prod"},
     "UntagResources": {"ResourceType": "instance", "ResourceId.1": "i-a", "TagKey.1": "env"},
     "ListTagResources": {"ResourceType": "instance", "ResourceId.1": "i-a"},
+    "DescribeInstanceAttribute": {"InstanceId": "i-a"},
+    "ModifyInstanceAttribute": {"InstanceId": "i-a", "InstanceName": "web-a",
+                                "HostName": "web-a.prod", "SecurityGroupIds.1": "sg-a"},
+    "StartInstances": {"InstanceId.1": "i-c"},
+    "StopInstances": {"InstanceId.1": "i-a", "InstanceId.2": "i-b",
+                      "StoppedMode": "StopCharging"},
 }  # fmt: skip
 
 

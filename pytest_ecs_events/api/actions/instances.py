@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 from ...core.catalog import InstanceStatus
 from ...core.errors import EcsApiError
+from ...core.instance_ops import malformed_ids
 from ...core.models import Instance
 from ...core.regions import region as region_info
-from ...core.simulation import Simulation
+from ...core.simulation import MSG_DRY_RUN, Simulation
+from ..instance_filters import instance_filter
 from ..paging import PageRequest, page_request, take_page
 from ..registry import ActionContext, Query, action, query_action
-from ..render import describe_instance
-from .common import has_tags, instances_in_region
-
-_STATUSES = tuple(s.value for s in InstanceStatus)
+from ..render_instances import describe_instance, describe_instance_attribute
+from .common import instances_in_region
 
 
 @query_action("DescribeInstanceStatus", InvalidParameter=403)
@@ -25,6 +24,7 @@ def describe_instance_status(ctx: ActionContext) -> Query:
     ids = p.items(
         "InstanceId", limit=100, limit_code="InvalidParameter.TooManyInstanceIds", limit_status=403
     )
+    _check_id_format(ids)
     zone = p.text("ZoneId")
     try:  # the service checks the zone first: a bad page waits for that check
         page: PageRequest | None = page_request(p, default_size=10, max_size=50)
@@ -56,39 +56,141 @@ def describe_instance_status(ctx: ActionContext) -> Query:
     return query
 
 
-@query_action("DescribeInstances")
+@query_action("DescribeInstances", InvalidParameter=400)
 def describe_instances(ctx: ActionContext) -> Query:
     p = ctx.params
     region = ctx.region()
     ids = p.json_list("InstanceIds", limit=100)
-    status = p.text("Status")
-    if status is not None and status not in _STATUSES:
-        raise EcsApiError(
-            "InvalidStatus.NotFound",
-            f"The specified Status {status!r} does not exist; use one of {', '.join(_STATUSES)}.",
-            404,
-        )
-    zone = p.text("ZoneId")
-    name = p.text("InstanceName", max_length=128)
-    tags = p.tags()
+    keep = instance_filter(p)
+    p.items("AdditionalAttributes", limit=20)
+    sale_cycle = p.flag("NeedSaleCycle")
     page = page_request(p, default_size=10, max_size=100, tokens=True)
-
-    def keep(instance: Instance) -> bool:
-        return (
-            (status is None or instance.status.value == status)
-            and (zone is None or instance.zone == zone)
-            and (name is None or fnmatch.fnmatchcase(instance.name, name))
-            and has_tags(instance, tags)
-        )
+    if p.flag("DryRun"):
+        raise EcsApiError("DryRunOperation", MSG_DRY_RUN, 400)
 
     def query(sim: Simulation) -> dict[str, Any]:
-        items, total = take_page(instances_in_region(sim, region, ids), keep, page)
+        # An empty InstanceIds array is a filter that matches nothing (documented).
+        candidates = [] if ids == [] else instances_in_region(sim, region, ids)
+        items, total = take_page(candidates, keep, page)
         return {
-            "Instances": {"Instance": [describe_instance(i) for i in items]},
+            "Instances": {"Instance": [describe_instance(i, sale_cycle=sale_cycle) for i in items]},
             **page.fields(total, with_token=True),
         }
 
     return query
+
+
+@query_action("DescribeInstanceAttribute")
+def describe_instance_attribute_action(ctx: ActionContext) -> Query:
+    instance_id = ctx.params.required("InstanceId")
+    return lambda sim: describe_instance_attribute(sim.get_instance(instance_id))
+
+
+@action("ModifyInstanceAttribute", InvalidParameter=400)
+def modify_instance_attribute(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    instance_id = p.required("InstanceId")
+    groups = p.items("SecurityGroupIds", limit=100)
+    queues = p.text("NetworkInterfaceQueueNumber")
+    if queues is not None:
+        number = p.integer("NetworkInterfaceQueueNumber", default=0, minimum=-1, maximum=64)
+        if number == 0:
+            raise p.invalid("NetworkInterfaceQueueNumber", "expected -1 or 1 to 64, got 0")
+    cpu = {
+        "Core": p.integer("CpuOptions.Core", default=0, minimum=1, maximum=256) or None,
+        "ThreadsPerCore": p.integer("CpuOptions.ThreadsPerCore", default=0, minimum=1,
+                                    maximum=2) or None,
+        "TopologyType": p.choice("CpuOptions.TopologyType",
+                                 ("ContinuousCoreToHTMapping", "DiscreteCoreToHTMapping")),
+        "NestedVirtualization": p.choice("CpuOptions.NestedVirtualization",
+                                         ("Enabled", "Disabled")),
+        "EnableVISST": p.text("CpuOptions.EnableVISST"),
+        "EnableVRDT": p.text("CpuOptions.EnableVRDT"),
+        "TurboMode": p.text("CpuOptions.TurboMode"),
+    }  # fmt: skip
+    p.flag("PrivateDnsNameOptions.EnableInstanceIdDnsAAAARecord")
+    p.flag("PrivateDnsNameOptions.EnableInstanceIdDnsARecord")
+    p.flag("PrivateDnsNameOptions.EnableIpDnsARecord")
+    p.flag("PrivateDnsNameOptions.EnableIpDnsPtrRecord")
+    p.choice("PrivateDnsNameOptions.HostnameType", ("Custom", "IpBased", "InstanceIdBased"))
+    p.text("RemoteConnectionOptions.Password")
+    p.text("RemoteConnectionOptions.Type")
+    p.flag("EnableNetworkEncryption")
+    p.flag("Recyclable")
+    deletion_protection = p.flag("DeletionProtection") if p.text("DeletionProtection") else None
+    jumbo_frame = p.flag("EnableJumboFrame") if p.text("EnableJumboFrame") else None
+    changes = {
+        "instance_name": p.text("InstanceName", max_length=100_000),
+        "description": p.text("Description", max_length=100_000),
+        "host_name": p.text("HostName", max_length=100_000),
+        "password": p.text("Password", max_length=100_000),
+        "user_data": p.text("UserData", max_length=1_000_000),
+        "deletion_protection": deletion_protection,
+        "security_group_ids": groups or None,
+        "credit_specification": p.text("CreditSpecification"),
+        "network_interface_queue_number": queues,
+        "enable_jumbo_frame": jumbo_frame,
+        "cpu_options": {k: v for k, v in cpu.items() if v is not None} or None,
+    }
+    ctx.sim.modify_instance_attribute(instance_id, changes)
+    return {}
+
+
+def _check_id_format(ids: list[str]) -> None:
+    if malformed_ids(ids):
+        raise EcsApiError(
+            "Abs.InvalidInstanceIds.MalFormed", "The specified instanceIds is not valid.", 403
+        )
+
+
+def _batch(ctx: ActionContext, name: str, stopped_mode: str | None = None) -> dict[str, Any]:
+    p = ctx.params
+    region = ctx.region()
+    ids = p.items(
+        "InstanceId",
+        limit=100,
+        limit_code="InvalidParameter.TooManyInstanceIds",
+        limit_status=403,
+        required=True,
+    )
+    mode = p.choice("BatchOptimization", ("AllTogether", "SuccessFirst"), default="AllTogether")
+    results = ctx.sim.start_stop_instances(
+        name,
+        ids,
+        region=region,
+        dry_run=p.flag("DryRun"),
+        all_together=mode == "AllTogether",
+        stopped_mode=stopped_mode,
+    )
+    return {"InstanceResponses": {"InstanceResponse": _responses(results)}}
+
+
+def _responses(
+    results: list[tuple[Instance, InstanceStatus, EcsApiError | None]],
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "Code": "200" if error is None else error.code,
+            "Message": "success" if error is None else error.message,
+            "InstanceId": instance.instance_id,
+            "PreviousStatus": previous.value,
+            "CurrentStatus": instance.status.value,
+        }
+        for instance, previous, error in results
+    ]
+
+
+@action("StartInstances", InvalidParameter=400)
+def start_instances(ctx: ActionContext) -> dict[str, Any]:
+    return _batch(ctx, "StartInstances")
+
+
+@action("StopInstances", InvalidParameter=400)
+def stop_instances(ctx: ActionContext) -> dict[str, Any]:
+    p = ctx.params
+    p.flag("ForceStop")
+    stopped_mode = p.choice("StoppedMode", ("StopCharging", "KeepCharging"))
+    return _batch(ctx, "StopInstances", stopped_mode)
 
 
 @action("RebootInstance", InvalidParameter=403)
@@ -139,8 +241,8 @@ def stop_instance(ctx: ActionContext) -> dict[str, Any]:
     p.flag("ForceStop")
     p.flag("ConfirmStop")
     p.flag("Hibernate")
-    p.choice("StoppedMode", ("KeepCharging", "StopCharging", "Not-applicable"))
-    ctx.sim.stop_instance(instance_id, dry_run=p.flag("DryRun"))
+    mode = p.choice("StoppedMode", ("KeepCharging", "StopCharging", "Not-applicable"))
+    ctx.sim.stop_instance(instance_id, dry_run=p.flag("DryRun"), stopped_mode=mode)
     return {}
 
 

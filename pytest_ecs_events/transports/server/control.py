@@ -19,6 +19,7 @@ from ...core.clock import format_api_time, parse_datetime, parse_duration
 from ...core.errors import EcsApiError
 from ...core.lifecycle import Transition
 from ...core.models import Instance, SystemEvent
+from ...core.provisioning import INSTANCE_ATTRIBUTES
 from .framing import FORM, MAX_FIELDS, media_type
 from .protocols import ClockFollower, SimulatedAccount
 from .replies import Reply
@@ -60,6 +61,23 @@ def instance_json(instance: Instance) -> dict[str, Any]:
         "name": instance.name,
         "status": instance.status.value,
         "tags": dict(instance.tags),
+        "instance_type": instance.instance_type,
+        "image_id": instance.image_id,
+        "host_name": instance.host_name,
+        "description": instance.description,
+        "vpc_id": instance.vpc_id,
+        "vswitch_id": instance.vswitch_id,
+        "private_ip": instance.private_ip,
+        "public_ip": instance.public_ip,
+        "eip": instance.eip_address,
+        "security_group_ids": list(instance.security_group_ids),
+        "charge_type": instance.charge_type,
+        "expired_time": _iso(instance.expired_at) if instance.expired_at else None,
+        "resource_group_id": instance.resource_group_id,
+        "deletion_protection": instance.deletion_protection,
+        "key_pair_name": instance.key_pair_name,
+        "internet_max_bandwidth_out": instance.internet_max_bandwidth_out,
+        "creation_time": _iso(instance.created_at) if instance.created_at else None,
     }
 
 
@@ -209,7 +227,8 @@ class ControlApi:
         }
 
     def add_instance(self, args: Args) -> dict[str, Any]:
-        self._unknown(args, ("instance_id", "name", "region", "zone", "status", "tags"))
+        self._unknown(args, ("instance_id", "name", "region", "zone", "status", "tags",
+                             *INSTANCE_ATTRIBUTES))  # fmt: skip
         tags = args.get("tags")
         if tags is not None and not (
             isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())
@@ -219,6 +238,8 @@ class ControlApi:
                 "InvalidParameter",
                 '"tags" must be an object of strings, {"team": "sre"} for example.',
             )
+        # The attributes are checked by add_instance itself (ValueError -> 400 naming one).
+        attributes = {k: args[k] for k in INSTANCE_ATTRIBUTES if k in args}
         instance = self.account.add_instance(
             self._text(args, "instance_id"),
             name=self._text(args, "name"),
@@ -226,6 +247,7 @@ class ControlApi:
             zone=self._text(args, "zone"),
             status=self._text(args, "status") or "Running",
             tags=tags,
+            **attributes,
         )
         return {"instance": instance_json(instance)}
 

@@ -57,8 +57,8 @@ class SimulatedAccount(Clocked, Protocol):
 
     @property
     def add_instance(self) -> Callable[..., Instance]:
-        """``add_instance(instance_id, *, name, region, zone, status, tags)``, as the handle
-        has it (the control API passes those keywords)."""
+        """``add_instance(instance_id, *, name, region, zone, status, tags, **attributes)``,
+        as the handle has it (the control API passes those keywords)."""
         ...
 
     def events(
