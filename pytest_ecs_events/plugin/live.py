@@ -415,6 +415,12 @@ def prepare_handle(session: LiveSession, item: pytest.Item) -> tuple[LiveEcs, li
         handle = LiveEcs(session, execution_duration=duration, catalog=catalog)
         for name in settings.instances:
             handle.resolve(name)
+        if settings.instance_attributes:
+            first = next(iter(settings.instance_attributes))
+            raise LiveUnsupported(
+                f"@pytest.mark.ecs_sim(instances=[{{'instance_id': {first!r}, ...}}]) sets "
+                "attributes of the instance: offline only (a real instance is what it is)"
+            )
         for mark in marks:
             if mark.platform:
                 raise LiveUnsupported(

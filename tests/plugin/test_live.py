@@ -396,6 +396,10 @@ def test_unmapped_aliases_and_offline_only_features_skip(live: Live) -> None:
         def test_other_region(ecs_sim):
             pass
 
+        @pytest.mark.ecs_sim(instances=[{"instance_id": "web", "private_ip": "10.0.0.5"}])
+        def test_instance_attributes_in_marker(ecs_sim):
+            pass
+
         def test_add_unknown_instance(ecs_sim):
             ecs_sim.add_instance("i-new")
 
@@ -420,7 +424,7 @@ def test_unmapped_aliases_and_offline_only_features_skip(live: Live) -> None:
         """
     )
     result = live.run("-rs")
-    result.assert_outcomes(passed=1, skipped=12)
+    result.assert_outcomes(passed=1, skipped=13)
     result.stdout.fnmatch_lines_random(
         [
             "SKIPPED * live mode (--ecs-live): instance 'cache' is not mapped by "
@@ -432,6 +436,8 @@ def test_unmapped_aliases_and_offline_only_features_skip(live: Live) -> None:
             "*ecs_sim.fail_next() is offline only: the real API's errors cannot be injected",
             "*@pytest.mark.ecs_sim(now=...) pins the clock, which is offline only*",
             "*the test wants region 'cn-beijing'; this run uses 'cn-hangzhou'*",
+            "*ecs_sim(instances=?{'instance_id': 'web', ...}?) sets attributes of the instance: "
+            "offline only*",
             "*ecs_sim.add_instance('i-new') is offline only: 'i-new' is not mapped*",
             "*platform=True) is a platform event, offline only*",
             "*names no instance; offline it creates one, live mode never does*",
