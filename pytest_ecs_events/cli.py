@@ -22,6 +22,12 @@ from typing import Any, TextIO
 from ._version import __version__
 from .core.clock import TimeFormatError, parse_duration
 from .simulator import EcsSimulator
+from .transports.server.framing import (
+    BODY_TIMEOUT,
+    CONNECTION_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    HEADER_TIMEOUT,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -40,6 +46,24 @@ def _duration(text: str) -> timedelta:
         return parse_duration(text)
     except TimeFormatError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    """A read deadline: a duration ("10s", "500ms", "0.5") as positive seconds."""
+    seconds = _duration(text).total_seconds()
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
+    return seconds
+
+
+def _connections(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of connections, got {text!r}")
+    return count
 
 
 def _port(text: str) -> int:
@@ -107,6 +131,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-remote",
         action="store_true",
         help="allow binding a non-loopback address (the simulator accepts any caller)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_connections,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="connections served at once; one more is answered 503 ServiceUnavailable "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=HEADER_TIMEOUT,
+        metavar="DURATION",
+        help="time a request's line and headers may take, from its first byte; slower "
+        f"is 408 RequestTimeout (default {HEADER_TIMEOUT:g}s)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=BODY_TIMEOUT,
+        metavar="DURATION",
+        help=f"time a request's body may take after its headers (default {BODY_TIMEOUT:g}s)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=CONNECTION_TIMEOUT,
+        metavar="DURATION",
+        help="time a keep-alive connection may wait for its next request "
+        f"(default {CONNECTION_TIMEOUT:g}s)",
     )
     serve.add_argument("--quiet", action="store_true", help="no access log")
     _add_live_cleanup(commands)
@@ -233,6 +288,10 @@ def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             clock=WallClockFollower(simulator),
             factory=factory,
             allow_remote=args.allow_remote,
+            max_connections=args.max_connections,
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            idle_timeout=args.idle_timeout,
         )
         server.start()
     except (OSError, ValueError) as exc:

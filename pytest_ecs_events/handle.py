@@ -21,6 +21,7 @@ from .core.clock import format_api_time, parse_datetime, parse_duration, parse_t
 from .core.disk_events import DiskEvent
 from .core.lifecycle import Transition
 from .core.models import Disk, Instance, SystemEvent
+from .core.simulation import LATEST_TIME
 
 __all__ = [
     "EcsHandle",
@@ -94,8 +95,10 @@ def advance_target(
     *,
     to: datetime | str | None,
     parts: timedelta,
+    shown: str | None = None,
 ) -> Target:
-    """The arguments of ``advance()`` checked, as a :data:`Target`."""
+    """The arguments of ``advance()`` checked, as a :data:`Target`; ``shown`` is how the call
+    is named in an error (default: its duration)."""
     if to is not None:
         if by is not None or parts:
             raise TypeError("advance() takes either 'to' or a duration, not both")
@@ -104,8 +107,28 @@ def advance_target(
     delta = parse_duration(by) if by is not None else timedelta(0)
     if parts < timedelta(0):
         raise ValueError(f"advance() cannot go backwards, got {parts}")
-    label = repr(by) if by is not None and not parts else str(delta + parts)
-    return (lambda now: now + delta + parts), label
+    try:
+        label = repr(by) if by is not None and not parts else str(delta + parts)
+    except OverflowError:
+        raise _past_the_end(shown or repr(by), None) from None
+    shown = shown or label
+
+    def move_to(now: datetime) -> datetime:
+        try:
+            return now + delta + parts
+        except OverflowError:  # past datetime.max, so far past the latest time
+            raise _past_the_end(shown, now) from None
+
+    return move_to, label
+
+
+def _past_the_end(shown: str, now: datetime | None) -> ValueError:
+    """``advance()`` by more than any datetime holds: say so, not a bare OverflowError."""
+    since = f" from {format_api_time(now)}" if now is not None else ""
+    return ValueError(
+        f"advance({shown}){since} goes past the latest time the simulator reaches, "
+        f"{format_api_time(LATEST_TIME)}"
+    )
 
 
 class EcsHandle(Protocol):
@@ -220,8 +243,15 @@ class EcsHandle(Protocol):
         ``by`` is a ``timedelta`` or a duration (``"2h"``, ``"1h30m"``, ``"PT2H"``); ``to`` a
         ``datetime`` or ISO 8601 text. Going backwards is an error. Returns the transitions.
         """
-        parts = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        return self._advance(advance_target(by, to=to, parts=parts))
+        given = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+        shown = ", ".join(
+            [repr(by)] * (by is not None) + [f"{k}={v!r}" for k, v in given.items() if v]
+        )
+        try:
+            parts = timedelta(**given)
+        except OverflowError:
+            raise _past_the_end(shown, None) from None
+        return self._advance(advance_target(by, to=to, parts=parts, shown=shown))
 
     def _advance(self, target: Target) -> list[Transition]:
         """Move to ``target`` (computed from "now" when the move starts)."""

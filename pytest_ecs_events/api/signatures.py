@@ -24,7 +24,9 @@ What is checked (the fidelity table in ``docs/fidelity.md`` marks what is confir
 is our choice):
 
 - Always: the signature parts are present and well formed (``MissingParameter``,
-  ``IncompleteSignature``, ``InvalidTimeStamp.Format``).
+  ``IncompleteSignature``, ``InvalidTimeStamp.Format``); an ACS3 ``SignedHeaders`` names
+  every common request header the request carries (:data:`MUST_BE_SIGNED`), else an unsigned
+  ``x-acs-action`` could be changed after signing (``IncompleteSignature``).
 - With credentials configured: the AccessKey is known (``InvalidAccessKeyId.NotFound``), the
   timestamp is within 15 minutes of the wall clock (``InvalidTimeStamp.Expired``), the
   signature matches (``SignatureDoesNotMatch``, with the message form the legacy SDK parses)
@@ -60,6 +62,7 @@ from .params import missing_message
 
 __all__ = [
     "ACS3_ALGORITHM",
+    "MUST_BE_SIGNED",
     "SignatureVerifier",
     "acs3_string_to_sign",
     "legacy_string_to_sign",
@@ -69,6 +72,17 @@ __all__ = [
 ]
 
 ACS3_ALGORITHM = "ACS3-HMAC-SHA256"
+#: The common request headers V3 requires to be signed whenever a request carries them ("all
+#: common request headers except Authorization"; docs/fidelity.md cites the page).
+MUST_BE_SIGNED = (
+    "x-acs-action",
+    "host",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+    "x-acs-security-token",
+)
 #: Algorithms of the V3 family the real API knows; only ACS3-HMAC-SHA256 can be verified here.
 ACS3_FAMILY = frozenset({"ACS3-HMAC-SHA256", "ACS3-HMAC-SM3", "ACS3-RSA-SHA256"})
 #: Parameters whose presence marks an RPC v1 (legacy) signed request.
@@ -290,6 +304,12 @@ class SignatureVerifier:
         if well_formed < len(names):
             bad = names[well_formed]
             raise _incomplete(f"SignedHeaders has an invalid header name {bad[:40]!r}.")
+        for name in MUST_BE_SIGNED:  # an unsigned one could be changed after signing
+            if name not in leading and name in headers:
+                raise _incomplete(
+                    f"The header {name!r} is not signed: SignedHeaders must name every common "
+                    "request header the request carries (host and the x-acs-* ones)."
+                )
         timestamp = _parse_timestamp(headers["x-acs-date"])
         if algorithm != ACS3_ALGORITHM:
             if self.credentials:  # our choice: SM3 and RSA cannot be verified here

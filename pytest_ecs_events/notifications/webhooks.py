@@ -2,6 +2,10 @@
 
 Payloads are queued at their change (the simulation's lock held) and delivered by the
 simulator once the operation that caused them returns; see ``EcsSimulator.subscribe_url``.
+
+A redirect is never followed: its target was never checked to be on this machine (a webhook
+could send the payload anywhere), and a redirected POST may arrive as a GET without its body.
+The 3xx is recorded as a failed delivery naming the target.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -25,6 +30,13 @@ __all__ = ["WEBHOOK_TIMEOUT", "Delivery", "WebhookSubscription", "check_webhook_
 
 #: Seconds a webhook may take to answer one delivery before it counts as failed.
 WEBHOOK_TIMEOUT = 2.0
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Turns every redirect into an HTTPError: the delivery records it, nothing follows it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ class WebhookSubscription:
             },
         )
         # no proxy: the webhook is on loopback, and a proxy would not reach it
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
@@ -97,6 +109,9 @@ class WebhookSubscription:
         except urllib.error.HTTPError as exc:
             status = exc.code
             error = f"the webhook answered HTTP {exc.code} {exc.reason}"
+            if 300 <= exc.code < 400:
+                target = (exc.headers.get("Location") or "")[:200] if exc.headers else ""
+                error += f" redirecting to {target!r}; redirects are not followed"
             exc.close()
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)

@@ -34,6 +34,7 @@ from aliyunsdkecs.request.v20140526.DescribeInstanceStatusRequest import (
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.api.messages import ApiRequest
 from pytest_ecs_events.api.signatures import (
+    MUST_BE_SIGNED,
     SignatureVerifier,
     legacy_string_to_sign,
     sign_legacy,
@@ -478,7 +479,8 @@ def test_the_first_bad_signed_header_is_the_one_named(signed: str, message: str)
 
 
 @pytest.mark.parametrize(
-    ("signed", "missing"), [("host;x-acs-date", None), ("host;x-absent", "x-absent")]
+    ("signed", "missing"),
+    [("host;x-acs-date;x-acs-signature-nonce", None), ("host;x-absent", "x-absent")],
 )
 def test_signed_headers_are_checked_in_a_mapping_whose_keys_are_a_list(
     signed: str, missing: str | None
@@ -500,3 +502,75 @@ def test_signed_headers_are_checked_in_a_mapping_whose_keys_are_a_list(
     with pytest.raises(EcsApiError) as info:
         SignatureVerifier()(request)
     assert info.value.message.endswith(f"The signed header {missing!r} is not in the request.")
+
+
+# ------------------------------------------------- headers that must be signed (issue 17)
+def _signed_without(left_out: str, query: dict[str, str]) -> dict[str, str]:
+    """Headers signed by the SDK's own ``get_authorization`` over all but ``left_out``, which
+    is then added unsigned, as a man in the middle would after signing."""
+    headers = acs3_headers(query)
+    value = headers.pop(left_out)
+    headers.pop("Authorization")
+    request = SimpleNamespace(pathname="/", method="POST", query=query, headers=headers)
+    authorization = Utils.get_authorization(
+        request, "ACS3-HMAC-SHA256", hashlib.sha256(b"").hexdigest(), AK, SECRET
+    )
+    return {**headers, "Authorization": authorization, left_out: value}
+
+
+@pytest.mark.parametrize("credentials", [{}, {AK: SECRET}], ids=["no-keys", "keys"])
+def test_an_unsigned_action_cannot_be_swapped(credentials: dict[str, str]) -> None:
+    """x-acs-action left out of SignedHeaders could be changed after signing: refused."""
+    with EcsSimulator(credentials=credentials, instances=["i-a"]) as sim:
+        query = {"RegionId": "cn-hangzhou", "InstanceId": "i-a"}
+        headers = _signed_without("x-acs-action", query)
+        headers["x-acs-action"] = "RebootInstance"  # was DescribeInstanceStatus when signed
+        response = requests.post(URL, params=query, headers=headers, timeout=5)
+        status, code, message = error_of(response)
+        assert (status, code) == (400, "IncompleteSignature")
+        assert "'x-acs-action' is not signed" in message
+        assert sim.instance("i-a").status.value == "Running"
+        assert not sim.internal_errors
+
+
+@pytest.mark.parametrize("credentials", [{}, {AK: SECRET}], ids=["no-keys", "keys"])
+@pytest.mark.parametrize(
+    "left_out",
+    ["host", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"],
+)
+def test_every_common_header_present_must_be_signed(
+    credentials: dict[str, str], left_out: str
+) -> None:
+    with EcsSimulator(credentials=credentials, instances=["i-a"]) as sim:
+        query = {"RegionId": "cn-hangzhou"}
+        response = requests.post(
+            URL, params=query, headers=_signed_without(left_out, query), timeout=5
+        )
+        status, code, message = error_of(response)
+        assert (status, code) == (400, "IncompleteSignature")
+        assert f"{left_out!r} is not signed" in message
+        assert not sim.internal_errors
+
+
+def test_a_security_token_must_be_signed_too() -> None:
+    headers = {k.lower(): v for k, v in acs3_headers({}).items()}
+    headers["x-acs-security-token"] = "sts-token"  # added after signing
+    request = ApiRequest(params={"Action": "DescribeRegions"}, headers=headers)
+    with pytest.raises(EcsApiError) as info:
+        SignatureVerifier()(request)
+    assert info.value.code == "IncompleteSignature"
+    assert "'x-acs-security-token' is not signed" in info.value.message
+
+
+@WITH_KEYS
+def test_the_new_sdk_signs_every_required_header(
+    ecs_sim: EcsSimulator, recorded: list[ApiRequest]
+) -> None:
+    """The new SDK signs every header it sends, so its calls (sync here, async over the
+    loopback server in tests/e2e) are served under the stricter rule."""
+    assert new_call(new()).body.instance_statuses is not None
+    (request,) = recorded
+    signed = request.headers["authorization"].split("SignedHeaders=")[1].split(",")[0]
+    present = {name for name in MUST_BE_SIGNED if name in request.headers}
+    assert {"host", "x-acs-action", "x-acs-version", "x-acs-date"} <= present
+    assert present <= set(signed.split(";"))

@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -160,6 +161,64 @@ def test_malformed_http_does_not_kill_the_command(start: Any) -> None:
     assert code == 0, err
 
 
+def test_hostile_requests_never_wedge_or_stop_the_command(start: Any) -> None:
+    """Issue 17's findings against the real command: each is a 4xx, later requests (and reset)
+    still answer, and the command stops with status 0 (no internal error)."""
+    from tests.helpers.http import raw_exchange
+
+    served = start("--quiet", "--instances", "i-a")
+    status, body = post(f"{served.url}/_sim/advance", b'{"to": "8999-12-31T23:59:59Z"}')
+    assert (status, body["now"]) == (200, "8999-12-31T23:59:59Z")
+    time.sleep(2.2)  # the wall clock ticks past the last time the simulation reaches
+    assert get(f"{served.url}/_sim/clock") == (
+        200,
+        {"now": "9000-01-01T00:00:00Z", "follows_wall_clock": True,
+         "offset_seconds": get(f"{served.url}/_sim/clock")[1]["offset_seconds"]},
+    )  # fmt: skip
+    status, _ = get(f"{served.url}/?Action=DescribeInstancesFullStatus&RegionId=cn-hangzhou")
+    assert status == 200
+    huge = b"POST /_sim/advance HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n"
+    assert raw_exchange(served.port, huge)[0] == 413
+    nested = b"[" * 100_000 + b"]" * 100_000
+    assert post(f"{served.url}/_sim/events", nested)[0] == 400
+    status, body = post(f"{served.url}/_sim/reset", b"")
+    assert status == 200
+    assert body["instances"] == ["i-a"]
+    assert not body["now"].startswith("9000")
+    code, _, err = served.stop()
+    assert code == 0, err
+
+
+def test_the_connection_cap_and_deadlines_are_options(start: Any) -> None:
+    served = start("--quiet", "--max-connections", "2", "--header-timeout", "0.5s")
+    request = b"GET /_sim/clock HTTP/1.1\r\nHost: x\r\n\r\n"
+    held = [socket.create_connection(("127.0.0.1", served.port), timeout=5) for _ in range(2)]
+    try:
+        for sock in held:
+            sock.sendall(request)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5) as extra:
+            extra.sendall(request)
+            answer = extra.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 503 "), answer[:100]
+        assert json.loads(answer.partition(b"\r\n\r\n")[2])["Code"] == "ServiceUnavailable"
+    finally:
+        for sock in held:
+            sock.close()
+    with socket.create_connection(("127.0.0.1", served.port), timeout=5) as slow:
+        for _ in range(50):  # a slot frees as soon as a held connection's worker sees EOF
+            slow.sendall(b"GET / HTTP/1.1\r\n")  # and never the rest of the headers
+            answer = slow.recv(65536)
+            if not answer.startswith(b"HTTP/1.1 503 "):
+                break
+            slow.close()
+            time.sleep(0.05)
+            slow = socket.create_connection(("127.0.0.1", served.port), timeout=5)
+        assert answer.startswith(b"HTTP/1.1 408 "), answer[:100]
+    code, _, err = served.stop()
+    assert code == 0, err
+
+
 def test_port_in_use_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -181,6 +240,11 @@ def test_non_loopback_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
         (["serve", "--port", "70000"], "expected a port number"),
         (["serve", "--execution-duration", "soon"], "expected a duration"),
         (["serve", "--keyfile", "k.pem"], "--keyfile needs --certfile"),
+        (["serve", "--max-connections", "0"], "expected a positive number of connections"),
+        (["serve", "--max-connections", "many"], "expected a positive number of connections"),
+        (["serve", "--header-timeout", "0s"], "expected a positive duration"),
+        (["serve", "--body-timeout", "soon"], "expected a duration"),
+        (["serve", "--idle-timeout", "0"], "expected a positive duration"),
     ],
 )
 def test_bad_arguments(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,3 +275,6 @@ def test_parser_defaults() -> None:
     assert (args.host, args.port, args.region) == ("127.0.0.1", 8080, "cn-hangzhou")
     assert args.instances == ["i-a", "i-b"]
     assert args.credentials == []
+    assert (args.max_connections, args.header_timeout, args.body_timeout, args.idle_timeout) == (
+        256, 10.0, 30.0, 60.0,
+    )  # fmt: skip

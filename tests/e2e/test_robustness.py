@@ -108,6 +108,30 @@ def test_far_future_times_are_refused_cleanly() -> None:
     assert sim.internal_errors == []
 
 
+@pytest.mark.parametrize(
+    ("args", "kwargs", "shown"),
+    [
+        ((), {"days": 2910982}, "days=2910982"),
+        (("100000000d",), {}, "'100000000d'"),
+        ((timedelta(days=999_999_999),), {}, "days=999999999"),
+        ((), {"days": 1e20}, "days=1e+20"),
+        ((), {"hours": 1e300}, "hours=1e+300"),
+    ],
+)
+def test_an_advance_past_the_end_of_time_is_a_clear_error(
+    args: tuple[object, ...], kwargs: dict[str, float], shown: str
+) -> None:
+    """Not a bare OverflowError: a ValueError naming the value and the latest time."""
+    sim = EcsSimulator(now="2030-01-01T00:00:00Z", instances=["i-1"])
+    with pytest.raises(ValueError) as raised:
+        sim.advance(*args, **kwargs)  # type: ignore[arg-type]
+    assert not isinstance(raised.value, OverflowError)
+    assert shown in str(raised.value)
+    assert "9000-01-01T00:00:00Z" in str(raised.value)
+    assert str(sim.now) == "2030-01-01 00:00:00+00:00"  # nothing moved
+    sim.advance(days=1)  # and the clock still works
+
+
 def test_reads_and_writes_from_threads_do_not_collide() -> None:
     sim = EcsSimulator(now=START, seed=1)
     errors: list[BaseException] = []

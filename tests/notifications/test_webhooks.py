@@ -31,6 +31,7 @@ class Consumer:
         self.headers: list[dict[str, str]] = []
         self.status = 200
         self.delay = 0.0
+        self.location: str | None = None  # sent as Location (with a 3xx status)
         self.react: Callable[[dict[str, Any]], None] | None = None
         consumer = self
 
@@ -45,6 +46,8 @@ class Consumer:
                 if consumer.delay:
                     time.sleep(consumer.delay)
                 self.send_response(consumer.status)
+                if consumer.location is not None:
+                    self.send_header("Location", consumer.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -202,6 +205,40 @@ def test_failures_are_recorded_not_raised(sim: EcsSimulator, consumer: Consumer)
     assert nobody.error is not None
     assert "refused" in nobody.error.lower()
     assert failing.failures == failing.deliveries
+    assert sim.subscriber_errors == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize(
+    "location", ["http://10.255.255.1:9/steal", "http://example.com/steal", "/elsewhere"]
+)
+def test_redirects_are_not_followed(
+    sim: EcsSimulator, consumer: Consumer, monkeypatch: pytest.MonkeyPatch, status: int,
+    location: str,
+) -> None:  # fmt: skip
+    """A webhook that redirects (to another host, or even to itself) gets no second request:
+    the delivery is recorded as failed, naming the redirect, and no other host is contacted."""
+    contacted: list[str] = []
+    connect = socket.create_connection
+
+    def watched(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        contacted.append(str(address[0]))
+        if address[0] != "127.0.0.1":
+            raise OSError("the test forbids this connection")
+        return connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", watched)
+    consumer.status = status
+    consumer.location = location
+    hook = sim.subscribe_url(consumer.url)
+    sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
+    (delivery,) = hook.deliveries
+    assert contacted == ["127.0.0.1"]
+    assert len(consumer.received) == 1
+    assert (delivery.status, delivery.ok) == (status, False)
+    assert delivery.error is not None
+    assert "redirect" in delivery.error
+    assert location in delivery.error
     assert sim.subscriber_errors == []
 
 

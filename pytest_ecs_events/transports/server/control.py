@@ -140,6 +140,8 @@ class ControlApi:
             raise Reply(exc.status, exc.code, exc.message) from None
         except (ValueError, TypeError, KeyError, OverflowError) as exc:
             raise Reply(400, "InvalidParameter", f"{path}: {exc}") from None
+        except RecursionError:  # a value nested too deeply to compare or copy
+            raise Reply(400, "InvalidParameter", f"{path}: a value is nested too deeply.") from None
 
     # -- arguments ---------------------------------------------------------------------------
     @staticmethod
@@ -165,6 +167,13 @@ class ControlApi:
             return args
         try:
             data = json.loads(text.decode("utf-8"))
+        except RecursionError:  # not a ValueError: deep nesting exhausts the parser's stack
+            raise Reply(
+                400,
+                "InvalidParameter.Json",
+                f"The body of {path} is nested too deeply; send a flat JSON object, for "
+                'example {"by": "2h"}.',
+            ) from None
         except (UnicodeError, ValueError):
             raise Reply(
                 400,

@@ -15,7 +15,13 @@ from collections.abc import Callable
 
 from ...core.network import is_loopback
 from .access import AccessRecord
-from .framing import DEFAULT_MAX_BODY
+from .framing import (
+    BODY_TIMEOUT,
+    CONNECTION_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CONNECTIONS,
+    HEADER_TIMEOUT,
+)
 from .handler import RequestHandler
 from .listener import Listener
 from .metadata import active_system_events
@@ -35,6 +41,9 @@ class EcsServer:
     the clock only moves when told to. ``factory`` builds a fresh simulator for
     ``POST /_sim/reset`` (without one, reset is refused: the test owns the simulator).
     Binding anything but a loopback address needs ``allow_remote=True``.
+    ``max_connections`` caps the connections served at once (one more is answered
+    ``503 ServiceUnavailable``); ``header_timeout``, ``body_timeout`` and ``idle_timeout`` are
+    the read deadlines of a request's head, its body, and a keep-alive wait (docs/server.md).
     """
 
     def __init__(
@@ -52,6 +61,10 @@ class EcsServer:
         allow_remote: bool = False,
         metadata_formatter: MetadataFormatter = active_system_events,
         timeout_hold: float = 2.0,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT,
+        body_timeout: float = BODY_TIMEOUT,
+        idle_timeout: float = CONNECTION_TIMEOUT,
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ValueError(
@@ -63,6 +76,21 @@ class EcsServer:
             raise ValueError("keyfile needs a certfile too")
         if not isinstance(max_body, int) or max_body < 0:
             raise ValueError(f"max_body must be a non-negative number of bytes, got {max_body!r}")
+        if isinstance(max_connections, bool) or not (
+            isinstance(max_connections, int) and max_connections > 0
+        ):
+            raise ValueError(
+                f"max_connections must be a positive number of connections, got {max_connections!r}"
+            )
+        for name, seconds in (
+            ("header_timeout", header_timeout),
+            ("body_timeout", body_timeout),
+            ("idle_timeout", idle_timeout),
+        ):
+            if isinstance(seconds, bool) or not (
+                isinstance(seconds, int | float) and 0 < seconds < float("inf")
+            ):
+                raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
         self.simulator = simulator
         self.host = host
         self.port = port
@@ -77,6 +105,15 @@ class EcsServer:
         #: Seconds an injected timeout holds the connection before closing it unanswered
         #: (sooner if the client gives up first).
         self.timeout_hold = timeout_hold
+        #: Connections served at once; one more gets ``503 ServiceUnavailable`` and is closed,
+        #: so idle or slow clients hold at most this many threads.
+        self.max_connections = max_connections
+        #: Seconds a request's line and headers may take from its first byte, and its body
+        #: from the end of the headers; a slower one gets ``408 RequestTimeout`` and is closed.
+        self.header_timeout = float(header_timeout)
+        self.body_timeout = float(body_timeout)
+        #: Seconds a keep-alive connection may wait for its next request before it is closed.
+        self.idle_timeout = float(idle_timeout)
         #: Exceptions met inside handler threads (each was answered with InternalError).
         self.errors: list[BaseException] = []
         self._ssl: ssl.SSLContext | None = None

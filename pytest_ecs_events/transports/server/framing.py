@@ -20,9 +20,12 @@ from urllib.parse import parse_qsl, urlsplit
 from .replies import Reply
 
 __all__ = [
+    "BODY_TIMEOUT",
     "CONNECTION_TIMEOUT",
     "DEFAULT_MAX_BODY",
+    "DEFAULT_MAX_CONNECTIONS",
     "FORM",
+    "HEADER_TIMEOUT",
     "MAX_FIELDS",
     "MAX_REQUEST_LINE",
     "announced_length",
@@ -38,8 +41,15 @@ __all__ = [
 DEFAULT_MAX_BODY = 1 << 20
 #: Largest number of query or form fields in one request.
 MAX_FIELDS = 10_000
-#: Seconds a connection may stay silent (idle keep-alive, or a half-sent request).
+#: Seconds a keep-alive connection may wait for its next request (``idle_timeout``), and
+#: seconds an answer may take to be written to a client that does not read.
 CONNECTION_TIMEOUT = 60.0
+#: Seconds a request's line and headers may take to arrive, counted from its first byte.
+HEADER_TIMEOUT = 10.0
+#: Seconds its body may take to arrive, counted from the end of the headers.
+BODY_TIMEOUT = 30.0
+#: Connections served at once; one more is answered 503 ServiceUnavailable and closed.
+DEFAULT_MAX_CONNECTIONS = 256
 #: Longest request line (as ``http.server`` has it); longer ones get 414.
 MAX_REQUEST_LINE = 65536
 #: The form content type whose body carries API parameters.
@@ -69,11 +79,24 @@ def too_large(size: int, max_body: int) -> Reply:
     )
 
 
+#: A length of more digits than this (leading zeros aside) stands for "too large": Python
+#: refuses to read an int of over 4300 digits, and no body is that large anyway.
+_MAX_LENGTH_DIGITS = 19
+
+
+def _length(digits: str) -> int:
+    """A Content-Length of plain digits as an int; one too long to read counts as 10**19."""
+    significant = digits.lstrip("0")
+    if len(significant) > _MAX_LENGTH_DIGITS:
+        return int(10**_MAX_LENGTH_DIGITS)
+    return int(significant or "0")
+
+
 def announced_length(headers: Message) -> int | None:
     """The one well-formed ``Content-Length``, or None (absent, repeated, or not digits)."""
     lengths = headers.get_all("Content-Length") or []
     if len(lengths) == 1 and _DIGITS.fullmatch(lengths[0].strip()):
-        return int(lengths[0].strip())
+        return _length(lengths[0].strip())
     return None
 
 
@@ -107,7 +130,7 @@ def read_body(rfile: BufferedIOBase, headers: Message, max_body: int) -> bytes:
             f"Content-Length must be one non-negative integer, got {', '.join(lengths)[:80]!r}.",
             close=True,
         )
-    length = int(lengths[0])
+    length = _length(lengths[0])
     if length > max_body:
         raise too_large(length, max_body)
     body = rfile.read(length) if length else b""

@@ -5,11 +5,18 @@ The pieces live beside it: :mod:`.framing` reads the body, :mod:`.routes` picks 
 ``/``. This module owns the wire: status line, headers, keep-alive, ``100 Continue``, the
 API's error format for every refusal (never a traceback), and acting out injected transport
 faults (a reset, or a connection held unanswered).
+
+Reads have deadlines, not just a per-read timeout (which a client sending a byte now and
+then never hits): a keep-alive connection waits ``idle_timeout`` for a request's first byte;
+from there the request line and headers must arrive within ``header_timeout``, and the body
+within ``body_timeout`` after them. A request that misses one is answered
+``408 RequestTimeout`` and its connection closed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import select
 import socket
@@ -47,6 +54,32 @@ from .routes import API_METHODS, Route, resolve
 __all__ = ["RequestHandler"]
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The socket's reads, each bounded by what is left of the handler's current deadline."""
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, owner: RequestHandler) -> None:
+        self._raw = raw
+        self._sock = sock
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        deadline = self._owner.read_deadline
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("read deadline passed")
+            self._sock.settimeout(remaining)
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
 class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ecs-sim"
@@ -56,10 +89,18 @@ class RequestHandler(BaseHTTPRequestHandler):
     #: Nagle's algorithm and delayed ACKs cannot add 40 ms to each keep-alive call.
     wbufsize = 64 * 1024
     server: Listener
+    #: When the read in progress must be done (``time.monotonic()``); None: no deadline.
+    read_deadline: float | None = None
+    rfile: io.BufferedReader
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # http.server's reader, replaced by one with deadlines
+        raw = self.connection.makefile("rb", buffering=0)
+        self.rfile = io.BufferedReader(_DeadlineReader(raw, self.connection, self))
 
     # -- the request loop ---------------------------------------------------------------
     def handle_one_request(self) -> None:
-        self._started = time.perf_counter()
         self._action = ""
         self._logged = False
         self._reply_sent = False
@@ -67,6 +108,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.request_version = "HTTP/1.1"
         self.path = ""
         self.__dict__.pop("headers", None)  # not the previous request's
+        host = self.server.host
+        self.read_deadline = time.monotonic() + host.idle_timeout
+        try:
+            if not self.rfile.peek(1):  # the client closed its keep-alive connection
+                self.close_connection = True
+                return
+        except (TimeoutError, OSError):  # idle too long, or gone: close without an answer
+            self.close_connection = True
+            return
+        self._started = time.perf_counter()
+        self.read_deadline = time.monotonic() + host.header_timeout
         try:
             self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE + 1)
             if len(self.raw_requestline) > MAX_REQUEST_LINE:
@@ -83,8 +135,10 @@ class RequestHandler(BaseHTTPRequestHandler):
                 return
             self._serve()
         except TimeoutError:
-            self.close_connection = True
+            self._timed_out("The request line and headers", host.header_timeout)
         finally:
+            self.read_deadline = None
+            self.connection.settimeout(CONNECTION_TIMEOUT)  # for writing the answer
             if self.server.stopping:
                 self.close_connection = True
             try:
@@ -96,7 +150,14 @@ class RequestHandler(BaseHTTPRequestHandler):
         host = self.server.host
         try:
             try:
-                body = read_body(self.rfile, self.headers, host.max_body)
+                self.read_deadline = time.monotonic() + host.body_timeout
+                try:
+                    body = read_body(self.rfile, self.headers, host.max_body)
+                except TimeoutError:
+                    self._timed_out("The request body", host.body_timeout)
+                    return
+                self.read_deadline = None
+                self.connection.settimeout(CONNECTION_TIMEOUT)
                 self._route(body)
             except Reply as reply:
                 self._send_error_reply(reply)
@@ -116,6 +177,22 @@ class RequestHandler(BaseHTTPRequestHandler):
                 )
             else:
                 self.close_connection = True
+
+    def _timed_out(self, what: str, seconds: float) -> None:
+        """408, then close: a slow client holds a worker no longer than its deadline."""
+        self.close_connection = True
+        if self._reply_sent:
+            return
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(CONNECTION_TIMEOUT)
+            self._send_error_reply(
+                Reply(
+                    408,
+                    "RequestTimeout",
+                    f"{what} did not arrive within {seconds:g} seconds.",
+                    close=True,
+                )
+            )
 
     def handle_expect_100(self) -> bool:
         length = announced_length(self.headers)

@@ -3,6 +3,11 @@
 Programs in other languages cannot move a virtual clock before each call, so the server does
 it for them: the simulator's clock follows the wall clock, and ``POST /_sim/advance`` adds to
 it without stopping it.
+
+The simulation never goes past :data:`~pytest_ecs_events.core.simulation.LATEST_TIME` (its
+timers must fit in a datetime), so the follower stops there: a clock advanced to the last
+second keeps answering as the wall clock moves on, instead of asking for a time that is
+refused on every later request.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from datetime import datetime, timedelta
 
 from ...core.clock import wall_clock_now
 from ...core.lifecycle import Transition
+from ...core.simulation import LATEST_TIME
 from .protocols import Clocked
 
 __all__ = ["WallClockFollower"]
@@ -39,7 +45,10 @@ class WallClockFollower:
             self._sync()
 
     def _sync(self) -> None:
-        target = self.wall() + self.offset
+        try:
+            target = min(self.wall() + self.offset, LATEST_TIME)
+        except OverflowError:  # past datetime.max: past the end as well
+            target = LATEST_TIME
         if target > self.simulator.now:
             self.simulator.advance(to=target)
 

@@ -316,3 +316,45 @@ def test_add_instance_takes_the_attributes_and_shows_them(sim: EcsSimulator) -> 
                     b'{"instance_id": "i-bad", "charge_type": "Free"}')  # fmt: skip
     assert (reply.status, reply.code) == (400, "InvalidParameter")
     assert "charge_type" in reply.message
+
+
+# ------------------------------------------------------------------ hostile input (issue 17)
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-arrays"),
+        pytest.param(b'{"by": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, id="nested-objects"),
+        pytest.param(b'{"tags": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", id="nested-in-a-field"),
+    ],
+)
+@pytest.mark.parametrize("path", ["advance", "instances", "events"])
+def test_deeply_nested_json_is_a_400(
+    sim: EcsSimulator, server: EcsServer, path: str, data: bytes
+) -> None:
+    """json.loads raises RecursionError (not a ValueError) on deep nesting: still a 400."""
+    before = (sim.now, len(sim.events()), len(sim.instances))
+    status, body = post(f"{server.url}/_sim/{path}", data)
+    assert_api_error(status, body, 400, "InvalidParameter.Json")
+    assert "nested" in body["Message"]
+    assert (sim.now, len(sim.events()), len(sim.instances)) == before
+    assert get(f"{server.url}/?{HISTORY}")[0] == 200
+
+
+def test_advance_to_the_last_second_keeps_the_served_clock_working(sim: EcsSimulator) -> None:
+    """The wall-clock follower used to ask for wall + offset, past the last time the simulation
+    reaches, as soon as the wall clock ticked: every later request, reset included, was a 500."""
+    wall = [datetime(2030, 1, 1, tzinfo=UTC)]
+    follower = WallClockFollower(sim, wall=lambda: wall[0])
+    with EcsServer(sim, clock=follower, factory=lambda: EcsSimulator(now=START)) as srv:
+        status, body = post(f"{srv.url}/_sim/advance", b'{"to": "8999-12-31T23:59:59Z"}')
+        assert (status, body["now"]) == (200, "8999-12-31T23:59:59Z")
+        wall[0] += timedelta(hours=1)  # the wall clock goes on
+        status, body = get(f"{srv.url}/_sim/clock")
+        assert (status, body["now"]) == (200, "9000-01-01T00:00:00Z")  # it stops at the end
+        assert get(f"{srv.url}/?{HISTORY}")[0] == 200
+        status, body = post(f"{srv.url}/_sim/advance", b'{"by": "1s"}')
+        assert_api_error(status, body, 400, "InvalidParameter")
+        assert "9000-01-01T00:00:00Z" in body["Message"]
+        status, body = post(f"{srv.url}/_sim/reset", b"")
+        assert (status, body["now"]) == (200, START)
+        assert srv.errors == []

@@ -51,6 +51,36 @@ MALFORMED = [
         id="huge-content-length",
     ),
     pytest.param(
+        b"POST / HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n",
+        413,
+        "RequestEntityTooLarge",
+        id="content-length-of-5000-digits",
+    ),
+    pytest.param(
+        b"POST /_sim/advance HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n",
+        413,
+        "RequestEntityTooLarge",
+        id="content-length-of-5000-digits-to-the-control-api",
+    ),
+    pytest.param(
+        b"POST / HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\nExpect: 100-continue\r\n\r\n",
+        413,
+        "RequestEntityTooLarge",
+        id="content-length-of-5000-digits-expecting-100-continue",
+    ),
+    pytest.param(
+        b"POST /_sim/advance HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+        400,
+        "BadRequest",
+        id="negative-content-length-to-the-control-api",
+    ),
+    pytest.param(
+        b"POST /_sim/advance HTTP/1.1\r\nContent-Length: five\r\n\r\n",
+        400,
+        "BadRequest",
+        id="non-numeric-content-length-to-the-control-api",
+    ),
+    pytest.param(
         b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
         400,
         "BadRequest",
@@ -243,6 +273,17 @@ def test_chunked_body() -> None:
 def test_malformed_chunked_bodies(wire: bytes, status: int) -> None:
     reply = refused(read_chunked, io.BytesIO(wire), 50)
     assert (reply.status, reply.close) == (status, True)
+
+
+def test_lengths_of_any_number_of_digits() -> None:
+    """Python refuses to read an int of more than 4300 digits: such a length is just too large,
+    and leading zeros do not count."""
+    huge = "9" * 5000
+    assert refused(read_body, io.BytesIO(b""), headers(("Content-Length", huge)), 100).status == 413
+    assert announced_length(headers(("Content-Length", huge))) == 10**19
+    padded = "0" * 5000 + "5"
+    assert read_body(io.BytesIO(b"abcde"), headers(("Content-Length", padded)), 100) == b"abcde"
+    assert announced_length(headers(("Content-Length", padded))) == 5
 
 
 def test_announced_length_for_expect_100() -> None:

@@ -67,3 +67,19 @@ def test_advance_grows_the_offset_and_reset_clears_it(sim: EcsSimulator) -> None
 def test_it_drives_any_clocked_account(sim: EcsSimulator) -> None:
     assert isinstance(sim, Clocked)
     assert isinstance(WallClockFollower(sim).simulator, Clocked)
+
+
+def test_the_follower_stops_at_the_end_of_time(sim: EcsSimulator) -> None:
+    from pytest_ecs_events.core.simulation import LATEST_TIME
+
+    wall = [datetime(2030, 1, 1, tzinfo=UTC)]
+    follower = WallClockFollower(sim, wall=lambda: wall[0])
+    follower.advance(to=LATEST_TIME - timedelta(seconds=1))
+    for step in (timedelta(seconds=1), timedelta(seconds=1), timedelta(days=10_000)):
+        wall[0] += step
+        follower.sync()  # never asks for a time the simulation cannot reach
+        assert sim.now == LATEST_TIME
+    fresh = EcsSimulator(now="2030-01-01T00:00:00Z")
+    follower.reset(fresh)
+    follower.sync()
+    assert fresh.now == wall[0]
