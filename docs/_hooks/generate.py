@@ -744,7 +744,8 @@ ACTIONS: dict[str, Action] = {
         returns=(
             "`InstanceResponses.InstanceResponse[]` with `Code`, `Message`, `InstanceId`, "
             "`PreviousStatus` and `CurrentStatus`; with `SuccessFirst`, an instance that is "
-            "not `Running` gets `Code` `403` and `Message` `IncorrectInstanceStatus`."
+            "not `Running` gets `Code` `IncorrectInstanceStatus` and its message, as the batch "
+            "start and stop do."
         ),
     ),
     "StopInstance": Action(

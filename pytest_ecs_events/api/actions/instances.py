@@ -168,6 +168,8 @@ def _batch(ctx: ActionContext, name: str, stopped_mode: str | None = None) -> di
 def _responses(
     results: list[tuple[Instance, InstanceStatus, EcsApiError | None]],
 ) -> list[dict[str, Any]]:
+    """The batch actions' ``InstanceResponse`` rows: ``Code`` is 200 or the error code of the
+    operation on that instance (the StartInstances reference; docs/fidelity.md)."""
     return [
         {
             "Code": "200" if error is None else error.code,
@@ -218,20 +220,7 @@ def reboot_instances(ctx: ActionContext) -> dict[str, Any]:
     results = ctx.sim.reboot_instances(
         ids, dry_run=p.flag("DryRun"), all_together=mode == "AllTogether", region=region
     )
-    return {
-        "InstanceResponses": {
-            "InstanceResponse": [
-                {
-                    "Code": "200" if error is None else str(error.status),
-                    "Message": "success" if error is None else error.code,
-                    "InstanceId": instance.instance_id,
-                    "PreviousStatus": previous.value,
-                    "CurrentStatus": instance.status.value,
-                }
-                for instance, previous, error in results
-            ]
-        }
-    }
+    return {"InstanceResponses": {"InstanceResponse": _responses(results)}}
 
 
 @action("StopInstance", InvalidParameter=403)
