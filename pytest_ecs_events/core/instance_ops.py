@@ -22,6 +22,7 @@ __all__ = [
     "MAX_SECURITY_GROUPS",
     "MODIFIABLE",
     "check_batch",
+    "check_batch_size",
     "check_changes",
     "malformed_ids",
     "note_status",
@@ -81,6 +82,23 @@ def note_status(
         instance.stopped_mode = "Not-applicable"
     elif new is InstanceStatus.Stopped and instance.stopped_mode == "Not-applicable":
         instance.stopped_mode = "KeepCharging"
+
+
+def check_batch_size(ids: Sequence[str], limit: int) -> None:
+    """A batch names at least one instance and at most ``limit`` distinct ones."""
+    if not ids:
+        raise EcsApiError(
+            "MissingParameter",
+            'The input parameter "InstanceId.1" that is mandatory for processing this '
+            "request is not supplied.",
+            400,
+        )
+    if len(set(ids)) > limit:
+        raise EcsApiError(
+            "InvalidParameter.TooManyInstanceIds",
+            f"The number of InstanceId exceeds the limit of {limit}.",
+            403,
+        )
 
 
 def check_batch(
