@@ -18,7 +18,8 @@ START = "2024-05-01T00:00:00Z"
 
 # One step of a script: (what, instance index, hours), and the questions polled after each.
 script_steps = st.lists(
-    st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing"]),
+    st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing",
+                               "tag", "rename", "stop", "start", "disk", "disk_event"]),
               st.integers(0, 2), st.integers(1, 50)),
     max_size=15,
 )  # fmt: skip
@@ -31,6 +32,18 @@ QUESTIONS = [
      "PageNumber": "2"},
     {"Action": "DescribeInstancesFullStatus"},
     {"Action": "DescribeInstanceStatus"},
+    {"Action": "DescribeInstances"},
+    {"Action": "DescribeInstances", "Tag.1.Key": "team", "Tag.1.Value": "t1"},
+    {"Action": "DescribeInstanceAttribute", "InstanceId": "i-1"},
+    {"Action": "DescribeInstanceMaintenanceAttributes"},
+    {"Action": "DescribeDisks"},
+    {"Action": "DescribeDisks", "InstanceId": "i-2", "DiskType": "data"},
+    {"Action": "DescribeDisksFullStatus"},
+    {"Action": "ListTagResources", "ResourceType": "instance", "ResourceId.1": "i-0",
+     "ResourceId.2": "i-1"},
+    {"Action": "DescribeTags"},
+    {"Action": "DescribeZones"},
+    {"Action": "DescribeInstanceTypes", "InstanceTypeFamily": "ecs.g7"},
 ]  # fmt: skip
 
 
@@ -47,6 +60,23 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
     elif what == "reboot":
         with contextlib.suppress(EcsApiError):  # refused unless Running: nothing changes
             sim.reboot_instance(instance)
+    elif what in ("stop", "start"):
+        with contextlib.suppress(EcsApiError):
+            sim.call(f"{what.title()}Instances", RegionId=sim.region, **{"InstanceId.1": instance})
+    elif what == "tag":
+        sim.call(
+            "TagResources",
+            RegionId=sim.region,
+            ResourceType="instance",
+            **{"ResourceId.1": instance, "Tag.1.Key": "team", "Tag.1.Value": f"t{hours % 3}"},
+        )
+    elif what == "rename":
+        sim.call("ModifyInstanceAttribute", InstanceId=instance, InstanceName=f"web-{hours}")
+    elif what == "disk":
+        sim.add_disk(instance, size=20 + hours)
+    elif what == "disk_event":
+        disk = sim.disks[index]  # a system disk: every instance has one
+        sim.inject_disk_event("Stalled", disk.disk_id, duration=f"{hours}m")
     # "nothing": poll again with nothing changed
 
 
