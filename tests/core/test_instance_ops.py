@@ -3,7 +3,7 @@ and StartTime."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -20,6 +20,7 @@ from pytest_ecs_events.core.instance_ops import (
 )
 from pytest_ecs_events.core.simulation import Simulation, SimulationConfig
 
+UTC = timezone.utc
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 
 
@@ -124,6 +125,9 @@ def test_check_changes_errors(sim: Simulation, changes: dict[str, object], code:
     with pytest.raises(EcsApiError) as raised:
         check_changes(instance, changes)
     assert raised.value.code == code
+
+
+UTC = timezone.utc
 
 
 def test_user_data_and_credit_when_allowed(sim: Simulation) -> None:
