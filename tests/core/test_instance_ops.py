@@ -127,9 +127,6 @@ def test_check_changes_errors(sim: Simulation, changes: dict[str, object], code:
     assert raised.value.code == code
 
 
-UTC = timezone.utc
-
-
 def test_user_data_and_credit_when_allowed(sim: Simulation) -> None:
     burst = sim.add_instance("i-t", instance_type="ecs.t6-c1m1.large", status="Stopped")
     assert check_changes(burst, {"user_data": "eA==", "credit_specification": "Unlimited"}) == {
