@@ -217,17 +217,6 @@ def test_no_state_leaks_between_tests(ecs_sim: Any, round_: int) -> None:
     assert len(ecs_sim.events(state="Executed")) == 2
 
 
-def test_interception_is_removed_after_the_fixture() -> None:
-    """Runs after the tests above: none of the patched ``send`` methods is left behind."""
-    import aliyunsdkcore.vendored.requests.adapters as vendored
-    import darabonba.core
-    import requests.adapters
-
-    assert "send" not in vars(darabonba.core._TLSAdapter)
-    assert requests.adapters.HTTPAdapter.send.__module__ == "requests.adapters"
-    assert vendored.HTTPAdapter.send.__module__ == "aliyunsdkcore.vendored.requests.adapters"
-
-
 # ------------------------------------------------------------------------ call records
 def test_the_interception_keeps_no_sdk_response_alive(ecs_sim: Any) -> None:
     """responses keeps every answered request and response for its mock's lifetime; ours
