@@ -388,6 +388,7 @@ class EcsHandle(Protocol):
         message: str | None = None,
         times: int = 1,
         fault: str | None = None,
+        required: bool = True,
     ) -> None:
         """Offline only: the next ``times`` calls of ``action`` (``"*"``: any) get this error
         instead.
@@ -397,9 +398,18 @@ class EcsHandle(Protocol):
         ``ConnectionError`` in process; over the loopback server the connection is held
         then closed, or reset). A timed-out request *was* served (as a real one may be); a
         reset one was not. Faults of both kinds queue for an action in the order given.
+
+        ``action`` must be an action the simulator implements (a ``ValueError`` says which
+        one was meant). A fault not used up when the test ends fails the test, unless
+        ``required=False`` (it may or may not be met) or the ini option
+        ``ecs_sim_strict_faults`` is false.
         """
+        from .api import actions  # noqa: F401  (fills ACTIONS; loaded with the simulator)
+        from .api.registry import check_action_name
+
+        check_action_name(action, "fail_next")
         options = {"code": code, "status": status, "message": message, "times": times}
-        self._fail_next(action, {**options, "fault": fault})
+        self._fail_next(action, {**options, "fault": fault, "required": required})
 
     def _fail_next(self, action: str, fault: dict[str, Any]) -> None: ...
 

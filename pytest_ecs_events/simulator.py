@@ -29,7 +29,7 @@ from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
 from .core.lifecycle import InstanceChange, Transition
 from .core.models import Disk, Instance, SystemEvent
-from .core.regions import default_endpoint
+from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
 from .core.simulation import Simulation, SimulationConfig
 from .handle import EcsHandle, Target, TimeAt
 
@@ -76,12 +76,19 @@ class EcsSimulator(EcsHandle):
         seed: int | None = None,
         catalog: Catalog = DEFAULT_CATALOG,
         account_id: str = "1234567890123456",
+        extra_regions: Iterable[str] = (),
     ) -> None:
+        extra = tuple(extra_regions)
+        if isinstance(extra_regions, str) or not all(isinstance(r, str) and r for r in extra):
+            raise TypeError(f"extra_regions must be a list of region ids, got {extra_regions!r}")
+        if not known_region(region, extra):
+            raise ValueError(unknown_region_text(region, extra))
         config = SimulationConfig(
             region=region,
             execution_duration=parse_duration(execution_duration),
             account_id=account_id,
             seed=seed,
+            extra_regions=extra,
         )
         start = parse_datetime(now) if now is not None else wall_clock_now()
         self._sim = Simulation(now=start, config=config, catalog=catalog)
@@ -253,7 +260,13 @@ class EcsSimulator(EcsHandle):
 
     # ----------------------------------------------------------------------- instances
     def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
+        self._check_region(attributes.get("region"))
         return self._sim.add_instance(instance_id, **attributes)
+
+    def _check_region(self, region: str | None) -> None:
+        """A region given to a setup member: a ``ValueError`` if the API would not know it."""
+        if region is not None and not known_region(region, self._sim.config.extra_regions):
+            raise ValueError(unknown_region_text(region, self._sim.config.extra_regions))
 
     def instance(self, instance_id: str) -> Instance:
         return self._sim.get_instance(instance_id)
@@ -270,6 +283,7 @@ class EcsSimulator(EcsHandle):
         self, instance_id: str | None, region: str | None, zone: str | None,
         options: dict[str, Any],
     ) -> Disk:  # fmt: skip
+        self._check_region(region)
         return self._sim.add_disk(instance_id, region=region, zone=zone, **options)
 
     def _inject_disk_event(
@@ -297,12 +311,16 @@ class EcsSimulator(EcsHandle):
     def _create_events(
         self, event_type: str, instance_ids: list[str], at: TimeAt, region: str | None
     ) -> list[SystemEvent]:
+        if region is not None:  # what CreateSimulatedSystemEvents answers (ActionContext)
+            check_region(region, (self.region, *self._sim.config.extra_regions))
         with self._sim.lock:
             when = at(self.now)
             return self._sim.create_simulated_events(event_type, instance_ids, when, region=region)
 
     @_then_deliver
     def _cancel_events(self, event_ids: list[str], region: str | None) -> list[SystemEvent]:
+        if region is not None:
+            check_region(region, (self.region, *self._sim.config.extra_regions))
         return self._sim.cancel_simulated_events(event_ids, region=region)
 
     @_then_deliver

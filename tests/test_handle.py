@@ -321,7 +321,8 @@ def test_the_shared_members_normalise_then_call_the_primitives() -> None:
     handle.inject_event("SystemMaintenance.Redeploy", "i-b", not_before=timedelta(hours=3),
                         state="Inquiring", reason="disk")  # fmt: skip
     handle.fail_next("RebootInstance")
-    handle.fail_next("*", code="ServiceUnavailable", status=503, times=2, fault="reset")
+    handle.fail_next("*", code="ServiceUnavailable", status=503, times=2, fault="reset",
+                     required=False)  # fmt: skip
     assert handle.seen == [
         ("advance", T0 + timedelta(hours=1, minutes=30), "1:30:00"),
         ("advance", datetime(2024, 1, 2, tzinfo=UTC), "to=2024-01-02T00:00:00Z"),
@@ -338,10 +339,11 @@ def test_the_shared_members_normalise_then_call_the_primitives() -> None:
         ("inject", "SystemMaintenance.Redeploy", "i-b", T0 + timedelta(hours=3), "Inquiring",
          "disk"),
         ("fail_next", "RebootInstance",
-         {"code": "Throttling", "status": 400, "message": None, "times": 1, "fault": None}),
+         {"code": "Throttling", "status": 400, "message": None, "times": 1, "fault": None,
+          "required": True}),
         ("fail_next", "*",
          {"code": "ServiceUnavailable", "status": 503, "message": None, "times": 2,
-          "fault": "reset"}),
+          "fault": "reset", "required": False}),
     ]  # fmt: skip
 
 

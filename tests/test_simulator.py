@@ -199,6 +199,44 @@ def test_add_instance_in_another_region() -> None:
     assert instance.zone.startswith("cn-beijing-")
 
 
+@pytest.mark.parametrize("region", ["cn-nowhere", "cn-hangzou", ""])
+def test_an_unknown_default_region_is_refused(region: str) -> None:
+    with pytest.raises(ValueError, match=f"unknown region '{region}'"):
+        EcsSimulator(region=region)
+
+
+def test_extra_regions_are_accepted_everywhere() -> None:
+    sim = EcsSimulator(now=T0, region="cn-lab-1", extra_regions=["cn-lab-1", "cn-lab-2"])
+    instance = sim.add_instance(region="cn-lab-2")
+    assert instance.region == "cn-lab-2"
+    assert instance.zone == "cn-lab-2-a"
+    (event,) = sim.create_events("SystemMaintenance.Reboot", instance.instance_id,
+                                 region="cn-lab-2")  # fmt: skip
+    assert sim.cancel_events(event.event_id, region="cn-lab-2")[0].state == "Canceled"
+    assert sim.add_disk(region="cn-lab-2", zone="cn-lab-2-a").region == "cn-lab-2"
+    with pytest.raises(TypeError, match="extra_regions must be a list"):
+        EcsSimulator(extra_regions="cn-lab-1")
+
+
+def test_setup_members_refuse_an_unknown_region(sim: EcsSimulator) -> None:
+    with pytest.raises(ValueError, match="unknown region 'cn-nowhere'"):
+        sim.add_instance("i-x", region="cn-nowhere")
+    with pytest.raises(ValueError, match="unknown region 'mars-1'"):
+        sim.add_disk(region="mars-1", zone="mars-1-a")
+    assert [i.instance_id for i in sim.instances] == ["i-a", "i-b", "i-c"]
+    assert sim.disks == [d for d in sim.disks if d.instance_id]
+
+
+def test_event_members_answer_what_the_api_answers(sim: EcsSimulator) -> None:
+    with pytest.raises(EcsApiError) as created:
+        sim.create_events("SystemMaintenance.Reboot", "i-a", region="cn-nowhere")
+    with pytest.raises(EcsApiError) as canceled:
+        sim.cancel_events("e-1", region="cn-nowhere")
+    for raised in (created, canceled):
+        assert (raised.value.code, raised.value.status) == ("InvalidRegionId.NotFound", 404)
+    assert sim.events() == []
+
+
 def test_add_instance_fields() -> None:
     sim = EcsSimulator(now=T0)
     instance = sim.add_instance(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from time import sleep as _sleep  # bound now: a test that patches time.sleep keeps latency
 from typing import Any
 
@@ -71,13 +72,21 @@ class EcsApi:
     def fail_next(
         self, action: str, *, code: str = "Throttling", status: int = 400,
         message: str | None = None, times: int = 1, fault: str | None = None,
+        required: bool = True,
     ) -> None:  # fmt: skip
         """Queue a fault for the next ``times`` calls of ``action`` (see :mod:`.faults`)."""
         queued = make_fault(
-            action, code=code, status=status, message=message, times=times, fault=fault
-        )
+            action, code=code, status=status, message=message, times=times, fault=fault,
+            required=required,
+        )  # fmt: skip
         with self._lock:
             self.faults.append(queued)
+
+    def unused_faults(self) -> list[Fault]:
+        """Copies of the queued faults not (fully) used yet that were ``required``: the
+        ``ecs_sim`` fixture fails the test with them (see :func:`.faults.describe_fault`)."""
+        with self._lock:
+            return [replace(f) for f in self.faults if f.required]
 
     def _take_fault(self, action: str, *, transport: bool = False) -> Fault | None:
         """Consume the first fault queued for ``action``, if it is of the kind asked for."""

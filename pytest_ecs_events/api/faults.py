@@ -6,6 +6,12 @@ client's read timeout) gives the client no answer at all: :meth:`EcsApi.handle
 <pytest_ecs_events.api.dispatch.EcsApi.handle>` raises :class:`TransportFault`, and each
 transport acts it out (the interception raises the exception requests would, the server
 closes the connection without an answer).
+
+Faults are strict: the action must be one the simulator implements (or ``"*"``), and a fault
+still queued when the test ends fails it (the ``ecs_sim`` fixture lists them with
+:func:`describe_fault`), unless it was queued with ``required=False`` or the ini option
+``ecs_sim_strict_faults`` is false. A fault the code under test never met is a test that
+did not test what it says.
 """
 
 from __future__ import annotations
@@ -13,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .calls import ApiCall
+from .registry import check_action_name
 
-__all__ = ["TRANSPORT_FAULTS", "Fault", "TransportFault", "make_fault", "take_fault"]
+__all__ = [
+    "TRANSPORT_FAULTS", "Fault", "TransportFault", "describe_fault", "make_fault", "take_fault",
+]  # fmt: skip
 
 
 @dataclass
@@ -28,6 +37,8 @@ class Fault:
     times: int
     #: ``"timeout"`` or ``"reset"``: a transport fault instead of an API error.
     transport: str | None = None
+    #: Whether a test that ends with this fault still queued fails (``fail_next(required=)``).
+    required: bool = True
 
 
 #: Transport faults, and the ``ApiCall.error_code`` a try that met one is recorded with.
@@ -56,10 +67,13 @@ class TransportFault(Exception):
 
 def make_fault(
     action: str, *, code: str = "Throttling", status: int = 400, message: str | None = None,
-    times: int = 1, fault: str | None = None,
+    times: int = 1, fault: str | None = None, required: bool = True,
 ) -> Fault:  # fmt: skip
     """The :class:`Fault` that ``fail_next(action, ...)`` queues; bad arguments raise
-    ``ValueError`` naming the argument."""
+    ``ValueError`` naming the argument (an action the simulator does not implement too)."""
+    check_action_name(action, "fail_next")
+    if not isinstance(required, bool):
+        raise ValueError(f"fail_next(required=...) must be True or False, got {required!r}")
     if not isinstance(times, int) or times < 1:
         raise ValueError(f"fail_next(times=...) must be a positive integer, got {times!r}")
     if fault is not None:
@@ -73,10 +87,19 @@ def make_fault(
                 "fail_next(fault=...) injects a transport fault (no answer at all): it "
                 "takes no code, status or message; inject API errors with a separate call"
             )
-        return Fault(action, TRANSPORT_FAULTS[fault], 0, "", times, fault)
+        return Fault(action, TRANSPORT_FAULTS[fault], 0, "", times, fault, required)
     if not isinstance(status, int) or not 400 <= status <= 599:
         raise ValueError(f"fail_next(status=...) must be an HTTP error status, got {status!r}")
-    return Fault(action, code, status, message or default_fault_message(code), times)
+    message = message or default_fault_message(code)
+    return Fault(action, code, status, message, times, required=required)
+
+
+def describe_fault(fault: Fault) -> str:
+    """A queued fault as the ``fail_next`` call that queued it, with the tries it has left."""
+    what = f"fault={fault.transport!r}" if fault.transport else (
+        f"code={fault.code!r}, status={fault.status}"
+    )  # fmt: skip
+    return f"fail_next({fault.action!r}, {what}): {fault.times} time(s) left"
 
 
 def take_fault(faults: list[Fault], action: str, *, transport: bool = False) -> Fault | None:

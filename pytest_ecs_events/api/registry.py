@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.regions import check_region
 from ..core.simulation import Simulation
 from .messages import ApiRequest
 from .params import Params
@@ -27,6 +28,7 @@ __all__ = [
     "Preparer",
     "Query",
     "action",
+    "check_action_name",
     "closest_action",
     "query_action",
 ]
@@ -43,9 +45,20 @@ class ActionContext:
     renderings: RenderCache = field(default_factory=RenderCache)
 
     def region(self, *, required: bool = True) -> str:
-        """RegionId, required where the API requires it (the legacy SDK always sends it)."""
+        """RegionId, required where the API requires it (the legacy SDK always sends it), and
+        one the account knows (else ``InvalidRegionId.NotFound``, see :meth:`known_region`)."""
         value = self.params.text("RegionId", required=required)
-        return value or self.sim.config.region
+        return self.known_region(value) if value else self.sim.config.region
+
+    def known_region(self, value: str) -> str:
+        """``value`` if DescribeRegions lists it (or it is the account's own or an extra
+        region), else the API's ``InvalidRegionId.NotFound`` (404). Every action that takes
+        a RegionId checks it here; read-only actions do it once per question (their
+        preparers are kept), so the pollers' hot path does not pay for it."""
+        config = self.sim.config
+        if value == config.region:
+            return value
+        return check_region(value, config.extra_regions)
 
 
 Handler = Callable[[ActionContext], dict[str, Any]]
@@ -110,6 +123,21 @@ def closest_action(name: str) -> str | None:
     by_lower = {known.lower(): known for known in ACTIONS}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.8)
     return by_lower[close[0]] if close else None
+
+
+def check_action_name(name: object, what: str) -> str:
+    """``name`` if it is an implemented action or ``"*"`` (any action); else a ``ValueError``
+    for ``what`` (the member that takes it, e.g. ``"fail_next"``) with the action meant.
+    :data:`ACTIONS` must be filled (``api.actions`` imported, as the dispatcher does)."""
+    if name == "*" or (isinstance(name, str) and name in ACTIONS):
+        return name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{what}() needs an action name (or '*' for any), got {name!r}")
+    hint = not_found_hint(name)
+    raise ValueError(
+        f"{what}({name!r}): the simulator does not implement the action {name!r}, so no "
+        f"call could ever meet it.{hint or ' It implements: ' + ', '.join(sorted(ACTIONS)) + '.'}"
+    )
 
 
 #: Actions people send to ECS that belong to another product, and the product's endpoint.

@@ -2,7 +2,11 @@
 
 Resource ids in a region share a three-character prefix (``i-bp1...`` in cn-hangzhou,
 ``i-2ze...`` in cn-beijing). The prefixes below are the ones seen on real resources; a region
-that is not listed still works, with a prefix derived from its name.
+of its own a test adds (``extra_regions``, ini ``ecs_sim_extra_regions``) gets a prefix
+derived from its name.
+
+The simulator knows the regions DescribeRegions lists and those extra ones, no others: a
+misspelt region is refused (:func:`check_region`), never silently served as an empty one.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import hashlib
 import random
 import re
 import string
+from collections.abc import Collection
 from dataclasses import dataclass
+
+from .errors import EcsApiError
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,36 @@ def region(region_id: str) -> Region:
     digest = hashlib.sha1(region_id.encode("utf-8")).digest()
     prefix = "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:3])
     return _r(region_id, region_id, prefix, "ab")
+
+
+def known_region(region_id: str, extra: Collection[str] = ()) -> bool:
+    """Whether DescribeRegions lists ``region_id`` (with the ``extra`` regions)."""
+    return region_id in REGIONS or region_id in extra
+
+
+def unknown_region_text(region_id: object, extra: Collection[str] = ()) -> str:
+    """Why ``region_id`` is refused, with the region it most likely meant."""
+    import difflib  # only on the error path
+
+    known = [*REGIONS, *extra]
+    close = difflib.get_close_matches(str(region_id).lower(), known, n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (
+        f"unknown region {region_id!r}{hint}. The simulator knows the regions DescribeRegions "
+        f"lists ({', '.join(known)}); add one of your own with the ini option "
+        f"ecs_sim_extra_regions (EcsSimulator(extra_regions=...))"
+    )
+
+
+#: What the API answers for a RegionId it does not have.
+REGION_NOT_FOUND = ("InvalidRegionId.NotFound", "The specified RegionId does not exist.", 404)
+
+
+def check_region(region_id: str, extra: Collection[str] = ()) -> str:
+    """``region_id`` if known, else the API's ``InvalidRegionId.NotFound`` (404)."""
+    if region_id in REGIONS or region_id in extra:
+        return region_id
+    raise EcsApiError(*REGION_NOT_FOUND)
 
 
 def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:

@@ -93,6 +93,8 @@ class SimulationConfig:
     max_ids_per_call: int = 100
     account_id: str = "1234567890123456"
     seed: int | None = None
+    #: Regions of the test's own that the API accepts besides those DescribeRegions lists.
+    extra_regions: tuple[str, ...] = ()
 
 
 # The status steps each instance action goes through; offsets in transition-duration units.

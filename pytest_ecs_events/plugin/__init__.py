@@ -10,9 +10,9 @@ import pytest
 
 from .._version import __version__
 from . import options, report
-from .config import ini_region
+from .config import check_ini_regions, ini_region
 from .fixtures import ecs_sim
-from .markers import EVENT_MARKER_HELP, SIM_MARKER_HELP
+from .markers import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
 from .server import ecs_server
 
 __all__ = ["ecs_server", "ecs_sim"]
@@ -32,8 +32,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", SIM_MARKER_HELP)
     config.addinivalue_line("markers", EVENT_MARKER_HELP)
+    if not config.getoption("ecs_live", default=False):  # live: the real API judges regions
+        check_ini_regions(config)
     if config.getoption("ecs_timeline", default=False) and not hasattr(config, "workerinput"):
         config.pluginmanager.register(report.PassedTimelines(config), "ecs-events-timelines")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked ``ecs_sim`` or ``ecs_event`` uses the ``ecs_sim`` fixture even if it does
+    not ask for it (as time-machine's marker does): a marker is never silently ignored.
+    First, so that the test's other fixtures already find the events and the interception."""
+    for item in items:
+        if not isinstance(item, pytest.Function) or "ecs_sim" in item.fixturenames:
+            continue
+        if item.get_closest_marker(SIM_MARKER) or item.get_closest_marker(EVENT_MARKER):
+            item.fixturenames.insert(0, "ecs_sim")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

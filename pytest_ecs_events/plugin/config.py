@@ -9,9 +9,18 @@ import pytest
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog
 from ..core.clock import TimeFormatError, parse_duration
+from ..core.regions import known_region, unknown_region_text
 from .markers import MarkerError
 
-__all__ = ["configured_catalog", "execution_duration", "ini_execution_duration", "ini_region"]
+__all__ = [
+    "check_ini_regions",
+    "configured_catalog",
+    "execution_duration",
+    "ini_execution_duration",
+    "ini_extra_regions",
+    "ini_region",
+    "marked_region",
+]
 
 
 def configured_catalog(config: pytest.Config) -> Catalog:
@@ -34,6 +43,35 @@ def ini_execution_duration(config: pytest.Config) -> timedelta:
 def ini_region(config: pytest.Config) -> str:
     """``ecs_sim_region`` (default ``cn-hangzhou``)."""
     return str(config.getini("ecs_sim_region") or "cn-hangzhou")
+
+
+def ini_extra_regions(config: pytest.Config) -> tuple[str, ...]:
+    """``ecs_sim_extra_regions``: the regions of the run's own, besides DescribeRegions'."""
+    return tuple(str(r) for r in config.getini("ecs_sim_extra_regions") or ())
+
+
+def check_ini_regions(config: pytest.Config) -> None:
+    """Offline, refuse an ``ecs_sim_region`` the simulator does not know: a usage error
+    before any test runs (every test would otherwise fail at setup)."""
+    region = ini_region(config)
+    extra = ini_extra_regions(config)
+    if not known_region(region, extra):
+        raise pytest.UsageError(
+            f"ini option ecs_sim_region = {region!r}: {unknown_region_text(region, extra)}"
+        )
+
+
+def marked_region(region: str | None, config: pytest.Config) -> str:
+    """The ``ecs_sim`` marker's region (else the ini one); a :class:`MarkerError` names an
+    unknown one."""
+    if region is None:
+        return ini_region(config)
+    extra = ini_extra_regions(config)
+    if not known_region(region, extra):
+        raise MarkerError(
+            f"@pytest.mark.ecs_sim(region={region!r}): {unknown_region_text(region, extra)}"
+        )
+    return region
 
 
 def execution_duration(marked: timedelta | None, config: pytest.Config) -> timedelta:

@@ -10,7 +10,7 @@ import pytest
 from ..core.clock import parse_time, wall_clock_now
 from ..core.errors import EcsApiError
 from . import report
-from .config import configured_catalog, execution_duration, ini_region
+from .config import configured_catalog, execution_duration, ini_extra_regions, marked_region
 from .markers import MarkerError, event_marks, sim_settings
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
     config = item.config
     settings = sim_settings(item)
     catalog = configured_catalog(config)
-    region = settings.region or ini_region(config)
+    region = marked_region(settings.region, config)
     duration = execution_duration(settings.execution_duration, config)
     sim = EcsSimulator(
         now=settings.now or wall_clock_now(),
@@ -35,6 +35,7 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
         execution_duration=duration,
         seed=settings.seed,
         catalog=catalog,
+        extra_regions=ini_extra_regions(config),
         **({"account_id": settings.account_id} if settings.account_id else {}),
     )
     for instance_id in settings.instances:
@@ -130,6 +131,7 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
             f"ecs_sim.subscribe() raised; first: {type(first).__name__}: {first}",
             pytrace=False,
         )
+    _check_unused_faults(sim, item)
     errors = sim.internal_errors
     if errors:
         pytest.fail(
@@ -138,6 +140,26 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
             f"{type(errors[0]).__name__}: {errors[0]}. Please report it.",
             pytrace=False,
         )
+
+
+def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
+    """Fail a passing test that ends with ``fail_next`` faults never met: the code under test
+    did not do what the test meant to check (a failing test keeps its own failure)."""
+    unused = sim.api.unused_faults()
+    if not unused or not report.call_passed(item):
+        return
+    if not item.config.getini("ecs_sim_strict_faults"):
+        return
+    from ..api.faults import describe_fault
+
+    lines = "\n".join(f"  {describe_fault(f)}" for f in unused)
+    pytest.fail(
+        f"{item.nodeid}: {len(unused)} fault(s) queued with ecs_sim.fail_next() were not used "
+        f"up when the test ended:\n{lines}\nThe code under test never made those calls. "
+        f"Pass required=False to fail_next for a fault that may go unused, or set the ini "
+        f"option ecs_sim_strict_faults = false.",
+        pytrace=False,
+    )
 
 
 def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:

@@ -28,6 +28,20 @@ def _add_offline(parser: pytest.Parser) -> None:
         default="30s",
     )
     parser.addini(
+        "ecs_sim_extra_regions",
+        "regions of your own the simulator accepts besides those DescribeRegions lists "
+        "(space-separated region ids)",
+        type="args",
+        default=[],
+    )
+    parser.addini(
+        "ecs_sim_strict_faults",
+        "fail a test that ends with ecs_sim.fail_next() faults never used (default true; "
+        "fail_next(..., required=False) exempts one fault)",
+        type="bool",
+        default=True,
+    )
+    parser.addini(
         "ecs_sim_patch_time",
         "move time.time() and datetime.now() with the virtual clock in every ecs_sim test "
         "(needs time-machine; default false)",

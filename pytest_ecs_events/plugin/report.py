@@ -220,8 +220,19 @@ class ReportSections:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         result = yield
+        if result.when == "call":
+            item.stash[CALL_PASSED_KEY] = result.passed
         add_section(item, result)
         return result
+
+
+#: Whether the test's call phase passed (read at the ``ecs_sim`` fixture's teardown).
+CALL_PASSED_KEY = pytest.StashKey[bool]()
+
+
+def call_passed(item: pytest.Item) -> bool:
+    """Whether the item's test body ran and passed (False when it did not run)."""
+    return item.stash.get(CALL_PASSED_KEY, False)
 
 
 def add_section(item: pytest.Item, report: pytest.TestReport) -> None:

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.api.faults import TransportFault
+from pytest_ecs_events import EcsApiError, EcsSimulator
+from pytest_ecs_events.api.faults import TransportFault, describe_fault
 from pytest_ecs_events.core.clock import TimeFormatError
 from tests.helpers.simulators import ONE_INSTANCE_INTERCEPTING
 
@@ -70,12 +70,42 @@ def test_a_fault_for_another_action_waits(sim: EcsSimulator) -> None:
         ({"fault": "timeout", "code": "Throttling.User"}, "takes no code, status or message"),
         ({"fault": "reset", "status": 503}, "takes no code, status or message"),
         ({"fault": "reset", "times": 0}, "positive integer"),
+        ({"required": "no"}, "required=...\\) must be True or False"),
     ],
 )
 def test_bad_fault_arguments(sim: EcsSimulator, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         sim.fail_next("DescribeRegions", **kwargs)  # type: ignore[arg-type]
     assert sim.api.faults == []
+
+
+# ------------------------------------------------------------------ strict faults (issue 17)
+@pytest.mark.parametrize("action", ["RebootInstanse", "DescribeInstanceHistoryEvent", "Nope"])
+def test_an_action_the_simulator_lacks_is_refused(sim: EcsSimulator, action: str) -> None:
+    with pytest.raises(ValueError, match=f"does not implement the action '{action}'"):
+        sim.fail_next(action)
+    with pytest.raises(ValueError, match="does not implement"):  # the API level checks too
+        sim.api.fail_next(action)
+    assert sim.api.faults == []
+
+
+def test_unused_faults_are_the_required_ones_left(sim: EcsSimulator) -> None:
+    sim.fail_next("DescribeRegions", times=2)
+    sim.fail_next("RebootInstance", code="IncorrectInstanceStatus", status=403)
+    sim.fail_next("*", fault="reset", required=False)
+    sim.fail_next("DescribeInstances", required=False)
+    with pytest.raises(EcsApiError):
+        sim.call("DescribeRegions")
+    unused = sim.api.unused_faults()
+    assert [describe_fault(f) for f in unused] == [
+        "fail_next('DescribeRegions', code='Throttling', status=400): 1 time(s) left",
+        "fail_next('RebootInstance', code='IncorrectInstanceStatus', status=403): 1 time(s) left",
+    ]
+    unused[0].times = 99  # copies: the queue is not changed through them
+    with pytest.raises(EcsApiError):
+        sim.call("DescribeRegions")
+    assert [f.action for f in sim.api.unused_faults()] == ["RebootInstance"]
+    assert describe_fault(sim.api.faults[-2]) == "fail_next('*', fault='reset'): 1 time(s) left"
 
 
 # ----------------------------------------------------------------------------------- latency

@@ -12,12 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_ecs_events.core.errors import EcsApiError
 from pytest_ecs_events.core.regions import (
     ID_BODY_LENGTH,
     REGIONS,
+    check_region,
     default_endpoint,
+    known_region,
     new_resource_id,
     region,
+    unknown_region_text,
 )
 from pytest_ecs_events.core.simulation import Simulation, SimulationConfig
 
@@ -139,3 +143,29 @@ def test_simulation_ids_use_the_region_prefix() -> None:
     )
     assert re.fullmatch(r"e-2ze[a-z0-9]{17}", ev.event_id)
     assert re.fullmatch(r"t-bp1[a-z0-9]{17}", sim.redeploy_instance(hz.instance_id))
+
+
+# ------------------------------------------------------------------------- known regions
+def test_known_regions_are_describe_regions_list_and_the_extra_ones() -> None:
+    assert all(known_region(r) for r in REGIONS)
+    assert not known_region("cn-nowhere")
+    assert known_region("cn-nowhere", ("cn-nowhere",))
+    assert check_region("cn-beijing") == "cn-beijing"
+    assert check_region("cn-lab-1", ["cn-lab-1"]) == "cn-lab-1"
+
+
+def test_an_unknown_region_is_the_apis_not_found_error() -> None:
+    with pytest.raises(EcsApiError) as raised:
+        check_region("cn-nowhere")
+    error = raised.value
+    assert (error.code, error.status) == ("InvalidRegionId.NotFound", 404)
+    assert error.message == "The specified RegionId does not exist."
+
+
+def test_the_unknown_region_text_names_the_value_the_list_and_the_way_out() -> None:
+    text = unknown_region_text("cn-hangzou", ("cn-lab-1",))
+    assert text.startswith("unknown region 'cn-hangzou' (did you mean 'cn-hangzhou'?).")
+    assert "cn-beijing" in text
+    assert "cn-lab-1" in text
+    assert "ecs_sim_extra_regions" in text
+    assert "did you mean" not in unknown_region_text("cn-nowhere")

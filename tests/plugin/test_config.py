@@ -10,7 +10,13 @@ from typing import cast
 import pytest
 
 from pytest_ecs_events.core.catalog import DEFAULT_CATALOG, Catalog
-from pytest_ecs_events.plugin.config import configured_catalog, ini_execution_duration, ini_region
+from pytest_ecs_events.plugin.config import (
+    check_ini_regions,
+    configured_catalog,
+    ini_execution_duration,
+    ini_extra_regions,
+    ini_region,
+)
 from pytest_ecs_events.plugin.markers import MarkerError
 
 
@@ -134,3 +140,33 @@ def test_a_bad_ini_execution_duration_names_the_option_and_the_value() -> None:
 def test_ini_region_and_its_default() -> None:
     assert ini_region(as_config(StubConfig({}))) == "cn-hangzhou"
     assert ini_region(as_config(StubConfig({"ecs_sim_region": "cn-beijing"}))) == "cn-beijing"
+
+
+# ------------------------------------------------------------------------------ regions
+def test_an_unknown_ini_region_is_a_usage_error(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_region = cn-nowhere\n")
+    ecs_pytester.makepyfile("def test_x(ecs_sim): pass")
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*ini option ecs_sim_region = 'cn-nowhere': unknown region 'cn-nowhere'*"]
+    )
+
+
+def test_an_extra_ini_region_may_be_the_default(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_region = cn-lab-1\necs_sim_extra_regions = cn-lab-1\n")
+    ecs_pytester.makepyfile(
+        """
+        def test_x(ecs_sim):
+            assert ecs_sim.region == "cn-lab-1"
+            assert ecs_sim.add_instance().region == "cn-lab-1"
+        """
+    )
+    ecs_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_check_ini_regions_refuses_an_unknown_region() -> None:
+    stub = StubConfig({"ecs_sim_region": "cn-new-region"})
+    with pytest.raises(pytest.UsageError):
+        check_ini_regions(as_config(stub))
+    assert ini_extra_regions(as_config(StubConfig({}))) == ()

@@ -34,7 +34,7 @@ def check_fresh_and_dirty(sim):
     sim.reboot_instance("i-a")
     sim.stop_instance("i-b")
     sim.advance("1d")
-    sim.fail_next("*", times=50)
+    sim.fail_next("*", times=50, required=False)  # left unused on purpose
 
 
 @pytest.mark.ecs_sim(now="2024-01-01T00:00:00Z", instances=["i-a", "i-b"])
@@ -180,3 +180,104 @@ def test_internal_errors_fail_the_test_at_teardown(sdk_pytester: pytest.Pytester
         ]
     )
     assert "ERROR at teardown of test_healthy" not in result.stdout.str()
+
+
+# --------------------------------------------------------------- strict faults (issue 17)
+def test_unused_faults_fail_the_test_and_are_listed(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        def test_unused(ecs_sim):
+            ecs_sim.fail_next("RebootInstance", code="IncorrectInstanceStatus", status=403)
+            ecs_sim.fail_next("*", fault="timeout", times=3)
+            with pytest.raises(TimeoutError):
+                ecs_sim.call("DescribeRegions")
+
+        def test_used_up(ecs_sim):
+            ecs_sim.fail_next("DescribeRegions", times=2)
+            for _ in range(2):
+                with pytest.raises(Exception, match="Throttling"):
+                    ecs_sim.call("DescribeRegions")
+        """
+    )
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_unused*",
+            "*test_unused: 2 fault(s) queued with ecs_sim.fail_next() were not used up*",
+            "  fail_next('RebootInstance', code='IncorrectInstanceStatus', status=403): "
+            "1 time(s) left",
+            "  fail_next('*', fault='timeout'): 2 time(s) left",
+            "*required=False*ecs_sim_strict_faults = false*",
+        ]
+    )
+    assert "test_used_up" not in "".join(result.stdout.lines[-3:-1])
+
+
+def test_required_false_exempts_one_fault(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(
+        """
+        def test_optional_and_required(ecs_sim):
+            ecs_sim.fail_next("DescribeInstances", times=5, required=False)
+            ecs_sim.fail_next("StopInstance")
+        """
+    )
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*1 fault(s) queued*", "  fail_next('StopInstance', *"])
+    result.stdout.no_fnmatch_line("*fail_next('DescribeInstances'*")
+
+
+def test_the_ini_option_turns_strict_faults_off(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_strict_faults = false\n")
+    ecs_pytester.makepyfile(
+        """
+        def test_lax(ecs_sim):
+            ecs_sim.fail_next("RebootInstance", times=3)
+        """
+    )
+    ecs_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    # and -o turns it back on for one run
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider", "-o", "ecs_sim_strict_faults=true")
+    result.assert_outcomes(passed=1, errors=1)
+
+
+def test_a_failing_or_skipped_test_keeps_its_own_outcome(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        def test_fails(ecs_sim):
+            ecs_sim.fail_next("RebootInstance")
+            assert False, "the handler never rebooted"
+
+        def test_skips(ecs_sim):
+            ecs_sim.fail_next("RebootInstance")
+            pytest.skip("not today")
+
+        @pytest.mark.xfail(reason="known")
+        def test_xfails(ecs_sim):
+            ecs_sim.fail_next("RebootInstance")
+            assert False
+        """
+    )
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, skipped=1, xfailed=1)
+    result.stdout.no_fnmatch_line("*were not used up*")
+
+
+def test_a_misspelt_action_fails_the_test_naming_it(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makepyfile(
+        """
+        def test_typo(ecs_sim):
+            ecs_sim.fail_next("RebootInstanse")
+        """
+    )
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*ValueError: fail_next('RebootInstanse'): the simulator does not implement the "
+         "action 'RebootInstanse'*Did you mean 'RebootInstance'?"]
+    )  # fmt: skip

@@ -371,6 +371,25 @@ MISUSE = [
         ["@pytest.mark.ecs_event(", "state='Dozing'"],
         id="unknown-state",
     ),
+    pytest.param(
+        '@pytest.mark.ecs_sim(region="cn-nowhere")',
+        [
+            "@pytest.mark.ecs_sim(region='cn-nowhere')",
+            "unknown region 'cn-nowhere'",
+            "ecs_sim_extra_regions",
+        ],
+        id="unknown-region",
+    ),
+    pytest.param(
+        '@pytest.mark.ecs_sim(region="cn-hangzou")',
+        ["region='cn-hangzou'", "did you mean 'cn-hangzhou'?"],
+        id="misspelt-region",
+    ),
+    pytest.param(
+        '@pytest.mark.ecs_sim(instances=[{"instance_id": "i-x", "region": "cn-nowhere"}])',
+        ["@pytest.mark.ecs_sim(instances=...)", "'i-x'", "unknown region 'cn-nowhere'"],
+        id="unknown-instance-region",
+    ),
 ]
 
 
@@ -537,3 +556,99 @@ def test_credentials_marker(sdk_pytester: pytest.Pytester) -> None:
         """
     )
     sdk_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+# ------------------------------------------------------ a marker without the fixture (17)
+def test_a_marked_test_without_the_fixture_uses_it(sdk_pytester: pytest.Pytester) -> None:
+    """The marker alone: the handler's own SDK call sees the marker's event (it used to
+    escape to the network, the marker ignored)."""
+    sdk_pytester.makepyfile(
+        """
+        import json
+        import pytest
+        from aliyunsdkcore.client import AcsClient
+        from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
+            DescribeInstanceHistoryEventsRequest,
+        )
+
+
+        def pending_event_types():
+            client = AcsClient("AK", "SECRET", "cn-hangzhou", auto_retry=False)
+            request = DescribeInstanceHistoryEventsRequest()
+            request.set_InstanceEventCycleStatuss(["Scheduled"])
+            body = json.loads(client.do_action_with_exception(request))
+            rows = body["InstanceSystemEventSet"]["InstanceSystemEventType"]
+            return [(r["InstanceId"], r["EventType"]["Name"]) for r in rows]
+
+
+        @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-a")
+        def test_handler_sees_the_event():
+            assert pending_event_types() == [("i-a", "SystemMaintenance.Reboot")]
+
+
+        @pytest.mark.ecs_sim(instances=["i-b"])
+        class TestFleet:
+            def test_sim_marker_alone(self, request):
+                assert "ecs_sim" in request.fixturenames
+                assert pending_event_types() == []
+
+
+        def test_unmarked_is_untouched(request):
+            assert "ecs_sim" not in request.fixturenames
+        """
+    )
+    sdk_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_a_misused_marker_without_the_fixture_fails_the_test(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecs_event("SystemMaintenance.Bogus")
+        def test_bad():
+            raise AssertionError("the body of a misconfigured test must not run")
+        """
+    )
+    result = ecs_pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*test_bad: @pytest.mark.ecs_event(*unknown event type*"])
+
+
+def test_the_marker_fixture_comes_first(ecs_pytester: pytest.Pytester) -> None:
+    """The test's other fixtures already find the simulator (and its events) active."""
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def seen(request):
+            return list(request.fixturenames)
+
+        @pytest.mark.ecs_event("SystemMaintenance.Reboot")
+        def test_order(seen):
+            assert seen.index("ecs_sim") < seen.index("seen")
+        """
+    )
+    ecs_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_region_of_the_runs_own_is_accepted(ecs_pytester: pytest.Pytester) -> None:
+    ecs_pytester.makeini("[pytest]\necs_sim_extra_regions = cn-lab-1 cn-lab-2\n")
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecs_sim(region="cn-lab-1", instances=[{"instance_id": "i-a",
+                                                             "region": "cn-lab-2"}])
+        def test_lab(ecs_sim):
+            assert ecs_sim.region == "cn-lab-1"
+            assert ecs_sim.instance("i-a").region == "cn-lab-2"
+            ids = [r["RegionId"] for r in ecs_sim.call("DescribeRegions")["Regions"]["Region"]]
+            assert {"cn-lab-1", "cn-lab-2", "cn-hangzhou"} <= set(ids)
+            assert ecs_sim.call("DescribeInstances", RegionId="cn-lab-2")["TotalCount"] == 1
+        """
+    )
+    ecs_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

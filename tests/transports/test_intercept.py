@@ -212,19 +212,9 @@ def test_no_state_leaks_between_tests(ecs_sim: Any, round_: int) -> None:
     legacy_call(client, request)
     ecs_sim.add_instance(f"i-round-{round_}")
     ecs_sim.advance("2h")
-    ecs_sim.fail_next("DescribeInstanceStatus", times=5)  # left pending on purpose
+    # Left pending on purpose (required=False: strict mode would fail the test).
+    ecs_sim.fail_next("DescribeInstanceStatus", times=5, required=False)
     assert len(ecs_sim.events(state="Executed")) == 2
-
-
-def test_interception_is_removed_after_the_fixture() -> None:
-    """Runs after the tests above: none of the patched ``send`` methods is left behind."""
-    import aliyunsdkcore.vendored.requests.adapters as vendored
-    import darabonba.core
-    import requests.adapters
-
-    assert "send" not in vars(darabonba.core._TLSAdapter)
-    assert requests.adapters.HTTPAdapter.send.__module__ == "requests.adapters"
-    assert vendored.HTTPAdapter.send.__module__ == "aliyunsdkcore.vendored.requests.adapters"
 
 
 # ------------------------------------------------------------------------ call records

@@ -128,6 +128,7 @@ def describe_disks(ctx: ActionContext) -> Query:
     region = p.text("RegionId")
     if region is None:
         raise EcsApiError("MissingParamter.RegionId", "The regionId should not be null.", 400)
+    region = ctx.known_region(region)
     zone = p.text("ZoneId")
     ids = _disk_ids(p)
     instance_id = p.text("InstanceId")

@@ -23,7 +23,10 @@ def describe_regions(ctx: ActionContext) -> Query:
 
 def _regions(sim: Simulation) -> dict[str, Any]:
     """Every known region, the simulation's own and those its instances live in."""
-    ids = dict.fromkeys([*REGIONS, sim.config.region, *(i.region for i in sim.instances())])
+    config = sim.config
+    ids = dict.fromkeys(
+        [*REGIONS, *config.extra_regions, config.region, *(i.region for i in sim.instances())]
+    )
     return {
         "Regions": {
             "Region": [
@@ -75,10 +78,6 @@ def describe_zones(ctx: ActionContext) -> Query:
 
     def query(sim: Simulation) -> dict[str, Any]:
         instances = sim.instances(region_id)
-        if region_id not in REGIONS and region_id != sim.config.region and not instances:
-            raise EcsApiError(
-                "InvalidRegionId.NotFound", "The specified RegionId does not exist.", 404
-            )
         zones = dict.fromkeys([*region(region_id).zones, *sorted({i.zone for i in instances})])
         type_ids = [t.type_id for t in known_types({i.instance_type for i in instances})]
         return {

@@ -68,13 +68,13 @@ def read_tag_filters(p: Params) -> list[tuple[str | None, list[str]]]:
     ]
 
 
-def _region(p: Params) -> str:
-    region = p.text("RegionId")
+def _region(ctx: ActionContext) -> str:
+    region = ctx.params.text("RegionId")
     if region is None:
         raise EcsApiError(
             "MissingParameter.RegionId", "The parameter - RegionId should not be null", 404
         )
-    return region
+    return ctx.known_region(region)
 
 
 def _resource_type(p: Params) -> str:
@@ -101,7 +101,7 @@ def _resource_ids(p: Params, *, required: bool) -> list[str]:
 @action("TagResources")
 def tag_resources(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
-    region = _region(p)
+    region = _region(ctx)
     resource_type = _resource_type(p)
     ids = _resource_ids(p, required=True)
     pairs = read_tags(p)
@@ -122,7 +122,7 @@ def tag_resources(ctx: ActionContext) -> dict[str, Any]:
 @action("UntagResources")
 def untag_resources(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
-    region = _region(p)
+    region = _region(ctx)
     resource_type = _resource_type(p)
     ids = _resource_ids(p, required=True)
     keys = p.items(
@@ -235,7 +235,7 @@ def _fuzzy_filter(p: Params) -> list[Match]:
 @query_action("ListTagResources")
 def list_tag_resources(ctx: ActionContext) -> Query:
     p = ctx.params
-    region = _region(p)
+    region = _region(ctx)
     resource_type = _resource_type(p)
     ids = _resource_ids(p, required=False)
     exact = _exact_filter(p)
