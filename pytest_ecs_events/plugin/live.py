@@ -28,7 +28,7 @@ import pytest
 from ..core.clock import wall_clock_now
 from .config import configured_catalog, execution_duration, ini_region
 from .markers import EventMark, MarkerError, event_marks, sim_settings
-from .scrub import Scrubbing, ScrubFilter, refuse_unscrubbable_options, scrub_report
+from .scrub import Scrubbing, refuse_unscrubbable_options
 
 if TYPE_CHECKING:  # live mode's client loads only in a live run (function-local imports)
     from ..live.handle import LiveEcs
@@ -185,11 +185,6 @@ def _writer(config: pytest.Config, worker: str | None) -> Callable[[str], None]:
             out()
 
     return write
-
-
-# Kept under their old names: the report scrubber is also live mode's (tests use it).
-_ScrubFilter = ScrubFilter
-_scrub_report = scrub_report
 
 
 class LiveRun:

@@ -213,11 +213,12 @@ def _rename(item: pytest.Item, scrub: Scrubber, taken: set[str]) -> None:
     """Give a freshly made item whose name holds the secret a scrubbed name and node id."""
     old = item.name
     new = scrub(old)
-    if new in taken:  # two ids that differ only in the secret stay two tests
+    if new in taken:  # two ids that differ only in the secret stay two tests: test_x[***-1]
+        stem, bracket = (new[:-1], "]") if new.endswith("]") else (new, "")
         n = 1
-        while f"{new}-{n}" in taken:
+        while f"{stem}-{n}{bracket}" in taken:
             n += 1
-        new = f"{new}-{n}"
+        new = f"{stem}-{n}{bracket}"
     taken.add(new)
     nodeid = item.nodeid
     item.name = new

@@ -71,9 +71,11 @@ def test_param_id(value):
     pass
 
 
-def test_properties(record_property, record_testsuite_property):
+def test_properties(request, record_property, record_testsuite_property, record_xml_attribute):
     record_property(f"name-{SECRET}", f"property says {SECRET}")
     record_testsuite_property("suite", f"suite says {SECRET}")
+    record_xml_attribute("attribute", f"attribute says {SECRET}")
+    request.config.cache.set("ecs/mine", {"cached": f"cache says {SECRET}"})
 
 
 def test_failing_assertion(ecs_sim):
@@ -151,7 +153,7 @@ def test_the_secret_shows_in_no_channel_and_no_file(live: Live) -> None:
         "--log-file-level=DEBUG", "-o", "junit_logging=all", "-o", "junit_family=xunit1",
     )  # fmt: skip
     captured = live.run(*common, "--junitxml=junit.xml", "--log-file=log.txt")
-    captured.assert_outcomes(failed=3, passed=5, xfailed=2, skipped=1, errors=1, warnings=1)
+    captured.assert_outcomes(failed=3, passed=5, xfailed=2, skipped=1, errors=1, warnings=2)
     text = output_of(captured)
     xml = (live.pytester.path / "junit.xml").read_text()
     # each channel was exercised, and shows *** where the secret was
@@ -166,18 +168,21 @@ def test_the_secret_shows_in_no_channel_and_no_file(live: Live) -> None:
     assert "'ALIBABA_CLOUD_ACCESS_KEY_SECRET': '***'" in text  # print(os.environ), captured
     assert 'name="suite" value="suite says ***"' in xml
     assert 'name="name-***" value="property says ***"' in xml
+    assert 'attribute="attribute says ***"' in xml  # record_xml_attribute
     assert "xfail says ***" in xml
     assert "collection says ***" in xml
     assert (
         "test_explicit_id_fails[id-***]"
         in (live.pytester.path / ".pytest_cache" / "v" / "cache" / "lastfailed").read_text()
     )
+    cache = live.pytester.path / ".pytest_cache" / "v" / "ecs" / "mine"
+    assert "cache says ***" in cache.read_text()  # config.cache.set by a test
     assert "logged: ***" in (live.pytester.path / "log.txt").read_text()
     assert SECRET not in text
 
     # -s: what the test prints goes straight to the terminal, scrubbed on its way
     uncaptured = live.run(*common, "-s", "--junitxml=junit-s.xml", "--log-file=log-s.txt")
-    uncaptured.assert_outcomes(failed=3, passed=5, xfailed=2, skipped=1, errors=1, warnings=1)
+    uncaptured.assert_outcomes(failed=3, passed=5, xfailed=2, skipped=1, errors=1, warnings=2)
     text = output_of(uncaptured)
     assert "printed: ***" in text
     assert "to stderr: ***" in text
@@ -187,13 +192,18 @@ def test_the_secret_shows_in_no_channel_and_no_file(live: Live) -> None:
     # pytest-xdist: the workers scrub, and the controller (terminal, junit, cache) again
     xdist = live.run("-p", "xdist.plugin", "-n", "2", *common, "--junitxml=junit-n.xml")
     # each worker reports the collection error
-    xdist.assert_outcomes(failed=3, passed=5, xfailed=2, skipped=1, errors=2, warnings=1)
+    xdist.assert_outcomes(failed=3, passed=5, xfailed=2, skipped=1, errors=2, warnings=2)
     text = output_of(xdist)
     assert "test_explicit_id_fails[id-***]" in text
     assert "warning says ***" in text
     # (record_testsuite_property is a no-op in a worker: junit lives in the controller)
     assert 'value="property says ***"' in (live.pytester.path / "junit-n.xml").read_text()
     assert SECRET not in text
+
+    # --collect-only lists the scrubbed ids
+    listed = live.run("--collect-only", "-q", "test_leaky.py")
+    listed.stdout.fnmatch_lines(["test_leaky.py::test_automatic_ids[[]x-***[]]"])
+    assert SECRET not in output_of(listed)
 
     # --lf reads the cache written above: the scrubbed ids still select the failures
     rerun = live.run("--lf", "-rf", "test_leaky.py")
@@ -251,6 +261,42 @@ def test_offline_runs_are_untouched(ecs_pytester: pytest.Pytester) -> None:
 
 
 # ================================================================================ units
+def test_ids_that_differ_only_in_a_secret_stay_two_tests(ecs_pytester: pytest.Pytester) -> None:
+    """The scrubbing hooks alone (no live session): the secret and the STS token both become
+    ``***``, the second test gets a suffix so that node ids stay unique."""
+    ecs_pytester.makeconftest(
+        """
+        from pytest_ecs_events.live.credentials import Scrubber
+        from pytest_ecs_events.plugin.scrub import Scrubbing
+
+        def pytest_configure(config):
+            scrub = Scrubber(["s3cr3t-value", "t0ken-value"])
+            config.pluginmanager.register(Scrubbing(config, scrub), "scrubbing")
+        """
+    )
+    ecs_pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("v", ["s3cr3t-value", "t0ken-value", "plain"])
+        def test_v(v):
+            assert v == "plain"
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*::test_v[[]***[]] FAILED*",
+            "*::test_v[[]***-1[]] FAILED*",
+            "*::test_v[[]plain[]] PASSED*",
+            "*assert '***' == 'plain'*",
+        ]
+    )
+    assert "s3cr3t" not in result.stdout.str()
+    assert "t0ken" not in result.stdout.str()
+
+
 def test_a_stream_holds_back_what_may_be_the_start_of_a_secret() -> None:
     from pytest_ecs_events.plugin.scrub import ScrubbingStream
 
