@@ -45,6 +45,19 @@ class Scrubber:
     def found_in(self, text: str) -> bool:
         return any(form in text for form in self._forms)
 
+    def prefix_at_end(self, text: str) -> int:
+        """The length of the longest end of ``text`` that begins a secret (0: none).
+
+        A stream that scrubs as it goes holds that much back until it knows more.
+        """
+        longest = 0
+        for form in self._forms:
+            for size in range(min(len(form) - 1, len(text)), longest, -1):
+                if text.endswith(form[:size]):
+                    longest = size
+                    break
+        return longest
+
     def __repr__(self) -> str:
         return f"<Scrubber of {len(self._forms)} form(s)>"
 

@@ -112,10 +112,10 @@ class JournalState:
         except ProcessLookupError:
             return False
         except PermissionError:  # it exists, owned by someone else
-            return True
+            return not _is_zombie(self.pid)
         except OSError:
             return False
-        return True
+        return not _is_zombie(self.pid)
 
     # -- applying records ---------------------------------------------------------------
     def apply(self, record: dict[str, Any]) -> None:
@@ -156,6 +156,24 @@ class JournalState:
                 self.outstanding.pop(str(event_id), None)
         elif op == "resolved":  # an intent whose events were looked for and handled
             self.open_intents.pop(str(record["token"]), None)
+
+
+def _is_zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited and only waits to be reaped (``kill -9`` of a run whose
+    parent does not wait for it): it still answers signal 0, yet will never write again.
+
+    Read from ``/proc/<pid>/stat`` (state ``Z``, or ``X`` while being reaped); where there
+    is no ``/proc`` the process counts as running.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return False
+    # "pid (comm) state ...": the command may hold spaces and parentheses, the state follows
+    # the last ")"
+    fields = stat.rpartition(")")[2].split()
+    return bool(fields) and fields[0] in ("Z", "X")
 
 
 def _int_or_none(value: Any) -> int | None:

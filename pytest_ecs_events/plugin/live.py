@@ -14,8 +14,6 @@ that run in a live run.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import logging
 import os
 import signal
 import sys
@@ -30,9 +28,9 @@ import pytest
 from ..core.clock import wall_clock_now
 from .config import configured_catalog, execution_duration, ini_region
 from .markers import EventMark, MarkerError, event_marks, sim_settings
+from .scrub import Scrubbing, refuse_unscrubbable_options
 
 if TYPE_CHECKING:  # live mode's client loads only in a live run (function-local imports)
-    from ..live.credentials import Scrubber
     from ..live.handle import LiveEcs
     from ..live.journal import JournalState
     from ..live.session import LiveSession
@@ -119,6 +117,7 @@ def _journal_dir(config: pytest.Config) -> Path:
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Read earlier runs' journals before anything (``--cache-clear``) can remove them."""
     if config.getoption("ecs_live", False) and _worker_id(config) is None:
+        refuse_unscrubbable_options(config)  # before anything is written
         from ..live.journal import journal_files, read_journal
 
         try:
@@ -156,6 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings, credentials, worker=worker or "main", write=_writer(config, worker)
     )
     config.stash[LIVE_SESSION] = session
+    config.pluginmanager.register(Scrubbing(config, session.scrub), "ecs-live-scrubbing")
     config.pluginmanager.register(LiveRun(config, session), "ecs-live-run")
     config.pluginmanager.register(LiveOutcomes(), "ecs-live-outcomes")
 
@@ -187,66 +187,6 @@ def _writer(config: pytest.Config, worker: str | None) -> Callable[[str], None]:
     return write
 
 
-class _ScrubFilter(logging.Filter):
-    """Takes secrets out of log records before any handler formats them."""
-
-    def __init__(self, scrub: Scrubber) -> None:
-        super().__init__()
-        self.scrub = scrub
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:
-            return True
-        if self.scrub.found_in(message):
-            record.msg, record.args = self.scrub(message), None
-        if record.exc_info and not record.exc_text:
-            text = logging.Formatter().formatException(record.exc_info)
-            if self.scrub.found_in(text):
-                record.exc_text = self.scrub(text)
-        return True
-
-
-def _scrub_report(report: pytest.TestReport, scrub: Scrubber) -> None:
-    """No secret in what a report carries: the failure text, captured output and logs."""
-    longrepr = report.longrepr
-    if isinstance(longrepr, tuple):
-        path, lineno, reason = longrepr
-        report.longrepr = (path, lineno, scrub(reason))
-    elif isinstance(longrepr, str):
-        report.longrepr = scrub(longrepr)
-    elif longrepr is not None and scrub.found_in(str(longrepr)):
-        _scrub_fields(longrepr, scrub, depth=0)
-        if scrub.found_in(str(longrepr)):  # a shape not walked: fall back to plain text
-            report.longrepr = scrub(str(longrepr))
-    report.sections = [(title, scrub(content)) for title, content in report.sections]
-    report.user_properties = [
-        (name, scrub(value) if isinstance(value, str) else value)
-        for name, value in report.user_properties
-    ]
-
-
-def _scrub_fields(value: Any, scrub: Scrubber, *, depth: int) -> Any:
-    """Scrub the strings inside pytest's failure representation, keeping its structure."""
-    if depth > 12:
-        return value
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, list):
-        value[:] = [_scrub_fields(v, scrub, depth=depth + 1) for v in value]
-        return value
-    if type(value) is tuple:
-        return tuple(_scrub_fields(v, scrub, depth=depth + 1) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for item in dataclasses.fields(value):
-            current = getattr(value, item.name, None)
-            cleaned = _scrub_fields(current, scrub, depth=depth + 1)
-            if cleaned is not current:
-                object.__setattr__(value, item.name, cleaned)
-    return value
-
-
 class LiveRun:
     """The hooks of one live run (registered by ``pytest_configure`` in live mode only)."""
 
@@ -254,18 +194,8 @@ class LiveRun:
         self.config = config
         self.session = session
         self.worker = _worker_id(config)
-        self._filter = _ScrubFilter(session.scrub)
-        self._filtered: list[logging.Logger | logging.Handler] = []
         self._previous_sigterm: Any = None
-        self._scrub_sdk_logs()
         self._sigterm_interrupts()
-
-    def _scrub_sdk_logs(self) -> None:
-        names = [n for n in list(logging.root.manager.loggerDict) if n.startswith("aliyunsdkcore.")]
-        for name in ["aliyunsdkcore", *names]:
-            logger = logging.getLogger(name)
-            logger.addFilter(self._filter)
-            self._filtered.append(logger)
 
     def _sigterm_interrupts(self) -> None:
         """SIGTERM (a CI job cancelled) interrupts like Ctrl-C, so that clean-up runs."""
@@ -281,8 +211,6 @@ class LiveRun:
             self._previous_sigterm = None
 
     def pytest_unconfigure(self) -> None:
-        for target in self._filtered:
-            target.removeFilter(self._filter)
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
 
@@ -294,14 +222,6 @@ class LiveRun:
         for result in results:
             lines.extend([result] if isinstance(result, str) else result)
         return [self.session.header(), *(x for x in lines if "offline simulator" not in x)]
-
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        logging_plugin = self.config.pluginmanager.get_plugin("logging-plugin")
-        for name in ("log_cli_handler", "log_file_handler", "caplog_handler", "report_handler"):
-            handler = getattr(logging_plugin, name, None)
-            if isinstance(handler, logging.Handler):
-                handler.addFilter(self._filter)
-                self._filtered.append(handler)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
@@ -319,14 +239,6 @@ class LiveRun:
                 "the ecs_server fixture serves the offline simulator; "
                 "point clients at ecs_sim.endpoint instead"
             )
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)  # the outermost: it sees every section
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
-        _scrub_report(report, self.session.scrub)
-        return report
 
     def pytest_keyboard_interrupt(self) -> None:
         self.session.settle("interrupted")

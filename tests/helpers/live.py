@@ -180,3 +180,19 @@ def with_fake_client(session: LiveSession, fake: FakeClient) -> FakeClient:
     fake.guard = session.guard
     session.client = fake  # type: ignore[assignment]
     return fake
+
+
+@contextmanager
+def zombie() -> Iterator[int]:
+    """A child process that has exited and is not reaped yet (a ``kill -9``-ed run whose
+    parent does not wait): signal 0 still reaches it."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        stat = Path(f"/proc/{child.pid}/stat")
+        deadline = time.monotonic() + 20
+        while stat.read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child did not exit"
+            time.sleep(0.02)
+        yield child.pid
+    finally:
+        child.wait()

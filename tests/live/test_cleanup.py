@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from pytest_ecs_events.core.clock import wall_clock_now
 from pytest_ecs_events.live.cleanup import cleanup_journals, settle
 from pytest_ecs_events.live.credentials import Credentials
 from pytest_ecs_events.live.journal import Journal
-from tests.helpers.live import SECRET, FakeClient
+from tests.helpers.live import SECRET, FakeClient, zombie
 
 
 def test_settle_adopts_events_of_unfinished_creates(tmp_path: Path) -> None:
@@ -86,3 +89,16 @@ def test_cleanup_journals_removes_settled_journals_of_dead_runs(tmp_path: Path) 
     assert cleanup_journals(path, Credentials("AK", SECRET), say=said.append)
     assert said == ["journal-main-1.jsonl: nothing left to cancel"]
     assert not path.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_cleanup_journals_takes_the_journal_of_a_zombie_run(tmp_path: Path) -> None:
+    """A run killed with ``kill -9`` whose parent has not reaped it is dead: its journal is
+    cleaned up, not skipped as "still going"."""
+    path = tmp_path / "journal-main-1.jsonl"
+    with zombie() as pid:
+        path.write_text(json.dumps({"op": "open", "pid": pid, "host": socket.gethostname()}))
+        said: list[str] = []
+        assert cleanup_journals(path, Credentials("AK", SECRET), say=said.append)
+        assert said == ["journal-main-1.jsonl: nothing left to cancel"]
+        assert not path.exists()

@@ -8,8 +8,11 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from pytest_ecs_events.core.clock import wall_clock_now
 from pytest_ecs_events.live.journal import Journal, journal_files, read_journal
+from tests.helpers.live import zombie
 
 
 def test_journal_records_and_reads_back(tmp_path: Path) -> None:
@@ -84,3 +87,18 @@ def test_a_journal_removed_under_a_run_is_written_again(tmp_path: Path) -> None:
     journal.path.unlink()
     journal.materialize()
     assert list(read_journal(journal.path).outstanding) == ["e-1"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_zombie_owner_counts_as_dead(tmp_path: Path) -> None:
+    path = tmp_path / "journal-main-1.jsonl"
+    with zombie() as pid:
+        os.kill(pid, 0)  # what the check relied on: the zombie answers signal 0
+        header = {"op": "open", "pid": pid, "host": socket.gethostname()}
+        path.write_text(json.dumps(header) + "\n")
+        state = read_journal(path)
+        assert state.pid == pid
+        assert not state.owner_alive()
+    # a running process of this host still counts as alive
+    path.write_text(json.dumps({**header, "pid": os.getppid()}) + "\n")
+    assert read_journal(path).owner_alive()

@@ -21,7 +21,7 @@ import pytest
 
 from pytest_ecs_events.core.network import PROXY_VARIABLES
 from pytest_ecs_events.live.credentials import Scrubber
-from pytest_ecs_events.plugin.live import _scrub_report
+from pytest_ecs_events.plugin.scrub import scrub_report
 from tests.helpers.live import AK, SECRET, Live, active, serving, wait_for
 from tests.helpers.serve import Server
 
@@ -762,7 +762,7 @@ def test_reports_are_scrubbed_in_place(ecs_pytester: pytest.Pytester) -> None:
     reports = ecs_pytester.inline_run("-l").getreports("pytest_runtest_logreport")
     [failed] = [r for r in reports if r.failed]
     assert SECRET in str(failed.longrepr)
-    _scrub_report(failed, Scrubber([SECRET]))
+    scrub_report(failed, Scrubber([SECRET]))
     assert SECRET not in str(failed.longrepr)
     assert SECRET not in repr(failed.sections)
     # the structure is kept, so the summary line still shows the assertion
