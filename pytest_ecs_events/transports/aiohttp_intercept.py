@@ -1,11 +1,11 @@
-"""Answer aiohttp calls to a simulated endpoint in-process, with ``aioresponses``.
+"""Answer aiohttp calls to a simulated endpoint in-process, with ``aioresponses``' responses.
 
 The new SDK's ``*_async`` methods send through ``aiohttp.ClientSession`` (darabonba's and
-Tea's ``async_do_action``). ``aioresponses`` patches ``ClientSession._request``: a call to
-a simulated endpoint (:mod:`.endpoints`) is answered by the running simulator, every other
-URL (the loopback server, a webhook receiver, any other host) goes to whatever
-``_request`` was before, untouched. A test's own ``aioresponses`` stacks with ours as two
-of its own would.
+Tea's ``async_do_action``). We patch ``ClientSession._request``, as aioresponses does: a
+call to a simulated endpoint (:mod:`.endpoints`) is answered by the running simulator, with
+a ``ClientResponse`` built by aioresponses; every other URL (the loopback server, a
+webhook receiver, any other host) goes to whatever ``_request`` was before, untouched. A
+test's own ``aioresponses``, started before or after the simulator, keeps working.
 
 The patch costs nothing on the requests path and is installed only where aiohttp is
 imported: at start if it already is, else as soon as something imports it (a finder on
@@ -26,17 +26,16 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
+from yarl import URL
+
 from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.speedups.fast_parse import parse_query, split_url
-from .endpoints import ECS_URL
+from .endpoints import is_simulated_url
 
 __all__ = ["start"]
 
 Answer = Callable[[ApiRequest, "float | None"], ApiResponse]
-
-#: Every method a client may send to an endpoint (aioresponses matches one per registration).
-_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
 def start(answer: Answer) -> Callable[[], None]:
@@ -57,26 +56,46 @@ def start(answer: Answer) -> Callable[[], None]:
 
 
 def _start_mock(answer: Answer) -> Callable[[], None]:
-    from aioresponses import aioresponses
+    """Patch ``ClientSession._request`` with a plain function (so a test's own
+    ``aioresponses``, whose autospec cannot spec a mock, still starts on top of ours)."""
+    from aiohttp import ClientSession
 
-    mock = aioresponses(passthrough_unmatched=True)
-    mock.start()
-    for method in _METHODS:
-        mock.add(
-            ECS_URL, method=method, repeat=True, callback=functools.partial(
-                _callback, answer=answer, method=method, mock=mock
-            ),
-        )  # fmt: skip
-    return mock.stop
+    real_request = ClientSession._request
+
+    async def _request(session: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
+        url = session._build_url(str_or_url) if hasattr(session, "_build_url") else str_or_url
+        if kwargs.get("params"):
+            url = URL(url).update_query(kwargs["params"])
+        if not is_simulated_url(str(url)):
+            return await real_request(session, method, str_or_url, **kwargs)
+        if session.closed:
+            raise RuntimeError("Session is closed")
+        data = kwargs.get("data")
+        if data is not None and hasattr(data, "__aiter__"):
+            kwargs["data"] = b"".join([chunk async for chunk in data])
+        headers = {**session.headers, **(kwargs.get("headers") or {})}
+        response = await _respond(answer, method.upper(), URL(url), {**kwargs, "headers": headers})
+        raise_for_status = kwargs.get("raise_for_status")
+        if raise_for_status is None:
+            raise_for_status = getattr(session, "_raise_for_status", False)
+        if callable(raise_for_status):
+            await raise_for_status(response)
+        elif raise_for_status:
+            response.raise_for_status()
+        return response
+
+    ClientSession._request = _request  # type: ignore[method-assign,assignment]
+
+    def stop() -> None:
+        ClientSession._request = real_request  # type: ignore[method-assign]
+
+    return stop
 
 
-def _callback(url: Any, *, answer: Answer, method: str, mock: Any, **kwargs: Any) -> Any:
-    """aioresponses' callback: the simulator's answer as a ``CallbackResult``."""
-    from aioresponses import CallbackResult
+async def _respond(answer: Answer, method: str, url: Any, kwargs: Mapping[str, Any]) -> Any:
+    """The simulator's answer as an aiohttp ``ClientResponse`` (built by aioresponses)."""
+    from aioresponses.core import RequestMatch
 
-    # aioresponses keeps a deep copy of every call's arguments until it stops: ours answer
-    # whole test sessions, and the simulator keeps its own record (``EcsSimulator.calls``).
-    mock.requests.clear()
     request = request_from_aiohttp(method, str(url), kwargs)
     try:
         response = answer(request, _read_timeout(kwargs.get("timeout")))
@@ -88,7 +107,8 @@ def _callback(url: Any, *, answer: Answer, method: str, mock: Any, **kwargs: Any
         reason = HTTPStatus(response.status).phrase
     except ValueError:
         reason = ""
-    return CallbackResult(
+    match = RequestMatch(
+        url,
         method=method,
         status=response.status,
         body=response.content(),
@@ -97,6 +117,7 @@ def _callback(url: Any, *, answer: Answer, method: str, mock: Any, **kwargs: Any
         reason=reason,
         response_class=_response_class(),
     )
+    return await match.build_response(url, headers=kwargs.get("headers"))
 
 
 @functools.cache
