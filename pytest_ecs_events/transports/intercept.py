@@ -9,10 +9,16 @@ Each SDK sends through its own adapter class, and we mock exactly those classes:
 - for https without certificate checks the new SDK mounts a plain ``HTTPAdapter``: while
   we are active, ``darabonba`` gets our own subclass of it instead, mocked the same way;
 - plain ``requests.adapters.HTTPAdapter`` too (older SDK releases), passing every other
-  host to whatever was there before.
+  host to whatever was there before;
+- the 2019 ``alibaba-cloud-python-sdk-v2`` through its own vendored copy of requests
+  (``alibabacloud.vendored.requests``), like the legacy SDK;
+- aiohttp (the new SDK's ``*_async`` methods) with ``aioresponses``: :mod:`.aiohttp_intercept`;
+- anything else that would open a socket to a simulated endpoint (``http.client``,
+  ``urllib``, a bare ``urllib3``) is refused before it resolves the name: :mod:`.guard`.
 
-Calls to any other host pass through untouched. Nothing is imported until :meth:`start`, so
-importing the plugin never imports an SDK.
+Which hosts are intercepted is decided in :mod:`.endpoints`; every stack's request is
+answered by :meth:`Interceptor.answer`. Calls to any other host pass through untouched.
+Nothing is imported until :meth:`start`, so importing the plugin never imports an SDK.
 """
 
 from __future__ import annotations
@@ -31,12 +37,15 @@ from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.protocol import JSON_CONTENT_TYPE
 from ..api.speedups.fast_parse import parse_query, split_url
+from . import aiohttp_intercept, guard
+from .endpoints import ECS_HOST, ECS_URL
 from .speedups import lower_case_headers, reuse_mock_params
 
-#: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
-#: ``ecs-vpc.<region>.aliyuncs.com``.
-ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
-ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+__all__ = ["ECS_HOST", "ECS_URL", "Interceptor", "request_from_prepared"]
+
+#: The vendored copies of requests the SDKs send through, whose adapters we mock: the
+#: legacy SDK's and the 2019 ``alibaba-cloud-python-sdk-v2``'s.
+VENDORED_REQUESTS = ("aliyunsdkcore.vendored.requests", "alibabacloud.vendored.requests")
 
 Handler = Callable[..., ApiResponse]
 
@@ -99,7 +108,7 @@ class Interceptor:
 
     With ``timeouts=True`` the handler is also given ``timeout=``, the client's read timeout.
     A :class:`TransportFault` from the handler becomes the exception that SDK's copy of
-    requests raises (``ReadTimeout``, ``ConnectionError``).
+    requests (or aiohttp) raises (``ReadTimeout``, ``ConnectionError``).
     """
 
     def __init__(self, handler: Handler, *, timeouts: bool = False) -> None:
@@ -128,17 +137,20 @@ class Interceptor:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def answer(self, request: ApiRequest, timeout: float | None = None) -> ApiResponse:
+        """Answer one intercepted request, from any HTTP stack (``timeout``: the client's
+        read timeout, if known). Raises :class:`TransportFault` for an injected fault."""
+        if self.timeouts:
+            return self.handler(request, timeout=timeout)
+        return self.handler(request)
+
     def _callback(
-        self, prepared: Any, vendored: bool = False
+        self, prepared: Any, requests_package: str = "requests"
     ) -> tuple[int, Mapping[str, str], bytes]:
-        request = request_from_prepared(prepared)
         try:
-            if self.timeouts:
-                response = self.handler(request, timeout=_read_timeout(prepared))
-            else:
-                response = self.handler(request)
+            response = self.answer(request_from_prepared(prepared), _read_timeout(prepared))
         except TransportFault as fault:
-            raise _transport_error(fault, prepared, vendored) from None
+            raise _transport_error(fault, prepared, requests_package) from None
         # responses drops the registration's Content-Type when the answer's headers hold one.
         return response.status, response.headers, response.content()
 
@@ -154,12 +166,19 @@ def _targets() -> list[tuple[str, Callable[..., Any]]]:
         if _module_has("darabonba.core", "adapters"):
             _insecure_adapter_class()
             targets.append((f"{__name__}._INSECURE_ADAPTER.send", _current_requests_send))
-    if _module_has("aliyunsdkcore.vendored.requests.adapters", "HTTPAdapter"):
-        vendored = importlib.import_module("aliyunsdkcore.vendored.requests.adapters")
-        targets.append(
-            ("aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send", vendored.HTTPAdapter.send)
-        )
+    for package in VENDORED_REQUESTS:
+        if _module_has(f"{package}.adapters", "HTTPAdapter"):
+            vendored = importlib.import_module(f"{package}.adapters")
+            targets.append((f"{package}.adapters.HTTPAdapter.send", vendored.HTTPAdapter.send))
     return targets
+
+
+def _requests_package(target: str) -> str:
+    """The copy of requests a target belongs to (whose exceptions its SDK catches)."""
+    for package in VENDORED_REQUESTS:
+        if target.startswith(package + "."):
+            return package
+    return "requests"
 
 
 class _Switchboard:
@@ -176,6 +195,7 @@ class _Switchboard:
         self.active: list[Interceptor] = []
         self._mocks: list[tuple[type[Any], Any, Callable[..., Any]]] | None = None
         self._patches: list[_Swap] = []
+        self._stoppers: list[Callable[[], None]] = []
         self._previous_base_send: Callable[..., Any] | None = None
 
     def previous_send(self, adapter: Any, request: Any, **kwargs: Any) -> Any:
@@ -192,7 +212,7 @@ class _Switchboard:
             mock = responses.RequestsMock(
                 assert_all_requests_are_fired=False, target=target, real_adapter_send=real_send
             )
-            callback = functools.partial(self._route, vendored=target.startswith("aliyunsdkcore."))
+            callback = functools.partial(self._route, requests_package=_requests_package(target))
             mock.add(_any_method_callback()(
                 "POST", ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
             ))  # fmt: skip
@@ -234,6 +254,11 @@ class _Switchboard:
         # What RequestsMock.start() does, but on the class objects resolved once.
         for cls, _mock, send in self._mocks:
             self._swap(cls, "send", send)
+        # The stacks that do not go through requests: aiohttp (answered), then the last line
+        # for everything else (refused). Both only take a few attribute swaps.
+        self._stoppers.append(aiohttp_intercept.start(self.answer))
+        for owner, name, new in guard.patches():
+            self._swap(owner, name, new)
 
     def _swap(self, owner: object, name: str, new: object) -> None:
         swap = _Swap(owner, name, new)
@@ -243,9 +268,17 @@ class _Switchboard:
     def _stop(self) -> None:
         while self._patches:
             self._patches.pop().stop()
+        while self._stoppers:
+            self._stoppers.pop()()
 
-    def _route(self, prepared: Any, vendored: bool = False) -> tuple[int, Mapping[str, str], bytes]:
-        return self.active[-1]._callback(prepared, vendored)
+    def _route(
+        self, prepared: Any, requests_package: str = "requests"
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        return self.active[-1]._callback(prepared, requests_package)
+
+    def answer(self, request: ApiRequest, timeout: float | None = None) -> ApiResponse:
+        """Answer a request of a stack other than requests, by the innermost interceptor."""
+        return self.active[-1].answer(request, timeout)
 
 
 @functools.cache
@@ -335,11 +368,9 @@ def _read_timeout(prepared: Any) -> float | None:
     return float(value)
 
 
-def _transport_error(fault: TransportFault, prepared: Any, vendored: bool) -> Exception:
+def _transport_error(fault: TransportFault, prepared: Any, requests_package: str) -> Exception:
     """What requests (the SDK's own copy of it) raises for this fault."""
-    module = importlib.import_module(
-        "aliyunsdkcore.vendored.requests.exceptions" if vendored else "requests.exceptions"
-    )
+    module = importlib.import_module(f"{requests_package}.exceptions")
     url = urlsplit(prepared.url)
     scheme = "HTTPS" if url.scheme == "https" else "HTTP"
     port = url.port or (443 if url.scheme == "https" else 80)

@@ -1,0 +1,69 @@
+"""Which hosts belong to a simulated product, and what a stack we cannot answer is told.
+
+This is the one place that decides "is this request for a simulated endpoint": every
+interception (requests and its vendored copies, aiohttp) and the last-line guard
+(:mod:`.guard`) ask it, so adding a product (or the live-mode guard) changes one module.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ECS_HOST",
+    "ECS_URL",
+    "EndpointRefused",
+    "is_simulated_host",
+    "is_simulated_url",
+    "refusal_message",
+]
+
+#: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
+#: ``ecs-vpc.<region>.aliyuncs.com``.
+ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
+ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+
+
+def is_simulated_host(host: object) -> bool:
+    """True for the host name (str or bytes, any case, a trailing dot allowed) of a
+    simulated product's endpoint."""
+    if isinstance(host, bytes | bytearray):
+        host = bytes(host).decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    host = host.rstrip(".")
+    # The suffix test first: every other host of the process is rejected without the regex.
+    if host[-12:].lower() != "aliyuncs.com":
+        return False
+    return ECS_HOST.fullmatch(host) is not None
+
+
+def is_simulated_url(url: str) -> bool:
+    """True for an http(s) URL whose host is a simulated product's endpoint."""
+    return ECS_URL.match(url) is not None
+
+
+def refusal_message(host: str, port: int | None, stack: str) -> str:
+    """What a client that we cannot answer in-process is told, and how to serve it."""
+    where = f"{host}:{port}" if port else host
+    return (
+        f"pytest-ecs-events refused a connection to {where}: a simulator (ecs_sim) is "
+        f"active and {stack} is not answered in-process, so the request would have gone to "
+        "the real Alibaba Cloud. Serve it from the loopback server instead: request the "
+        "`ecs_server` fixture (or run `ecs-sim serve`) and point the client's endpoint at "
+        'it (`ecs_server.endpoint`, "127.0.0.1:PORT", over http). The requests-based SDK '
+        "clients and aiohttp (the new SDK's *_async methods) are answered in-process."
+    )
+
+
+class EndpointRefused(ConnectionRefusedError):
+    """Raised instead of opening a socket to a simulated endpoint (see :mod:`.guard`).
+
+    A ``ConnectionRefusedError`` (an ``OSError``), so every stack reports it as the failed
+    connection it is, with :func:`refusal_message` as its text.
+    """
+
+    def __init__(self, host: str, port: int | None, stack: str) -> None:
+        super().__init__(refusal_message(host, port, stack))
+        self.host = host
+        self.port = port
