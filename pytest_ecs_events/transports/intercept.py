@@ -27,6 +27,7 @@ import functools
 import importlib
 import importlib.util
 import re
+import sys
 import threading
 import types
 from collections.abc import Callable, Mapping
@@ -166,11 +167,25 @@ def _targets() -> list[tuple[str, Callable[..., Any]]]:
         if _module_has("darabonba.core", "adapters"):
             _insecure_adapter_class()
             targets.append((f"{__name__}._INSECURE_ADAPTER.send", _current_requests_send))
-    for package in VENDORED_REQUESTS:
+    for package in vendored_packages():
         if _module_has(f"{package}.adapters", "HTTPAdapter"):
             vendored = importlib.import_module(f"{package}.adapters")
             targets.append((f"{package}.adapters.HTTPAdapter.send", vendored.HTTPAdapter.send))
     return targets
+
+
+#: Vendored copies we import only once their SDK is loaded: importing the 2019 v2 SDK
+#: installs its vendored six's import hook, which warns on every later import of the process.
+_ONLY_ONCE_LOADED = {"alibabacloud.vendored.requests": "alibabacloud"}
+
+
+def vendored_packages() -> tuple[str, ...]:
+    """The vendored copies of requests to intercept now (see :data:`_ONLY_ONCE_LOADED`)."""
+    return tuple(
+        package
+        for package in VENDORED_REQUESTS
+        if package not in _ONLY_ONCE_LOADED or _ONLY_ONCE_LOADED[package] in sys.modules
+    )
 
 
 def _requests_package(target: str) -> str:
@@ -194,6 +209,8 @@ class _Switchboard:
         self.lock = threading.Lock()
         self.active: list[Interceptor] = []
         self._mocks: list[tuple[type[Any], Any, Callable[..., Any]]] | None = None
+        #: The vendored copies the mocks were built for (an SDK loaded later adds one).
+        self._built_for: tuple[str, ...] = ()
         self._patches: list[_Swap] = []
         self._stoppers: list[Callable[[], None]] = []
         self._previous_base_send: Callable[..., Any] | None = None
@@ -242,7 +259,8 @@ class _Switchboard:
                 self._stop()
 
     def _start(self) -> None:
-        if self._mocks is None:
+        if self._mocks is None or self._built_for != vendored_packages():
+            self._built_for = vendored_packages()
             self._mocks = self._build()
         if _module_has("darabonba.core", "adapters"):
             shim = types.SimpleNamespace(HTTPAdapter=_insecure_adapter_class())
