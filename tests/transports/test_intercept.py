@@ -395,3 +395,28 @@ def test_the_query_responses_parsed_is_not_parsed_again(
         request = m.DescribeInstanceStatusRequest(region_id="cn-hangzhou")
         assert new_client(ecs_sim).describe_instance_status(request).body.total_count == 2
     assert parsed == []
+
+
+def test_a_vendored_sdk_is_not_imported_until_the_process_loads_it() -> None:
+    """Starting a simulator must not import the 2019 v2 SDK (its vendored six's import hook
+    warns on every later import); once the process loads it, the next start intercepts it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pytest_ecs_events import EcsSimulator\n"
+        "from pytest_ecs_events.transports.intercept import vendored_packages\n"
+        "with EcsSimulator():\n"
+        "    pass\n"
+        "print('alibabacloud' in sys.modules, vendored_packages())\n"
+        "sys.modules['alibabacloud'] = type(sys)('alibabacloud')  # as if the handler loaded it\n"
+        "print(vendored_packages())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    assert out == [
+        "False ('aliyunsdkcore.vendored.requests',)",
+        "('aliyunsdkcore.vendored.requests', 'alibabacloud.vendored.requests')",
+    ]
