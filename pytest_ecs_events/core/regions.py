@@ -113,15 +113,11 @@ def unknown_region_text(region_id: object, extra: Collection[str] = ()) -> str:
     )
 
 
-#: What the API answers for a RegionId it does not have.
-REGION_NOT_FOUND = ("InvalidRegionId.NotFound", "The specified RegionId does not exist.", 404)
-
-
 def check_region(region_id: str, extra: Collection[str] = ()) -> str:
     """``region_id`` if known, else the API's ``InvalidRegionId.NotFound`` (404)."""
     if region_id in REGIONS or region_id in extra:
         return region_id
-    raise EcsApiError(*REGION_NOT_FOUND)
+    raise EcsApiError("InvalidRegionId.NotFound", "The specified RegionId does not exist.", 404)
 
 
 def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:

@@ -222,13 +222,26 @@ def _rename(item: pytest.Item, scrub: Scrubber, taken: set[str]) -> None:
     taken.add(new)
     nodeid = item.nodeid
     item.name = new
-    item._nodeid = (
-        scrub(nodeid[: len(nodeid) - len(old)]) + new if nodeid.endswith(old) else (scrub(nodeid))
+    _set_nodeid(
+        item,
+        scrub(nodeid[: len(nodeid) - len(old)]) + new if nodeid.endswith(old) else scrub(nodeid),
     )
     item.__dict__.pop("location", None)
     markers = getattr(item.keywords, "_markers", None)
     if isinstance(markers, dict) and old in markers:
         markers[new] = markers.pop(old)
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    """Give an item a new node id. pytest has no public way: before 9.2 it keeps the text in
+    ``_nodeid``; from 9.2 a structured ``_id`` (a slot, parsed from the text)."""
+    if hasattr(item, "_id"):
+        from _pytest import nodes
+
+        parsed = nodes.coerce_node_id(nodeid)  # type: ignore[attr-defined,unused-ignore]
+        object.__setattr__(item, "_id", parsed)
+    else:
+        object.__setattr__(item, "_nodeid", nodeid)
 
 
 # ================================================================================ hooks
