@@ -239,6 +239,7 @@ class LiveRun:
                 self.session.say(f"ecs-live: WARNING: could not clean up after earlier runs: {exc}")
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.interception.refresh()  # an SDK the test modules loaded since is relayed too
         if "ecs_server" in getattr(item, "fixturenames", ()):
             _skip(
                 "the ecs_server fixture serves the offline simulator; "

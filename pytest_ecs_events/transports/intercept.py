@@ -142,6 +142,15 @@ class Interceptor:
             self._attached = False
             _SWITCHBOARD.detach(self)
 
+    def refresh(self) -> None:
+        """Start again if an SDK loaded since started (a vendored copy of requests, see
+        :func:`vendored_packages`) so that it is intercepted too: for an interceptor that
+        stays started (live mode's), when it is the only one."""
+        board = _SWITCHBOARD
+        if self._attached and board.active == [self] and board._built_for != vendored_packages():
+            self.stop()
+            self.start()
+
     def __enter__(self) -> Interceptor:
         self.start()
         return self
