@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -261,3 +262,44 @@ def test_creates_then_hangs(ecs_sim):
     assert "cancelled 1 simulated event(s)" in cleanup.stdout
     assert [e["state"] for e in live.server.events()] == ["Canceled"]
     assert live.journals() == []
+
+
+# The 2019 v2 SDK, imported by the test module (so loaded before its tests start).
+V2_HANDLER = """
+import os
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from alibabacloud import get_client
+    from alibabacloud.client import ClientConfig
+    from alibabacloud.exceptions import ServerException
+
+
+def test_v2_sdk(ecs_sim):
+    host, port = ecs_sim.endpoint.split(":")
+    config = ClientConfig(region_id=ecs_sim.region, endpoint=host, enable_https=False,
+                          http_port=int(port))
+    client = get_client("ecs", access_key_id=os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"],
+                        access_key_secret=os.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
+                        config=config)
+    client.modify_instance_attribute(instance_id="i-web", description="v2")
+    with pytest.raises(ServerException) as refused:
+        client.reboot_instance(instance_id="i-db")
+    assert refused.value.error_code == "PytestEcsEvents.LiveGuard"
+    assert refused.value.http_status == 403
+"""
+
+
+def test_the_v2_sdk_passes_the_guard_too(live: Live) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImportWarning)
+        pytest.importorskip("alibabacloud.vendored.requests")
+    live.pytester.makepyfile(test_v2=V2_HANDLER)
+    result = live.run("-v", "test_v2.py", endpoint=_endpoint(live))
+    result.assert_outcomes(passed=1)
+    modified = live.server.calls("ModifyInstanceAttribute")
+    assert [(c["params"]["InstanceId"], c["status"]) for c in modified] == [("i-web", 200)]
+    assert live.server.calls("RebootInstance") == []
