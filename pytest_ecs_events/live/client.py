@@ -91,6 +91,12 @@ class LiveClient:
                 proxy=proxy,
             )
         self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def sending(self) -> bool:
+        """Whether this thread is inside :meth:`call` now: the request the interception sees
+        was checked (and a create journaled) here already (see ``live/relay.py``)."""
+        return bool(getattr(self._local, "sending", False))
 
     def call(self, action: str, params: Mapping[str, object]) -> dict[str, Any]:
         """Send one call once the guard allowed it; returns the body.
@@ -119,6 +125,7 @@ class LiveClient:
         error: Exception | None = None
         status: int | None = 200
         code: str | None = None
+        self._local.sending = True
         try:
             raw = self._acs.do_action_with_exception(request)
         except ServerException as exc:
@@ -135,6 +142,7 @@ class LiveClient:
                 )
             )
         finally:
+            self._local.sending = False
             with self._lock:
                 self.calls.append(LiveCall(action, flat, status, code, wall_clock_now()))
         if error is not None:

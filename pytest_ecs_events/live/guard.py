@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping
 
 from .errors import LiveGuardError
 
-__all__ = ["EVENT_ACTIONS", "INSTANCE_ACTIONS", "INSTANCE_PARAMS", "READ_ACTIONS", "LiveGuard"]
+__all__ = [
+    "EVENT_ACTIONS",
+    "INSTANCE_ACTIONS",
+    "INSTANCE_PARAMS",
+    "READ_ACTIONS",
+    "READ_PREFIXES",
+    "LiveGuard",
+]
 
 #: Reads: they act on nothing (an account-wide read is allowed, e.g. the quota check).
 READ_ACTIONS = frozenset(
@@ -38,6 +45,8 @@ INSTANCE_ACTIONS = frozenset(
 EVENT_ACTIONS = frozenset(
     {"CancelSimulatedSystemEvents", "AcceptInquiredSystemEvent", "ModifySystemEventAttribute"}
 )
+#: Actions a handler's client may send unchecked (they read, they act on nothing).
+READ_PREFIXES = ("Describe", "List")
 #: Parameters (any case, any ``.N``) that name an instance.
 INSTANCE_PARAMS = ("instanceid", "resourceid")
 
@@ -74,11 +83,42 @@ class LiveGuard:
             return event_id in self._owned
 
     def check(self, action: str, params: Mapping[str, str]) -> None:
+        """The plugin's own calls (``LiveClient.call``): only the actions live mode uses."""
         if action not in READ_ACTIONS | INSTANCE_ACTIONS | EVENT_ACTIONS:
             raise LiveGuardError(
                 f"refusing to send {action!r}: live mode only sends "
                 f"{', '.join(sorted(READ_ACTIONS | INSTANCE_ACTIONS | EVENT_ACTIONS))}"
             )
+        instances, events = self._scan(action, params, own_events=action in EVENT_ACTIONS)
+        if action in INSTANCE_ACTIONS and not instances:
+            raise LiveGuardError(f"refusing to send {action} without an instance id")
+        if action in EVENT_ACTIONS and not events:
+            raise LiveGuardError(f"refusing to send {action} without an event id")
+
+    def check_intercepted(self, action: str, params: Mapping[str, str]) -> None:
+        """Any other SDK call of the process (the handler's), seen by the interception.
+
+        Reads (``Describe*``, ``List*``) pass as they are. Every other action is checked by
+        the same rules as :meth:`check`: each instance it names in the allowlist, each
+        event it names created by this run, never ``TriggerRealOps``; and it must name what
+        it acts on (an instance or an event): a write that names neither (``RunInstances``,
+        ``DeleteDisk``) acts on something the allowlist cannot vouch for.
+        """
+        if action.startswith(READ_PREFIXES):
+            return
+        instances, events = self._scan(action, params, own_events=True)
+        if not instances and not events:
+            raise LiveGuardError(
+                f"refusing to send {action}: it names no instance of the allowlist and no "
+                "simulated event this run created, and live mode lets a handler write only "
+                f"to those ({', '.join(sorted(self.allowlist))})"
+            )
+
+    def _scan(
+        self, action: str, params: Mapping[str, str], *, own_events: bool
+    ) -> tuple[list[str], list[str]]:
+        """The instances and events a call names, each checked (the events only with
+        ``own_events``: a read may name any event); raises on the first refusal."""
         instances: list[str] = []
         events: list[str] = []
         for name, value in params.items():
@@ -110,17 +150,13 @@ class LiveGuard:
                 f"this run ({', '.join(sorted(self.allowlist))}); live mode acts only on the "
                 "instances given with --ecs-live-instances"
             )
-        if action in INSTANCE_ACTIONS and not instances:
-            raise LiveGuardError(f"refusing to send {action} without an instance id")
-        if action in EVENT_ACTIONS:
-            if not events:
-                raise LiveGuardError(f"refusing to send {action} without an event id")
-            foreign = [e for e in events if not self.owns(e)]
-            if foreign:
-                raise LiveGuardError(
-                    f"refusing to send {action} for {', '.join(foreign)}: live mode acts only "
-                    "on simulated events this run created"
-                )
+        foreign = [e for e in events if not self.owns(e)] if own_events else []
+        if foreign:
+            raise LiveGuardError(
+                f"refusing to send {action} for {', '.join(foreign)}: live mode acts only "
+                "on simulated events this run created"
+            )
+        return instances, events
 
     def __repr__(self) -> str:
         return f"<LiveGuard allowlist={sorted(self.allowlist)} owned={len(self._owned)}>"

@@ -101,6 +101,12 @@ class LiveEcs(EcsHandle):
         self._reverse: dict[str, str] = {
             real: alias for alias, real in list(session.settings.aliases.items())[::-1]
         }
+        session.listen(self._adopt)
+
+    def _adopt(self, event_ids: list[str]) -> None:
+        """Events the handler created during this test (seen by the interception): this
+        test lists them and cancels them at its end, as its own."""
+        self._created.extend(e for e in event_ids if e not in self._created)
 
     # ---------------------------------------------------------------------- the account
     @property
@@ -430,6 +436,7 @@ class LiveEcs(EcsHandle):
 
     def close(self) -> CancelReport:
         """Cancel every event created during this test that is still active."""
+        self._session.unlisten(self._adopt)
         if not self._created:
             return CancelReport()
         return self._session.cancel(self._created)

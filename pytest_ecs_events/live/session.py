@@ -7,13 +7,15 @@ first, and the create is journaled before and after, so that a crash cannot lose
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ..core.clock import format_api_time
+from ..core.clock import format_api_time, parse_api_time, wall_clock_now
 from ..core.errors import EcsApiError
 from .cleanup import SettleReport, settle
 from .client import IDS_PER_CALL, LiveClient, indexed
@@ -55,6 +57,9 @@ class LiveSession:
         self.journal = Journal(settings.journal_dir, worker=worker)
         self._write = write
         self._lock = threading.Lock()
+        #: Told the ids of every event created by another client of the process (the
+        #: handler's), so that the test's handle owns and cancels them.
+        self._listeners: list[Callable[[list[str]], None]] = []
 
     # -- output -------------------------------------------------------------------------
     def say(self, line: str) -> None:
@@ -141,6 +146,53 @@ class LiveSession:
                 self.guard.own([event_id], owner)
             return created
 
+    def listen(self, listener: Callable[[list[str]], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def unlisten(self, listener: Callable[[list[str]], None]) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def intercepted_create(self, params: Mapping[str, str]) -> Callable[[int, bytes], None]:
+        """Journal a CreateSimulatedSystemEvents another client of the process is sending
+        (the guard allowed it); returns what records its outcome from the real answer.
+
+        The intent is written before the request goes out, as for :meth:`create`. It names
+        this session's endpoint and protocol (those the clean-up uses to cancel; an event
+        belongs to the account and region, whatever endpoint created it).
+        """
+        ids = [v for k, v in sorted(_indexed_items(params, "instanceid"))]
+        try:
+            not_before = parse_api_time(params.get("NotBefore", ""))
+        except ValueError:
+            not_before = wall_clock_now()
+        token = self.journal.intent(
+            region=params.get("RegionId") or self.region,
+            endpoint=self.endpoint,
+            protocol=self.settings.protocol,
+            event_type=params.get("EventType", ""),
+            instance_ids=ids,
+            not_before=not_before,
+        )
+
+        def answered(status: int, body: bytes) -> None:
+            created = _event_ids(body) if 200 <= status < 300 else []
+            if not created:
+                self.journal.failed(token, f"HTTP {status}")
+                return
+            owners = [ids[min(n, len(ids) - 1)] if ids else "" for n in range(len(created))]
+            self.journal.created(token, created, owners)
+            for event_id, owner in zip(created, owners, strict=True):
+                self.guard.own([event_id], owner or None)
+            with self._lock:
+                listeners = list(self._listeners)
+            for listener in listeners:
+                listener(created)
+
+        return answered
+
     def cancel(self, event_ids: Sequence[str]) -> CancelReport:
         report = cancel_events(self.client, event_ids, region=self.region)
         self.journal.cancelled(report.cancelled, how="cancelled")
@@ -215,3 +267,25 @@ class LiveSession:
             f"<LiveSession {self.settings.protocol}://{self.endpoint} region={self.region} "
             f"worker={self.worker} instances={self.settings.alias_text()}>"
         )
+
+
+def _indexed_items(params: Mapping[str, str], base: str) -> list[tuple[int, str]]:
+    """``(N, value)`` of the parameters ``<base>.N`` (any case); a bare ``<base>`` is 1."""
+    found = []
+    for name, value in params.items():
+        head, _, index = name.partition(".")
+        if head.lower() == base:
+            found.append((int(index) if index.isdigit() else 1, value))
+    return found
+
+
+def _event_ids(body: bytes) -> list[str]:
+    """The ``EventIdSet`` of a CreateSimulatedSystemEvents answer (JSON, or XML)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        text = body.decode("utf-8", "replace")
+        return [str(m) for m in re.findall(r"<EventId>([^<]+)</EventId>", text)]
+    event_set = data.get("EventIdSet") if isinstance(data, dict) else None
+    listed = event_set.get("EventId") if isinstance(event_set, dict) else None
+    return [str(e) for e in listed] if isinstance(listed, list) else []

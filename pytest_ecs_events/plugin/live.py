@@ -196,6 +196,10 @@ class LiveRun:
         self.worker = _worker_id(config)
         self._previous_sigterm: Any = None
         self._sigterm_interrupts()
+        from ..live.relay import start_relay
+
+        # Every SDK call of the process to an ECS endpoint passes the live guard from now on.
+        self.interception = start_relay(session)
 
     def _sigterm_interrupts(self) -> None:
         """SIGTERM (a CI job cancelled) interrupts like Ctrl-C, so that clean-up runs."""
@@ -211,6 +215,7 @@ class LiveRun:
             self._previous_sigterm = None
 
     def pytest_unconfigure(self) -> None:
+        self.interception.stop()
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
 
@@ -234,6 +239,7 @@ class LiveRun:
                 self.session.say(f"ecs-live: WARNING: could not clean up after earlier runs: {exc}")
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.interception.refresh()  # an SDK the test modules loaded since is relayed too
         if "ecs_server" in getattr(item, "fixturenames", ()):
             _skip(
                 "the ecs_server fixture serves the offline simulator; "

@@ -10,6 +10,10 @@ test's own ``aioresponses``, started before or after the simulator, keeps workin
 The patch costs nothing on the requests path and is installed only where aiohttp is
 imported: at start if it already is, else as soon as something imports it (a finder on
 ``sys.meta_path`` while a simulator runs), so importing the plugin never imports aiohttp.
+
+With a relay (live mode, see :mod:`.intercept`), a call to a simulated endpoint is shown to
+the relay: refused (answered here, nothing sent) or sent unchanged by the original
+``_request``, whose response the caller gets as it came.
 """
 
 from __future__ import annotations
@@ -31,18 +35,22 @@ from yarl import URL
 from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.speedups.fast_parse import parse_query, split_url
+from . import guard
 from .endpoints import is_simulated_url
+from .relay import Relay
 
 __all__ = ["start"]
 
 Answer = Callable[[ApiRequest, "float | None"], ApiResponse]
+CurrentRelay = Callable[[], "Relay | None"]
 
 
-def start(answer: Answer) -> Callable[[], None]:
-    """Route aiohttp calls to simulated endpoints to ``answer``; returns the matching stop."""
+def start(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[], None]:
+    """Route aiohttp calls to simulated endpoints to ``answer`` (or to the relay ``relay()``
+    gives, when it gives one); returns the matching stop."""
     if "aiohttp" in sys.modules:
-        return _start_mock(answer)
-    finder = _WhenImported("aiohttp", lambda: state.append(_start_mock(answer)))
+        return _start_mock(answer, relay)
+    finder = _WhenImported("aiohttp", lambda: state.append(_start_mock(answer, relay)))
     state: list[Callable[[], None]] = []
     sys.meta_path.insert(0, finder)
 
@@ -55,7 +63,7 @@ def start(answer: Answer) -> Callable[[], None]:
     return stop
 
 
-def _start_mock(answer: Answer) -> Callable[[], None]:
+def _start_mock(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[], None]:
     """Patch ``ClientSession._request`` with a plain function (so a test's own
     ``aioresponses``, whose autospec cannot spec a mock, still starts on top of ours)."""
     from aiohttp import ClientSession
@@ -74,7 +82,21 @@ def _start_mock(answer: Answer) -> Callable[[], None]:
         if data is not None and hasattr(data, "__aiter__"):
             kwargs["data"] = b"".join([chunk async for chunk in data])
         headers = {**session.headers, **(kwargs.get("headers") or {})}
-        response = await _respond(answer, method.upper(), URL(url), {**kwargs, "headers": headers})
+        current = relay() if relay is not None else None
+        if current is not None:
+            request = request_from_aiohttp(method.upper(), str(url), {**kwargs, "headers": headers})
+            decision = current.admit(request)
+            if not isinstance(decision, ApiResponse):
+                with guard.forwarding(URL(url).host or ""):
+                    real = await real_request(session, method, str_or_url, **kwargs)
+                if decision is not None:
+                    decision(real.status, await real.read())
+                return real
+            response = await _build(decision, method.upper(), URL(url), headers)
+        else:
+            response = await _respond(
+                answer, method.upper(), URL(url), {**kwargs, "headers": headers}
+            )
         raise_for_status = kwargs.get("raise_for_status")
         if raise_for_status is None:
             raise_for_status = getattr(session, "_raise_for_status", False)
@@ -94,13 +116,18 @@ def _start_mock(answer: Answer) -> Callable[[], None]:
 
 async def _respond(answer: Answer, method: str, url: Any, kwargs: Mapping[str, Any]) -> Any:
     """The simulator's answer as an aiohttp ``ClientResponse`` (built by aioresponses)."""
-    from aioresponses.core import RequestMatch
-
     request = request_from_aiohttp(method, str(url), kwargs)
     try:
         response = answer(request, _read_timeout(kwargs.get("timeout")))
     except TransportFault as fault:
         raise _transport_error(fault) from None
+    return await _build(response, method, url, kwargs.get("headers"))
+
+
+async def _build(response: ApiResponse, method: str, url: Any, request_headers: Any) -> Any:
+    """An answer as an aiohttp ``ClientResponse`` (built by aioresponses)."""
+    from aioresponses.core import RequestMatch
+
     headers = dict(response.headers)
     content_type = headers.pop("Content-Type", None) or headers.pop("content-type", "")
     try:
@@ -117,7 +144,7 @@ async def _respond(answer: Answer, method: str, url: Any, kwargs: Mapping[str, A
         reason=reason,
         response_class=_response_class(),
     )
-    return await match.build_response(url, headers=kwargs.get("headers"))
+    return await match.build_response(url, headers=request_headers)
 
 
 @functools.cache

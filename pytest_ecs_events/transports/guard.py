@@ -9,19 +9,23 @@ to serve that client. ``http.client`` is refused one step earlier, in ``connect(
 request through an http proxy (where the name resolved is the proxy's) is refused too, and
 ``urllib`` users read which stack it was.
 
-Every other host, loopback included, resolves and connects as before.
+Every other host, loopback included, resolves and connects as before. A request the
+interception itself forwards to the real endpoint (live mode's relay, :mod:`.intercept`)
+resolves its host inside :func:`forwarding`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .endpoints import EndpointRefused, is_simulated_host
 
-__all__ = ["patches"]
+__all__ = ["forwarding", "patches"]
 
 
 def patches() -> list[tuple[object, str, object]]:
@@ -34,9 +38,37 @@ def patches() -> list[tuple[object, str, object]]:
     ]
 
 
+#: Hosts a forwarded request is connecting to now, with how many such requests are in flight.
+#: Counted per host, not per thread: aiohttp resolves names in an executor thread.
+_FORWARDING: dict[str, int] = {}
+_FORWARDING_LOCK = threading.Lock()
+
+
+def _host_key(host: Any) -> str:
+    if isinstance(host, bytes | bytearray):
+        host = bytes(host).decode("ascii", "replace")
+    return str(host).rstrip(".").lower()
+
+
+@contextlib.contextmanager
+def forwarding(host: str) -> Iterator[None]:
+    """While a request the interception checked is sent to the real ``host``, its name
+    resolves (every other stack's requests to a simulated endpoint are still refused)."""
+    key = _host_key(host)
+    with _FORWARDING_LOCK:
+        _FORWARDING[key] = _FORWARDING.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        with _FORWARDING_LOCK:
+            left = _FORWARDING.pop(key) - 1
+            if left:
+                _FORWARDING[key] = left
+
+
 def _guarded_getaddrinfo(real: Callable[..., Any]) -> Callable[..., Any]:
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if is_simulated_host(host):
+        if is_simulated_host(host) and not (_FORWARDING and _host_key(host) in _FORWARDING):
             raise EndpointRefused(
                 host.decode() if isinstance(host, bytes) else str(host),
                 port if isinstance(port, int) else None,

@@ -18,6 +18,12 @@ Each SDK sends through its own adapter class, and we mock exactly those classes:
 
 Which hosts are intercepted is decided in :mod:`.endpoints`; every stack's request is
 answered by :meth:`Interceptor.answer`. Calls to any other host pass through untouched.
+
+An interceptor with a ``relay`` (live mode, :mod:`pytest_ecs_events.live.relay`) answers
+nothing itself: each request is shown to :meth:`Relay.admit`, which refuses it (an answer,
+nothing sent) or lets it go, unchanged, to the real endpoint through the adapter's real
+``send`` (aiohttp: the original ``_request``); the real response goes back to the caller
+as it came.
 Nothing is imported until :meth:`start`, so importing the plugin never imports an SDK.
 """
 
@@ -31,6 +37,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,9 +47,10 @@ from ..api.protocol import JSON_CONTENT_TYPE
 from ..api.speedups.fast_parse import parse_query, split_url
 from . import aiohttp_intercept, guard
 from .endpoints import ECS_HOST, ECS_URL
+from .relay import Relay, Relayed
 from .speedups import lower_case_headers, reuse_mock_params
 
-__all__ = ["ECS_HOST", "ECS_URL", "Interceptor", "request_from_prepared"]
+__all__ = ["ECS_HOST", "ECS_URL", "Interceptor", "Relay", "Relayed", "request_from_prepared"]
 
 #: The vendored copies of requests the SDKs send through, whose adapters we mock: the
 #: legacy SDK's and the 2019 ``alibaba-cloud-python-sdk-v2``'s.
@@ -112,9 +120,12 @@ class Interceptor:
     requests (or aiohttp) raises (``ReadTimeout``, ``ConnectionError``).
     """
 
-    def __init__(self, handler: Handler, *, timeouts: bool = False) -> None:
+    def __init__(
+        self, handler: Handler, *, timeouts: bool = False, relay: Relay | None = None
+    ) -> None:
         self.handler = handler
         self.timeouts = timeouts
+        self.relay = relay
         self._attached = False
 
     @property
@@ -130,6 +141,15 @@ class Interceptor:
         if self._attached:
             self._attached = False
             _SWITCHBOARD.detach(self)
+
+    def refresh(self) -> None:
+        """Start again if an SDK loaded since started (a vendored copy of requests, see
+        :func:`vendored_packages`) so that it is intercepted too: for an interceptor that
+        stays started (live mode's), when it is the only one."""
+        board = _SWITCHBOARD
+        if self._attached and board.active == [self] and board._built_for != vendored_packages():
+            self.stop()
+            self.start()
 
     def __enter__(self) -> Interceptor:
         self.start()
@@ -238,7 +258,10 @@ class _Switchboard:
             mock.add_passthru(re.compile(r".*", re.S))
             module, cls_name, _ = target.rsplit(".", 2)
             cls = getattr(importlib.import_module(module), cls_name)
-            built.append((cls, mock, _send_through(mock)))
+            package = _requests_package(target)
+            # A relayed request goes out through the adapter's own send, never ours again.
+            bypass = self.previous_send if package == "requests" else real_send
+            built.append((cls, mock, _send_through(mock, bypass, package)))
         return built
 
     def attach(self, interceptor: Interceptor) -> None:
@@ -274,7 +297,7 @@ class _Switchboard:
             self._swap(cls, "send", send)
         # The stacks that do not go through requests: aiohttp (answered), then the last line
         # for everything else (refused). Both only take a few attribute swaps.
-        self._stoppers.append(aiohttp_intercept.start(self.answer))
+        self._stoppers.append(aiohttp_intercept.start(self.answer, relay=self.relay))
         for owner, name, new in guard.patches():
             self._swap(owner, name, new)
 
@@ -297,6 +320,11 @@ class _Switchboard:
     def answer(self, request: ApiRequest, timeout: float | None = None) -> ApiResponse:
         """Answer a request of a stack other than requests, by the innermost interceptor."""
         return self.active[-1].answer(request, timeout)
+
+    def relay(self) -> Relay | None:
+        """The innermost interceptor's relay (None: it answers in-process)."""
+        active = self.active
+        return active[-1].relay if active else None
 
 
 @functools.cache
@@ -363,13 +391,65 @@ class _Swap:
             delattr(self.owner, self.name)
 
 
-def _send_through(mock: Any) -> Callable[..., Any]:
-    """An adapter ``send`` handing the request to ``mock``, as responses' own patch does."""
+def _send_through(
+    mock: Any, bypass: Callable[..., Any], package: str = "requests"
+) -> Callable[..., Any]:
+    """An adapter ``send`` handing the request to ``mock``, as responses' own patch does
+    (to the relay of a relaying interceptor, for a simulated endpoint)."""
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        relay = _SWITCHBOARD.relay()
+        if relay is not None and ECS_URL.match(str(request.url)) is not None:
+            return _relay_send(relay, bypass, package, adapter, request, args, kwargs)
         return mock._on_request(adapter, request, *args, **kwargs)
 
     return send
+
+
+def _relay_send(
+    relay: Relay,
+    bypass: Callable[..., Any],
+    package: str,
+    adapter: Any,
+    prepared: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """Refuse a request (answered here) or send it unchanged through the real adapter."""
+    if prepared.body is not None and not isinstance(prepared.body, bytes | str):
+        # A streamed body is read once, to be checked: what is sent is what was read.
+        prepared.body = b"".join(
+            c if isinstance(c, bytes) else str(c).encode() for c in prepared.body
+        )
+    request = request_from_prepared(prepared)
+    decision = relay.admit(request)
+    if isinstance(decision, ApiResponse):
+        return _requests_response(decision, prepared, adapter, package)
+    with guard.forwarding(urlsplit(prepared.url).hostname or ""):
+        response = bypass(adapter, prepared, *args, **kwargs)
+    if decision is not None:
+        decision(int(response.status_code), response.content)
+    return response
+
+
+def _requests_response(answer: ApiResponse, prepared: Any, adapter: Any, package: str) -> Any:
+    """``answer`` as the Response that SDK's copy of requests returns."""
+    models = importlib.import_module(f"{package}.models")
+    structures = importlib.import_module(f"{package}.structures")
+    response = models.Response()
+    response.status_code = answer.status
+    response.headers = structures.CaseInsensitiveDict(answer.headers)
+    response._content = answer.content()
+    response._content_consumed = True
+    response.encoding = "utf-8"
+    try:
+        response.reason = HTTPStatus(answer.status).phrase
+    except ValueError:
+        response.reason = ""
+    response.url = prepared.url
+    response.request = prepared
+    response.connection = adapter
+    return response
 
 
 _SWITCHBOARD = _Switchboard()

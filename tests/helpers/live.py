@@ -59,12 +59,18 @@ class Live:
 
     cache = False
 
-    def args(self, *extra: str, instances: str = "web=i-web", timeout: str = "20") -> list[str]:
+    def args(
+        self,
+        *extra: str,
+        instances: str = "web=i-web",
+        timeout: str = "20",
+        endpoint: str | None = None,
+    ) -> list[str]:
         where = [] if self.cache else [f"--ecs-live-journal={self.journal_dir}"]
         return [
             "--ecs-live",
             f"--ecs-live-instances={instances}",
-            f"--ecs-live-endpoint={self.server.endpoint}",
+            f"--ecs-live-endpoint={endpoint or self.server.endpoint}",
             "--ecs-live-protocol=http",
             f"--ecs-live-timeout={timeout}",
             *where,

@@ -66,3 +66,36 @@ def test_the_action_sets_do_not_overlap_and_repr_names_the_allowlist(guard: Live
     assert not INSTANCE_ACTIONS & EVENT_ACTIONS
     guard.own(["e-1"])
     assert repr(guard) == "<LiveGuard allowlist=['i-db', 'i-web'] owned=1>"
+
+
+# ----------------------------------------------------------- the handler's calls (intercepted)
+def test_intercepted_reads_pass_whatever_they_name() -> None:
+    guard = LiveGuard(["i-web"])
+    guard.check_intercepted("DescribeInstances", {"InstanceIds": '["i-db"]'})
+    guard.check_intercepted("DescribeDisks", {"InstanceId": "i-db"})
+    guard.check_intercepted("ListTagResources", {"ResourceId.1": "i-db"})
+
+
+def test_intercepted_writes_follow_the_handles_rules() -> None:
+    guard = LiveGuard(["i-web"])
+    guard.own(["e-1"], "i-web")
+    guard.check_intercepted("RebootInstance", {"InstanceId": "i-web"})
+    guard.check_intercepted("ModifyInstanceAttribute", {"InstanceId": "i-web"})  # any write
+    guard.check_intercepted("CancelSimulatedSystemEvents", {"EventId.1": "e-1"})
+    refused = {
+        "RebootInstance": {"InstanceId": "i-db"},
+        "RebootInstances": {"InstanceId.1": "i-web", "InstanceId.2": "i-db"},
+        "StartInstances": {"instanceids": '["i-db"]'},
+        "TagResources": {"ResourceId.1": "i-db"},
+        "StopInstance": {"InstanceId": "i-web", "TriggerRealOps": "false"},
+        "CancelSimulatedSystemEvents": {"EventId.1": "e-2"},
+        "RunInstances": {"RegionId": "cn-hangzhou"},
+        "DeleteDisk": {"DiskId": "d-1"},
+    }
+    for action, params in refused.items():
+        with pytest.raises(LiveGuardError):
+            guard.check_intercepted(action, params)
+
+
+def test_the_handles_reads_still_name_any_event() -> None:
+    LiveGuard(["i-web"]).check("DescribeInstanceHistoryEvents", {"EventId.1": "e-someone"})

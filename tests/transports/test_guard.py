@@ -83,3 +83,29 @@ def test_the_guard_is_gone_after_stop() -> None:
     with EcsSimulator():
         assert socket.getaddrinfo is not before[0]
     assert (socket.getaddrinfo, http.client.HTTPConnection.connect) == before
+
+
+def test_a_forwarded_request_resolves_its_host_only_while_it_is_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Live mode's relay sends a checked request to the real endpoint inside forwarding()."""
+    from pytest_ecs_events.transports.guard import forwarding
+
+    resolved: list[object] = []
+
+    def fake_resolver(host: object, port: object, *args: object, **kwargs: object) -> list[str]:
+        resolved.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_resolver)
+    host = "ecs.cn-beijing.aliyuncs.com"
+    with EcsSimulator():
+        with forwarding("ECS.cn-beijing.aliyuncs.com."), forwarding(host):
+            assert socket.getaddrinfo(host, 443) == ["127.0.0.1"]
+        with forwarding(host):
+            assert socket.getaddrinfo(host.encode(), 443) == ["127.0.0.1"]
+            with pytest.raises(EndpointRefused):  # only the host being forwarded to
+                socket.getaddrinfo("ecs.cn-qingdao.aliyuncs.com", 443)
+        with pytest.raises(EndpointRefused):
+            socket.getaddrinfo(host, 443)
+    assert resolved == [host, host.encode()]
