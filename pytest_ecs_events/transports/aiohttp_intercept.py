@@ -31,7 +31,7 @@ from yarl import URL
 from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.speedups.fast_parse import parse_query, split_url
-from .endpoints import is_simulated_url
+from .endpoints import is_simulated_url, product_for_host
 
 __all__ = ["start"]
 
@@ -167,6 +167,7 @@ def request_from_aiohttp(method: str, url: str, kwargs: Mapping[str, Any]) -> Ap
         path=path or "/",
         query=query,
         body=body,
+        product=product_for_host(host),
     )
 
 
