@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from . import cms  # noqa: F401  (registers CloudMonitor's actions: the dispatcher serves them)
 from .api.calls import ApiCall
 from .api.dispatch import EcsApi
 from .api.faults import TransportFault

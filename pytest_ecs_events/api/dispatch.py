@@ -1,5 +1,12 @@
 """One dispatcher from (action, params) to a JSON body or an error in the API's own format.
 
+It serves every RPC product (``api/products.py``: ECS, CloudMonitor) over one simulation:
+they share the parameter parsing, the signatures, the error bodies, the faults, the call
+record and the request ids; a product brings its version and its registry of actions
+(``api/registry.py``). Which product a request is for: the one its transport named
+(``ApiRequest.product``, from the endpoint host), else the one of its ``Version``, else ECS
+(or the only product that has the action, for in-process calls that name none).
+
 A request with ``Format=XML`` gets the same body in the API's XML form (:mod:`.xml_output`).
 
 Every transport (the ``responses`` interception, the loopback server, direct calls) goes
@@ -28,20 +35,29 @@ from .calls import ApiCall
 from .faults import TRANSPORT_FAULTS, Fault, TransportFault, make_fault, take_fault
 from .messages import ApiRequest, ApiResponse
 from .params import Params, missing_message
-from .protocol import API_VERSION, JSON_CONTENT_TYPE, PROTOCOL_PARAMS
-from .registry import ACTIONS, ActionContext, ActionSpec, not_found_hint
+from .products import ECS, PRODUCTS, Product
+from .protocol import JSON_CONTENT_TYPE, PROTOCOL_PARAMS
+from .registry import ACTIONS, REGISTRIES, ActionContext, ActionSpec, actions_of, not_found_hint
 from .speedups.answer_cache import AnswerCache
 from .speedups.render_cache import RenderCache
 from .speedups.request_ids import new_request_id
 from .xml_output import XML_CONTENT_TYPE, wants_xml, xml_answer
 
-__all__ = ["ACTIONS", "ActionContext", "EcsApi", "error_body"]
+__all__ = ["ACTIONS", "ActionContext", "EcsApi", "RpcApi", "error_body"]
 
 
-class EcsApi:
-    """The ECS OpenAPI over one :class:`Simulation`."""
+class RpcApi:
+    """The RPC products' OpenAPIs (ECS, and every product in ``products``) over one
+    :class:`Simulation`. The first product is the default."""
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Simulation, products: tuple[Product, ...] | None = None) -> None:
+        chosen = products if products is not None else tuple(PRODUCTS.values())
+        if not chosen:
+            raise ValueError("RpcApi needs at least one product")
+        self.products = chosen
+        self._default = chosen[0]
+        self._by_key = {p.key: p for p in chosen}
+        self._by_version = {p.version: p for p in chosen}
         self._sim = sim
         self.calls: list[ApiCall] = []
         self.internal_errors: list[BaseException] = []
@@ -99,6 +115,8 @@ class EcsApi:
         it (a ``latency`` at least that long becomes a timeout)."""
         request_id = new_request_id()
         action_name = request.action or ""
+        version = request.params.get("Version") or request.headers.get("x-acs-version")
+        product = self._product(request, action_name, version)
         transport = self._transport_fault(request, request_id, timeout) if (
             self.faults or self.latency
         ) else None  # fmt: skip
@@ -106,14 +124,16 @@ class EcsApi:
         data = None
         try:
             business = {k: v for k, v in request.params.items() if k not in PROTOCOL_PARAMS}
-            body, known = self._serve(action_name, request, business, api_faults=transport is None)
+            body, known = self._serve(
+                action_name, request, business, product, version, api_faults=transport is None
+            )
             status, code = 200, None
             response_body: dict[str, Any] = {"RequestId": request_id, **body}
             if known is not None:  # the body's JSON after its brace: put the RequestId first
                 data = b'{"RequestId":"%s"%s' % (request_id.encode(), known)
         except EcsApiError as exc:
             status, code = exc.status, exc.code
-            response_body = error_body(exc, request_id, request.host)
+            response_body = error_body(exc, request_id, request.host, product)
         except Exception as exc:  # a bug of ours: answer like the service, and keep it
             self.internal_errors.append(exc)
             error = EcsApiError(
@@ -123,7 +143,7 @@ class EcsApi:
                 500,
             )
             status, code = 500, error.code
-            response_body = error_body(error, request_id, request.host)
+            response_body = error_body(error, request_id, request.host, product)
         call = ApiCall(
             action_name or "(none)",
             business,
@@ -186,33 +206,52 @@ class EcsApi:
             _sleep(latency)
         return kind
 
+    def _product(self, request: ApiRequest, action_name: str, version: str | None) -> Product:
+        """The product a request is for (see the module docstring); never raises."""
+        key = request.product
+        if key:
+            named = self._by_key.get(key)
+            if named is not None:
+                return named
+        if version:
+            return self._by_version.get(version, self._default)
+        default = self._default
+        if action_name in actions_of(default.key):
+            return default
+        for product in self.products:
+            if action_name in REGISTRIES.get(product.key, ()):
+                return product
+        return default
+
     def _serve(
         self,
         action_name: str,
         request: ApiRequest,
         business: dict[str, str],
+        product: Product = ECS,
+        version: str | None = None,
         *,
         api_faults: bool = True,
     ) -> tuple[dict[str, Any], bytes | None]:
         """The body, and its ``json_tail`` when already known (a read-only answer)."""
         if not action_name:
             raise EcsApiError("MissingParameter", missing_message("Action"), 400)
-        spec = ACTIONS.get(action_name)
+        served = actions_of(product.key)
+        spec = served.get(action_name)
         if spec is None:
-            hint = not_found_hint(action_name[:100])
+            hint = not_found_hint(action_name[:100], product.key)
             raise EcsApiError(
                 "InvalidAction.NotFound",
                 f"Specified api is not found, please check your url and method. The action "
-                f"{action_name[:100]!r} is not implemented by the pytest-ecs-events simulator."
-                f"{hint} (It implements: {', '.join(sorted(ACTIONS))}.)",
+                f"{action_name[:100]!r} is not implemented by the pytest-ecs-events simulator "
+                f"for {product.title}.{hint} (It implements: {', '.join(sorted(served))}.)",
                 404,
             )
-        version = request.params.get("Version") or request.headers.get("x-acs-version")
-        if version and version != API_VERSION:
+        if version and version != product.version:
             raise EcsApiError(
                 "InvalidVersion",
-                f"Specified parameter Version is not valid: {version[:40]!r}; ECS is "
-                f"{API_VERSION}.",
+                f"Specified parameter Version is not valid: {version[:40]!r}; "
+                f"{product.title} is {product.version}.",
                 400,
             )
         if self.authenticator is not None:
@@ -244,17 +283,29 @@ class EcsApi:
         return prepared.answer(self._sim)
 
 
-def error_body(error: EcsApiError, request_id: str, host: str) -> dict[str, Any]:
-    """The service's error body: RequestId, HostId, Code, Message, Recommend."""
-    return {
+#: The ECS OpenAPI dispatcher: the name every transport and handle knows it by. It serves
+#: every product of ``api/products.py``; ECS is the default.
+EcsApi = RpcApi
+
+
+def error_body(
+    error: EcsApiError, request_id: str, host: str, product: Product = ECS
+) -> dict[str, Any]:
+    """The service's error body: RequestId, HostId, Code, Message, Recommend, and the
+    product's own fields (CloudMonitor's ``Success: false``)."""
+    body: dict[str, Any] = {
         "RequestId": request_id,
         "HostId": host,
         "Code": error.code,
         "Message": error.message,
         "Recommend": (
-            f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Ecs&requestId={request_id}"
+            f"https://api.aliyun.com/troubleshoot?q={error.code}&product={product.code}"
+            f"&requestId={request_id}"
         ),
     }
+    if product.error_fields:
+        body.update(product.error_fields)
+    return body
 
 
 # Names that lived here before the API layer was split (deprecated, removed in 0.3).

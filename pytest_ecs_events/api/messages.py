@@ -32,6 +32,10 @@ class ApiRequest:
     path: str = "/"
     query: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+    #: The product the transport routed it to by its endpoint host (a key of
+    #: ``api/products.py``); "" when the host does not say (the loopback server, direct
+    #: calls): the dispatcher then goes by ``Version``.
+    product: str = ""
 
     @property
     def action(self) -> str | None:

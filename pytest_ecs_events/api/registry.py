@@ -17,17 +17,20 @@ from ..core.regions import check_region
 from ..core.simulation import Simulation
 from .messages import ApiRequest
 from .params import Params
+from .products import ECS, PRODUCTS
 from .speedups.answer_cache import Query
 from .speedups.render_cache import RenderCache
 
 __all__ = [
     "ACTIONS",
+    "REGISTRIES",
     "ActionContext",
     "ActionSpec",
     "Handler",
     "Preparer",
     "Query",
     "action",
+    "actions_of",
     "check_action_name",
     "closest_action",
     "query_action",
@@ -85,24 +88,41 @@ class ActionSpec:
         return self.prepare is not None
 
 
+#: ECS's actions (the first product; kept under this name for every existing use).
 ACTIONS: dict[str, ActionSpec] = {}
+#: Each product's actions by its key (``api/products.py``): ``"ecs"`` is :data:`ACTIONS`,
+#: ``"cms"`` is filled by ``pytest_ecs_events/cms/``.
+REGISTRIES: dict[str, dict[str, ActionSpec]] = {ECS.key: ACTIONS}
+
+
+def actions_of(product: str) -> dict[str, ActionSpec]:
+    """The registry of ``product`` (a key of ``api/products.py``), created empty if new."""
+    return REGISTRIES.setdefault(product, {})
+
+
+def _all_actions() -> dict[str, str]:
+    """Every implemented action name, with the key of its product."""
+    return {name: key for key, registry in REGISTRIES.items() for name in registry}
 
 
 def _statuses(statuses: Mapping[str, int]) -> dict[str, int]:
     return {k.replace("_", "."): v for k, v in statuses.items()}
 
 
-def action(name: str, **statuses: int) -> Callable[[Handler], Handler]:
-    """Register a handler for an action; ``statuses`` maps codes (``MissingParameter=404``)."""
+def action(name: str, *, product: str = ECS.key, **statuses: int) -> Callable[[Handler], Handler]:
+    """Register a handler for an action of ``product`` (ECS unless named); ``statuses`` maps
+    codes (``MissingParameter=404``)."""
 
     def register(handler: Handler) -> Handler:
-        ACTIONS[name] = ActionSpec(name, handler, _statuses(statuses))
+        actions_of(product)[name] = ActionSpec(name, handler, _statuses(statuses))
         return handler
 
     return register
 
 
-def query_action(name: str, **statuses: int) -> Callable[[Preparer], Preparer]:
+def query_action(
+    name: str, *, product: str = ECS.key, **statuses: int
+) -> Callable[[Preparer], Preparer]:
     """Register a read-only action as a :data:`Preparer`: parse the parameters, return the
     query. Pollers ask the same question again and again; only the query runs each time."""
 
@@ -110,37 +130,42 @@ def query_action(name: str, **statuses: int) -> Callable[[Preparer], Preparer]:
         def handler(ctx: ActionContext) -> dict[str, Any]:
             return prepare(ctx)(ctx.sim)
 
-        ACTIONS[name] = ActionSpec(name, handler, _statuses(statuses), prepare)
+        actions_of(product)[name] = ActionSpec(name, handler, _statuses(statuses), prepare)
         return prepare
 
     return register
 
 
-def closest_action(name: str) -> str | None:
-    """The implemented action ``name`` most likely meant (a typo, another case), if any."""
+def closest_action(name: str, product: str | None = None) -> str | None:
+    """The implemented action ``name`` most likely meant (a typo, another case), if any:
+    among ``product``'s actions, or every product's."""
     import difflib  # only on the error path
 
-    by_lower = {known.lower(): known for known in ACTIONS}
+    names = REGISTRIES.get(product, {}) if product is not None else _all_actions()
+    by_lower = {known.lower(): known for known in names}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.8)
     return by_lower[close[0]] if close else None
 
 
 def check_action_name(name: object, what: str) -> str:
-    """``name`` if it is an implemented action or ``"*"`` (any action); else a ``ValueError``
-    for ``what`` (the member that takes it, e.g. ``"fail_next"``) with the action meant.
-    :data:`ACTIONS` must be filled (``api.actions`` imported, as the dispatcher does)."""
-    if name == "*" or (isinstance(name, str) and name in ACTIONS):
+    """``name`` if it is an implemented action of any product, or ``"*"`` (any action);
+    else a ``ValueError`` for ``what`` (the member that takes it, e.g. ``"fail_next"``) with
+    the action meant. The registries must be filled (``api.actions`` and
+    ``pytest_ecs_events.cms`` imported, as the simulator does)."""
+    if name == "*" or (isinstance(name, str) and any(name in r for r in REGISTRIES.values())):
         return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"{what}() needs an action name (or '*' for any), got {name!r}")
-    hint = not_found_hint(name)
+    hint = not_found_hint(name, None)
+    known = ", ".join(sorted(_all_actions()))
     raise ValueError(
         f"{what}({name!r}): the simulator does not implement the action {name!r}, so no "
-        f"call could ever meet it.{hint or ' It implements: ' + ', '.join(sorted(ACTIONS)) + '.'}"
+        f"call could ever meet it.{hint or ' It implements: ' + known + '.'}"
     )
 
 
-#: Actions people send to ECS that belong to another product, and the product's endpoint.
+#: Actions people send to ECS that belong to another product, and the product's endpoint
+#: (a hint even where that product's actions are not registered, or not implemented).
 OTHER_PRODUCTS: Mapping[str, str] = dict.fromkeys(
     (
         "DescribeSystemEventHistogram",
@@ -148,15 +173,25 @@ OTHER_PRODUCTS: Mapping[str, str] = dict.fromkeys(
         "DescribeSystemEventAttribute",
         "DescribeSystemEventMetaList",
     ),
-    "CloudMonitor (Cms, version 2019-01-01, metrics.aliyuncs.com)",
+    PRODUCTS["cms"].describe(),
 )
 
 
-def not_found_hint(name: str) -> str:
-    """What to tell a caller whose action ECS does not have: the product it belongs to, or
-    the implemented action it most likely meant ("" if neither)."""
-    product = OTHER_PRODUCTS.get(name)
-    if product is not None:
-        return f" {name} is an action of {product}, not of ECS."
-    meant = closest_action(name)
+def not_found_hint(name: str, product: str | None = ECS.key) -> str:
+    """What to tell a caller whose action ``product`` (ECS unless named; ``None``: no
+    product) does not have: the product it belongs to, or the action of ``product`` it most
+    likely meant ("" if neither)."""
+    this = PRODUCTS.get(product) if product is not None else None
+    owner = _all_actions().get(name)
+    if owner is not None and owner != product:
+        where = PRODUCTS[owner].describe() if owner in PRODUCTS else owner
+        return f" {name} is an action of {where}" + (
+            f", not of {this.title}." if this is not None else "."
+        )  # fmt: skip
+    other = OTHER_PRODUCTS.get(name) if product != "cms" else None
+    if other is not None:
+        return f" {name} is an action of {other}" + (
+            f", not of {this.title}." if this is not None else "."
+        )  # fmt: skip
+    meant = closest_action(name, product)
     return f" Did you mean {meant!r}?" if meant is not None else ""

@@ -33,6 +33,7 @@ from .clock import VirtualClock, format_api_time
 from .disk_events import DISK_EVENT_TYPES, DiskEvent
 from .disks import error_disk_attributes, new_data_disk
 from .errors import EcsApiError
+from .event_rules import EventRuleBook
 from .instance_ops import (
     MSG_INCORRECT_STATUS,
     check_batch,
@@ -152,6 +153,8 @@ class Simulation:
         #: Bumped by every change of state an API answer could show (the API layer keys its
         #: cache of read-only answers on it, with the clock).
         self.mutations = 0
+        #: The account's CloudMonitor event rules (core/event_rules.py).
+        self.event_rules = EventRuleBook()
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
 

@@ -36,7 +36,7 @@ from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.speedups.fast_parse import parse_query, split_url
 from . import guard
-from .endpoints import is_simulated_url
+from .endpoints import is_simulated_url, product_for_host
 from .relay import Relay
 
 __all__ = ["start"]
@@ -194,6 +194,7 @@ def request_from_aiohttp(method: str, url: str, kwargs: Mapping[str, Any]) -> Ap
         path=path or "/",
         query=query,
         body=body,
+        product=product_for_host(host),
     )
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "CMS_HOST",
+    "CMS_URL",
     "ECS_HOST",
     "ECS_URL",
+    "RPC_URL",
     "EndpointRefused",
     "is_simulated_host",
     "is_simulated_url",
+    "product_for_host",
     "refusal_message",
 ]
 
@@ -22,6 +26,33 @@ __all__ = [
 #: ``ecs-vpc.<region>.aliyuncs.com``.
 ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
 ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+#: CloudMonitor: ``metrics.aliyuncs.com`` and ``metrics.<region>.aliyuncs.com`` (both SDKs'
+#: endpoint maps; the legacy SDK sends most regions to ``metrics.cn-hangzhou``).
+CMS_HOST = re.compile(r"metrics(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
+CMS_URL = re.compile(r"https?://(?:" + CMS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+#: Every RPC product's URL (ECS first: the hot path's host matches the first branch).
+RPC_URL = re.compile(
+    r"https?://(?:" + ECS_HOST.pattern + "|" + CMS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z",
+    re.I | re.S,
+)
+#: The RPC products by host pattern, as keys of ``api/products.py``.
+_PRODUCT_HOSTS = (("ecs", ECS_HOST), ("cms", CMS_HOST))
+#: Hosts already routed (a process talks to a handful): one dict lookup per call.
+_HOST_PRODUCTS: dict[str, str] = {}
+
+
+def product_for_host(host: str) -> str:
+    """The key of the RPC product whose endpoint the host name ``host`` is (``"ecs"``,
+    ``"cms"``), or "" (an address such as the loopback server's: the dispatcher then goes by
+    ``Version``)."""
+    known = _HOST_PRODUCTS.get(host)
+    if known is not None:
+        return known
+    name = host.rstrip(".")
+    found = next((key for key, pattern in _PRODUCT_HOSTS if pattern.fullmatch(name)), "")
+    if len(_HOST_PRODUCTS) < 1024:
+        _HOST_PRODUCTS[host] = found
+    return found
 
 
 def is_simulated_host(host: object) -> bool:
@@ -35,12 +66,12 @@ def is_simulated_host(host: object) -> bool:
     # The suffix test first: every other host of the process is rejected without the regex.
     if host[-12:].lower() != "aliyuncs.com":
         return False
-    return ECS_HOST.fullmatch(host) is not None
+    return ECS_HOST.fullmatch(host) is not None or CMS_HOST.fullmatch(host) is not None
 
 
 def is_simulated_url(url: str) -> bool:
     """True for an http(s) URL whose host is a simulated product's endpoint."""
-    return ECS_URL.match(url) is not None
+    return ECS_URL.match(url) is not None or CMS_URL.match(url) is not None
 
 
 def refusal_message(host: str, port: int | None, stack: str) -> str:

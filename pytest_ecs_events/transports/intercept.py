@@ -1,4 +1,5 @@
-"""Answer both official SDKs in-process, with ``responses``, for every ECS endpoint host.
+"""Answer both official SDKs in-process, with ``responses``, for every simulated RPC
+product's endpoint host (ECS, CloudMonitor), each request tagged with its product.
 
 Each SDK sends through its own adapter class, and we mock exactly those classes:
 
@@ -46,7 +47,7 @@ from ..api.messages import ApiRequest, ApiResponse
 from ..api.protocol import JSON_CONTENT_TYPE
 from ..api.speedups.fast_parse import parse_query, split_url
 from . import aiohttp_intercept, guard
-from .endpoints import ECS_HOST, ECS_URL
+from .endpoints import ECS_HOST, ECS_URL, RPC_URL, product_for_host
 from .relay import Relay, Relayed
 from .speedups import lower_case_headers, reuse_mock_params
 
@@ -86,6 +87,7 @@ def request_from_prepared(prepared: Any) -> ApiRequest:
         path=path or "/",
         query=query,
         body=body,
+        product=product_for_host(host),
     )
 
 
@@ -251,7 +253,7 @@ class _Switchboard:
             )
             callback = functools.partial(self._route, requests_package=_requests_package(target))
             mock.add(_any_method_callback()(
-                "POST", ECS_URL, callback=callback, content_type=JSON_CONTENT_TYPE
+                "POST", RPC_URL, callback=callback, content_type=JSON_CONTENT_TYPE
             ))  # fmt: skip
             if isinstance(getattr(mock, "_calls", None), responses.CallList):
                 mock._calls = _unrecorded()  # see _unrecorded
@@ -329,7 +331,8 @@ class _Switchboard:
 
 @functools.cache
 def _any_method_callback() -> type[Any]:
-    """A ``responses`` callback registration that answers every HTTP method of an ECS URL.
+    """A ``responses`` callback registration that answers every HTTP method of an RPC
+    product's URL (ECS, CloudMonitor: :data:`.endpoints.RPC_URL`).
 
     responses matches the method first, and tries every registration on every call: one
     registration instead of one per method keeps that scan short.
@@ -338,7 +341,7 @@ def _any_method_callback() -> type[Any]:
 
     class AnyMethodCallback(responses.CallbackResponse):
         def matches(self, request: Any) -> tuple[bool, str]:
-            if ECS_URL.match(str(request.url)) is None:
+            if RPC_URL.match(str(request.url)) is None:
                 return False, "URL does not match"
             return True, ""
 

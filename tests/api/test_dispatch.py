@@ -124,7 +124,7 @@ def test_an_unknown_action_names_the_one_it_resembles(api: EcsApi) -> None:
 
 
 def test_an_action_of_cloudmonitor_says_which_product_has_it(api: EcsApi) -> None:
-    status, body = answer(api, Action="DescribeSystemEventHistogram")
+    status, body = answer(api, Action="DescribeSystemEventHistogram", Version="2014-05-26")
     assert (status, body["Code"]) == (404, "InvalidAction.NotFound")
     assert "DescribeSystemEventHistogram is an action of CloudMonitor (Cms" in body["Message"]
     assert "Did you mean" not in body["Message"]

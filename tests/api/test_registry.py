@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+import pytest_ecs_events.cms  # noqa: F401  (registers CloudMonitor: check_action_name knows both)
 from pytest_ecs_events.api import ACTIONS as PACKAGE_ACTIONS
 from pytest_ecs_events.api.dispatch import ACTIONS
 from pytest_ecs_events.api.messages import ApiRequest
 from pytest_ecs_events.api.params import Params
 from pytest_ecs_events.api.registry import (
+    REGISTRIES,
     ActionContext,
     ActionSpec,
     action,
@@ -34,7 +36,7 @@ def test_every_action_is_registered_once_the_dispatcher_is_loaded() -> None:
 
 
 def test_decorators_register_handlers_and_preparers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pytest_ecs_events.api.registry.ACTIONS", registered := {})
+    monkeypatch.setitem(REGISTRIES, "ecs", registered := {})
 
     @action("Poke", Invalid_Thing=409)
     def poke(ctx: ActionContext) -> dict[str, Any]:
@@ -91,7 +93,9 @@ def test_the_accounts_own_and_extra_regions_are_known() -> None:
 
 
 # ------------------------------------------------------------------ the action-name check
-@pytest.mark.parametrize("name", ["*", "RebootInstance", "DescribeInstanceHistoryEvents"])
+@pytest.mark.parametrize(
+    "name", ["*", "RebootInstance", "DescribeInstanceHistoryEvents", "DescribeSystemEventAttribute"]
+)
 def test_implemented_actions_and_the_wildcard_pass(name: str) -> None:
     assert check_action_name(name, "fail_next") == name
 
@@ -99,7 +103,7 @@ def test_implemented_actions_and_the_wildcard_pass(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("RebootInstanse", "^fail_next\\('RebootInstanse'\\): .* Did you mean 'RebootInstance'"),
-     ("DescribeSystemEventAttribute", "an action of CloudMonitor"),
+     ("DescribeSystemEventMetaList", "an action of CloudMonitor"),
      ("LaunchRockets", "It implements: AcceptInquiredSystemEvent, .*RebootInstance"),
      ("", "needs an action name"), (None, "needs an action name")],
 )  # fmt: skip

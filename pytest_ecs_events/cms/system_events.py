@@ -1,0 +1,182 @@
+"""ECS events as CloudMonitor system events, and the filters of the event queries.
+
+Each state an ECS instance event has been in is one CloudMonitor system event, named
+``Instance:<EventType>:<State>``, whose content is the CloudMonitor notification payload's
+``content`` (``notifications/payloads.py``): the same thing a rule delivers, so what a
+handler reads from a queue and what it queries agree. Nothing is stored: the events are
+derived from the event store on each query (these queries are not on the hot path).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..core.catalog import Category
+from ..core.lifecycle import Transition
+from ..core.models import SystemEvent
+from ..core.simulation import Simulation
+from ..notifications.payloads import cloudmonitor_event
+
+__all__ = [
+    "CmsSystemEvent",
+    "EventFilter",
+    "cms_event_type",
+    "keywords_match",
+    "payload_event_type",
+    "system_events",
+]
+
+#: CloudMonitor's event types for the catalog's categories (our choice: CloudMonitor lists
+#: ECS maintenance as ``Maintenance``, failures as ``Exception``).
+_EVENT_TYPES: Mapping[Category, str] = {
+    Category.MAINTENANCE: "Maintenance",
+    Category.FAILURE: "Exception",
+    Category.OTHER: "StatusNotification",
+}
+#: Stable Ids: the same event state has the same Id in every answer and payload.
+_ID_SPACE = uuid.UUID("6f0f5b8e-3c57-4d1c-9a53-2a7f0c1e5b10")
+
+
+def cms_event_type(category: Category) -> str:
+    """CloudMonitor's ``EventType`` of an event of this catalog category."""
+    return _EVENT_TYPES[category]
+
+
+def payload_event_type(payload: Mapping[str, Any], sim: Simulation) -> str | None:
+    """The CloudMonitor ``EventType`` of an ECS CloudMonitor payload (its ``content``
+    names the ECS event type), for :meth:`~..core.event_rules.EventRule.matches`."""
+    content = payload.get("content")
+    kind = content.get("eventType") if isinstance(content, Mapping) else None
+    if not isinstance(kind, str) or kind not in sim.catalog.event_types:
+        return None
+    return cms_event_type(sim.catalog.spec(kind).category)
+
+
+@dataclass(frozen=True)
+class CmsSystemEvent:
+    """One CloudMonitor system event: an ECS event in one of its states."""
+
+    id: str
+    time: datetime
+    product: str
+    event_type: str
+    name: str
+    level: str
+    status: str
+    region: str
+    resource_id: str
+    instance_name: str
+    group_id: str
+    #: The CloudMonitor payload (``content`` is what the API shows as ``Content``).
+    payload: Mapping[str, Any]
+
+    @property
+    def time_ms(self) -> int:
+        return int(self.time.timestamp() * 1000)
+
+    @property
+    def content(self) -> str:
+        return json.dumps(self.payload["content"], ensure_ascii=False, separators=(",", ":"))
+
+
+def _states(event: SystemEvent, sim: Simulation) -> Iterable[CmsSystemEvent]:
+    spec = sim.catalog.spec(event.event_type)
+    kind = cms_event_type(spec.category)
+    instance = sim.store.instances.get(event.instance_id)
+    previous = None
+    for when, state in event.history:
+        transition = Transition(
+            when, event.event_id, event.instance_id, event.event_type, previous, state,
+            event.simulated, "history",
+        )  # fmt: skip
+        previous = state
+        payload = cloudmonitor_event(transition, sim)
+        payload["id"] = str(uuid.uuid5(_ID_SPACE, f"{event.event_id}:{state.value}")).upper()
+        yield CmsSystemEvent(
+            id=payload["id"],
+            time=when,
+            product=payload["product"],
+            event_type=kind,
+            name=payload["name"],
+            level=payload["level"],
+            status=state.value,
+            region=event.region,
+            resource_id=payload["resourceId"],
+            instance_name=instance.name if instance is not None else "",
+            group_id="",
+            payload=payload,
+        )
+
+
+def system_events(sim: Simulation) -> list[CmsSystemEvent]:
+    """Every CloudMonitor system event of the account, newest first. Callers hold the
+    simulation's lock."""
+    found = [cms for event in sim.store.events.values() for cms in _states(event, sim)]
+    found.sort(key=lambda e: e.time, reverse=True)
+    return found
+
+
+def keywords_match(text: str, query: str) -> bool:
+    """``SearchKeywords``: ``a and b`` needs both words in ``text``, ``a or b`` either; one
+    word needs itself. ``and`` binds tighter than ``or`` (our choice)."""
+    alternatives = [part for part in _split(query, "or") if part]
+    return any(all(word in text for word in _split(alt, "and") if word) for alt in alternatives)
+
+
+def _split(text: str, word: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    for token in text.split():
+        if token.lower() == word:
+            parts.append(" ".join(current))
+            current = []
+        else:
+            current.append(token)
+    parts.append(" ".join(current))
+    return [p.strip() for p in parts]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """The filters DescribeSystemEventAttribute, -Count and -Histogram share."""
+
+    product: str | None = None
+    event_type: str | None = None
+    name: str | None = None
+    level: str | None = None
+    status: str | None = None
+    group_id: str | None = None
+    search: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def accepts(self, event: CmsSystemEvent) -> bool:
+        if self.product is not None and event.product.lower() != self.product.lower():
+            return False
+        if self.event_type is not None and event.event_type != self.event_type:
+            return False
+        if self.name is not None and event.name != self.name:
+            return False
+        if self.level is not None and event.level != self.level:
+            return False
+        if self.status is not None and event.status != self.status:
+            return False
+        if self.group_id is not None and event.group_id != self.group_id:
+            return False
+        if self.start is not None and event.time < self.start:
+            return False
+        if self.end is not None and event.time > self.end:
+            return False
+        if self.search is not None:
+            text = json.dumps(event.payload, ensure_ascii=False, sort_keys=True)
+            if not keywords_match(text, self.search):
+                return False
+        return True
+
+    def select(self, events: Iterable[CmsSystemEvent]) -> list[CmsSystemEvent]:
+        return [e for e in events if self.accepts(e)]
