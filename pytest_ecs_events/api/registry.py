@@ -22,6 +22,7 @@ from .speedups.render_cache import RenderCache
 
 __all__ = [
     "ACTIONS",
+    "OTHER_PRODUCT_ACTIONS",
     "ActionContext",
     "ActionSpec",
     "Handler",
@@ -125,11 +126,18 @@ def closest_action(name: str) -> str | None:
     return by_lower[close[0]] if close else None
 
 
+#: Operations of other simulated products (MNS, ...) that ``fail_next`` accepts too; each
+#: product's package adds its names when it is imported.
+OTHER_PRODUCT_ACTIONS: set[str] = set()
+
+
 def check_action_name(name: object, what: str) -> str:
     """``name`` if it is an implemented action or ``"*"`` (any action); else a ``ValueError``
     for ``what`` (the member that takes it, e.g. ``"fail_next"``) with the action meant.
     :data:`ACTIONS` must be filled (``api.actions`` imported, as the dispatcher does)."""
-    if name == "*" or (isinstance(name, str) and name in ACTIONS):
+    if name == "*" or (
+        isinstance(name, str) and (name in ACTIONS or name in OTHER_PRODUCT_ACTIONS)
+    ):
         return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"{what}() needs an action name (or '*' for any), got {name!r}")

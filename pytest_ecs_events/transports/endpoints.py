@@ -12,7 +12,9 @@ import re
 __all__ = [
     "ECS_HOST",
     "ECS_URL",
+    "MNS_HOST",
     "EndpointRefused",
+    "is_mns_host",
     "is_simulated_host",
     "is_simulated_url",
     "refusal_message",
@@ -22,6 +24,16 @@ __all__ = [
 #: ``ecs-vpc.<region>.aliyuncs.com``.
 ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
 ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+
+#: MNS: ``<accountid>.mns.<region>.aliyuncs.com``, and the ``<region>-internal`` and
+#: ``<region>-internal-vpc`` variants (the region part takes them as it is).
+MNS_HOST = re.compile(r"[a-z0-9][a-z0-9-]*\.mns\.[a-z0-9]+(?:-[a-z0-9]+)*\.aliyuncs\.com", re.I)
+
+
+def is_mns_host(host: str) -> bool:
+    """True for an MNS endpoint host name (a ``:port`` and a trailing dot allowed)."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return MNS_HOST.fullmatch(name.rstrip(".")) is not None
 
 
 def is_simulated_host(host: object) -> bool:
@@ -35,7 +47,7 @@ def is_simulated_host(host: object) -> bool:
     # The suffix test first: every other host of the process is rejected without the regex.
     if host[-12:].lower() != "aliyuncs.com":
         return False
-    return ECS_HOST.fullmatch(host) is not None
+    return ECS_HOST.fullmatch(host) is not None or MNS_HOST.fullmatch(host) is not None
 
 
 def is_simulated_url(url: str) -> bool:
