@@ -92,7 +92,8 @@ class MnsReply:
     error_code: str | None = None
 
 
-Waiter = Callable[[float], None]
+#: Waits up to the seconds given for a message; returns False to stop waiting.
+Waiter = Callable[[float], bool]
 
 
 def _int(value: str, name: str, low: int, high: int) -> int:
@@ -406,7 +407,8 @@ class MnsService:
                 remaining = deadline - time.monotonic()
                 if exc.code != "MessageNotExist" or waiter is None or remaining <= 0:
                     raise
-                waiter(min(remaining, POLL_INTERVAL))
+                if not waiter(min(remaining, POLL_INTERVAL)):
+                    raise
         if operation == "ReceiveMessage":
             return 200, xmlio.document("Message", _received(received[0])), {}
         return 200, xmlio.list_document("Messages", "Message", map(_received, received)), {}
