@@ -33,9 +33,9 @@ from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
 from .core.simulation import Simulation, SimulationConfig
 from .handle import EcsHandle, Target, TimeAt
-from .mns import MnsService
 
 if TYPE_CHECKING:
+    from .mns import MnsService
     from .notifications.payloads import Payload
     from .notifications.subscribers import Subscription
     from .notifications.webhooks import WebhookSubscription
@@ -103,7 +103,9 @@ class EcsSimulator(EcsHandle):
         # trusted. See :mod:`pytest_ecs_events.api.signatures`.
         self._api.authenticator = self._signatures
         self._interceptor: Any = None
-        self._mns = MnsService(self._sim, self._api, self.credentials)
+        # Built on first use (start() or .mns): a simulator that never meets MNS does not
+        # import the MNS wire package.
+        self._mns_service: MnsService | None = None
         self._mns_interceptor: Any = None
         self._subscriptions: list[Subscription] = []
         self._webhooks: list[WebhookSubscription] = []
@@ -126,7 +128,7 @@ class EcsSimulator(EcsHandle):
         if self._mns_interceptor is None:
             from .transports.mns_intercept import MnsInterceptor
 
-            self._mns_interceptor = MnsInterceptor(self._mns)
+            self._mns_interceptor = MnsInterceptor(self.mns)
         self._mns_interceptor.start()
         return self
 
@@ -515,7 +517,11 @@ class EcsSimulator(EcsHandle):
     @property
     def mns(self) -> MnsService:
         """The simulated MNS API (what the MNS SDK's requests are answered by)."""
-        return self._mns
+        if self._mns_service is None:
+            from .mns import MnsService
+
+            self._mns_service = MnsService(self._sim, self._api, self.credentials)
+        return self._mns_service
 
     @property
     def mns_endpoint(self) -> str:
@@ -549,7 +555,7 @@ class EcsSimulator(EcsHandle):
             message = self._sim.queues.send(
                 queue, body, self.now, delay_seconds=delay_seconds, priority=priority
             )
-        self._mns._wake()
+        self.mns._wake()
         return message
 
     def __repr__(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
 from ..core.errors import EcsApiError
 
@@ -19,6 +18,12 @@ XMLNS = "http://mns.aliyuncs.com/doc/v1/"
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 Value = str | int | bool
+
+
+def escape(text: str) -> str:
+    """XML character data (what xml.sax.saxutils.escape does, without importing
+    urllib.request with it)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _text(value: Value) -> str:
