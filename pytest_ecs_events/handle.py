@@ -21,6 +21,7 @@ from .core.clock import format_api_time, parse_datetime, parse_duration, parse_t
 from .core.disk_events import DiskEvent
 from .core.lifecycle import Transition
 from .core.models import Disk, Instance, SystemEvent
+from .core.queues import QUEUE_ATTRIBUTE_NAMES, Message, QueueSnapshot
 from .core.simulation import LATEST_TIME
 
 __all__ = [
@@ -404,6 +405,7 @@ class EcsHandle(Protocol):
         ``required=False`` (it may or may not be met) or the ini option
         ``ecs_sim_strict_faults`` is false.
         """
+        from . import mns  # noqa: F401  (adds the MNS operations' names)
         from .api import actions  # noqa: F401  (fills ACTIONS; loaded with the simulator)
         from .api.registry import check_action_name
 
@@ -412,6 +414,49 @@ class EcsHandle(Protocol):
         self._fail_next(action, {**options, "fault": fault, "required": required})
 
     def _fail_next(self, action: str, fault: dict[str, Any]) -> None: ...
+
+    # ----------------------------------------------------------------------------- MNS
+    def create_queue(self, name: str, **attributes: Any) -> QueueSnapshot:
+        """Create an MNS queue, as CreateQueue does (offline only; docs/mns.md).
+
+        ``attributes`` in snake case: ``delay_seconds``, ``maximum_message_size``,
+        ``message_retention_period``, ``visibility_timeout``, ``polling_wait_seconds``,
+        ``logging_enabled``; each in its documented range (else ``EcsApiError``
+        ``InvalidArgument``). Creating it again with the same attributes returns it;
+        with others raises ``QueueAlreadyExist``. Returns the queue as it is now.
+        """
+        unknown = sorted(set(attributes) - set(QUEUE_ATTRIBUTE_NAMES))
+        if unknown:
+            raise TypeError(
+                f"create_queue() got unknown attributes {unknown}; it takes "
+                f"{', '.join(QUEUE_ATTRIBUTE_NAMES)}"
+            )
+        wire = {QUEUE_ATTRIBUTE_NAMES[k]: v for k, v in attributes.items()}
+        return self._create_queue(name, wire)
+
+    def _create_queue(self, name: str, attributes: dict[str, Any]) -> QueueSnapshot: ...
+
+    def queue(self, name: str) -> QueueSnapshot:
+        """An MNS queue at the current virtual time: its attributes, its messages (active,
+        ``in_flight``, delayed) and dequeue counts (offline only; ``QueueNotExist``)."""
+        ...
+
+    @property
+    def queues(self) -> list[QueueSnapshot]:
+        """Every MNS queue of the account, by name (offline only)."""
+        ...
+
+    def send_message(
+        self,
+        queue: str,
+        body: str,
+        *,
+        delay_seconds: int | None = None,
+        priority: int | None = None,
+    ) -> Message:
+        """Put a message into an MNS queue at the current virtual time, as SendMessage does
+        (offline only). Returns the message record (a copy)."""
+        ...
 
     # --------------------------------------------------------------------------- disks
     @property

@@ -30,11 +30,13 @@ from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
 from .core.lifecycle import InstanceChange, Transition
 from .core.models import Disk, Instance, SystemEvent
+from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
 from .core.simulation import Simulation, SimulationConfig
 from .handle import EcsHandle, Target, TimeAt
 
 if TYPE_CHECKING:
+    from .mns import MnsService
     from .notifications.payloads import Payload
     from .notifications.subscribers import Subscription
     from .notifications.webhooks import WebhookSubscription
@@ -102,6 +104,10 @@ class EcsSimulator(EcsHandle):
         # trusted. See :mod:`pytest_ecs_events.api.signatures`.
         self._api.authenticator = self._signatures
         self._interceptor: Any = None
+        # Built on first use (start() or .mns): a simulator that never meets MNS does not
+        # import the MNS wire package.
+        self._mns_service: MnsService | None = None
+        self._mns_interceptor: Any = None
         self._subscriptions: list[Subscription] = []
         self._webhooks: list[WebhookSubscription] = []
         self._outbox: deque[tuple[WebhookSubscription, datetime, Payload]] = deque()
@@ -120,11 +126,18 @@ class EcsSimulator(EcsHandle):
         if self._interceptor is None:
             self._interceptor = Interceptor(self.handle, timeouts=True)
         self._interceptor.start()
+        if self._mns_interceptor is None:
+            from .transports.mns_intercept import MnsInterceptor
+
+            self._mns_interceptor = MnsInterceptor(self.mns)
+        self._mns_interceptor.start()
         return self
 
     def stop(self) -> None:
         if self._interceptor is not None:
             self._interceptor.stop()
+        if self._mns_interceptor is not None:
+            self._mns_interceptor.stop()
 
     def __enter__(self) -> EcsSimulator:
         return self.start()
@@ -500,6 +513,51 @@ class EcsSimulator(EcsHandle):
     def on_call(self, callback: Callable[[ApiCall], None]) -> None:
         """Call ``callback`` with every API call answered."""
         self._api.call_observers.append(callback)
+
+    # ----------------------------------------------------------------------------- MNS
+    @property
+    def mns(self) -> MnsService:
+        """The simulated MNS API (what the MNS SDK's requests are answered by)."""
+        if self._mns_service is None:
+            from .mns import MnsService
+
+            self._mns_service = MnsService(self._sim, self._api, self.credentials)
+        return self._mns_service
+
+    @property
+    def mns_endpoint(self) -> str:
+        """The MNS endpoint of the account, for ``mns.account.Account(endpoint, ...)``."""
+        return f"http://{self._sim.config.account_id}.mns.{self.region}.aliyuncs.com"
+
+    def _create_queue(self, name: str, attributes: dict[str, Any]) -> QueueSnapshot:
+        with self._sim.lock:
+            self._sim.queues.create(name, attributes, self.now)
+            return self._sim.queues.snapshot(name, self.now)
+
+    def queue(self, name: str) -> QueueSnapshot:
+        with self._sim.lock:
+            return self._sim.queues.snapshot(name, self.now)
+
+    @property
+    def queues(self) -> list[QueueSnapshot]:
+        with self._sim.lock:
+            now = self.now
+            return [self._sim.queues.snapshot(n, now) for n in self._sim.queues.names()]
+
+    def send_message(
+        self,
+        queue: str,
+        body: str,
+        *,
+        delay_seconds: int | None = None,
+        priority: int | None = None,
+    ) -> Message:
+        with self._sim.lock:
+            message = self._sim.queues.send(
+                queue, body, self.now, delay_seconds=delay_seconds, priority=priority
+            )
+        self.mns._wake()
+        return message
 
     def __repr__(self) -> str:
         store = self._sim.store

@@ -23,6 +23,7 @@ from .speedups.render_cache import RenderCache
 
 __all__ = [
     "ACTIONS",
+    "OTHER_PRODUCT_ACTIONS",
     "REGISTRIES",
     "ActionContext",
     "ActionSpec",
@@ -147,12 +148,20 @@ def closest_action(name: str, product: str | None = None) -> str | None:
     return by_lower[close[0]] if close else None
 
 
+#: Operations of other simulated products (MNS, ...) that ``fail_next`` accepts too; each
+#: product's package adds its names when it is imported.
+OTHER_PRODUCT_ACTIONS: set[str] = set()
+
+
 def check_action_name(name: object, what: str) -> str:
-    """``name`` if it is an implemented action of any product, or ``"*"`` (any action);
-    else a ``ValueError`` for ``what`` (the member that takes it, e.g. ``"fail_next"``) with
-    the action meant. The registries must be filled (``api.actions`` and
-    ``pytest_ecs_events.cms`` imported, as the simulator does)."""
-    if name == "*" or (isinstance(name, str) and any(name in r for r in REGISTRIES.values())):
+    """``name`` if it is an implemented action of any product (MNS operations included), or
+    ``"*"`` (any action); else a ``ValueError`` for ``what`` (the member that takes it, e.g.
+    ``"fail_next"``) with the action meant. The registries must be filled (``api.actions``
+    and ``pytest_ecs_events.cms`` imported, as the simulator does)."""
+    if name == "*" or (
+        isinstance(name, str)
+        and (name in OTHER_PRODUCT_ACTIONS or any(name in r for r in REGISTRIES.values()))
+    ):
         return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"{what}() needs an action name (or '*' for any), got {name!r}")

@@ -45,6 +45,7 @@ from .instance_ops import (
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
 from .models import NO_EXTENDED, Disk, Instance, SystemEvent
 from .provisioning import check_attributes, new_instance, system_disk
+from .queues import QueueStore
 from .regions import new_resource_id
 from .regions import region as region_info
 from .store import Store
@@ -150,6 +151,8 @@ class Simulation:
         self._rng = random.Random(self.config.seed)
         #: The account's VPCs, vSwitches and the addresses handed out in them.
         self.network = AddressBook(self._rng)
+        #: The account's MNS queues (core/queues.py): read against the clock, no timers.
+        self.queues = QueueStore()
         #: Bumped by every change of state an API answer could show (the API layer keys its
         #: cache of read-only answers on it, with the clock).
         self.mutations = 0

@@ -23,6 +23,7 @@ from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import format_api_time, wall_clock_now
 from ..core.lifecycle import Transition
 from ..core.models import Disk, Instance, SystemEvent
+from ..core.queues import QueueSnapshot
 from ..handle import EcsHandle, Target, TimeAt
 from .client import IDS_PER_CALL, LiveClient, indexed
 from .errors import LiveApiError, LiveGuardError, LiveUnsupported
@@ -62,6 +63,12 @@ OFFLINE_ONLY = {
     "inject_disk_event": "a real account cannot get disk events on demand",
     "end_disk_event": "the cloud decides when a disk event ends",
     "disk_events": "a real account's disk events are read with DescribeDisksFullStatus",
+    "create_queue": "live mode never creates MNS queues (the simulated MNS is offline only)",
+    "queue": "the simulated MNS is offline only; a real queue is read with the MNS SDK",
+    "queues": "the simulated MNS is offline only; real queues are listed with the MNS SDK",
+    "send_message": "the simulated MNS is offline only; send to a real queue with the MNS SDK",
+    "mns": "there is no simulated MNS: the account is real",
+    "mns_endpoint": "a real account's MNS endpoint comes from its settings, not the simulator",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}
@@ -183,6 +190,14 @@ class LiveEcs(EcsHandle):
     _inject_disk_event = _offline_only("inject_disk_event")
     _end_disk_event = _offline_only("end_disk_event")
     _disk_event_candidates = _offline_only("disk_events")
+    _create_queue = _offline_only("create_queue")
+    queue = _offline_only("queue")
+    send_message = _offline_only("send_message")
+
+    @property
+    def queues(self) -> list[QueueSnapshot]:
+        """Offline only (raises LiveUnsupported)."""
+        raise LiveUnsupported(f"ecs_sim.queues is offline only: {OFFLINE_ONLY['queues']}")
 
     @property
     def disks(self) -> list[Disk]:

@@ -14,8 +14,10 @@ __all__ = [
     "CMS_URL",
     "ECS_HOST",
     "ECS_URL",
+    "MNS_HOST",
     "RPC_URL",
     "EndpointRefused",
+    "is_mns_host",
     "is_simulated_host",
     "is_simulated_url",
     "product_for_host",
@@ -55,6 +57,17 @@ def product_for_host(host: str) -> str:
     return found
 
 
+#: MNS: ``<accountid>.mns.<region>.aliyuncs.com``, and the ``<region>-internal`` and
+#: ``<region>-internal-vpc`` variants (the region part takes them as it is).
+MNS_HOST = re.compile(r"[a-z0-9][a-z0-9-]*\.mns\.[a-z0-9]+(?:-[a-z0-9]+)*\.aliyuncs\.com", re.I)
+
+
+def is_mns_host(host: str) -> bool:
+    """True for an MNS endpoint host name (a ``:port`` and a trailing dot allowed)."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return MNS_HOST.fullmatch(name.rstrip(".")) is not None
+
+
 def is_simulated_host(host: object) -> bool:
     """True for the host name (str or bytes, any case, a trailing dot allowed) of a
     simulated product's endpoint."""
@@ -66,7 +79,11 @@ def is_simulated_host(host: object) -> bool:
     # The suffix test first: every other host of the process is rejected without the regex.
     if host[-12:].lower() != "aliyuncs.com":
         return False
-    return ECS_HOST.fullmatch(host) is not None or CMS_HOST.fullmatch(host) is not None
+    return (
+        ECS_HOST.fullmatch(host) is not None
+        or CMS_HOST.fullmatch(host) is not None
+        or MNS_HOST.fullmatch(host) is not None
+    )
 
 
 def is_simulated_url(url: str) -> bool:

@@ -402,7 +402,7 @@ def _send_through(
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         relay = _SWITCHBOARD.relay()
-        if relay is not None and ECS_URL.match(str(request.url)) is not None:
+        if relay is not None and RPC_URL.match(str(request.url)) is not None:
             return _relay_send(relay, bypass, package, adapter, request, args, kwargs)
         return mock._on_request(adapter, request, *args, **kwargs)
 

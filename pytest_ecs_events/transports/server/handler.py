@@ -33,6 +33,7 @@ from ...api.protocol import JSON_CONTENT_TYPE
 from ...api.speedups.request_ids import new_request_id
 from ...core.clock import wall_clock_now
 from ...core.errors import EcsApiError
+from ...mns import MnsRequest
 from .access import AccessRecord
 from .control import ControlApi
 from .framing import (
@@ -215,6 +216,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._serve_api(path, raw_query, body)
         elif route.service == "control":
             self._serve_control(path, raw_query, body)
+        elif route.service == "mns":
+            self._serve_mns(body)
         else:
             self._serve_metadata(route)
 
@@ -245,6 +248,46 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._send_json(
             response.status, response.body, response.headers, content=response.content()
         )
+
+    def _serve_mns(self, body: bytes) -> None:
+        """MNS queues: the account's MnsService; a receive may wait (wall clock) for a
+        message, looking again after each send and each wall-clock sync."""
+        host = self.server.host
+        mns = getattr(host.simulator, "mns", None)
+        if mns is None:
+            raise Reply(404, "InvalidPath.NotFound", "This account serves no MNS queues.")
+        clock = host.clock
+        if clock is not None:
+            clock.sync()
+
+        def waiter(seconds: float) -> bool:
+            if self.server.stopping:
+                return False  # answer now: the server is shutting down
+            mns.wait_for_message(seconds)
+            if clock is not None:
+                clock.sync()
+            return True
+
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        request = MnsRequest(
+            self.command, self.path, headers, body, headers.get("host") or host.endpoint
+        )
+        try:
+            reply = mns.handle(request, waiter=waiter)
+        except TransportFault as fault:
+            self._act_out(fault)
+            return
+        self._action = reply.operation
+        self._reply_sent = True
+        self._access(reply.status, reply.error_code)
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        if self.close_connection or self.server.stopping:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def _serve_control(self, path: str, raw_query: str, body: bytes) -> None:
         host = self.server.host

@@ -1,8 +1,9 @@
 """Which service answers which method and path: the server's whole routing table.
 
-Three services share the port: the ECS OpenAPI on ``/`` (RPC style, so one path), the
-``/_sim/`` control API for tests written in other languages, and the instance metadata
-paths. Every other path is a 404 and every other method a 405, in the API's error format.
+Four services share the port: the ECS OpenAPI on ``/`` (RPC style, so one path), MNS
+queues on ``/queues...`` (REST, XML), the ``/_sim/`` control API for tests written in other
+languages, and the instance metadata paths. Every other path is a 404 and every other
+method a 405, in the API's error format.
 """
 
 from __future__ import annotations
@@ -52,12 +53,17 @@ class Route(NamedTuple):
 
 
 _API = Route("api", API_METHODS)
+#: MNS's REST paths (``/queues``, ``/queues/<name>``, ``/queues/<name>/messages``).
+MNS_PREFIX = "/queues"
+_MNS = Route("mns", ("GET", "PUT", "POST", "DELETE"), "MNS")
 
 
 def resolve(path: str) -> Route:
     """The service for ``path``; a 404 :class:`~.replies.Reply` if there is none."""
     if path == "/":  # the OpenAPI: by far the most frequent, so tested first
         return _API
+    if path == MNS_PREFIX or path.startswith(MNS_PREFIX + "/"):
+        return _MNS
     if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
         return Route("control", API_METHODS, path)
     metadata = METADATA_PATH.fullmatch(path)

@@ -1,0 +1,516 @@
+"""Simulated MNS (Message Service) queues: the records and every operation on them.
+
+A queue's timing (a message's delay, its visibility timeout, its retention period) is not
+driven by timers: each message keeps the instants that decide its state, and every
+operation reads them against the ``now`` it is given. So moving the virtual clock costs
+nothing here, and a message's state is always the one its instants say (``docs/mns.md``).
+
+Pure: no wire format (``pytest_ecs_events.mns`` renders and parses XML), no threads. The
+caller holds the simulation's lock. Errors are :class:`EcsApiError` with MNS's codes and
+HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from .errors import EcsApiError
+
+__all__ = [
+    "ATTRIBUTE_RANGES",
+    "DEFAULT_ATTRIBUTES",
+    "MAX_BATCH",
+    "QUEUE_ATTRIBUTE_NAMES",
+    "Message",
+    "Queue",
+    "QueueAttributes",
+    "QueueSnapshot",
+    "QueueStore",
+    "body_md5",
+    "millis",
+]
+
+#: Each queue attribute's documented range (CreateQueue; docs/fidelity.md, "MNS queues").
+ATTRIBUTE_RANGES: dict[str, tuple[int, int]] = {
+    "DelaySeconds": (0, 604800),
+    "MaximumMessageSize": (1024, 65536),
+    "MessageRetentionPeriod": (60, 604800),
+    "VisibilityTimeout": (1, 43200),
+    "PollingWaitSeconds": (0, 30),
+}
+#: The documented defaults of CreateQueue.
+DEFAULT_ATTRIBUTES: dict[str, int | bool] = {
+    "DelaySeconds": 0,
+    "MaximumMessageSize": 65536,
+    "MessageRetentionPeriod": 345600,
+    "VisibilityTimeout": 30,
+    "PollingWaitSeconds": 0,
+    "LoggingEnabled": False,
+}
+#: The handle's snake-case names of the queue attributes, and their wire names.
+QUEUE_ATTRIBUTE_NAMES: dict[str, str] = {
+    "delay_seconds": "DelaySeconds",
+    "maximum_message_size": "MaximumMessageSize",
+    "message_retention_period": "MessageRetentionPeriod",
+    "visibility_timeout": "VisibilityTimeout",
+    "polling_wait_seconds": "PollingWaitSeconds",
+    "logging_enabled": "LoggingEnabled",
+}
+#: The most messages one batch call sends, receives, peeks or deletes.
+MAX_BATCH = 16
+PRIORITY_RANGE = (1, 16)
+DEFAULT_PRIORITY = 8
+#: Queue names: letters, digits and hyphens, starting with a letter or digit (ListQueue
+#: pages by name, so the order is the names').
+QUEUE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,255}")
+_HANDLE_PREFIX = "1-"
+
+
+def millis(at: datetime) -> int:
+    """An instant as MNS's message times show it: Unix milliseconds."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime")
+    return int(at.timestamp() * 1000)
+
+
+def body_md5(body: str) -> str:
+    """``MessageBodyMD5``: the MD5 of the body as sent (UTF-8), upper-case hex."""
+    return hashlib.md5(body.encode("utf-8")).hexdigest().upper()
+
+
+def _error(code: str, message: str, status: int) -> EcsApiError:
+    return EcsApiError(code, message, status)
+
+
+def queue_not_exist() -> EcsApiError:
+    return _error("QueueNotExist", "The queue name you provided is not exist.", 404)
+
+
+def message_not_exist() -> EcsApiError:
+    return _error("MessageNotExist", "Message not exist.", 404)
+
+
+def receipt_handle_error() -> EcsApiError:
+    return _error("ReceiptHandleError", "The receipt handle you provide is not valid.", 400)
+
+
+def invalid_argument(element: str, low: int, high: int, unit: str = "seconds") -> EcsApiError:
+    return _error(
+        "InvalidArgument", f"The value of {element} should between {low} and {high} {unit}.", 400
+    )
+
+
+@dataclass(frozen=True)
+class QueueAttributes:
+    """The settable attributes of a queue (CreateQueue, SetQueueAttributes)."""
+
+    delay_seconds: int = 0
+    maximum_message_size: int = 65536
+    message_retention_period: int = 345600
+    visibility_timeout: int = 30
+    polling_wait_seconds: int = 0
+    logging_enabled: bool = False
+
+    def as_wire(self) -> dict[str, int | bool]:
+        return {
+            "DelaySeconds": self.delay_seconds,
+            "MaximumMessageSize": self.maximum_message_size,
+            "MessageRetentionPeriod": self.message_retention_period,
+            "VisibilityTimeout": self.visibility_timeout,
+            "PollingWaitSeconds": self.polling_wait_seconds,
+            "LoggingEnabled": self.logging_enabled,
+        }
+
+    @classmethod
+    def from_wire(cls, values: dict[str, int | bool]) -> QueueAttributes:
+        return cls(
+            delay_seconds=int(values["DelaySeconds"]),
+            maximum_message_size=int(values["MaximumMessageSize"]),
+            message_retention_period=int(values["MessageRetentionPeriod"]),
+            visibility_timeout=int(values["VisibilityTimeout"]),
+            polling_wait_seconds=int(values["PollingWaitSeconds"]),
+            logging_enabled=bool(values["LoggingEnabled"]),
+        )
+
+
+def check_attributes(values: dict[str, Any]) -> dict[str, int | bool]:
+    """Wire-named attributes (ints, LoggingEnabled a bool), each in its documented range."""
+    checked: dict[str, int | bool] = {}
+    for name, value in values.items():
+        if name == "LoggingEnabled":
+            if not isinstance(value, bool):
+                raise _error("InvalidArgument", "LoggingEnabled should be True or False.", 400)
+            checked[name] = value
+            continue
+        if name not in ATTRIBUTE_RANGES:
+            raise _error("InvalidArgument", f"Unknown queue attribute {name}.", 400)
+        low, high = ATTRIBUTE_RANGES[name]
+        unit = "bytes" if name == "MaximumMessageSize" else "seconds"
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise invalid_argument(name, low, high, unit)
+        checked[name] = value
+    return checked
+
+
+@dataclass
+class Message:
+    """One message of a queue, with the instants that decide its state."""
+
+    message_id: str
+    body: str
+    body_md5: str
+    priority: int
+    #: Order of arrival in the account (ties of priority go first in, first out).
+    seq: int
+    enqueue_time: datetime
+    #: Before this instant the message is delayed (never received) or inactive (received).
+    visible_at: datetime
+    #: At this instant the message is gone, received or not (MessageRetentionPeriod).
+    expires_at: datetime
+    dequeue_count: int = 0
+    first_dequeue_time: datetime | None = None
+    #: The handle of the latest receive (or visibility change); valid before ``visible_at``.
+    receipt_handle: str | None = None
+
+    def state(self, now: datetime) -> str:
+        """``"active"``, ``"inactive"`` (received, invisible) or ``"delayed"``."""
+        if now >= self.visible_at:
+            return "active"
+        return "inactive" if self.dequeue_count else "delayed"
+
+
+@dataclass
+class Queue:
+    """One queue: its attributes and its messages (by sequence number)."""
+
+    name: str
+    serial: int
+    attributes: QueueAttributes
+    create_time: datetime
+    last_modify_time: datetime
+    messages: dict[int, Message] = field(default_factory=dict)
+
+    def counts(self, now: datetime) -> dict[str, int]:
+        """ActiveMessages, InactiveMessages and DelayMessages at ``now``."""
+        counts = {"active": 0, "inactive": 0, "delayed": 0}
+        for message in self.messages.values():
+            counts[message.state(now)] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """A queue as it was at ``now`` (``ecs_sim.queue(name)``): copies, safe to keep."""
+
+    name: str
+    attributes: QueueAttributes
+    now: datetime
+    #: Every message not deleted or expired, in order of arrival.
+    messages: tuple[Message, ...]
+
+    def _in(self, state: str) -> list[Message]:
+        return [m for m in self.messages if m.state(self.now) == state]
+
+    @property
+    def active(self) -> list[Message]:
+        """Messages a receive would get now."""
+        return self._in("active")
+
+    @property
+    def in_flight(self) -> list[Message]:
+        """Received and not deleted, invisible until their ``visible_at``."""
+        return self._in("inactive")
+
+    @property
+    def delayed(self) -> list[Message]:
+        """Sent with a delay that has not passed yet."""
+        return self._in("delayed")
+
+    @property
+    def bodies(self) -> list[str]:
+        return [m.body for m in self.messages]
+
+    def dequeue_counts(self) -> dict[str, int]:
+        """Each message's DequeueCount, by MessageId."""
+        return {m.message_id: m.dequeue_count for m in self.messages}
+
+
+class QueueStore:
+    """The account's queues, and the MNS operations on them at a given ``now``."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, Queue] = {}
+        self._serial = 0
+        self._seq = 0
+        self._handles = 0
+        #: Bumped by every change a waiting receiver may care about (long polling).
+        self.version = 0
+
+    # -- queues -------------------------------------------------------------------------
+    def __bool__(self) -> bool:
+        return bool(self._queues)
+
+    def names(self) -> list[str]:
+        return sorted(self._queues)
+
+    def get(self, name: str) -> Queue:
+        queue = self._queues.get(name)
+        if queue is None:
+            raise queue_not_exist()
+        return queue
+
+    def create(self, name: str, attributes: dict[str, Any], now: datetime) -> tuple[Queue, bool]:
+        """Create ``name``; ``(queue, True)`` if new, ``(queue, False)`` if it exists with
+        the same attributes (the API's 204), ``QueueAlreadyExist`` if with others."""
+        check_name(name)
+        values = {**DEFAULT_ATTRIBUTES, **check_attributes(attributes)}
+        wanted = QueueAttributes.from_wire(values)
+        existing = self._queues.get(name)
+        if existing is not None:
+            if existing.attributes == wanted:
+                return existing, False
+            raise _error("QueueAlreadyExist", "The queue you want to create is already exist.", 409)
+        self._serial += 1
+        queue = Queue(name, self._serial, wanted, now, now)
+        self._queues[name] = queue
+        return queue, True
+
+    def set_attributes(self, name: str, attributes: dict[str, Any], now: datetime) -> Queue:
+        queue = self.get(name)
+        values = {**queue.attributes.as_wire(), **check_attributes(attributes)}
+        queue.attributes = QueueAttributes.from_wire(values)
+        queue.last_modify_time = now
+        return queue
+
+    def delete(self, name: str) -> None:
+        self.get(name)
+        del self._queues[name]
+        self.version += 1
+
+    def list_queues(
+        self, prefix: str = "", marker: str = "", limit: int = 1000
+    ) -> tuple[list[Queue], str]:
+        """The queues named ``prefix...`` from ``marker`` on (names in order), at most
+        ``limit``, and the marker of the next page ("" on the last)."""
+        if not 1 <= limit <= 1000:
+            raise invalid_argument("x-mns-ret-number", 1, 1000, "")
+        names = [n for n in sorted(self._queues) if n.startswith(prefix) and n >= marker]
+        page = names[:limit]
+        following = names[limit] if len(names) > limit else ""
+        return [self._queues[n] for n in page], following
+
+    # -- messages -----------------------------------------------------------------------
+    def _purge(self, queue: Queue, now: datetime) -> None:
+        expired = [seq for seq, m in queue.messages.items() if now >= m.expires_at]
+        for seq in expired:
+            del queue.messages[seq]
+
+    def check_message(
+        self, queue: Queue, body: str, delay: int | None, priority: int | None
+    ) -> None:
+        """Everything SendMessage refuses, without sending (BatchSendMessage checks all first)."""
+        size = len(body.encode("utf-8"))
+        if not body or size > queue.attributes.maximum_message_size:
+            high = queue.attributes.maximum_message_size
+            raise _error(
+                "InvalidArgument",
+                f"The length of MessageBody should between 1 and {high} bytes.",
+                400,
+            )
+        if delay is not None:
+            low, high = ATTRIBUTE_RANGES["DelaySeconds"]
+            if not low <= delay <= high:
+                raise invalid_argument("DelaySeconds", low, high)
+        if priority is not None and not PRIORITY_RANGE[0] <= priority <= PRIORITY_RANGE[1]:
+            raise _error("InvalidArgument", "The value of Priority should between 1 and 16.", 400)
+
+    def send(
+        self,
+        name: str,
+        body: str,
+        now: datetime,
+        *,
+        delay_seconds: int | None = None,
+        priority: int | None = None,
+    ) -> Message:
+        """Put a message into queue ``name`` at ``now`` (the virtual time it arrives).
+
+        ``delay_seconds`` (default: the queue's DelaySeconds) keeps it delayed that long;
+        ``priority`` 1 (first) to 16, default 8. The one core entry point for every producer:
+        SendMessage, BatchSendMessage, and anything the simulation delivers itself.
+        """
+        queue = self.get(name)
+        self.check_message(queue, body, delay_seconds, priority)
+        return self._send(queue, body, now, delay_seconds, priority)
+
+    def send_batch(
+        self, name: str, entries: list[tuple[str, int | None, int | None]], now: datetime
+    ) -> list[Message]:
+        """``(body, delay_seconds, priority)`` each; all checked before any is sent."""
+        queue = self.get(name)
+        if not 1 <= len(entries) <= MAX_BATCH:
+            raise _error(
+                "InvalidArgument", f"The count of message should between 1 and {MAX_BATCH}.", 400
+            )
+        for body, delay, priority in entries:
+            self.check_message(queue, body, delay, priority)
+        return [self._send(queue, b, now, d, p) for b, d, p in entries]
+
+    def _send(
+        self, queue: Queue, body: str, now: datetime, delay: int | None, priority: int | None
+    ) -> Message:
+        self._purge(queue, now)
+        self._seq += 1
+        delay = queue.attributes.delay_seconds if delay is None else delay
+        message = Message(
+            message_id=f"{queue.serial:016X}-1-{millis(now):X}-{self._seq:09d}",
+            body=body,
+            body_md5=body_md5(body),
+            priority=DEFAULT_PRIORITY if priority is None else priority,
+            seq=self._seq,
+            enqueue_time=now,
+            visible_at=now + timedelta(seconds=delay),
+            expires_at=now + timedelta(seconds=queue.attributes.message_retention_period),
+        )
+        queue.messages[message.seq] = message
+        self.version += 1
+        return message
+
+    def _active(self, queue: Queue, now: datetime) -> list[Message]:
+        self._purge(queue, now)
+        active = [m for m in queue.messages.values() if now >= m.visible_at]
+        active.sort(key=lambda m: (m.priority, m.seq))
+        return active
+
+    def receive(self, name: str, count: int, now: datetime) -> list[Message]:
+        """Up to ``count`` active messages, highest priority first, each made inactive for
+        the queue's VisibilityTimeout with a new receipt handle. Returns copies."""
+        queue = self.get(name)
+        check_batch_size(count)
+        chosen = self._active(queue, now)[:count]
+        if not chosen:
+            raise message_not_exist()
+        timeout = timedelta(seconds=queue.attributes.visibility_timeout)
+        for message in chosen:
+            message.dequeue_count += 1
+            if message.first_dequeue_time is None:
+                message.first_dequeue_time = now
+            message.visible_at = now + timeout
+            message.receipt_handle = self._new_handle(queue, message)
+        self.version += 1
+        return [replace(m) for m in chosen]
+
+    def peek(self, name: str, count: int, now: datetime) -> list[Message]:
+        """Up to ``count`` active messages, as they are (nothing changes). Copies."""
+        queue = self.get(name)
+        check_batch_size(count)
+        chosen = self._active(queue, now)[:count]
+        if not chosen:
+            raise message_not_exist()
+        return [replace(m) for m in chosen]
+
+    def _new_handle(self, queue: Queue, message: Message) -> str:
+        self._handles += 1
+        raw = f"{queue.serial}-{message.seq}-{message.dequeue_count}-{self._handles}".encode()
+        return _HANDLE_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def _held(self, queue: Queue, handle: str, now: datetime) -> Message:
+        """The message ``handle`` holds now: ``ReceiptHandleError`` for a handle that is not
+        one of this queue's, ``MessageNotExist`` for one that no longer holds its message
+        (deleted, expired, visible again, or received again since)."""
+        seq = _handle_message(handle, queue.serial)
+        self._purge(queue, now)
+        message = queue.messages.get(seq)
+        if message is None or message.receipt_handle != handle or now >= message.visible_at:
+            raise message_not_exist()
+        return message
+
+    def delete_message(self, name: str, handle: str, now: datetime) -> None:
+        queue = self.get(name)
+        message = self._held(queue, handle, now)
+        del queue.messages[message.seq]
+        self.version += 1
+
+    def delete_batch(
+        self, name: str, handles: list[str], now: datetime
+    ) -> list[tuple[str, EcsApiError]]:
+        """Delete each handle's message; the ones that failed, with their errors (the API
+        deletes the others: the batch is not all-or-nothing)."""
+        queue = self.get(name)
+        if not 1 <= len(handles) <= MAX_BATCH:
+            raise _error(
+                "InvalidArgument",
+                f"The count of receipt handle should between 1 and {MAX_BATCH}.",
+                400,
+            )
+        failed: list[tuple[str, EcsApiError]] = []
+        for handle in handles:
+            try:
+                message = self._held(queue, handle, now)
+            except EcsApiError as exc:
+                failed.append((handle, exc))
+                continue
+            del queue.messages[message.seq]
+        self.version += 1
+        return failed
+
+    def change_visibility(
+        self, name: str, handle: str, visibility_timeout: int, now: datetime
+    ) -> Message:
+        """Make the held message visible ``visibility_timeout`` seconds from ``now``, with a
+        new receipt handle (the old one stops holding it). Returns a copy."""
+        queue = self.get(name)
+        low, high = ATTRIBUTE_RANGES["VisibilityTimeout"]
+        if not low <= visibility_timeout <= high:
+            raise invalid_argument("VisibilityTimeout", low, high)
+        message = self._held(queue, handle, now)
+        message.visible_at = now + timedelta(seconds=visibility_timeout)
+        message.receipt_handle = self._new_handle(queue, message)
+        self.version += 1
+        return replace(message)
+
+    def snapshot(self, name: str, now: datetime) -> QueueSnapshot:
+        queue = self.get(name)
+        return QueueSnapshot(name, queue.attributes, now, tuple(self.messages(name, now)))
+
+    def messages(self, name: str, now: datetime) -> list[Message]:
+        """Every message of the queue not expired at ``now``, in order of arrival (copies)."""
+        queue = self.get(name)
+        self._purge(queue, now)
+        return [replace(m) for m in sorted(queue.messages.values(), key=lambda m: m.seq)]
+
+
+def check_name(name: str) -> None:
+    if not isinstance(name, str) or QUEUE_NAME.fullmatch(name) is None:
+        raise _error(
+            "InvalidArgument",
+            "The queue name should start with a letter or digit, contain only letters, "
+            "digits and hyphens, and be at most 256 characters long.",
+            400,
+        )
+
+
+def check_batch_size(count: int) -> None:
+    if not 1 <= count <= MAX_BATCH:
+        raise invalid_argument("numOfMessages", 1, MAX_BATCH, "")
+
+
+def _handle_message(handle: str, serial: int) -> int:
+    """The message sequence number in a receipt handle of queue ``serial``."""
+    if not isinstance(handle, str) or not handle.startswith(_HANDLE_PREFIX):
+        raise receipt_handle_error()
+    encoded = handle[len(_HANDLE_PREFIX) :]
+    try:
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("ascii")
+        queue_serial, seq, _count, _n = (int(part) for part in raw.split("-"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise receipt_handle_error() from None
+    if queue_serial != serial:
+        raise receipt_handle_error()
+    return seq
