@@ -15,6 +15,16 @@ from pytest_ecs_events.simulator import EcsSimulator
 from tests.helpers.simulators import START as START_TEXT
 
 START = parse_datetime(START_TEXT)
+
+
+def mns_target(queue: str, target_id: str) -> dict[str, str]:
+    return {
+        "MnsParameters.1.Id": target_id,
+        "MnsParameters.1.Region": "cn-hangzhou",
+        "MnsParameters.1.Queue": queue,
+    }
+
+
 A, B = "i-bp1aaaaaaaaaaaaaaaaa", "i-bp1bbbbbbbbbbbbbbbbb"
 
 
@@ -146,8 +156,7 @@ def test_rules_made_through_the_cloudmonitor_api_deliver_too(sim: EcsSimulator) 
              "EventPattern.1.EventTypeList.1": "Maintenance"})  # fmt: skip
     sim.create_events("SystemMaintenance.Reboot", A, "+1h")
     assert names(sim) == []  # no target yet
-    sim.call("PutEventRuleTargets", RuleName="api", **{"MnsParameters.1.Id": "1",
-             "MnsParameters.1.Region": "cn-hangzhou", "MnsParameters.1.Queue": "events"})  # fmt: skip
+    sim.call("PutEventRuleTargets", RuleName="api", **mns_target("events", "1"))
     sim.advance("2h")
     assert len(names(sim)) == 2
     sim.call("DeleteEventRules", **{"RuleNames.1": "api"})
@@ -161,8 +170,7 @@ def test_two_rules_on_one_queue_each_deliver_and_one_rule_may_feed_two_queues(
     sim.create_queue("other")
     sim.add_event_rule("one", queue="events", statuses="Scheduled")
     sim.add_event_rule("two", queue="events", statuses="Scheduled")
-    sim.call("PutEventRuleTargets", RuleName="two", **{"MnsParameters.1.Id": "x",
-             "MnsParameters.1.Region": "cn-hangzhou", "MnsParameters.1.Queue": "other"})  # fmt: skip
+    sim.call("PutEventRuleTargets", RuleName="two", **mns_target("other", "x"))
     sim.create_events("SystemMaintenance.Reboot", A, "+1h")
     assert names(sim) == ["Instance:SystemMaintenance.Reboot:Scheduled"] * 2
     assert names(sim, "other") == ["Instance:SystemMaintenance.Reboot:Scheduled"]
@@ -182,7 +190,8 @@ def test_a_missing_queue_or_a_topic_is_a_failed_delivery_not_an_error(
     assert [(d.queue, d.ok, d.message_id) for d in failed] == [
         ("nowhere", False, None), ("", False, None),
     ]  # fmt: skip
-    assert failed[0].error is not None and failed[0].error.startswith("QueueNotExist")
+    assert failed[0].error is not None
+    assert failed[0].error.startswith("QueueNotExist")
     assert failed[1].error == "MNS topics are not simulated (topic 'tp')"
     assert sim.simulation.observer_errors == []
     # the queue created later gets the later changes only: nothing is retried
@@ -197,7 +206,8 @@ def test_duplicates_deliver_a_second_identical_copy(sim: EcsSimulator) -> None:
     sim.add_event_rule("r", queue="events", event_types="Maintenance", duplicates=1.0)
     sim.create_events("SystemMaintenance.Reboot", A, "+1h")
     bodies = sim.queue("events").bodies
-    assert len(bodies) == 2 and bodies[0] == bodies[1]
+    assert len(bodies) == 2
+    assert bodies[0] == bodies[1]
     assert [d.duplicate for d in sim.rule_deliveries] == [False, True]
     assert len({m.message_id for m in sim.queue("events").messages}) == 2
 
@@ -248,7 +258,8 @@ def test_mns_delivery_seed_and_rule_policies() -> None:
     sim.add_event_rule("r", queue="events", statuses="Scheduled", reorder=True)
     sim.create_events("SystemMaintenance.Reboot", A, "+3h")
     (_, second) = sim.rule_deliveries
-    assert second.priority is not None and 1 <= second.priority <= 16
+    assert second.priority is not None
+    assert 1 <= second.priority <= 16
     with pytest.raises(ValueError, match="duplicates"):
         sim.mns_delivery(duplicates=2)
     with pytest.raises(ValueError, match="duplicates"):
