@@ -105,14 +105,18 @@ def _any(values: Sequence[str], value: str | None, *, fold: bool = False) -> boo
 
 def payload_status(payload: Mapping[str, Any]) -> str | None:
     """A CloudMonitor payload's status: its ``status`` field, else the last part of its
-    ``name`` (``Instance:SystemMaintenance.Reboot:Executed`` -> ``Executed``)."""
+    ``name`` (``Instance:SystemMaintenance.Reboot:Executed`` -> ``Executed``), else (an
+    ``Instance:StateChange``) its ``content.state`` (``Stopping``)."""
     status = payload.get("status")
     if isinstance(status, str):
         return status
     name = payload.get("name")
     if isinstance(name, str) and name.count(":") >= 2:
         return name.rsplit(":", 1)[1]
-    return None
+    content = payload.get("content")
+    state = content.get("state") if isinstance(content, Mapping) else None
+    # Instance:StateChange carries the instance's new state (our choice: it is its status)
+    return state if isinstance(state, str) else None
 
 
 def pattern_matches(

@@ -299,3 +299,11 @@ def test_enqueue_time_is_shown_in_unix_ms_to_a_receiver(sim: EcsSimulator) -> No
     sim.advance("3h")
     (message,) = sim.queue("events").messages
     assert millis(message.enqueue_time) == millis(START + timedelta(hours=1, seconds=30))
+
+
+def test_a_state_change_status_is_the_instances_new_state(sim: EcsSimulator) -> None:
+    sim.add_event_rule("stopping", queue="events", statuses="Stopping")
+    sim.reboot_instance(A)
+    sim.advance("1m")
+    (payload,) = [decode_body(b) for b in sim.queue("events").bodies]
+    assert (payload["name"], payload["content"]["state"]) == ("Instance:StateChange", "Stopping")
