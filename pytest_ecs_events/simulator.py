@@ -117,10 +117,10 @@ class EcsSimulator(EcsHandle):
         self._delivering = False
         #: Called after ``advance()`` moved the clock (the clock coupling listens).
         self._clock_listeners: list[Callable[[], None]] = []
-        # CloudMonitor event rules -> MNS queues (cms/rule_delivery.py): one truth test per
-        # change while the account has no rule
+        # CloudMonitor event rules -> MNS queues (cms/rule_delivery.py): it observes the
+        # changes only once a rule has a target, so an account without one pays nothing
         self._rule_bridge = cms.RuleBridge(self._sim, wake=self._wake_receivers)
-        self._sim.observers.append(self._rule_bridge)
+        self._sim.event_rules.target_listeners.append(self._watch_for_rules)
         for instance_id in instances:
             self.add_instance(instance_id)
 
@@ -564,6 +564,10 @@ class EcsSimulator(EcsHandle):
             )
         self.mns._wake()
         return message
+
+    def _watch_for_rules(self, rule: EventRule) -> None:
+        if rule.targets_of("MnsParameters") and self._rule_bridge not in self._sim.observers:
+            self._sim.observers.append(self._rule_bridge)
 
     def _wake_receivers(self) -> None:
         if self._mns_service is not None:  # nobody can be waiting on an MNS never built

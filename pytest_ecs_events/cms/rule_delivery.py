@@ -49,9 +49,9 @@ _STATE_CHANGE_IDS = uuid.UUID("0d6c6f8e-55a4-4a9b-9f0e-7b1e2c3d4f50")
 class RuleBridge:
     """The observer that delivers each matching change to the rules' MNS queues.
 
-    Install it with ``sim.observers.append(bridge)``; it costs one truth test per change
-    while the account has no event rule. ``wake`` is called after a message is put (the
-    loopback server's long-polling receivers wait on it).
+    Install it with ``sim.observers.append(bridge)`` (the simulator does once a rule gets an
+    MNS target, so an account without one pays nothing per change). ``wake`` is called after
+    a message is put (the loopback server's long-polling receivers wait on it).
     """
 
     def __init__(

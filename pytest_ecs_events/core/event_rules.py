@@ -13,7 +13,7 @@ nothing (``EcsApiError`` with CloudMonitor's codes).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -197,6 +197,9 @@ class EventRuleBook:
 
     def __init__(self) -> None:
         self._rules: dict[str, EventRule] = {}
+        #: Called with the rule after each PutEventRuleTargets (whoever delivers to targets
+        #: starts watching the account then, and costs nothing before).
+        self.target_listeners: list[Callable[[EventRule], None]] = []
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -284,6 +287,8 @@ class EventRuleBook:
         kept = tuple(t for t in rule.targets if t.id not in replaced)
         updated = replace(rule, targets=kept + tuple(targets))
         self._rules[name] = updated
+        for listener in list(self.target_listeners):
+            listener(updated)
         return updated
 
     def delete(self, names: Sequence[str]) -> list[EventRule]:
