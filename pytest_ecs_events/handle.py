@@ -19,9 +19,11 @@ from .api.params import param_text
 from .core.catalog import Catalog, EventState, InstanceStatus
 from .core.clock import format_api_time, parse_datetime, parse_duration, parse_time
 from .core.disk_events import DiskEvent
+from .core.event_rules import EventPattern, EventRule
 from .core.lifecycle import Transition
 from .core.models import Disk, Instance, SystemEvent
 from .core.queues import QUEUE_ATTRIBUTE_NAMES, Message, QueueSnapshot
+from .core.rule_deliveries import RuleDelivery
 from .core.simulation import LATEST_TIME
 
 __all__ = [
@@ -456,6 +458,86 @@ class EcsHandle(Protocol):
     ) -> Message:
         """Put a message into an MNS queue at the current virtual time, as SendMessage does
         (offline only). Returns the message record (a copy)."""
+        ...
+
+    # ------------------------------------------------------- CloudMonitor event rules
+    def add_event_rule(
+        self,
+        name: str,
+        *,
+        queue: str | None = None,
+        product: str = "ECS",
+        event_types: str | Sequence[str] = (),
+        levels: str | Sequence[str] = (),
+        names: str | Sequence[str] = (),
+        statuses: str | Sequence[str] = (),
+        keywords: str | Sequence[str] = (),
+        keyword_relation: str = "OR",
+        enabled: bool = True,
+        region: str | None = None,
+        duplicates: float | None = None,
+        reorder: bool | None = None,
+    ) -> EventRule:
+        """Create (or update) a CloudMonitor event rule, as ``PutEventRule`` does, with an
+        MNS ``queue`` as its target (``PutEventRuleTargets`` ``MnsParameters``; target Id
+        ``mns-<queue>``) (offline only; docs/notifications.md).
+
+        The lists filter as the rule's event pattern does (an empty list matches all):
+        ``event_types`` (``Maintenance``, ``Exception``, ``StatusNotification``), ``levels``
+        (``CRITICAL``, ``WARN``, ``INFO``), ``names`` (``Instance:SystemMaintenance.Reboot:
+        Scheduled``, ``Instance:StateChange``), ``statuses``, ``keywords``. Every matching
+        change then arrives in the queue as the CloudMonitor payload (Base64 JSON body), at
+        its virtual time. ``duplicates`` (probability 0-1) and ``reorder`` turn on this
+        rule's delivery faults (see :meth:`mns_delivery`). Returns the rule.
+        """
+        from .core.event_rules import KeywordFilter
+
+        def listed(value: str | Sequence[str], what: str) -> tuple[str, ...]:
+            items = (value,) if isinstance(value, str) else tuple(value)
+            if not all(isinstance(v, str) and v for v in items):
+                raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
+            return items
+
+        words = listed(keywords, "keywords")
+        pattern = EventPattern(
+            product=product,
+            event_type_list=listed(event_types, "event_types"),
+            level_list=listed(levels, "levels"),
+            name_list=listed(names, "names"),
+            status_list=listed(statuses, "statuses"),
+            keyword_filter=KeywordFilter(words, keyword_relation) if words else None,
+        )
+        faults = {"duplicates": duplicates, "reorder": reorder}
+        return self._add_event_rule(name, pattern, queue, enabled, region, faults)
+
+    def _add_event_rule(
+        self, name: str, pattern: EventPattern, queue: str | None, enabled: bool,
+        region: str | None, faults: dict[str, Any],
+    ) -> EventRule: ...  # fmt: skip
+
+    def mns_delivery(
+        self,
+        *,
+        duplicates: float = 0.0,
+        reorder: bool = False,
+        seed: int | str | None = None,
+    ) -> None:
+        """Turn on delivery faults for every event rule's MNS targets (offline only).
+
+        ``duplicates``: the probability (0 to 1) that a message is delivered twice (1.0:
+        every message); ``reorder=True``: each message gets a random MNS priority, so the
+        messages waiting in a queue are received out of order. The draws come from one
+        generator per rule seeded with ``seed`` (default: the simulator's ``seed``, else 0),
+        so a run is repeatable. A rule's own ``add_event_rule(duplicates=..., reorder=...)``
+        wins. Handlers must be idempotent; this is how to test that they are.
+        """
+        ...
+
+    @property
+    def rule_deliveries(self) -> list[RuleDelivery]:
+        """Every delivery of an event rule to an MNS queue, in order: ``.time``, ``.rule``,
+        ``.queue``, ``.payload``, ``.message_id``, ``.duplicate``, ``.error`` (a queue that
+        does not exist: ``QueueNotExist: ...``) and ``.ok`` (offline only)."""
         ...
 
     # --------------------------------------------------------------------------- disks

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from . import cms  # noqa: F401  (registers CloudMonitor's actions: the dispatcher serves them)
+from . import cms  # registers CloudMonitor's actions (the dispatcher serves them)
 from .api.calls import ApiCall
 from .api.dispatch import EcsApi
 from .api.faults import TransportFault
@@ -28,10 +28,12 @@ from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
 from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
+from .core.event_rules import EventPattern, EventRule, RuleTarget
 from .core.lifecycle import InstanceChange, Transition
 from .core.models import Disk, Instance, SystemEvent
 from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
+from .core.rule_deliveries import DeliveryPolicy, RuleDelivery
 from .core.simulation import Simulation, SimulationConfig
 from .handle import EcsHandle, Target, TimeAt
 
@@ -115,6 +117,10 @@ class EcsSimulator(EcsHandle):
         self._delivering = False
         #: Called after ``advance()`` moved the clock (the clock coupling listens).
         self._clock_listeners: list[Callable[[], None]] = []
+        # CloudMonitor event rules -> MNS queues (cms/rule_delivery.py): it observes the
+        # changes only once a rule has a target, so an account without one pays nothing
+        self._rule_bridge = cms.RuleBridge(self._sim, wake=self._wake_receivers)
+        self._sim.event_rules.target_listeners.append(self._watch_for_rules)
         for instance_id in instances:
             self.add_instance(instance_id)
 
@@ -558,6 +564,58 @@ class EcsSimulator(EcsHandle):
             )
         self.mns._wake()
         return message
+
+    def _watch_for_rules(self, rule: EventRule) -> None:
+        if rule.targets_of("MnsParameters") and self._rule_bridge not in self._sim.observers:
+            self._sim.observers.append(self._rule_bridge)
+
+    def _wake_receivers(self) -> None:
+        if self._mns_service is not None:  # nobody can be waiting on an MNS never built
+            self._mns_service._wake()
+
+    # ------------------------------------------------------- CloudMonitor event rules
+    def _add_event_rule(
+        self, name: str, pattern: EventPattern, queue: str | None, enabled: bool,
+        region: str | None, faults: dict[str, Any],
+    ) -> EventRule:  # fmt: skip
+        given = {k: v for k, v in faults.items() if v is not None}
+        policy = None
+        if given:
+            policy = DeliveryPolicy(**{**vars(self._rule_bridge.policy(name)), **given})
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be True or False, got {enabled!r}")
+        if queue is not None and (not isinstance(queue, str) or not queue):
+            raise TypeError(f"queue must be a queue name, got {queue!r}")
+        self._check_region(region)
+        state = "ENABLED" if enabled else "DISABLED"
+        with self._sim.lock:
+            book = self._sim.event_rules
+            rule = book.put(name, [pattern], state=state)
+            if queue is not None:
+                fields = {"Queue": queue, "Region": region or self.region}
+                rule = book.put_targets(name, [RuleTarget("MnsParameters", f"mns-{queue}", fields)])
+            self._sim.mutations += 1
+        if policy is not None:
+            self._rule_bridge.policies[name] = policy
+        return rule
+
+    def mns_delivery(
+        self,
+        *,
+        duplicates: float = 0.0,
+        reorder: bool = False,
+        seed: int | str | None = None,
+    ) -> None:
+        policy = DeliveryPolicy(duplicates, reorder)
+        with self._sim.lock:
+            self._rule_bridge.default_policy = policy
+            if seed is not None:
+                self._rule_bridge.reseed(seed)
+
+    @property
+    def rule_deliveries(self) -> list[RuleDelivery]:
+        with self._sim.lock:
+            return list(self._rule_bridge.deliveries)
 
     def __repr__(self) -> str:
         store = self._sim.store

@@ -12,6 +12,7 @@ state change with the CloudMonitor payload ``notifications/payloads.py`` builds.
 from __future__ import annotations
 
 from . import actions  # noqa: F401  (registers the handlers under "cms")
+from .rule_delivery import RuleBridge
 from .system_events import (
     CmsSystemEvent,
     cms_event_type,
@@ -19,4 +20,10 @@ from .system_events import (
     system_events,
 )
 
-__all__ = ["CmsSystemEvent", "cms_event_type", "payload_event_type", "system_events"]
+__all__ = [
+    "CmsSystemEvent",
+    "RuleBridge",
+    "cms_event_type",
+    "payload_event_type",
+    "system_events",
+]

@@ -28,6 +28,7 @@ __all__ = [
     "cms_event_type",
     "keywords_match",
     "payload_event_type",
+    "system_event_id",
     "system_events",
 ]
 
@@ -45,6 +46,12 @@ _ID_SPACE = uuid.UUID("6f0f5b8e-3c57-4d1c-9a53-2a7f0c1e5b10")
 def cms_event_type(category: Category) -> str:
     """CloudMonitor's ``EventType`` of an event of this catalog category."""
     return _EVENT_TYPES[category]
+
+
+def system_event_id(event_id: str, state: str) -> str:
+    """The stable ``Id`` of an ECS event in one state, in the queries and in what a rule
+    delivers (so a handler can match a queued payload with a query's answer)."""
+    return str(uuid.uuid5(_ID_SPACE, f"{event_id}:{state}")).upper()
 
 
 def payload_event_type(payload: Mapping[str, Any], sim: Simulation) -> str | None:
@@ -96,7 +103,7 @@ def _states(event: SystemEvent, sim: Simulation) -> Iterable[CmsSystemEvent]:
         )  # fmt: skip
         previous = state
         payload = cloudmonitor_event(transition, sim)
-        payload["id"] = str(uuid.uuid5(_ID_SPACE, f"{event.event_id}:{state.value}")).upper()
+        payload["id"] = system_event_id(event.event_id, state.value)
         yield CmsSystemEvent(
             id=payload["id"],
             time=when,

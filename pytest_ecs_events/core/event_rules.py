@@ -13,7 +13,7 @@ nothing (``EcsApiError`` with CloudMonitor's codes).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -105,14 +105,18 @@ def _any(values: Sequence[str], value: str | None, *, fold: bool = False) -> boo
 
 def payload_status(payload: Mapping[str, Any]) -> str | None:
     """A CloudMonitor payload's status: its ``status`` field, else the last part of its
-    ``name`` (``Instance:SystemMaintenance.Reboot:Executed`` -> ``Executed``)."""
+    ``name`` (``Instance:SystemMaintenance.Reboot:Executed`` -> ``Executed``), else (an
+    ``Instance:StateChange``) its ``content.state`` (``Stopping``)."""
     status = payload.get("status")
     if isinstance(status, str):
         return status
     name = payload.get("name")
     if isinstance(name, str) and name.count(":") >= 2:
         return name.rsplit(":", 1)[1]
-    return None
+    content = payload.get("content")
+    state = content.get("state") if isinstance(content, Mapping) else None
+    # Instance:StateChange carries the instance's new state (our choice: it is its status)
+    return state if isinstance(state, str) else None
 
 
 def pattern_matches(
@@ -193,6 +197,9 @@ class EventRuleBook:
 
     def __init__(self) -> None:
         self._rules: dict[str, EventRule] = {}
+        #: Called with the rule after each PutEventRuleTargets (whoever delivers to targets
+        #: starts watching the account then, and costs nothing before).
+        self.target_listeners: list[Callable[[EventRule], None]] = []
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -280,6 +287,8 @@ class EventRuleBook:
         kept = tuple(t for t in rule.targets if t.id not in replaced)
         updated = replace(rule, targets=kept + tuple(targets))
         self._rules[name] = updated
+        for listener in list(self.target_listeners):
+            listener(updated)
         return updated
 
     def delete(self, names: Sequence[str]) -> list[EventRule]:

@@ -24,6 +24,7 @@ from ..core.clock import format_api_time, wall_clock_now
 from ..core.lifecycle import Transition
 from ..core.models import Disk, Instance, SystemEvent
 from ..core.queues import QueueSnapshot
+from ..core.rule_deliveries import RuleDelivery
 from ..handle import EcsHandle, Target, TimeAt
 from .client import IDS_PER_CALL, LiveClient, indexed
 from .errors import LiveApiError, LiveGuardError, LiveUnsupported
@@ -69,6 +70,10 @@ OFFLINE_ONLY = {
     "send_message": "the simulated MNS is offline only; send to a real queue with the MNS SDK",
     "mns": "there is no simulated MNS: the account is real",
     "mns_endpoint": "a real account's MNS endpoint comes from its settings, not the simulator",
+    "add_event_rule": "live mode never creates CloudMonitor event rules (the rule -> MNS "
+    "bridge is simulated offline only)",
+    "mns_delivery": "real CloudMonitor deliveries cannot be made to duplicate or reorder",
+    "rule_deliveries": "real CloudMonitor deliveries are not observed by the test",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}
@@ -193,6 +198,15 @@ class LiveEcs(EcsHandle):
     _create_queue = _offline_only("create_queue")
     queue = _offline_only("queue")
     send_message = _offline_only("send_message")
+    _add_event_rule = _offline_only("add_event_rule")
+    mns_delivery = _offline_only("mns_delivery")
+
+    @property
+    def rule_deliveries(self) -> list[RuleDelivery]:
+        """Offline only (raises LiveUnsupported)."""
+        raise LiveUnsupported(
+            f"ecs_sim.rule_deliveries is offline only: {OFFLINE_ONLY['rule_deliveries']}"
+        )
 
     @property
     def queues(self) -> list[QueueSnapshot]:
