@@ -547,22 +547,6 @@ class Simulation:
             self._run_instance_action(instance, "start", "StartInstance")
             return instance
 
-    def start_stop_instances(
-        self,
-        action: str,
-        instance_ids: Sequence[str],
-        *,
-        region: str,
-        dry_run: bool = False,
-        all_together: bool = True,
-        stopped_mode: str | None = None,
-    ) -> list[tuple[Instance, InstanceStatus, EcsApiError | None]]:
-        """StartInstances / StopInstances (``action``): see :meth:`batch_instance_action`."""
-        return self.batch_instance_action(
-            action, instance_ids, region=region, dry_run=dry_run, all_together=all_together,
-            stopped_mode=stopped_mode,
-        )  # fmt: skip
-
     def batch_instance_action(
         self,
         action: str,

@@ -138,12 +138,12 @@ def test_stopped_mode_follows_the_stop_and_start_time_the_start(sim: Simulation)
     prepaid = sim.add_instance("i-b", charge_type="PrePaid", expired_time="+30d")
     assert stopped_mode_for(paygo, "StopCharging") == "StopCharging"
     assert stopped_mode_for(prepaid, "StopCharging") == "KeepCharging"  # not an error
-    sim.start_stop_instances("StopInstances", ["i-a", "i-b"], region="cn-hangzhou",
+    sim.batch_instance_action("StopInstances", ["i-a", "i-b"], region="cn-hangzhou",
                              stopped_mode="StopCharging")  # fmt: skip
     sim.advance_to(NOW + timedelta(minutes=5))
     assert (paygo.status, paygo.stopped_mode) == (InstanceStatus.Stopped, "StopCharging")
     assert prepaid.stopped_mode == "KeepCharging"
-    sim.start_stop_instances("StartInstances", ["i-a"], region="cn-hangzhou")
+    sim.batch_instance_action("StartInstances", ["i-a"], region="cn-hangzhou")
     sim.advance_to(NOW + timedelta(minutes=10))
     assert paygo.status is InstanceStatus.Running
     assert paygo.stopped_mode == "Not-applicable"
@@ -176,5 +176,5 @@ def test_a_stop_avoids_events_as_stop_instance_does(sim: Simulation) -> None:
     sim.add_instance("i-a")
     # A platform Stop event is avoided by StopInstance: StopInstances does the same.
     event = sim.inject_event("SystemMaintenance.Stop", "i-a", not_before=NOW + timedelta(hours=2))
-    sim.start_stop_instances("StopInstances", ["i-a"], region="cn-hangzhou")
+    sim.batch_instance_action("StopInstances", ["i-a"], region="cn-hangzhou")
     assert event.state.value == "Avoided"

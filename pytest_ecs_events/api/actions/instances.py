@@ -154,7 +154,7 @@ def _batch(ctx: ActionContext, name: str, stopped_mode: str | None = None) -> di
         required=True,
     )
     mode = p.choice("BatchOptimization", ("AllTogether", "SuccessFirst"), default="AllTogether")
-    results = ctx.sim.start_stop_instances(
+    results = ctx.sim.batch_instance_action(
         name,
         ids,
         region=region,
@@ -206,21 +206,8 @@ def reboot_instance(ctx: ActionContext) -> dict[str, Any]:
 
 @action("RebootInstances", InvalidParameter=403)
 def reboot_instances(ctx: ActionContext) -> dict[str, Any]:
-    p = ctx.params
-    region = ctx.region()
-    ids = p.items(
-        "InstanceId",
-        limit=100,
-        limit_code="InvalidParameter.TooManyInstanceIds",
-        limit_status=403,
-        required=True,
-    )
-    p.flag("ForceReboot")
-    mode = p.choice("BatchOptimization", ("AllTogether", "SuccessFirst"), default="AllTogether")
-    results = ctx.sim.reboot_instances(
-        ids, dry_run=p.flag("DryRun"), all_together=mode == "AllTogether", region=region
-    )
-    return {"InstanceResponses": {"InstanceResponse": _responses(results)}}
+    ctx.params.flag("ForceReboot")
+    return _batch(ctx, "RebootInstances")
 
 
 @action("StopInstance", InvalidParameter=403)
