@@ -1,7 +1,20 @@
 # ruff: noqa: RUF001  (the en dashes in ranges such as "1 to 100" are meant)
-"""mkdocs hook: pages whose tables come from the code.
+"""The pages' tables that come from the code: written into the Markdown, checked at build.
 
-A page asks for a table with a marker line such as ``<!-- generated: actions -->``:
+The tables live in the pages themselves, between ``<!-- begin generated: NAME ... -->`` and
+``<!-- end generated: NAME -->``, so the pages are whole wherever they are read (GitHub, an
+editor), not only on the built site. A new page asks for a table with a bare marker line,
+``<!-- generated: NAME -->``, which the first refresh turns into a section.
+
+* ``python docs/_hooks/generate.py --write`` rewrites the sections; without ``--write`` it
+  only checks (exit status 1 and what is wrong on stderr).
+* ``tests/test_docs.py`` runs the same check in the suite: a stale section fails it.
+* As a mkdocs hook (``mkdocs.yml``) it injects nothing: it warns, so ``mkdocs build
+  --strict`` fails, when a section is stale or the docs disagree with the code.
+
+The sections (``NAME``):
+
+* ``event-types``, ``numeric-codes``: the event catalog and its numeric codes.
 
 * ``actions``: the supported API actions. The list of actions comes from the dispatcher's
   registry, and the HTTP status of ``MissingParameter`` / ``InvalidParameter`` and of each
@@ -21,6 +34,7 @@ import ast
 import inspect
 import logging
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +42,26 @@ from typing import Any
 
 log = logging.getLogger("mkdocs.hooks.generate")
 
-MARKER = re.compile(r"^<!-- generated: ([a-z-]+) -->$", re.MULTILINE)
+DOCS = Path(__file__).resolve().parent.parent
+ROOT = DOCS.parent
+COMMAND = "python docs/_hooks/generate.py --write"
+BEGIN = "<!-- begin generated: {name} (do not edit: refresh with " + COMMAND + ") -->"
+END = "<!-- end generated: {name} -->"
+#: A whole section, or the bare ``<!-- generated: name -->`` marker a new page starts with.
+SECTION = re.compile(
+    r"^<!-- begin generated: (?P<name>[a-z-]+)\b[^\n]*-->$.*?^<!-- end generated: (?P=name) -->$"
+    r"|^<!-- generated: (?P<bare>[a-z-]+) -->$",
+    re.MULTILINE | re.DOTALL,
+)
+
+#: What the checks found (also logged: a warning fails ``mkdocs build --strict``).
+_problems: list[str] = []
+_cache: dict[str, str] = {}
+
+
+def _warn(problem: str) -> None:
+    _problems.append(problem)
+    log.warning(problem)
 
 
 # --------------------------------------------------------------------------- actions data
@@ -1164,7 +1197,7 @@ def _actions_markdown() -> str:
         if doc.notes:
             out.append("")
     for problem in problems:
-        log.warning("docs/actions.md is out of date: %s", problem)
+        _warn(f"docs/actions.md is out of date: {problem}")
     return "\n".join(out)
 
 
@@ -1329,7 +1362,7 @@ def _control_api_markdown() -> str:
                 handler = value.attr if isinstance(value, ast.Attribute) else ""
                 routes.append((str(_const(key.elts[0])), str(_const(key.elts[1])), handler))
     if not routes:
-        log.warning("no /_sim/ routes found in transports/server/routes.py")
+        _warn("no /_sim/ routes found in transports/server/routes.py")
     rows = ["| method | path |", "| --- | --- |"]
     rows += [f"| `{method}` | `{route}` |" for method, route, _ in routes]
     return "\n".join(rows)
@@ -1396,18 +1429,108 @@ def _check_handle_members(markdown: str) -> None:
     members = [name for name in vars(EcsSimulator) if not name.startswith("_")]
     for name in members:
         if not re.search(rf"`{re.escape(name)}[`(]|`\.{re.escape(name)}`", markdown):
-            log.warning("docs/reference.md does not document EcsSimulator.%s", name)
+            _warn(f"docs/reference.md does not document EcsSimulator.{name}")
+
+
+# ------------------------------------------------------------------ sections in the pages
+def _generated(name: str, where: str) -> str | None:
+    """The fresh text of one section, made once per run (several pages share none, but the
+    hook and ``check`` would otherwise rebuild the actions table for every page)."""
+    if name not in _cache:
+        generator = GENERATORS.get(name)
+        if generator is None:
+            _warn(f"{where}: unknown generated section {name!r} (known: {', '.join(GENERATORS)})")
+            return None
+        _cache[name] = generator()
+    return _cache[name]
+
+
+def refresh(text: str, where: str = "<page>") -> str:
+    """``text`` with every generated section (and every old bare marker) rewritten."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name") or match.group("bare")
+        body = _generated(name, where)
+        if body is None:
+            return match.group(0)
+        return f"{BEGIN.format(name=name)}\n\n{body.strip()}\n\n{END.format(name=name)}"
+
+    return SECTION.sub(replace, text)
+
+
+def pages(docs_dir: Path = DOCS) -> list[Path]:
+    """The pages that hold a generated section."""
+    return sorted(
+        path for path in docs_dir.rglob("*.md") if SECTION.search(path.read_text(encoding="utf-8"))
+    )
+
+
+def check(docs_dir: Path = DOCS) -> list[str]:
+    """Everything wrong: stale pages, and the docs-vs-code checks (actions, handle members)."""
+    _cache.clear()
+    _problems.clear()
+    for path in pages(docs_dir):
+        text = path.read_text(encoding="utf-8")
+        if refresh(text, _shown(path)) != text:
+            _problems.append(f"{_shown(path)}: a generated section is stale; run `{COMMAND}`")
+    _check_handle_members((docs_dir / "reference.md").read_text(encoding="utf-8"))
+    return list(dict.fromkeys(_problems))
+
+
+def write(docs_dir: Path = DOCS) -> list[Path]:
+    """Rewrite the generated sections in place; returns the pages that changed."""
+    _cache.clear()
+    changed = []
+    for path in pages(docs_dir):
+        text = path.read_text(encoding="utf-8")
+        fresh = refresh(text, _shown(path))
+        if fresh != text:
+            path.write_text(fresh, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- mkdocs hook
+def on_pre_build(config: Any) -> None:
+    _cache.clear()
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Checks only: the sections are in the Markdown already (so GitHub shows whole pages)."""
+    where = f"docs/{page.file.src_path}"
     if page.file.src_path == "reference.md":
         _check_handle_members(markdown)
+    if SECTION.search(markdown) and refresh(markdown, where) != markdown:
+        _warn(f"{where}: a generated section is stale; run `{COMMAND}`")
+    return markdown
 
-    def replace(match: re.Match[str]) -> str:
-        generator = GENERATORS.get(match.group(1))
-        if generator is None:
-            log.warning("%s: unknown generated table %r", page.file.src_path, match.group(1))
-            return match.group(0)
-        return generator()
 
-    return MARKER.sub(replace, markdown)
+# ---------------------------------------------------------------------------- command line
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python docs/_hooks/generate.py",
+        description="Write (--write) or check (default) the generated sections of docs/*.md.",
+    )
+    parser.add_argument("--write", action="store_true", help="rewrite the stale sections")
+    args = parser.parse_args(argv)
+    if str(ROOT) not in sys.path:  # this checkout's package, not another installed one
+        sys.path.insert(0, str(ROOT))
+    logging.basicConfig(format="%(message)s")
+    if args.write:
+        for path in write():
+            print(f"rewrote {_shown(path)}")
+    problems = check()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
