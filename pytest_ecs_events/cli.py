@@ -80,6 +80,38 @@ def _instances(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _event(text: str) -> tuple[str, str, str]:
+    """TYPE:INSTANCE:NOT_BEFORE. An ISO time holds colons: the first two fields are taken
+    from the left and the rest, colons and all, is the time."""
+    event_type, _, rest = text.partition(":")
+    instance_id, _, not_before = rest.partition(":")
+    if not event_type or not instance_id or not not_before:
+        raise argparse.ArgumentTypeError(
+            "expected TYPE:INSTANCE:NOT_BEFORE, for example "
+            f"SystemMaintenance.Reboot:i-a:+2h, got {text!r}"
+        )
+    return event_type.strip(), instance_id.strip(), not_before.strip()
+
+
+def _platform_event(text: str) -> tuple[str, str, str]:
+    """TYPE:INSTANCE[:NOT_BEFORE|STATE] for a platform event."""
+    event_type, _, rest = text.partition(":")
+    instance_id, _, when = rest.partition(":")
+    if not event_type or not instance_id:
+        raise argparse.ArgumentTypeError(
+            "expected TYPE:INSTANCE[:NOT_BEFORE or STATE], for example "
+            f"SystemMaintenance.Stop:i-a:Inquiring, got {text!r}"
+        )
+    return event_type.strip(), instance_id.strip(), when.strip()
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecs-sim",
@@ -102,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)"
     )
-    serve.add_argument("--region", default="cn-hangzhou", help="default region (cn-hangzhou)")
+    serve.add_argument(
+        "--region", default=None, help="default region (cn-hangzhou, or the state file's)"
+    )
     serve.add_argument(
         "--instances",
         type=_instances,
@@ -121,9 +155,42 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--execution-duration",
         type=_duration,
-        default=timedelta(seconds=30),
+        default=None,
         metavar="DURATION",
-        help="how long maintenance events stay Executing (default 30s)",
+        help="how long maintenance events stay Executing (default 30s, or the state file's)",
+    )
+    serve.add_argument(
+        "--now",
+        metavar="TIME",
+        help="start the clock at TIME (ISO 8601, or relative to the wall clock: +2h, -1d); "
+        "it ticks on from there. With --state-file: at least the saved time",
+    )
+    serve.add_argument(
+        "--seed", type=_seed, metavar="N", help="seed of the generated ids and addresses"
+    )
+    serve.add_argument(
+        "--event",
+        type=_event,
+        action="append",
+        default=[],
+        metavar="TYPE:INSTANCE:NOT_BEFORE",
+        help="a simulated event, as CreateSimulatedSystemEvents makes it (repeatable); "
+        "NOT_BEFORE is relative (+2h) or ISO 8601; the instance is added if missing",
+    )
+    serve.add_argument(
+        "--platform-event",
+        type=_platform_event,
+        action="append",
+        default=[],
+        metavar="TYPE:INSTANCE[:WHEN]",
+        help="a platform event (repeatable); WHEN is a NotBefore (+2h or ISO 8601) or a "
+        "starting state (Inquiring, Executing); the instance is added if missing",
+    )
+    serve.add_argument(
+        "--state-file",
+        metavar="F",
+        help="load the scenario in F (JSON, or YAML with PyYAML) if it exists, and save the "
+        "state to F at exit; see docs/scenarios.md",
     )
     serve.add_argument("--certfile", help="serve https with this certificate (PEM)")
     serve.add_argument("--keyfile", help="private key of --certfile (PEM)")
@@ -257,20 +324,10 @@ def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from .transports.server.access import AccessRecord
     from .transports.server.wallclock import WallClockFollower
 
-    credentials = dict(args.credentials)
-    instances: list[str] = list(args.instances)
-
-    def factory() -> EcsSimulator:
-        return EcsSimulator(
-            region=args.region,
-            instances=instances,
-            credentials=credentials or None,
-            execution_duration=args.execution_duration,
-        )
-
     try:
+        factory = _simulator_factory(args)
         simulator = factory()
-    except Exception as exc:  # a bad region or instance id: say so, no traceback
+    except Exception as exc:  # a bad region, instance id, event or state file: no traceback
         print(f"ecs-sim: error: {exc}", file=err, flush=True)
         return 2
 
@@ -285,7 +342,7 @@ def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             certfile=args.certfile,
             keyfile=args.keyfile,
             access_log=None if args.quiet else log,
-            clock=WallClockFollower(simulator),
+            clock=WallClockFollower(simulator, anchored=True),
             factory=factory,
             allow_remote=args.allow_remote,
             max_connections=args.max_connections,
@@ -311,6 +368,8 @@ def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     finally:
         server.stop()
         _restore_signal_handlers(previous)
+    if args.state_file and not _save_state(server.simulator, args.state_file, err):
+        return 1
     if server.errors:
         first = server.errors[0]
         print(
@@ -322,6 +381,89 @@ def serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         return 1
     print("ecs-sim stopped", file=err, flush=True)
     return 0
+
+
+def _simulator_factory(args: argparse.Namespace) -> Callable[[], EcsSimulator]:
+    """What builds the served simulator, at start and on ``POST /_sim/reset``: the state
+    file's scenario (as it was at start) or a fresh account, then the command's options.
+    Raises (ScenarioError, ValueError, EcsApiError) with a message naming what is wrong."""
+    from pathlib import Path
+
+    from .core import scenario
+    from .core.catalog import EventState
+    from .core.clock import parse_time, wall_clock_now
+
+    data: dict[str, Any] | None = None
+    if args.state_file and Path(args.state_file).exists():
+        loaded = scenario.read_file(args.state_file)
+        scenario.settings(loaded)  # checked now, so a bad file fails at start
+        data = dict(loaded)
+    try:
+        # absolute once: a reset restarts from the same time
+        start = parse_time(args.now, now=wall_clock_now()) if args.now else None
+    except TimeFormatError as exc:
+        raise ValueError(f"--now: {exc}") from None
+    options: dict[str, Any] = {"credentials": dict(args.credentials) or None}
+    overrides: dict[str, Any] = {}
+    if args.region is not None:
+        overrides["region"] = args.region
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if args.execution_duration is not None:
+        overrides["execution_duration"] = args.execution_duration.total_seconds()
+    states = {s.value for s in EventState}
+
+    def build() -> EcsSimulator:
+        if data is None:
+            defaults = {"region": "cn-hangzhou", "execution_duration": timedelta(seconds=30)}
+            simulator = EcsSimulator(now=start, **{**defaults, **overrides}, **options)
+        else:
+            source = f"--state-file {args.state_file}"
+            try:
+                simulator = EcsSimulator.from_state({**data, **overrides}, **options)
+            except scenario.ScenarioError as exc:
+                raise scenario.ScenarioError(f"{source}: {exc}") from None
+            if start is not None:
+                if start < simulator.now:
+                    raise ValueError(
+                        f"--now {args.now} is before the time saved in {args.state_file} "
+                        f"({simulator.now:%Y-%m-%dT%H:%M:%SZ}): the clock cannot go back"
+                    )
+                simulator.advance(to=start)
+        for instance_id in args.instances:
+            simulator.add_instance(instance_id)
+        for event_type, instance_id, not_before in args.event:
+            simulator.add_instance(instance_id)
+            try:
+                simulator.create_events(event_type, instance_id, not_before=not_before)
+            except Exception as exc:
+                raise ValueError(
+                    f"--event {event_type}:{instance_id}:{not_before}: {exc}"
+                ) from None
+        for event_type, instance_id, when in args.platform_event:
+            simulator.add_instance(instance_id)
+            try:
+                if when in states:
+                    simulator.inject_event(event_type, instance_id, state=when)
+                else:
+                    simulator.inject_event(event_type, instance_id, not_before=when or None)
+            except Exception as exc:
+                raise ValueError(f"--platform-event {event_type}:{instance_id}: {exc}") from None
+        return simulator
+
+    return build
+
+
+def _save_state(simulator: Any, path: str, err: TextIO) -> bool:
+    from .core.scenario import ScenarioError
+
+    try:
+        simulator.save_state(path)
+    except (OSError, ScenarioError) as exc:
+        print(f"ecs-sim: error: cannot save the state to {path}: {exc}", file=err, flush=True)
+        return False
+    print(f"ecs-sim saved the state to {path}", file=err, flush=True)
+    return True
 
 
 _Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None

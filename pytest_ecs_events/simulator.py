@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -24,6 +25,7 @@ from .api.faults import TransportFault
 from .api.messages import ApiRequest, ApiResponse
 from .api.params import param_text
 from .api.signatures import SignatureVerifier
+from .core import scenario
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
 from .core.disk_events import DiskEvent
@@ -181,6 +183,28 @@ class EcsSimulator(EcsHandle):
         if response.status >= 400:
             raise EcsApiError(str(body.get("Code")), str(body.get("Message")), response.status)
         return body
+
+    # ------------------------------------------------------------------------ scenarios
+    @classmethod
+    def from_state(
+        cls, source: str | os.PathLike[str] | Mapping[str, Any], **options: Any
+    ) -> EcsSimulator:
+        """A simulator loaded from a scenario: a file path (JSON, or YAML with PyYAML) or the
+        document itself (docs/scenarios.md). ``options`` are ``EcsSimulator`` keywords
+        (``credentials``, ``catalog``...); the scenario's own settings win over them. Raises
+        :class:`~pytest_ecs_events.core.scenario.ScenarioError` naming the bad field."""
+        data = source if isinstance(source, Mapping) else scenario.read_file(source)
+        simulator = cls(**{**options, **scenario.settings(data)})
+        scenario.restore(simulator._sim, data)
+        return simulator
+
+    def state(self) -> dict[str, Any]:
+        """The simulated account as a scenario document (what :meth:`save_state` writes)."""
+        return scenario.dump(self._sim)
+
+    def save_state(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`state` to ``path`` (JSON, or YAML for .yaml/.yml), atomically."""
+        scenario.write_file(path, self.state())
 
     # ---------------------------------------------------------------------- properties
     @property

@@ -74,6 +74,9 @@ OFFLINE_ONLY = {
     "bridge is simulated offline only)",
     "mns_delivery": "real CloudMonitor deliveries cannot be made to duplicate or reorder",
     "rule_deliveries": "real CloudMonitor deliveries are not observed by the test",
+    "from_state": "a real account cannot be loaded from a scenario",
+    "state": "a real account is not saved as a scenario (it is read with the API)",
+    "save_state": "a real account is not saved as a scenario (it is read with the API)",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}

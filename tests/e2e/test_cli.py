@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -271,9 +272,82 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_parser_defaults() -> None:
     args = build_parser().parse_args(["serve", "--instances", "i-a, i-b,"])
-    assert (args.host, args.port, args.region) == ("127.0.0.1", 8080, "cn-hangzhou")
+    # region None: cn-hangzhou, or the --state-file's region
+    assert (args.host, args.port, args.region) == ("127.0.0.1", 8080, None)
+    assert (args.now, args.seed, args.event, args.state_file) == (None, None, [], None)
     assert args.instances == ["i-a", "i-b"]
     assert args.credentials == []
     assert (args.max_connections, args.header_timeout, args.body_timeout, args.idle_timeout) == (
         256, 10.0, 30.0, 60.0,
     )  # fmt: skip
+
+
+def test_serve_scenario_options_and_state_file_round_trip(
+    start: Any, acs_client: Callable[..., Any], tmp_path: Any
+) -> None:
+    from aliyunsdkecs.request.v20140526.DescribeInstanceHistoryEventsRequest import (
+        DescribeInstanceHistoryEventsRequest,
+    )
+
+    state = tmp_path / "state.json"
+    served = start(
+        "--quiet", "--now", "2030-01-01T00:00:00Z", "--seed", "42",
+        # an ISO NotBefore holds colons: TYPE and INSTANCE are taken from the left
+        "--event", "SystemMaintenance.Reboot:i-a:2030-01-01T02:00:00Z",
+        "--event", "SystemMaintenance.Stop:i-b:+3h",
+        "--platform-event", "SystemMaintenance.Stop:i-c:Inquiring",
+        "--state-file", str(state),
+    )  # fmt: skip
+    client = acs_client(AK, SECRET, "cn-hangzhou", auto_retry=False)
+    req = DescribeInstanceHistoryEventsRequest()
+    req.set_endpoint(served.endpoint)
+    req.set_InstanceEventCycleStatuss(["Scheduled", "Inquiring"])
+    listed = json.loads(client.do_action_with_exception(req))
+    events = {
+        e["InstanceId"]: (e["EventType"]["Name"], e["EventCycleStatus"]["Name"], e.get("NotBefore"))
+        for e in listed["InstanceSystemEventSet"]["InstanceSystemEventType"]
+    }
+    assert events["i-a"] == ("SystemMaintenance.Reboot", "Scheduled", "2030-01-01T02:00:00Z")
+    assert events["i-b"][2] == "2030-01-01T03:00:00Z"  # +3h from --now
+    assert events["i-c"][1] == "Inquiring"
+    assert served.request("/_sim/advance", {"by": "2h1m"})["now"].startswith("2030-01-01T02:01")
+
+    code, _out, err = served.stop(signal.SIGINT)
+    assert code == 0, err
+    assert f"saved the state to {state}" in err
+    saved = json.loads(state.read_text())
+    assert saved["seed"] == 42
+    assert saved["now"].startswith("2030-01-01T02:01")
+    by_instance = {e["instance_id"]: e for e in saved["events"]}
+    assert by_instance["i-a"]["state"] == "Executed"
+    assert [h["state"] for h in by_instance["i-a"]["history"]] == [
+        "Scheduled", "Executing", "Executed",
+    ]  # fmt: skip
+    assert by_instance["i-b"]["due"] == "2030-01-01T03:00:00Z"
+
+    # the next run goes on from there: i-b's event still falls due at its NotBefore
+    again = start("--quiet", "--state-file", str(state))
+    assert again.request("/_sim/clock")["now"] >= saved["now"]
+    [b] = [e for e in again.events() if e["instance_id"] == "i-b"]
+    assert (b["state"], b["not_before"]) == ("Scheduled", "2030-01-01T03:00:00Z")
+    again.request("/_sim/advance", {"to": "2030-01-01T03:01:00Z"})
+    assert [e["state"] for e in again.events() if e["instance_id"] == "i-b"] == ["Executed"]
+    code, _out, err = again.stop(signal.SIGTERM)
+    assert code == 0, err
+    assert json.loads(state.read_text())["now"] >= "2030-01-01T03:01:00Z"
+
+
+def test_serve_refuses_a_bad_state_file_with_exit_status_2(tmp_path: Any) -> None:
+    from tests.helpers.serve import clean_env
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"instances": [{"instance_id": "i-a", "status": "Runing"}]}))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_ecs_events", "serve", "--port", "0",
+         "--state-file", str(bad)],
+        capture_output=True, text=True, env=clean_env(), timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "instances[0].status: expected one of" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(bad.read_text())["instances"][0]["status"] == "Runing"  # left as it was

@@ -33,12 +33,22 @@ class WallClockFollower:
     """
 
     def __init__(
-        self, simulator: Clocked, *, wall: Callable[[], datetime] = wall_clock_now
+        self,
+        simulator: Clocked,
+        *,
+        wall: Callable[[], datetime] = wall_clock_now,
+        anchored: bool = False,
     ) -> None:
         self.simulator = simulator
         self.wall = wall
-        self.offset = timedelta(0)
+        #: True: the clock ticks on from the simulator's own now (``ecs-sim serve --now`` or
+        #: a loaded scenario), also after a reset; False: it jumps to the wall clock.
+        self.anchored = anchored
+        self.offset = self._start_offset(simulator)
         self._lock = threading.Lock()
+
+    def _start_offset(self, simulator: Clocked) -> timedelta:
+        return simulator.now - self.wall() if self.anchored else timedelta(0)
 
     def sync(self) -> None:
         with self._lock:
@@ -64,4 +74,4 @@ class WallClockFollower:
     def reset(self, simulator: Clocked) -> None:
         with self._lock:
             self.simulator = simulator
-            self.offset = timedelta(0)
+            self.offset = self._start_offset(simulator)
