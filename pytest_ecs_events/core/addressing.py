@@ -129,6 +129,11 @@ class AddressBook:
                 self._used_macs.add(mac)
                 return mac
 
+    def replace_mac(self, old: str, new: str) -> None:
+        """Let an instance keep the MAC address it had (a scenario being loaded)."""
+        self._used_macs.discard(old)
+        self._used_macs.add(new)
+
     def release(self, *addresses: str) -> None:
         """Give addresses back (an instance was released)."""
         self._used_ips.difference_update(addresses)

@@ -256,6 +256,20 @@ class QueueStore:
     def __bool__(self) -> bool:
         return bool(self._queues)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._queues
+
+    def note_restored(self, *, serial: int = 0, seq: int = 0) -> None:
+        """Keep later queue serials and message numbers above a restored queue's and
+        message's (a scenario being loaded)."""
+        self._serial = max(self._serial, serial)
+        self._seq = max(self._seq, seq)
+
+    @property
+    def last_seq(self) -> int:
+        """The number of the last message sent (the next one gets a higher one)."""
+        return self._seq
+
     def names(self) -> list[str]:
         return sorted(self._queues)
 

@@ -169,7 +169,7 @@ def _dump_instance(sim: Simulation, instance: Instance) -> dict[str, Any]:
         "jumbo_frame": i.jumbo_frame, "maintenance": _jsonable(i.maintenance),
         "released": i.released,
     }  # fmt: skip
-    plan = sim._plans.get(i.instance_id)
+    plan = sim.pending_statuses(i.instance_id)
     if plan:
         out["pending_statuses"] = [{"time": _time(t), "status": s.value} for t, s in plan]
     return out
@@ -211,8 +211,7 @@ def _load_instance(sim: Simulation, where: str, raw: Any) -> None:
     except (ValueError, KeyError, EcsApiError) as exc:
         raise _fail(where, str(exc)) from None
     if "mac_address" in record:
-        sim.network._used_macs.discard(instance.mac_address)
-        sim.network._used_macs.add(record["mac_address"])
+        sim.network.replace_mac(instance.mac_address, record["mac_address"])
     for name, value in record.items():
         if name == "maintenance":
             instance.maintenance = dict(value)
@@ -233,8 +232,7 @@ def _load_instance(sim: Simulation, where: str, raw: Any) -> None:
             got = _entry(at, step, {"time": "time", "status": "str"}, sim.now, ("time", "status"))
             steps.append((got["time"], _choice(f"{at}.status", got["status"], InstanceStatus,
                                                [s.value for s in InstanceStatus])))  # fmt: skip
-        sim._plans[iid] = steps
-        sim._schedule_next_step(instance)
+        sim.resume_statuses(instance, steps)
 
 
 # -- disks ------------------------------------------------------------------------------------
@@ -300,15 +298,6 @@ _EVENT_KINDS = {
 }  # fmt: skip
 
 
-def _live_event_timers(sim: Simulation) -> dict[str, datetime]:
-    store = sim.store
-    return {
-        timer.target_id: timer.due
-        for _, _, timer in sorted(store._heap, key=lambda e: (e[0], e[1]))
-        if timer.kind == "event" and store._is_live(timer)
-    }
-
-
 def _dump_event(event: SystemEvent, due: datetime | None) -> dict[str, Any]:
     e = event
     return {
@@ -345,8 +334,7 @@ def _load_event(sim: Simulation, where: str, raw: Any) -> None:
     not_before = entry.get("not_before")
     if state is EventState.Scheduled and not_before is None:
         raise _fail(f"{where}.not_before", "a Scheduled event needs one")
-    event_id = entry.get("event_id") or sim._new_id("e", instance.region,
-                                                   sim.store.events.__contains__)  # fmt: skip
+    event_id = entry.get("event_id") or sim.new_event_id(instance.region)
     if event_id in sim.store.events:
         raise _fail(f"{where}.event_id", f"{event_id!r} is listed twice")
     publish = entry.get("publish_time", sim.now)
@@ -429,14 +417,14 @@ def _load_queue(sim: Simulation, where: str, raw: Any) -> None:
     entry = _entry(where, raw, kinds, sim.now, required=("name",))
     store = sim.queues
     name = entry["name"]
-    if name in store._queues:
+    if name in store:
         raise _fail(f"{where}.name", f"{name!r} is listed twice")
     try:
         queue, _ = store.create(name, entry.get("attributes", {}), sim.now)
     except EcsApiError as exc:
         raise _fail(f"{where}.attributes", exc.message) from None
     queue.serial = entry.get("serial", queue.serial)
-    store._serial = max(store._serial, queue.serial)
+    store.note_restored(serial=queue.serial)
     queue.create_time = entry.get("create_time", sim.now)
     queue.last_modify_time = entry.get("last_modify_time", queue.create_time)
     if not isinstance(messages_raw, list):
@@ -445,10 +433,10 @@ def _load_queue(sim: Simulation, where: str, raw: Any) -> None:
     for n, m_raw in enumerate(messages_raw):
         at = f"{where}.messages[{n}]"
         m = _entry(at, m_raw, _MESSAGE_KINDS, sim.now, required=("body",))
-        seq = m.get("seq", store._seq + 1)
+        seq = m.get("seq", store.last_seq + 1)
         if seq in queue.messages:
             raise _fail(f"{at}.seq", f"{seq} is listed twice")
-        store._seq = max(store._seq, seq)
+        store.note_restored(seq=seq)
         enqueued = m.get("enqueue_time", sim.now)
         queue.messages[seq] = Message(
             message_id=m.get("message_id", f"{queue.serial:016X}-1-0-{seq:09d}"),
@@ -534,7 +522,7 @@ def dump(sim: Simulation) -> dict[str, Any]:
     """The simulation as a scenario document (JSON-ready: str, int, bool, None, lists, dicts)."""
     with sim.lock:
         config = sim.config
-        timers = _live_event_timers(sim)
+        timers = sim.store.pending_event_times()
         return {
             "format": FORMAT,
             "version": VERSION,

@@ -675,6 +675,25 @@ class Simulation:
             if tagging.untag(resources, keys):
                 self.mutations += 1
 
+    # ------------------------------------------------------------ saving and restoring
+    def pending_statuses(self, instance_id: str) -> list[tuple[datetime, InstanceStatus]]:
+        """The remaining steps (time, status) of the instance's reboot/stop/start under way."""
+        with self.lock:
+            return list(self._plans.get(instance_id, ()))
+
+    def resume_statuses(
+        self, instance: Instance, steps: Sequence[tuple[datetime, InstanceStatus]]
+    ) -> None:
+        """Continue an action under way with these remaining steps (a scenario being loaded)."""
+        with self.lock:
+            self._plans[instance.instance_id] = list(steps)
+            self._schedule_next_step(instance)
+
+    def new_event_id(self, region: str) -> str:
+        """A fresh event id of the region, as the simulation makes them."""
+        with self.lock:
+            return self._new_id("e", region, self.store.events.__contains__)
+
     # ----------------------------------------------------------------------------- time
     def advance_to(self, when: datetime) -> list[Transition]:
         """Move the clock to ``when``, applying every due timer in time order."""

@@ -183,6 +183,14 @@ class Store:
     def pending_timers(self) -> int:
         return sum(1 for _, _, t in self._heap if self._is_live(t))
 
+    def pending_event_times(self) -> dict[str, datetime]:
+        """When each event with a pending timer moves on, by event id (for saving a scenario)."""
+        return {
+            timer.target_id: timer.due
+            for _, _, timer in sorted(self._heap, key=lambda e: (e[0], e[1]))
+            if timer.kind == "event" and self._is_live(timer)
+        }
+
     def _is_live(self, timer: Timer) -> bool:
         if timer.kind == "event":
             event = self.events.get(timer.target_id)
