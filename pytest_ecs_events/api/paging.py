@@ -47,17 +47,21 @@ def page_request(
     max_size: int = 100,
     tokens: bool = False,
     positive_results: bool = False,
+    results_range: tuple[int, int] = (MIN_RESULTS, MAX_RESULTS),
 ) -> PageRequest:
     """Read the paging parameters.
 
     ``PageSize``/``PageNumber`` out of range are refused (InvalidParameter). ``MaxResults`` is
-    clamped into 10..100 as documented; with ``positive_results`` (DescribeInstanceHistoryEvents,
+    clamped into ``results_range`` (10..100 unless an action documents another) as documented;
+    with ``positive_results`` (DescribeInstanceHistoryEvents,
     whose documentation speaks only of values "greater than 0") a value of 0 or less is refused.
     """
     token = params.text("NextToken") if tokens else None
     has_max_results = tokens and params.text("MaxResults") is not None
     if token is not None or has_max_results:
-        size = max_results(params, default=default_size, positive=positive_results)
+        size = max_results(
+            params, default=default_size, positive=positive_results, bounds=results_range
+        )
         offset = 0
         if token is not None:
             if not _TOKEN.fullmatch(token):
@@ -69,13 +73,20 @@ def page_request(
     return PageRequest((number - 1) * size, size, number, False)
 
 
-def max_results(params: Params, *, default: int = MIN_RESULTS, positive: bool = False) -> int:
-    """``MaxResults`` clamped into 10..100; refused only if it is no integer (or, with
+def max_results(
+    params: Params,
+    *,
+    default: int = MIN_RESULTS,
+    positive: bool = False,
+    bounds: tuple[int, int] = (MIN_RESULTS, MAX_RESULTS),
+) -> int:
+    """``MaxResults`` clamped into ``bounds``; refused only if it is no integer (or, with
     ``positive``, 0 or less)."""
     value = params.integer(
         "MaxResults", default=default, minimum=1 if positive else -_LIMIT, maximum=_LIMIT
     )
-    return min(max(value, MIN_RESULTS), MAX_RESULTS)
+    low, high = bounds
+    return min(max(value, low), high)
 
 
 def take_page(

@@ -192,19 +192,22 @@ class Params:
             raise self.invalid(name, f"at most {limit} values are allowed, got {len(items)}")
         return items
 
-    def tags(self, *, limit: int = 20) -> list[tuple[str, str | None]]:
-        """``Tag.N.Key`` / ``Tag.N.Value`` pairs in index order."""
-        if not any(key.startswith("Tag.") for key in self.raw):
-            return []
-        pattern = re.compile(r"Tag\.(\d{1,9})\.(Key|Value)")
+    def structs(self, prefix: str) -> dict[int, dict[str, str]]:
+        """Every ``Prefix.N.Field`` parameter grouped by N, in index order:
+        ``{N: {Field: value}}``, where ``Field`` is the rest of the name (``TagValues.2``)."""
+        start = prefix + "."
         found: dict[int, dict[str, str]] = {}
         for key, value in self.raw.items():
-            match = pattern.fullmatch(key)
-            if match:
-                found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+            if key.startswith(start):
+                index, dot, field = key[len(start) :].partition(".")
+                if dot and field and _INDEX.fullmatch(index):
+                    found.setdefault(int(index), {})[field] = value
+        return dict(sorted(found.items()))
+
+    def tags(self, *, limit: int = 20) -> list[tuple[str, str | None]]:
+        """``Tag.N.Key`` / ``Tag.N.Value`` pairs in index order."""
         pairs: list[tuple[str, str | None]] = []
-        for index in sorted(found):
-            entry = found[index]
+        for index, entry in self.structs("Tag").items():
             if not entry.get("Key"):
                 if entry.get("Value"):
                     raise self.invalid(f"Tag.{index}.Key", "a tag value needs a key")

@@ -168,10 +168,7 @@ def _pattern_lists(ctx: ActionContext, prefix: str, name: str) -> tuple[str, ...
 
 
 def _patterns(ctx: ActionContext) -> list[EventPattern]:
-    raw = ctx.params.raw
-    indexes = sorted(
-        {int(m.group(1)) for key in raw if (m := re.match(r"EventPattern\.(\d{1,3})\.", key))}
-    )
+    indexes = list(ctx.params.structs("EventPattern"))
     if len(indexes) > MAX_PATTERN_VALUES:
         raise _invalid("EventPattern", f"takes at most {MAX_PATTERN_VALUES} patterns")
     patterns = []
@@ -229,9 +226,7 @@ def _targets(ctx: ActionContext) -> list[RuleTarget]:
     raw = ctx.params.raw
     targets: list[RuleTarget] = []
     for kind, fields in TARGET_KINDS.items():
-        indexes = sorted(
-            {int(m.group(1)) for key in raw if (m := re.match(rf"{kind}\.(\d{{1,3}})\.", key))}
-        )
+        indexes = list(ctx.params.structs(kind))
         if len(indexes) > MAX_TARGETS_PER_KIND:
             raise _invalid(kind, f"takes at most {MAX_TARGETS_PER_KIND} targets")
         for index in indexes:

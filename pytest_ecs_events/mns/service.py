@@ -423,17 +423,7 @@ class MnsService:
             self._sent.notify_all()
 
     def _queue_document(self, queue: Queue, now: Any) -> bytes:
-        counts = queue.counts(now)
-        fields: dict[str, str | int | bool] = {
-            "QueueName": queue.name,
-            "CreateTime": int(queue.create_time.timestamp()),
-            "LastModifyTime": int(queue.last_modify_time.timestamp()),
-            **queue.attributes.as_wire(),
-            "ActiveMessages": counts["active"],
-            "InactiveMessages": counts["inactive"],
-            "DelayMessages": counts["delayed"],
-        }
-        return xmlio.document("Queue", fields)
+        return xmlio.document("Queue", _queue_fields(queue, now))
 
     def _list(self, request: MnsRequest, now: Any) -> bytes:
         headers = request.headers
@@ -448,18 +438,7 @@ class MnsService:
                 "QueueURL": f"http://{request.host}/queues/{queue.name}"
             }
             if with_meta:
-                counts = queue.counts(now)
-                item.update(
-                    {
-                        "QueueName": queue.name,
-                        "CreateTime": int(queue.create_time.timestamp()),
-                        "LastModifyTime": int(queue.last_modify_time.timestamp()),
-                        **queue.attributes.as_wire(),
-                        "ActiveMessages": counts["active"],
-                        "InactiveMessages": counts["inactive"],
-                        "DelayMessages": counts["delayed"],
-                    }
-                )
+                item.update(_queue_fields(queue, now))
             items.append(item)
         tail = {"NextMarker": following} if following else {}
         return xmlio.list_document("Queues", "Queue", items, tail)
@@ -479,3 +458,17 @@ class _BatchDeleteFailed(Exception):
                 for handle, e in failed
             ),
         )
+
+
+def _queue_fields(queue: Queue, now: Any) -> dict[str, str | int | bool]:
+    """What GetQueueAttributes (and ListQueue with meta) says of a queue."""
+    counts = queue.counts(now)
+    return {
+        "QueueName": queue.name,
+        "CreateTime": int(queue.create_time.timestamp()),
+        "LastModifyTime": int(queue.last_modify_time.timestamp()),
+        **queue.attributes.as_wire(),
+        "ActiveMessages": counts["active"],
+        "InactiveMessages": counts["inactive"],
+        "DelayMessages": counts["delayed"],
+    }

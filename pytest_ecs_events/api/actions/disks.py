@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,8 +30,6 @@ MULTI_ATTACH = ("Disabled", "Enabled", "LegacyShared")
 LOCAL_CATEGORIES = ("local_ssd_pro", "local_hdd_pro", "ephemeral", "ephemeral_ssd")
 FILTER_KEYS = ("CreationStartTime", "CreationEndTime")
 DISK_HEALTH = ("Ok", "Impaired", "Warning", "Initializing", "InsufficientData", "NotApplicable")
-_TAG = re.compile(r"Tag\.(\d{1,9})\.([Kk]ey|[Vv]alue)")
-_FILTER = re.compile(r"Filter\.(\d{1,9})\.(Key|Value)")
 
 Keep = Callable[[Disk], bool]
 
@@ -56,14 +53,9 @@ def _disk_ids(p: Params) -> list[str] | None:
 
 def _disk_tags(p: Params) -> list[tuple[str, str | None]]:
     """``Tag.N.Key`` / ``Tag.N.Value`` (or the older ``Tag.N.key`` / ``Tag.N.value``)."""
-    found: dict[int, dict[str, str]] = {}
-    for key, value in p.raw.items():
-        match = _TAG.fullmatch(key)
-        if match:
-            found.setdefault(int(match.group(1)), {})[match.group(2).lower()] = value
     pairs: list[tuple[str, str | None]] = []
-    for index in sorted(found):
-        entry = found[index]
+    for given in p.structs("Tag").values():
+        entry = {field.lower(): value for field, value in given.items()}
         if not entry.get("key"):
             if entry.get("value"):
                 raise EcsApiError(
@@ -86,14 +78,9 @@ def _has_tags(disk: Disk, tags: list[tuple[str, str | None]]) -> bool:
 
 def _creation_window(p: Params) -> tuple[datetime | None, datetime | None]:
     """``Filter.N.Key`` = CreationStartTime / CreationEndTime with ``Filter.N.Value``."""
-    found: dict[int, dict[str, str]] = {}
-    for key, value in p.raw.items():
-        match = _FILTER.fullmatch(key)
-        if match:
-            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
     window: dict[str, datetime] = {}
-    for index in sorted(found):
-        key, value = found[index].get("Key", ""), found[index].get("Value", "")
+    for entry in p.structs("Filter").values():
+        key, value = entry.get("Key", ""), entry.get("Value", "")
         if not key and not value:
             continue
         if key not in FILTER_KEYS:
@@ -108,14 +95,8 @@ def _creation_window(p: Params) -> tuple[datetime | None, datetime | None]:
 def _disks_page(p: Params) -> PageRequest:
     """PageNumber/PageSize (1 to 100), or MaxResults/NextToken with MaxResults clamped to 10
     to 500 as documented (a value that is no number is still refused)."""
-    raw = p.raw.get("MaxResults")
-    if raw is not None and raw != "" and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", raw):
-        low, high = MAX_RESULTS_RANGE
-        clamped = str(min(max(int(raw), low), high))
-        if clamped != raw:
-            p = Params({**p.raw, "MaxResults": clamped}, p.statuses)
-        return page_request(p, default_size=10, max_size=high, tokens=True)
-    return page_request(p, default_size=10, max_size=100, tokens=True)
+    return page_request(p, default_size=10, max_size=100, tokens=True,
+                        results_range=MAX_RESULTS_RANGE)  # fmt: skip
 
 
 def _zones(sim: Simulation, region: str) -> set[str]:

@@ -19,8 +19,7 @@ from ..paging import page_request
 from ..params import Params
 from ..registry import ActionContext, Query, action, query_action
 
-_TAG_PARAM = re.compile(r"Tag\.([0-9]{1,9})\.(Key|Value)")
-_FILTER_PARAM = re.compile(r"TagFilter\.([0-9]{1,9})\.(TagKey|TagValues\.([0-9]{1,9}))")
+_VALUE_FIELD = re.compile(r"TagValues\.[0-9]{1,9}")
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 #: Rows of a ListTagResources page (the action has no page-size parameter; our choice).
 LIST_PAGE_SIZE = 50
@@ -41,31 +40,25 @@ Pairs = list[tuple[str | None, str | None]]
 
 def read_tags(p: Params) -> Pairs:
     """Every ``Tag.N.Key`` / ``Tag.N.Value`` in index order, as given (None when absent)."""
-    found: dict[int, dict[str, str]] = {}
-    for key, value in p.raw.items():
-        match = _TAG_PARAM.fullmatch(key)
-        if match:
-            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
-    return [(found[n].get("Key"), found[n].get("Value")) for n in sorted(found)]
+    return [
+        (entry.get("Key"), entry.get("Value"))
+        for entry in p.structs("Tag").values()
+        if "Key" in entry or "Value" in entry
+    ]
 
 
 def read_tag_filters(p: Params) -> list[tuple[str | None, list[str]]]:
     """Every ``TagFilter.N.TagKey`` with its ``TagFilter.N.TagValues.M``, in index order."""
-    keys: dict[int, str] = {}
-    values: dict[int, dict[int, str]] = {}
-    for name, value in p.raw.items():
-        match = _FILTER_PARAM.fullmatch(name)
-        if not match:
-            continue
-        index = int(match.group(1))
-        if match.group(3) is None:
-            keys[index] = value
-        elif value != "":
-            values.setdefault(index, {})[int(match.group(3))] = value
-    indexes = sorted(set(keys) | set(values))
-    return [
-        (keys.get(n) or None, [v for _, v in sorted(values.get(n, {}).items())]) for n in indexes
-    ]
+    filters: list[tuple[str | None, list[str]]] = []
+    for entry in p.structs("TagFilter").values():
+        values = sorted(
+            (int(field[len("TagValues.") :]), value)
+            for field, value in entry.items()
+            if _VALUE_FIELD.fullmatch(field) and value != ""
+        )
+        if "TagKey" in entry or values:
+            filters.append((entry.get("TagKey") or None, [v for _, v in values]))
+    return filters
 
 
 def _region(ctx: ActionContext) -> str:
