@@ -16,7 +16,6 @@ import pytest
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import TimeFormatError, parse_datetime, parse_duration, parse_time
-from ..core.provisioning import INSTANCE_ATTRIBUTES
 
 SIM_MARKER = "ecs_sim"
 EVENT_MARKER = "ecs_event"
@@ -138,8 +137,13 @@ def sim_settings(item: pytest.Item) -> SimSettings:
     return SimSettings(**values, live_only_keys=tuple(k for k in ("now",) if k in values))
 
 
-#: The keys an ``instances=`` dict may hold besides ``instance_id``: ``add_instance``'s.
-INSTANCE_KEYS = ("name", "region", "zone", "status", "tags", *INSTANCE_ATTRIBUTES)
+def instance_keys() -> tuple[str, ...]:
+    """The keys an ``instances=`` dict may hold besides ``instance_id``: ``add_instance``'s.
+    Read when a dict is given, so that loading the plugin does not import the instance
+    tables (a suite that never uses the plugin must not pay for them)."""
+    from ..core.provisioning import INSTANCE_ATTRIBUTES
+
+    return ("name", "region", "zone", "status", "tags", *INSTANCE_ATTRIBUTES)
 
 
 def _instances(value: Any, mark: pytest.Mark) -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -161,11 +165,12 @@ def _instances(value: Any, mark: pytest.Mark) -> tuple[tuple[str, dict[str, Any]
         if not isinstance(instance_id, str) or not instance_id.strip():
             raise MarkerError(f"{_describe(mark)}: the instance {item!r} needs an "
                               '"instance_id" (a non-empty string)')  # fmt: skip
-        unknown = sorted(set(attributes) - set(INSTANCE_KEYS))
+        keys = instance_keys()
+        unknown = sorted(set(attributes) - set(keys))
         if unknown:
             raise MarkerError(f"{_describe(mark)}: the instance {item!r} has unknown key(s) "
                               f"{', '.join(unknown)}; it may have instance_id, "
-                              f"{', '.join(INSTANCE_KEYS)}")  # fmt: skip
+                              f"{', '.join(keys)}")  # fmt: skip
         result.append((instance_id, attributes))
     if not result:
         raise MarkerError(f"{_describe(mark)}: instances must not be empty, got {value!r}")
