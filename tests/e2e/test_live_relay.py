@@ -20,8 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pytest_ecs_events.core.network import PROXY_VARIABLES
-from tests.helpers.live import AK, SECRET, Live, serving, wait_for
+from tests.helpers.live import SECRET, Live, live_runner, serving, wait_for
 from tests.helpers.serve import Server
 
 pytest.importorskip("aliyunsdkcore")
@@ -157,13 +156,9 @@ def live(
     ecs_pytester: pytest.Pytester, live_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> Live:
     live_server.request("/_sim/reset", {})
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
     ecs_pytester.makeconftest(CONFTEST)
     ecs_pytester.makepyfile(test_handler=HANDLER)
-    return Live(ecs_pytester, live_server)
+    return live_runner(ecs_pytester, live_server, monkeypatch)
 
 
 def _endpoint(live: Live) -> str:

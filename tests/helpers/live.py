@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_ecs_events.core.clock import format_api_time, wall_clock_now
+from pytest_ecs_events.core.network import PROXY_VARIABLES
 from pytest_ecs_events.handle import param_text
 from pytest_ecs_events.live.credentials import Credentials
 from pytest_ecs_events.live.errors import LiveApiError
@@ -95,6 +96,16 @@ class Live:
 
     def journals(self) -> list[Path]:
         return sorted(self.journal_dir.glob("journal-*.jsonl"))
+
+
+def live_runner(pytester: pytest.Pytester, server: Server, monkeypatch: pytest.MonkeyPatch) -> Live:
+    """A live-mode runner against ``server`` (standing in for the real API): the test
+    credentials in the environment, no proxy between."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+    return Live(pytester, server)
 
 
 def wait_for(predicate: Any, what: str, timeout: float = 20.0) -> None:

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ecs_events.core.network import PROXY_VARIABLES
 from pytest_ecs_events.live.credentials import Scrubber
 from pytest_ecs_events.plugin.scrub import scrub_report
-from tests.helpers.live import AK, SECRET, Live, active, serving, wait_for
+from tests.helpers.live import AK, SECRET, Live, active, live_runner, serving, wait_for
 from tests.helpers.serve import Server
 
 # A handler as a user writes it (legacy SDK), and the same test file offline and live.
@@ -97,11 +96,7 @@ def server(live_server: Server) -> Server:
 
 @pytest.fixture
 def live(ecs_pytester: pytest.Pytester, server: Server, monkeypatch: pytest.MonkeyPatch) -> Live:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
-    return Live(ecs_pytester, server)
+    return live_runner(ecs_pytester, server, monkeypatch)
 
 
 # ================================================================================= tests

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ecs_events.core.network import PROXY_VARIABLES
 from pytest_ecs_events.live.credentials import Scrubber
-from tests.helpers.live import AK, SECRET, Live, serving
+from tests.helpers.live import SECRET, Live, live_runner, serving
 from tests.helpers.serve import Server
 
 # Every channel a test can put text into (the secret read from the environment).
@@ -121,11 +120,7 @@ def live(
     ecs_pytester: pytest.Pytester, live_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> Live:
     live_server.request("/_sim/reset", {})
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
-    runner = Live(ecs_pytester, live_server)
+    runner = live_runner(ecs_pytester, live_server, monkeypatch)
     runner.use_the_cache()
     return runner
 
