@@ -27,11 +27,12 @@ from .api.params import param_text
 from .api.signatures import SignatureVerifier
 from .core import scenario
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
+from .core.changes import Change
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
 from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
 from .core.event_rules import EventPattern, EventRule, RuleTarget
-from .core.lifecycle import InstanceChange, Transition
+from .core.lifecycle import Transition
 from .core.models import Disk, Instance, SystemEvent
 from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
@@ -536,7 +537,7 @@ class EcsSimulator(EcsHandle):
         """Exceptions raised by ``subscribe`` callbacks."""
         return [e for s in self._subscriptions for e in s.errors]
 
-    def on_change(self, callback: Callable[[Transition | InstanceChange], None]) -> None:
+    def on_change(self, callback: Callable[[Change], None]) -> None:
         """Call ``callback`` with every event transition and instance status change."""
         self._sim.observers.append(callback)
 

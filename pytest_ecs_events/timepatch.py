@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api.signatures import SignatureVerifier
-    from .core.lifecycle import InstanceChange, Transition
+    from .core.changes import Change
 
-    Observer = Callable[[Transition | InstanceChange], None]
+    Observer = Callable[[Change], None]
 
 __all__ = ["INSTALL_HINT", "ClockCoupling", "TimeMachineMissing", "time_machine_available"]
 
@@ -114,7 +114,7 @@ class ClockCoupling:
         if self._traveller is not None:
             self._traveller.move_to(self.now())
 
-    def _on_change(self, change: Transition | InstanceChange) -> None:
+    def _on_change(self, change: Change) -> None:
         if self._traveller is not None:
             self._traveller.move_to(change.time)
 

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from ..core.changes import Change
 from ..core.errors import EcsApiError
 from ..core.event_rules import EventRule, RuleTarget
 from ..core.lifecycle import InstanceChange, Transition
@@ -87,7 +88,7 @@ class RuleBridge:
             rng = self._rngs[rule] = random.Random(f"{self.seed}:{rule}")
         return rng
 
-    def __call__(self, change: Transition | InstanceChange) -> None:
+    def __call__(self, change: Change) -> None:
         book = self._sim.event_rules
         if not book:
             return
@@ -106,13 +107,14 @@ class RuleBridge:
         if sent and self.wake is not None:
             self.wake()
 
-    def _payload(self, change: Transition | InstanceChange) -> tuple[Payload, str | None] | None:
+    def _payload(self, change: Change) -> tuple[Payload, str | None] | None:
         sim = self._sim
         if isinstance(change, Transition):
             payload = cloudmonitor_event(change, sim)
             payload["id"] = system_event_id(change.event_id, change.new_state.value)
             return payload, payload_event_type(payload, sim)
-        if change.old_status is None:  # a new instance: no notification (as subscribe())
+        # a new instance (or another kind of change): no notification, as subscribe()
+        if not isinstance(change, InstanceChange) or change.old_status is None:
             return None
         payload = cloudmonitor_state_change(change, sim)
         key = f"{change.instance_id}:{change.time.isoformat()}:{payload['content']['state']}"

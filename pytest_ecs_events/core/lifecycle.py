@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import ClassVar
 
 from .catalog import EventState, InstanceStatus
 
@@ -66,6 +67,8 @@ def next_state(state: EventState, trigger: Trigger) -> EventState | None:
 class Transition:
     """One event state change, as ``advance()`` returns it and observers receive it."""
 
+    kind: ClassVar[str] = "event"
+
     time: datetime
     event_id: str
     instance_id: str
@@ -86,6 +89,8 @@ class Transition:
 @dataclass(frozen=True, slots=True)
 class InstanceChange:
     """One instance status change; ``new_status`` None means the instance was released."""
+
+    kind: ClassVar[str] = "instance"
 
     time: datetime
     instance_id: str

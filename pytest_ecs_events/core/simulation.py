@@ -29,6 +29,7 @@ from .catalog import (
     InstanceStatus,
     UnknownEventType,
 )
+from .changes import Change, Observer
 from .clock import VirtualClock, format_api_time
 from .disk_events import DISK_EVENT_TYPES, DiskEvent
 from .disks import error_disk_attributes, new_data_disk
@@ -48,9 +49,7 @@ from .provisioning import check_attributes, new_instance, system_disk
 from .queues import QueueStore
 from .regions import new_resource_id
 from .regions import region as region_info
-from .store import Store
-
-Observer = Callable[[Transition | InstanceChange], None]
+from .store import Store, Timer
 
 SIMULATED_REASON = "A simulated event."
 SIMULATED_IMPACT_LEVEL = "100"
@@ -214,7 +213,7 @@ class Simulation:
                 system_disk(instance, rng=self._rng, size_gib=checked.get("system_disk_size", 40),
                             category=checked.get("system_disk_category", "cloud_essd"))
             )  # fmt: skip
-            self._notify(InstanceChange(self.now, instance_id, None, status, "created"))
+            self.notify(InstanceChange(self.now, instance_id, None, status, "created"))
             return instance
 
     def get_instance(self, instance_id: str, *, region: str | None = None) -> Instance:
@@ -629,9 +628,7 @@ class Simulation:
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
             self.mutations += 1
-            self._notify(
-                InstanceChange(self.now, instance.instance_id, old, None, "DeleteInstance")
-            )
+            self.notify(InstanceChange(self.now, instance.instance_id, old, None, "DeleteInstance"))
 
     def set_maintenance_attributes(
         self, instance_ids: Sequence[str], attributes: dict[str, object], *, region: str
@@ -718,6 +715,19 @@ class Simulation:
                 self.observers.remove(recorder)
             return applied
 
+    def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer:
+        """Run ``callback`` (with the lock held, the clock at ``due``) when ``advance_to``
+        reaches ``due``, in time order with every other timer (a ``due`` already reached runs at
+        the next ``advance_to``). This is how an area outside the event lifecycle (command
+        invocations, backend health checks) moves on the virtual clock: its own records, its
+        own ``notify`` calls, the one timer heap. Cancel with :meth:`cancel_timer`."""
+        with self.lock:
+            return self.store.schedule_callback(due, callback)
+
+    def cancel_timer(self, timer: Timer) -> None:
+        """A timer from :meth:`call_at` that must not run any more."""
+        timer.cancelled = True
+
     def next_due(self) -> datetime | None:
         """When the next pending change happens (None if nothing is pending)."""
         with self.lock:
@@ -774,7 +784,7 @@ class Simulation:
         if state.is_final:
             self.store.mark_finished(event, now)
         self.store.add_event(event)
-        self._notify(
+        self.notify(
             Transition(now, event.event_id, instance_id, spec.name, None, state, simulated,
                        "created")
         )  # fmt: skip
@@ -792,7 +802,7 @@ class Simulation:
         if new.is_final:
             self.store.mark_finished(event, now)
         self.store.clear_event_timer(event)
-        self._notify(
+        self.notify(
             Transition(now, event.event_id, event.instance_id, event.event_type, old, new,
                        event.simulated, cause)
         )  # fmt: skip
@@ -851,9 +861,7 @@ class Simulation:
                     disk.detached_at = self.now
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
-            self._notify(
-                InstanceChange(self.now, instance.instance_id, old, None, event.event_type)
-            )
+            self.notify(InstanceChange(self.now, instance.instance_id, old, None, event.event_type))
         elif spec.effect.after is not None:
             self._set_instance_status(instance.instance_id, spec.effect.after, event.event_type)
 
@@ -871,7 +879,7 @@ class Simulation:
             return
         instance.status = status
         note_status(instance, old, status, self.now)
-        self._notify(InstanceChange(self.now, instance.instance_id, old, status, cause))
+        self.notify(InstanceChange(self.now, instance.instance_id, old, status, cause))
 
     def _run_instance_action(self, instance: Instance, plan_name: str, action: str) -> None:
         """Avoid the events this action avoids, then walk the instance through its plan."""
@@ -912,6 +920,9 @@ class Simulation:
                     self._fire(event, trigger, trigger.value)
             elif timer.kind == "disk_event":
                 self._disk_event_due(timer.target_id)
+            elif timer.kind == "callback":
+                assert timer.callback is not None
+                timer.callback()
             else:
                 instance = store.instances[timer.target_id]
                 remaining = self._plans.get(instance.instance_id)
@@ -932,7 +943,8 @@ class Simulation:
         """Apply timers already due at the current time (e.g. NotBefore == now)."""
         self._run_timers(until=self.now)
 
-    def _notify(self, change: Transition | InstanceChange) -> None:
+    def notify(self, change: Change) -> None:
+        """Tell every observer about ``change`` (each area's operations call it, lock held)."""
         self.mutations += 1
         for observer in list(self.observers):
             try:
@@ -1050,6 +1062,6 @@ class _Recorder:
     def __init__(self, sink: list[Transition]) -> None:
         self.sink = sink
 
-    def __call__(self, change: Transition | InstanceChange) -> None:
+    def __call__(self, change: Change) -> None:
         if isinstance(change, Transition):
             self.sink.append(change)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -19,7 +19,7 @@ from .catalog import EventState, InstanceStatus
 from .disk_events import DiskEvent, DiskEventLog
 from .models import Disk, Instance, SystemEvent
 
-TimerKind = Literal["event", "instance", "disk_event"]
+TimerKind = Literal["event", "instance", "disk_event", "callback"]
 
 
 @dataclass(slots=True)
@@ -33,6 +33,10 @@ class Timer:
     version: int
     #: For instance timers: the status to move to.
     status: InstanceStatus | None = None
+    #: For callback timers (an area's own change, see ``Simulation.call_at``): what to run.
+    callback: Callable[[], None] | None = None
+    #: A callback timer that will not run (``Simulation.cancel_timer``).
+    cancelled: bool = False
 
 
 #: Heap entries are (due, seq, timer): tuples compare in C, and seq is unique, so the timer
@@ -154,6 +158,12 @@ class Store:
         event.version += 1
         self._push(Timer(due, self.next_seq(), "disk_event", event.event_id, event.version))
 
+    def schedule_callback(self, due: datetime, callback: Callable[[], None]) -> Timer:
+        """Run ``callback`` when the clock reaches ``due`` (unless the timer is cancelled)."""
+        timer = Timer(due, self.next_seq(), "callback", "", 0, callback=callback)
+        self._push(timer)
+        return timer
+
     def _push(self, timer: Timer) -> None:
         heapq.heappush(self._heap, (timer.due, timer.seq, timer))
 
@@ -197,4 +207,6 @@ class Store:
             return event is not None and event.version == timer.version
         if timer.kind == "disk_event":
             return self.disk_events.is_current(timer.target_id, timer.version)
+        if timer.kind == "callback":
+            return not timer.cancelled
         return self._instance_versions.get(timer.target_id) == timer.version

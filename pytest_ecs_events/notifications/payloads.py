@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..core.catalog import EventState
+from ..core.changes import Change
 from ..core.clock import format_api_time
 from ..core.lifecycle import InstanceChange, Transition
 from ..core.models import SystemEvent
@@ -171,13 +172,14 @@ BUILDERS: dict[str, tuple[Callable[[Transition, Simulation], Payload],
 
 
 def build_payload(
-    format: str, instance_changes: bool, change: Transition | InstanceChange, sim: Simulation
+    format: str, instance_changes: bool, change: Change, sim: Simulation
 ) -> Payload | None:
-    """The payload of ``change`` in ``format``; None if this subscriber does not get it."""
+    """The payload of ``change`` in ``format``; None if this subscriber does not get it
+    (the channels carry event transitions and instance status changes, no other kind)."""
     event_builder, change_builder = BUILDERS[format]
     if isinstance(change, Transition):
         return event_builder(change, sim)
-    if instance_changes and change.old_status is not None:
+    if instance_changes and isinstance(change, InstanceChange) and change.old_status is not None:
         return change_builder(change, sim)
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..core.lifecycle import InstanceChange, Transition
+from ..core.changes import Change
 from ..core.simulation import Simulation
 from .payloads import Payload, build_payload
 
@@ -22,7 +22,7 @@ class Subscription:
     delivered: list[Payload] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
 
-    def __call__(self, change: Transition | InstanceChange, sim: Simulation) -> None:
+    def __call__(self, change: Change, sim: Simulation) -> None:
         payload = build_payload(self.format, self.instance_changes, change, sim)
         if payload is None:
             return

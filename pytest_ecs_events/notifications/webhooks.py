@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .._version import __version__
-from ..core.lifecycle import InstanceChange, Transition
+from ..core.changes import Change
 from ..core.network import is_loopback
 from ..core.simulation import Simulation
 from .payloads import Payload, build_payload
@@ -71,7 +71,7 @@ class WebhookSubscription:
     deliveries: list[Delivery] = field(default_factory=list)
     outbox: Callable[[WebhookSubscription, datetime, Payload], None] | None = None
 
-    def __call__(self, change: Transition | InstanceChange, sim: Simulation) -> None:
+    def __call__(self, change: Change, sim: Simulation) -> None:
         payload = build_payload(self.format, self.instance_changes, change, sim)
         if payload is not None and self.outbox is not None:
             self.outbox(self, change.time, payload)

@@ -24,7 +24,7 @@ import pytest
 
 if TYPE_CHECKING:
     from ..api.calls import ApiCall
-    from ..core.lifecycle import InstanceChange, Transition
+    from ..core.changes import Change
     from ..simulator import EcsSimulator
 
 __all__ = [
@@ -45,7 +45,7 @@ _PARAMS_WIDTH = 110
 #: Causes that are the clock's doing: the lines do not repeat them.
 _TIMER_CAUSES = frozenset({"created", "not_before", "execution_done", "transition"})
 
-Entry = Union["Transition", "InstanceChange", "ApiCall"]
+Entry = Union["Change", "ApiCall"]
 
 
 class Timeline:
@@ -100,7 +100,7 @@ class Timeline:
 
 def _lines(entries: Iterable[Entry], time_format: str, region: str) -> Iterable[str]:
     from ..api.calls import ApiCall
-    from ..core.lifecycle import Transition
+    from ..core.lifecycle import InstanceChange, Transition
 
     entries = list(entries)
     type_width = max((len(e.event_type) for e in entries if isinstance(e, Transition)), default=0)
@@ -142,12 +142,14 @@ def _lines(entries: Iterable[Entry], time_format: str, region: str) -> Iterable[
             if not entry.simulated:
                 notes.append("platform")
             yield line + (f"  ({', '.join(notes)})" if notes else "")
-        else:
+        elif isinstance(entry, InstanceChange):
             if entry.old_status is None:
                 continue  # an instance added: counted in the summary, not a change
             new = entry.new_status.value if entry.new_status is not None else "Released"
             cause = "" if entry.cause in _TIMER_CAUSES else f"  ({entry.cause})"
             yield f"{when}  inst   {entry.instance_id}  {entry.old_status.value} -> {new}{cause}"
+        else:  # a kind of change this report has no line of its own for
+            yield f"{when}  {entry.kind:<6} {entry.instance_id}  {entry}"
     yield from flush()
 
 
