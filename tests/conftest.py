@@ -24,6 +24,8 @@ def _preloaded_modules() -> None:
     """
     for module in (
         "pytest_ecs_events.transports.intercept",
+        "http.cookiejar",
+        "requests",
         "responses",
         "aliyunsdkcore.client",
         "aliyunsdkecs",
@@ -32,6 +34,15 @@ def _preloaded_modules() -> None:
     ):
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
+
+
+@pytest.fixture
+def pytester(_preloaded_modules: None, pytester: pytest.Pytester) -> pytest.Pytester:
+    """Every pytester (not only ``ecs_pytester``) runs after the preload: an in-process run
+    that was first to import ``requests`` would leave a later run with a second copy of
+    ``requests.cookies`` and the first copy's cookie jars ("You can only merge into
+    CookieJar"), so a test's outcome would depend on the order of the tests."""
+    return pytester
 
 
 @pytest.fixture
