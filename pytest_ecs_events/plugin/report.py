@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 import pytest
 
+from . import timeline_files
+
 if TYPE_CHECKING:
     from ..api.calls import ApiCall
     from ..core.changes import Change
@@ -225,6 +227,11 @@ class ReportSections:
         result = yield
         if result.when == "call":
             item.stash[CALL_PASSED_KEY] = result.passed
+        timeline_files.note_outcome(item, result)
+        if result.when == "teardown":
+            timeline = item.stash.get(TIMELINE_KEY, None)
+            if timeline is not None:  # the files of --ecs-timeline-html/-json, pytest-html
+                timeline_files.finish_test(item, result, timeline.simulator)
         add_section(item, result)
         return result
 
