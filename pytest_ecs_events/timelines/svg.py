@@ -233,6 +233,8 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
                 f"{_title([label])}{escape(_short(label, 14))}</text>"
             )
     # stretches of time in a value
+    bars: list[str] = []
+    short: list[str] = []
     for interval in document["intervals"]:
         ry = row_y[(interval["instance_id"], interval["kind"], interval["subject"])]
         x0, x1 = x(interval["start_offset"]), x(interval["end_offset"])
@@ -242,15 +244,17 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
         where = interval["instance_id"] or "(no instance)"
         row = _row_label(interval["kind"], interval["subject"])
         tip = f"{where} {row}: {value}, {interval['start']} \u2192 {until}"
-        stroke = (
-            f' stroke="{FAILURE_RED}" stroke-width="2"'
-            if failed
-            else ' stroke="#ffffff" stroke-width="0.5"'
-        )
-        out.append(
-            f'<rect x="{_n(x0)}" y="{_n(ry)}" width="{_n(max(x1 - x0, 3.0))}" height="{ROW}" '
+        narrow = x1 - x0 < 6  # drawn over its neighbours, so a short reboot still shows
+        if failed:
+            stroke = f' stroke="{FAILURE_RED}" stroke-width="2"'
+        else:
+            stroke = "" if narrow else ' stroke="#ffffff" stroke-width="0.5"'
+        (short if narrow else bars).append(
+            f'<rect x="{_n(x0)}" y="{_n(ry)}" width="{_n(max(x1 - x0, 4.0))}" height="{ROW}" '
             f'rx="2" fill="{colour(value)}"{stroke}>{_title([tip])}</rect>'
         )
+    out.extend(bars)
+    out.extend(short)
     # moments: calls as ticks (one per pixel column), other kinds' changes as markers
     ticks: dict[tuple[str, str, int], list[Mapping[str, Any]]] = {}
     for record in document["records"]:
