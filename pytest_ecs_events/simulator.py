@@ -38,6 +38,7 @@ from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
 from .core.rule_deliveries import DeliveryPolicy, RuleDelivery
 from .core.simulation import Simulation, SimulationConfig
+from .core.timeline import Recorder, Timeline
 from .handle import EcsHandle, Target, TimeAt
 
 if TYPE_CHECKING:
@@ -101,6 +102,10 @@ class EcsSimulator(EcsHandle):
         start = parse_datetime(now) if now is not None else wall_clock_now()
         self._sim = Simulation(now=start, config=config, catalog=catalog)
         self._api = EcsApi(self._sim)
+        # ``timeline``: every change as it comes (one append); the calls are read from the
+        # API's own list, so that answering a call costs nothing more
+        self._recorder = Recorder(start, self._api.calls)
+        self._sim.observers.append(self._recorder.record)
         self.credentials: dict[str, str] = dict(credentials or {})
         self._signatures = SignatureVerifier(self.credentials)
         # Always installed: without ``credentials`` only the form of a signature is checked;
@@ -544,6 +549,19 @@ class EcsSimulator(EcsHandle):
     def on_call(self, callback: Callable[[ApiCall], None]) -> None:
         """Call ``callback`` with every API call answered."""
         self._api.call_observers.append(callback)
+
+    @property
+    def timeline(self) -> Timeline:
+        """Everything that happened so far, in virtual-time order: event transitions,
+        instance status changes, API calls and every other kind of change, with queries
+        (``of``, ``between``, ``status_at``, ``intervals``, ``overlapping``...; see
+        docs/timeline.md). A snapshot: read it again after more happened."""
+        return self._recorder.timeline(self._sim.clock.now)
+
+    @property
+    def recorder(self) -> Recorder:
+        """What ``timeline`` reads: the records as they came (the report reads it too)."""
+        return self._recorder
 
     # ----------------------------------------------------------------------------- MNS
     @property

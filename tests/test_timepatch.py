@@ -96,7 +96,7 @@ def test_the_coupling_by_hand_and_after_it() -> None:
         assert datetime.now(UTC) == datetime(2018, 9, 1, tzinfo=UTC)
     assert not coupling.active
     assert abs(datetime.now(UTC) - real_now()) < timedelta(minutes=1)
-    assert sim.simulation.observers == []
+    assert sim.simulation.observers == [sim.recorder.record]  # the timeline's recorder only
     coupling.stop()  # twice is harmless
 
 

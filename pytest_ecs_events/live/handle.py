@@ -77,6 +77,8 @@ OFFLINE_ONLY = {
     "from_state": "a real account cannot be loaded from a scenario",
     "state": "a real account is not saved as a scenario (it is read with the API)",
     "save_state": "a real account is not saved as a scenario (it is read with the API)",
+    "timeline": "the cloud's state changes are not observed as they happen",
+    "recorder": "the cloud's state changes are not observed as they happen",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}

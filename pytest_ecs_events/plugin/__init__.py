@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from .._version import __version__
-from . import options, report
+from . import options, report, timeline_files
 from .config import check_ini_regions, ini_region
 from .fixtures import ecs_sim
 from .markers import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
@@ -36,6 +36,13 @@ def pytest_configure(config: pytest.Config) -> None:
         check_ini_regions(config)
     if config.getoption("ecs_timeline", default=False) and not hasattr(config, "workerinput"):
         config.pluginmanager.register(report.PassedTimelines(config), "ecs-events-timelines")
+    wants_files = config.getoption("ecs_timeline_html", default=None) or config.getoption(
+        "ecs_timeline_json", default=None
+    )
+    if wants_files and not hasattr(config, "workerinput"):  # the index: where reports end up
+        config.pluginmanager.register(
+            timeline_files.TimelineIndex(config), "ecs-events-timeline-index"
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

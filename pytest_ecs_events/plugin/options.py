@@ -56,6 +56,21 @@ def _add_offline(parser: pytest.Parser) -> None:
         help="show the 'ecs events' timeline (event changes and API calls) for passing tests "
         "too, not only for failing ones",
     )
+    parser.getgroup("ecs-events").addoption(
+        "--ecs-timeline-html",
+        dest="ecs_timeline_html",
+        metavar="DIR",
+        default=None,
+        help="write an HTML page with an SVG timeline for each test that used ecs_sim, and "
+        "an index.html linking them (failures first), into DIR",
+    )
+    parser.getgroup("ecs-events").addoption(
+        "--ecs-timeline-json",
+        dest="ecs_timeline_json",
+        metavar="DIR",
+        default=None,
+        help="write each ecs_sim test's timeline as a JSON document (and an index.json) into DIR",
+    )
 
 
 def _add_live(parser: pytest.Parser) -> None:

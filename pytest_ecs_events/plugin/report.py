@@ -1,10 +1,11 @@
 """The "ecs events" report section: what happened to the events, and the API calls, per test.
 
-The ``ecs_sim`` fixture attaches a :class:`Timeline` to every simulator it builds. It records,
-in the order they happen, each event transition, each instance status change and each API
-call answered (cheaply: the objects themselves; nothing is formatted until a report needs
-it). When a test fails, :func:`add_section` adds the rendered timeline to its report as the
-section ``ecs events``; with ``--ecs-timeline`` passing tests get it too, and
+The ``ecs_sim`` fixture attaches a :class:`Timeline` to every simulator it builds. It reads, in
+the order they happened, each event transition, each instance status change, each other
+change and each API call answered from the simulator's recorder (the one ``ecs_sim.timeline``
+reads; nothing is formatted until a report needs it). When a test fails,
+:func:`add_section` adds the rendered timeline to its report as the section ``ecs events``;
+with ``--ecs-timeline`` passing tests get it too, and
 :class:`PassedTimelines` prints those at the end of the run (pytest shows the sections of
 passing tests only with ``-rP``).
 
@@ -15,12 +16,13 @@ its head and its tail.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Generator, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 import pytest
+
+from . import timeline_files
 
 if TYPE_CHECKING:
     from ..api.calls import ApiCall
@@ -49,24 +51,25 @@ Entry = Union["Change", "ApiCall"]
 
 
 class Timeline:
-    """Records a simulator's transitions, instance changes and API calls, in order."""
+    """The report's view of a simulator's timeline: what was recorded since it was attached.
+
+    It keeps no copy: the simulator's :class:`~pytest_ecs_events.core.timeline.Recorder`
+    (what ``ecs_sim.timeline`` reads) holds the records.
+    """
 
     def __init__(self, simulator: EcsSimulator) -> None:
         self.simulator = simulator
         self.start = simulator.now
-        self.entries: list[Entry] = []
         self.shown = False
-        self._lock = threading.Lock()
-        simulator.on_change(self._record)
-        simulator.on_call(self._record)
+        self._mark = simulator.recorder.mark()
 
-    def _record(self, entry: Entry) -> None:
-        with self._lock:  # calls arrive from any thread
-            self.entries.append(entry)
+    @property
+    def entries(self) -> list[Entry]:
+        """The records since the timeline was attached, in the order they came."""
+        return self.simulator.recorder.records(self._mark)
 
     def snapshot(self) -> list[Entry]:
-        with self._lock:
-            return list(self.entries)
+        return self.entries
 
     def render(self, *, max_lines: int = MAX_LINES) -> str:
         """The section's text: a summary line, then one line per entry."""
@@ -224,6 +227,11 @@ class ReportSections:
         result = yield
         if result.when == "call":
             item.stash[CALL_PASSED_KEY] = result.passed
+        timeline_files.note_outcome(item, result)
+        if result.when == "teardown":
+            timeline = item.stash.get(TIMELINE_KEY, None)
+            if timeline is not None:  # the files of --ecs-timeline-html/-json, pytest-html
+                timeline_files.finish_test(item, result, timeline.simulator)
         add_section(item, result)
         return result
 

@@ -312,11 +312,12 @@ def test_a_state_change_status_is_the_instances_new_state(sim: EcsSimulator) -> 
 def test_the_bridge_observes_changes_only_once_a_rule_has_an_mns_target(
     sim: EcsSimulator,
 ) -> None:
-    assert sim.simulation.observers == []
+    timeline_only = [sim.recorder.record]  # ecs_sim.timeline's recorder observes from the start
+    assert sim.simulation.observers == timeline_only
     sim.call("PutEventRule", RuleName="r", **{"EventPattern.1.Product": "ecs"})
     sim.call("PutEventRuleTargets", RuleName="r", **{"WebhookParameters.1.Id": "w",
              "WebhookParameters.1.Url": "http://127.0.0.1:9/x"})  # fmt: skip
-    assert sim.simulation.observers == []
+    assert sim.simulation.observers == timeline_only
     sim.call("PutEventRuleTargets", RuleName="r", **mns_target("events", "m"))
     sim.add_event_rule("r2", queue="events")
-    assert len(sim.simulation.observers) == 1
+    assert len(sim.simulation.observers) == 2
