@@ -20,9 +20,10 @@ import binascii
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .catalog import InstanceStatus
 from .errors import EcsApiError
@@ -31,8 +32,44 @@ from .lifecycle import InstanceChange
 from .models import Instance
 
 if TYPE_CHECKING:
-    from .simulation import Simulation
-    from .store import Timer
+    from .changes import Change, Observer
+    from .store import Store, Timer
+
+
+class _Config(Protocol):
+    @property
+    def account_id(self) -> str: ...
+
+
+class Host(Protocol):
+    """What the Cloud Assistant needs of its simulation (``core/simulation.py``), named here
+    so that the two modules do not import each other."""
+
+    observers: list[Observer]
+    mutations: int
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def config(self) -> _Config: ...
+
+    @property
+    def now(self) -> datetime: ...
+
+    def notify(self, change: Change) -> None: ...
+
+    def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer: ...
+
+    def cancel_timer(self, timer: Timer) -> None: ...
+
+    def get_instance(self, instance_id: str, *, region: str | None = None) -> Instance: ...
+
+    def _new_id(self, kind: str, region: str, taken: Callable[[str], bool]) -> str: ...
+
 
 __all__ = [
     "COMMAND_TYPES",
@@ -438,7 +475,7 @@ class InvokeRequest:
 class CloudAssistant:
     """The account's Cloud Assistant: its commands, invocations, scripts and agents."""
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Host) -> None:
         self._sim = sim
         self.commands: dict[str, Command] = {}
         self.invocations: dict[str, Invocation] = {}
