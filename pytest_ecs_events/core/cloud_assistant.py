@@ -469,6 +469,7 @@ class InvokeRequest:
     timed: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     client_token: str | None = None
+    windows_password_name: str = ""
 
 
 # -------------------------------------------------------------------------------- store
@@ -534,7 +535,7 @@ class CloudAssistant:
     ) -> Command:
         """CreateCommand (and RunCommand's own command): checked, then registered."""
         with self._sim.lock:
-            command = self._new_command(
+            command = self.new_command(
                 region=region, name=name, command_type=command_type, content=content,
                 description=description, working_dir=working_dir, timeout=timeout,
                 enable_parameter=enable_parameter, launcher=launcher,
@@ -544,7 +545,7 @@ class CloudAssistant:
             self._sim.mutations += 1
             return command
 
-    def _new_command(self, *, region: str, name: str, command_type: str, content: str,
+    def new_command(self, *, region: str, name: str, command_type: str, content: str,
                      description: str, working_dir: str, timeout: int | None,
                      enable_parameter: bool, launcher: str, resource_group_id: str,
                      tags: Mapping[str, str] | None, kept: bool) -> Command:  # fmt: skip
