@@ -76,6 +76,7 @@ __all__ = [
     "CloudAssistant",
     "Command",
     "CommandChange",
+    "CommandOutcome",
     "CommandRun",
     "Invocation",
     "Outcome",
@@ -284,6 +285,9 @@ class Outcome:
     exit_code: int = 0
     duration: timedelta = DEFAULT_DURATION
 
+
+#: The public name of :class:`Outcome` (``from pytest_ecs_events import CommandOutcome``).
+CommandOutcome = Outcome
 
 #: A script: (does it apply to this instance and content, the outcome) -> outcome or None.
 Script = Callable[[Instance, str], Outcome | None]
