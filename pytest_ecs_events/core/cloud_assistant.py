@@ -357,7 +357,10 @@ class CommandRun:
 
     @property
     def record_status(self) -> str:
-        """``InvokeRecordStatus``: Pending, Running, Stopping, Finished, Failed or Stopped."""
+        """``InvokeRecordStatus``: Pending, Running, Stopping, Finished, Failed or Stopped.
+        A run that exited non-zero *finished*; one interrupted or released *failed*."""
+        if self.status == "Failed" and self.error_code != "ExitCodeNonzero":
+            return "Failed"
         return RECORD_STATUS[self.status]
 
     @property
