@@ -78,7 +78,8 @@ def test_legacy_run_command_then_results(ecs_sim: Any, client: AcsClient) -> Non
     run.set_Timeout(60)
     body = legacy_call(client, run)
     invoke_id = body["InvokeId"]
-    assert body["CommandId"].startswith("c-") and invoke_id.startswith("t-")
+    assert body["CommandId"].startswith("c-")
+    assert invoke_id.startswith("t-")
 
     ecs_sim.advance("10s")
     results = DescribeInvocationResultsRequest.DescribeInvocationResultsRequest()
@@ -92,7 +93,8 @@ def test_legacy_run_command_then_results(ecs_sim: Any, client: AcsClient) -> Non
     assert {r["InvocationStatus"] for r in rows} == {"Success"}
     assert rows[0]["Output"] == b64("drained\n")  # Base64 unless PlainText is asked
     assert rows[0]["ExitCode"] == 0
-    assert API_TIME.match(rows[0]["StartTime"]) and API_TIME.match(rows[0]["FinishedTime"])
+    assert API_TIME.match(rows[0]["StartTime"])
+    assert API_TIME.match(rows[0]["FinishedTime"])
     assert [r.content for r in ecs_sim.invocations] == ["drain --host web-1"] * 2
 
     # RunCommand's command without KeepCommand is not listed
