@@ -178,7 +178,7 @@ def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
         return
     lines = "\n".join(
         f"  {run.instance_id} ({run.invoke_id} {run.command_name or '(no name)'}): "
-        f"{run.content.strip().splitlines()[0] if run.content.strip() else run.content!r}"
+        f"{_first_line(run.content)}"
         for run in unscripted
     )
     pytest.fail(
@@ -187,6 +187,11 @@ def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
         f"ecs_sim.on_command(regex, output=..., exit_code=...).",
         pytrace=False,
     )
+
+
+def _first_line(content: str) -> str:
+    lines = content.strip().splitlines()
+    return lines[0] if lines else repr(content)
 
 
 def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:
