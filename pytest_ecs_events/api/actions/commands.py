@@ -43,6 +43,8 @@ TERMINATION_MODES = ("Process", "ProcessTree")
 DRY_RUN_MESSAGE = "Request validation has been passed with DryRun flag set."
 #: Paging of the Cloud Assistant lists: at most 50 a page (documented), 10 by default.
 PAGE_MAX = 50
+#: Texts whose documented limit the core checks with its own code.
+LONG = 10**7
 
 
 # ------------------------------------------------------------------------------ reading
@@ -134,15 +136,8 @@ def _record_tags(p: Params) -> dict[str, str]:
     return {key: value or "" for key, value in p.tags(limit=20)}
 
 
-def _required_text(p: Params, name: str) -> str:
-    """A required text parameter of any length (the core checks the documented limits)."""
-    value = p.text(name, required=True, max_length=10**7)
-    assert value is not None
-    return value
-
-
 def _command_type(p: Params) -> str:
-    value = _required_text(p, "Type")
+    value = p.required("Type", max_length=LONG)
     if value not in COMMAND_TYPES:
         raise EcsApiError(
             "InvalidCmdType.NotFound",
@@ -154,7 +149,7 @@ def _command_type(p: Params) -> str:
 
 
 def _content(p: Params) -> str:
-    return decode_content(_required_text(p, "CommandContent"), p.text("ContentEncoding"))
+    return decode_content(p.required("CommandContent", max_length=LONG), p.text("ContentEncoding"))
 
 
 # ------------------------------------------------------------------------------ actions
@@ -164,7 +159,7 @@ def create_command(ctx: ActionContext) -> dict[str, Any]:
     region = ctx.region()
     command = ctx.sim.cloud_assistant.create_command(
         region=region,
-        name=_required_text(p, "Name"),
+        name=p.required("Name", max_length=LONG),
         command_type=_command_type(p),
         content=_content(p),
         description=p.text("Description", max_length=10**6) or "",
@@ -212,7 +207,7 @@ def run_command(ctx: ActionContext) -> dict[str, Any]:
 def invoke_command(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
     region = ctx.region()
-    command_id = _required_text(p, "CommandId")
+    command_id = p.required("CommandId", max_length=LONG)
     request = _invoke_request(ctx, region)
     invocation = ctx.sim.cloud_assistant.invoke_command(command_id, region, request)
     if invocation is None:
@@ -223,7 +218,9 @@ def invoke_command(ctx: ActionContext) -> dict[str, Any]:
 @action("DeleteCommand")
 def delete_command(ctx: ActionContext) -> dict[str, Any]:
     region = ctx.region()
-    ctx.sim.cloud_assistant.delete_command(_required_text(ctx.params, "CommandId"), region)
+    ctx.sim.cloud_assistant.delete_command(
+        ctx.params.required("CommandId", max_length=LONG), region
+    )
     return {}
 
 
@@ -231,7 +228,7 @@ def delete_command(ctx: ActionContext) -> dict[str, Any]:
 def stop_invocation(ctx: ActionContext) -> dict[str, Any]:
     p = ctx.params
     region = ctx.region()
-    invoke_id = _required_text(p, "InvokeId")
+    invoke_id = p.required("InvokeId", max_length=LONG)
     ids = p.items("InstanceId", limit=100, limit_code="InstanceIds.ExceedLimit", limit_status=403)
     ctx.sim.cloud_assistant.stop_invocation(invoke_id, region, ids)
     return {}
@@ -241,15 +238,23 @@ def stop_invocation(ctx: ActionContext) -> dict[str, Any]:
 def _page(p: Params) -> PageRequest:
     """PageNumber/PageSize (refused with the documented ``InvalidParam.*`` codes) or
     MaxResults/NextToken (MaxResults clamped into 1..50)."""
-    for name, top in (("PageNumber", 10**9), ("PageSize", PAGE_MAX)):
-        text = p.raw.get(name)
-        if text and (not text.strip().isdigit() or not 1 <= int(text) <= top):
-            raise EcsApiError(
-                f"InvalidParam.{name}", f"The specified parameter is invalid: {name}={text}.",
-                403,
-            )  # fmt: skip
+    number, size = p.raw.get("PageNumber"), p.raw.get("PageSize")
+    if number and not _in_range(number, 10**9):
+        raise EcsApiError(
+            "InvalidParam.PageNumber",
+            f"The specified parameter is invalid: PageNumber={number}.",
+            403,
+        )
+    if size and not _in_range(size, PAGE_MAX):
+        raise EcsApiError(
+            "InvalidParam.PageSize", f"The specified parameter is invalid: PageSize={size}.", 403
+        )
     return page_request(p, default_size=10, max_size=PAGE_MAX, tokens=True,
                         results_range=(1, PAGE_MAX))  # fmt: skip
+
+
+def _in_range(text: str, top: int) -> bool:
+    return text.strip().isdigit() and 1 <= int(text) <= top
 
 
 def _encoding(p: Params) -> str:
