@@ -15,6 +15,7 @@ from .core.lazy import lazy_exports
 if TYPE_CHECKING:
     from .api.calls import ApiCall
     from .core.catalog import Catalog, EventState, EventTypeSpec, InstanceStatus
+    from .core.cloud_assistant import CommandChange, CommandOutcome, CommandRun
     from .core.errors import EcsApiError
     from .core.lifecycle import InstanceChange, Transition
     from .core.models import Instance, SystemEvent
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiCall",
     "Catalog",
+    "CommandChange",
+    "CommandOutcome",
+    "CommandRun",
     "EcsApiError",
     "EcsSimulator",
     "EventState",
@@ -39,6 +43,9 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(__name__, globals(), {
     "ApiCall": ".api.calls",
     "Catalog": ".core.catalog",
+    "CommandChange": ".core.cloud_assistant",
+    "CommandOutcome": ".core.cloud_assistant",
+    "CommandRun": ".core.cloud_assistant",
     "EcsApiError": ".core.errors",
     "EcsSimulator": ".simulator",
     "EventState": ".core.catalog",

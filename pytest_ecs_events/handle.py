@@ -10,6 +10,7 @@ extensions that write a handle of their own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from .api.params import param_text
 from .core.catalog import Catalog, EventState, InstanceStatus
 from .core.clock import format_api_time, parse_datetime, parse_duration, parse_time
+from .core.cloud_assistant import CommandRun, Outcome
 from .core.disk_events import DiskEvent
 from .core.event_rules import EventPattern, EventRule
 from .core.lifecycle import Transition
@@ -31,6 +33,7 @@ __all__ = [
     "Target",
     "TimeAt",
     "advance_target",
+    "command_outcome",
     "id_list",
     "matching_events",
     "param_text",
@@ -637,3 +640,90 @@ class EcsHandle(Protocol):
         ]
 
     def _disk_event_candidates(self, disk_id: str | None) -> list[DiskEvent]: ...
+
+    # ----------------------------------------------------------------- Cloud Assistant
+    def on_command(
+        self,
+        match: str | re.Pattern[str] | Callable[[Instance, str], CommandResult],
+        *,
+        output: str = "",
+        exit_code: int = 0,
+        duration: timedelta | str | float = "5s",
+    ) -> None:
+        """Script what a Cloud Assistant command does (offline only; docs/cloud-assistant.md).
+
+        ``match`` is a regular expression searched in the command's content as the instance
+        runs it (decoded, parameters substituted): a command it matches prints ``output``,
+        exits with ``exit_code`` and runs for ``duration`` of virtual time (longer than the
+        invocation's ``Timeout``: it ends ``Timeout``). Or ``match`` is a callable
+        ``(instance, content)`` returning the outcome: a ``CommandOutcome``, a dict of
+        ``output`` / ``exit_code`` / ``duration``, or None to let the earlier scripts decide.
+        The most recent script that applies wins. A command no script matches succeeds at
+        once (5 s) with no output; the ini option ``ecs_sim_strict_commands`` (or
+        ``@pytest.mark.ecs_sim(strict_commands=True)``) fails the test that runs one.
+        """
+        if callable(match):
+            function = match
+
+            def script(instance: Instance, content: str) -> Outcome | None:
+                return command_outcome(function(instance, content))
+
+        else:
+            pattern = re.compile(match) if isinstance(match, str) else match
+            if not isinstance(pattern, re.Pattern):
+                raise TypeError(f"on_command() takes a regex or a callable, got {match!r}")
+            fixed = command_outcome(
+                {"output": output, "exit_code": exit_code, "duration": duration}
+            )
+
+            def script(instance: Instance, content: str) -> Outcome | None:
+                return fixed if pattern.search(content) else None
+
+        self._on_command(script)
+
+    def _on_command(self, script: Callable[[Instance, str], Any]) -> None: ...
+
+    @property
+    def invocations(self) -> list[CommandRun]:
+        """Every Cloud Assistant command run so far, one per instance and invocation, oldest
+        first: ``.instance_id``, ``.content`` (as run), ``.status``, ``.output``,
+        ``.exit_code``, ``.invoke_id``, ``.command_name``, ``.start_time``,
+        ``.finish_time``, ``.scripted`` (offline only)."""
+        ...
+
+    def set_cloud_assistant(self, instance_id: str, *, installed: bool = True) -> None:
+        """Mark the instance's Cloud Assistant agent as installed or not (offline only; every
+        instance has one by default). Without it, RunCommand and InvokeCommand on the
+        instance answer ``InvalidInstance.NoClient`` and DescribeCloudAssistantStatus shows
+        ``CloudAssistantStatus`` ``false``."""
+        ...
+
+
+#: What an ``on_command`` callable may return.
+CommandResult = Outcome | Mapping[str, Any] | None
+
+
+def command_outcome(value: object) -> Outcome | None:
+    """An ``on_command`` outcome (a ``CommandOutcome``, or a dict of ``output``,
+    ``exit_code``, ``duration``) checked, as the core's ``Outcome``; None stays None."""
+    if value is None or isinstance(value, Outcome):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            "an on_command() callable must return None, a CommandOutcome or a dict of "
+            f"output, exit_code and duration; it returned {value!r}"
+        )
+    unknown = sorted(set(value) - {"output", "exit_code", "duration"})
+    if unknown:
+        raise TypeError(f"unknown command outcome key(s) {unknown}: use output, exit_code, "
+                        "duration")  # fmt: skip
+    output = value.get("output", "")
+    exit_code = value.get("exit_code", 0)
+    duration = parse_duration(value.get("duration", "5s"))
+    if not isinstance(output, str):
+        raise TypeError(f"a command's output must be a str, got {output!r}")
+    if isinstance(exit_code, bool) or not isinstance(exit_code, int):
+        raise TypeError(f"a command's exit_code must be an int, got {exit_code!r}")
+    if duration < timedelta(0):
+        raise ValueError(f"a command's duration cannot be negative, got {duration}")
+    return Outcome(output, exit_code, duration)

@@ -29,6 +29,7 @@ from .core import scenario
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.changes import Change
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
+from .core.cloud_assistant import CommandRun
 from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
 from .core.event_rules import EventPattern, EventRule, RuleTarget
@@ -659,6 +660,20 @@ class EcsSimulator(EcsHandle):
     def rule_deliveries(self) -> list[RuleDelivery]:
         with self._sim.lock:
             return list(self._rule_bridge.deliveries)
+
+    # ----------------------------------------------------------------- Cloud Assistant
+    def _on_command(self, script: Callable[[Instance, str], Any]) -> None:
+        self._sim.cloud_assistant.add_script(script)
+
+    @property
+    def invocations(self) -> list[CommandRun]:
+        with self._sim.lock:
+            return list(self._sim.cloud_assistant.runs)
+
+    def set_cloud_assistant(self, instance_id: str, *, installed: bool = True) -> None:
+        if not isinstance(installed, bool):
+            raise TypeError(f"installed must be True or False, got {installed!r}")
+        self._sim.cloud_assistant.set_agent(instance_id, installed)
 
     def __repr__(self) -> str:
         store = self._sim.store

@@ -357,6 +357,280 @@ TAG_AND_ZONE_ACTIONS: dict[str, Action] = {
     ),
 }
 
+# Cloud Assistant (issue 15; docs/cloud-assistant.md).
+_CA_REGION = P("RegionId", "the region of the command and its instances", required=True)
+_CA_TAGS = [P("Tag.N.Key", "at most 20 tags kept on the record"), P("Tag.N.Value", "")]
+_CA_FILTER_TAGS = [P("Tag.N.Key", "at most 20; only records carrying them"), P("Tag.N.Value", "")]
+_CA_PAGES = [
+    P("PageNumber", "page, from 1 (default 1)"),
+    P("PageSize", "1–50 (default 10)"),
+    P("MaxResults", "1–50 (default 10); a value outside is clamped"),
+    P("NextToken", 'the `NextToken` of the previous response (`""` on the last page)'),
+]
+_CA_PAGE_ERRORS = [
+    E("InvalidParam.PageNumber", "a `PageNumber` that is not a positive integer", 403),
+    E("InvalidParam.PageSize", "a `PageSize` outside 1–50", 403),
+]
+_CA_ENCODING_OUT = P(
+    "ContentEncoding", "`Base64` (default) or `PlainText`: how content and output are shown"
+)
+_CA_COMMAND = [
+    P(
+        "CommandContent",
+        "the script, plain or Base64 (Base64-encoded at most 24 KB)",
+        required=True,
+    ),
+    P(
+        "ContentEncoding",
+        "`PlainText` (default) or `Base64`, any case; another value counts as "
+        "`PlainText` (documented)",
+    ),
+    P("Description", "at most 512 characters"),
+    P("WorkingDir", "at most 200 characters"),
+    P("Timeout", "10–86400 seconds (default 60)"),
+    P("EnableParameter", "`true`: `{{name}}` placeholders are custom parameters"),
+    P("Launcher", "kept and shown"),
+    P("ResourceGroupId", "kept and shown; a filter of the lists"),
+    *_CA_TAGS,
+]
+_CA_INVOKE = [
+    P("InstanceId.N", "1 to 100 running instances of the region with the agent"),
+    P(
+        "ResourceTag.N.Key",
+        "instead of (or besides) `InstanceId.N`: the region's instances carrying these tags",
+    ),
+    P("ResourceTag.N.Value", ""),
+    P(
+        "Parameters",
+        'one JSON object, e.g. `{"host":"web-1"}`: at most 10 of the command\'s '
+        "parameters; one not passed is the empty string",
+    ),
+    P(
+        "RepeatMode",
+        "`Once` (default) or `DryRun` (checks only); `Period`, `NextRebootOnly`, "
+        "`EveryReboot` are refused (not simulated)",
+    ),
+    P("Timed", "`true` asks for `Period` (refused)"),
+    P("Frequency", "`Period`'s schedule (refused)"),
+    P("Timeout", "10–86400 seconds (default: the command's)"),
+    P("WorkingDir", "at most 200 characters (default: the command's)"),
+    P("Username", "at most 255 characters"),
+    P("WindowsPasswordName", "at most 255 characters"),
+    P("ContainerId", "kept and shown"),
+    P("ContainerName", "kept and shown"),
+    P("Launcher", "kept and shown"),
+    P("TerminationMode", "`Process` or `ProcessTree`"),
+    P("OssOutputDelivery", "kept and shown (nothing is delivered)"),
+    P("ResourceGroupId", "kept; a filter of the lists"),
+    P("ClientToken", "at most 64 characters: the same token returns the same invocation"),
+    *_CA_TAGS,
+]
+_CA_INVOKE_ERRORS = [
+    MISSING,
+    INVALID,
+    E("MissingParameter.InstanceIds", "neither `InstanceId.N` nor `ResourceTag.N`", 400),
+    E("InstanceIds.ExceedLimit", "more than 100 instances"),
+    E("InvalidInstance.NotFound", "an instance that does not exist in the region", 404),
+    E("InvalidInstance.NotMatch", "a Linux type on a Windows instance or the reverse", 403),
+    E("InvalidInstance.NoClient", "an instance without the agent (`set_cloud_assistant`)", 400),
+    E("InvalidInstanceStatus", "an instance that is not `Running`", 400),
+    E("MissingParam.Frequency", "`RepeatMode=Period` (or `Timed`) without `Frequency`", 403),
+    E("Parameter.Disabled", "`Parameters` for a command without `EnableParameter`", 404),
+    E("ParameterCount.ExceedLimit", "more than 10 `Parameters`", 403),
+    E("ParameterKey.ExceedLimit", "a parameter name over 64 characters", 403),
+    E("ParameterKey.Duplicate", "a name given twice (names are case-insensitive)", 403),
+    E("Parameter.NotMatched", "a parameter the command does not define", 403),
+    E("CmdContent.ExceedLimit", "the substituted content over 24 KB in Base64", 403),
+    E("Username.ExceedLimit", "a `Username` over 255 characters", 403),
+    E("DryRunOperation", "`RepeatMode=DryRun` and every check passed", 400),
+]
+_CA_CONTENT_ERRORS = [
+    E("InvalidCmdType.NotFound", "a `Type` other than the three", 403),
+    E("CmdName.ExceedLimit", "a `Name` over 128 characters", 403),
+    E("CmdDesc.ExceedLimit", "a `Description` over 512 characters", 403),
+    E("CmdContent.ExceedLimit", "content over 24 KB in Base64", 403),
+    E("CmdParam.EmptyKey", "`{{}}` with no name (with `EnableParameter`)", 403),
+    E("CmdParam.InvalidParamName", "a name with other than letters, digits, `-`, `_`", 403),
+    E("CmdParamName.ExceedLimit", "a parameter name over 64 characters", 403),
+    E("CmdParamCount.ExceedLimit", "more than 20 custom parameters (our code)", 403),
+]
+_CA_TYPE = P(
+    "Type",
+    "`RunShellScript` (Linux), `RunPowerShellScript` or `RunBatScript` (Windows)",
+    required=True,
+)
+
+CLOUD_ASSISTANT_ACTIONS: dict[str, Action] = {
+    "RunCommand": Action(
+        "Cloud Assistant",
+        "Creates a command and runs it on instances at once (each run: `Pending`, `Running` "
+        "1 s later, then what the test's `on_command` script says).",
+        [
+            _CA_REGION,
+            _CA_TYPE,
+            P("Name", "at most 128 characters"),
+            P(
+                "KeepCommand",
+                "`true`: DescribeCommands lists the command and InvokeCommand may "
+                "run it again; `false` (default): it is deleted once run",
+            ),
+            P("EnableParameter", "`true`: `{{name}}` placeholders are custom parameters"),
+            *[
+                q
+                for q in _CA_COMMAND
+                if q.name
+                not in (
+                    "EnableParameter",
+                    "Tag.N.Key",
+                    "Tag.N.Value",
+                    "Timeout",
+                    "WorkingDir",
+                    "Launcher",
+                    "ResourceGroupId",
+                )
+            ],
+            *_CA_INVOKE,
+        ],
+        [*_CA_INVOKE_ERRORS, *_CA_CONTENT_ERRORS],
+        returns="`CommandId` and `InvokeId`.",
+        notes=["See [Cloud Assistant](cloud-assistant.md) for the statuses and the scripts."],
+    ),
+    "CreateCommand": Action(
+        "Cloud Assistant",
+        "Creates a command (its custom parameters are read from its `{{name}}` placeholders).",
+        [
+            _CA_REGION,
+            P("Name", "at most 128 characters", required=True),
+            _CA_TYPE,
+            *_CA_COMMAND,
+            P("ClientToken", "accepted (each call creates a command)"),
+        ],
+        [MISSING, INVALID, *_CA_CONTENT_ERRORS],
+        returns="`CommandId`.",
+    ),
+    "DescribeCommands": Action(
+        "Cloud Assistant",
+        "Lists the account's commands, newest first (RunCommand's own only with `KeepCommand`).",
+        [
+            _CA_REGION,
+            P("CommandId", ""),
+            P("Name", "exact name"),
+            P("Type", ""),
+            P("Description", "exact description"),
+            P("Provider", "a common commands' provider: the account has none, so it keeps none"),
+            P("Latest", "accepted (every command is at its only version)"),
+            P("ResourceGroupId", ""),
+            _CA_ENCODING_OUT,
+            *_CA_FILTER_TAGS,
+            *_CA_PAGES,
+        ],
+        [INVALID, *_CA_PAGE_ERRORS],
+        returns="`Commands.Command[]` (with `ParameterNames`, `ParameterDefinitions`, "
+        "`InvokeTimes`, `Tags`...), `TotalCount`, `PageNumber`, `PageSize`, `NextToken`.",
+    ),
+    "DeleteCommand": Action(
+        "Cloud Assistant",
+        "Deletes a command; its invocations and their results remain.",
+        [_CA_REGION, P("CommandId", "", required=True)],
+        [MISSING, E("InvalidCmdId.NotFound", "no such command in the region", 404)],
+    ),
+    "InvokeCommand": Action(
+        "Cloud Assistant",
+        "Runs a created command on instances.",
+        [_CA_REGION, P("CommandId", "", required=True), *_CA_INVOKE],
+        [*_CA_INVOKE_ERRORS, E("InvalidCmdId.NotFound", "no such command in the region", 404)],
+        returns="`InvokeId`.",
+    ),
+    "DescribeInvocations": Action(
+        "Cloud Assistant",
+        "Lists invocations, newest first, with each instance's run.",
+        [
+            _CA_REGION,
+            P("InvokeId", ""),
+            P("CommandId", ""),
+            P("CommandName", ""),
+            P("CommandType", ""),
+            P(
+                "InvokeStatus",
+                "the overall `InvocationStatus` or the older `InvokeStatus` "
+                "(`Running`, `Finished`, `Success`, `Failed`, `PartialFailed`, `Stopped`, "
+                "`Stopping`, `Pending`, `Scheduled`)",
+            ),
+            P("InstanceId", "only invocations that ran on it"),
+            P("RepeatMode", ""),
+            P("Timed", "`true` keeps none (every run is `Once`)"),
+            P("IncludeOutput", "`true`: each run's `Output`"),
+            P("ResourceGroupId", ""),
+            _CA_ENCODING_OUT,
+            *_CA_FILTER_TAGS,
+            *_CA_PAGES,
+        ],
+        [INVALID, *_CA_PAGE_ERRORS],
+        returns="`Invocations.Invocation[]` (`InvocationStatus`, `InvokeStatus`, "
+        "`InvokeInstances.InvokeInstance[]`...), `TotalCount`, `PageNumber`, `PageSize`, "
+        "`NextToken`.",
+    ),
+    "DescribeInvocationResults": Action(
+        "Cloud Assistant",
+        "Lists each instance's run (newest invocation first): status, output, exit code, times.",
+        [
+            _CA_REGION,
+            P("InvokeId", ""),
+            P("InstanceId", ""),
+            P("CommandId", ""),
+            P(
+                "InvokeRecordStatus",
+                "`Running`, `Finished`, `Failed`, `Stopped`, `Stopping`, `Pending` or `Scheduled`",
+            ),
+            P("IncludeHistory", "accepted (a run-once invocation has no history)"),
+            P("ResourceGroupId", ""),
+            _CA_ENCODING_OUT,
+            *_CA_FILTER_TAGS,
+            *_CA_PAGES,
+        ],
+        [INVALID, *_CA_PAGE_ERRORS],
+        returns="`Invocation.InvocationResults.InvocationResult[]` (`InvocationStatus`, "
+        "`InvokeRecordStatus`, `Output`, `ExitCode`, `ErrorCode`, `ErrorInfo`, `StartTime`, "
+        "`FinishedTime`, `StopTime`...), `Invocation.TotalCount`... .",
+    ),
+    "StopInvocation": Action(
+        "Cloud Assistant",
+        "Stops an invocation's unfinished runs: `Pending` ones are `Cancelled`, `Running` ones "
+        "`Terminated`.",
+        [
+            _CA_REGION,
+            P("InvokeId", "", required=True),
+            P("InstanceId.N", "only these instances' runs (default: all)"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            E("InstanceIds.ExceedLimit", "more than 100 `InstanceId.N`"),
+            E("InvalidInvokeId.NotFound", "no such invocation in the region", 400),
+            E("InvalidInstance.NotFound", "an instance the invocation did not run on", 404),
+        ],
+    ),
+    "DescribeCloudAssistantStatus": Action(
+        "Cloud Assistant",
+        "Whether each instance's agent is installed and running.",
+        [
+            _CA_REGION,
+            P("InstanceId.N", "at most 50 (default: the region's instances)"),
+            P("OSType", "`Linux` or `Windows`"),
+            *_CA_PAGES,
+        ],
+        [
+            INVALID,
+            *_CA_PAGE_ERRORS,
+            E("InstanceIds.ExceedLimit", "more than 50 `InstanceId.N`"),
+            E("InvalidInstance.NotFound", "an instance that does not exist in the region", 404),
+        ],
+        returns="`InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus[]` "
+        "(`CloudAssistantStatus` `true`/`false`, `CloudAssistantVersion`, `ActiveTaskCount`, "
+        "`InvocationCount`, `OSType`...), `TotalCount`, `PageNumber`, `PageSize`, `NextToken`.",
+    ),
+}
+
 ACTIONS: dict[str, Action] = {
     "CreateSimulatedSystemEvents": Action(
         "System events",
@@ -996,6 +1270,7 @@ ACTIONS: dict[str, Action] = {
             "types) while one is, `Ok` after ([Disk events](events.md#disk-events)).",
         ],
     ),
+    **CLOUD_ASSISTANT_ACTIONS,
 }
 
 GENERIC = ("MissingParameter", "InvalidParameter")
@@ -1036,6 +1311,7 @@ def _const(node: ast.AST | None) -> Any:
 HELPER_READS: dict[str, set[str]] = {
     "_disk_tags": {"Tag.N.Key", "Tag.N.Value"},
     "_creation_window": {"Filter.N.Key", "Filter.N.Value"},
+    "_resource_tags": {"ResourceTag.N.Key", "ResourceTag.N.Value"},
 }
 
 

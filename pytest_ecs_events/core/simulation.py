@@ -31,6 +31,7 @@ from .catalog import (
 )
 from .changes import Change, Observer
 from .clock import VirtualClock, format_api_time
+from .cloud_assistant import CloudAssistant
 from .disk_events import DISK_EVENT_TYPES, DiskEvent
 from .disks import error_disk_attributes, new_data_disk
 from .errors import EcsApiError
@@ -157,6 +158,8 @@ class Simulation:
         self.mutations = 0
         #: The account's CloudMonitor event rules (core/event_rules.py).
         self.event_rules = EventRuleBook()
+        #: The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py).
+        self.cloud_assistant = CloudAssistant(self)
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
 

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import format_api_time, wall_clock_now
+from ..core.cloud_assistant import CommandRun
 from ..core.lifecycle import Transition
 from ..core.models import Disk, Instance, SystemEvent
 from ..core.queues import QueueSnapshot
@@ -79,6 +80,12 @@ OFFLINE_ONLY = {
     "save_state": "a real account is not saved as a scenario (it is read with the API)",
     "timeline": "the cloud's state changes are not observed as they happen",
     "recorder": "the cloud's state changes are not observed as they happen",
+    "on_command": "real Cloud Assistant commands run on the real instance; their outcome "
+    "cannot be scripted",
+    "invocations": "real Cloud Assistant runs are read with DescribeInvocationResults, by the "
+    "handler",
+    "set_cloud_assistant": "a real instance's Cloud Assistant agent is installed or not on the "
+    "instance itself",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}
@@ -205,6 +212,13 @@ class LiveEcs(EcsHandle):
     send_message = _offline_only("send_message")
     _add_event_rule = _offline_only("add_event_rule")
     mns_delivery = _offline_only("mns_delivery")
+    _on_command = _offline_only("on_command")
+    set_cloud_assistant = _offline_only("set_cloud_assistant")
+
+    @property
+    def invocations(self) -> list[CommandRun]:
+        """Offline only (raises LiveUnsupported)."""
+        raise LiveUnsupported(f"ecs_sim.invocations is offline only: {OFFLINE_ONLY['invocations']}")
 
     @property
     def rule_deliveries(self) -> list[RuleDelivery]:

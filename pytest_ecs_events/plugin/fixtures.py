@@ -132,6 +132,7 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
             pytrace=False,
         )
     _check_unused_faults(sim, item)
+    _check_unscripted_commands(sim, item)
     errors = sim.internal_errors
     if errors:
         pytest.fail(
@@ -160,6 +161,37 @@ def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
         f"option ecs_sim_strict_faults = false.",
         pytrace=False,
     )
+
+
+def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
+    """Strict commands: fail a passing test in which a Cloud Assistant command ran that no
+    ``ecs_sim.on_command()`` script matched (its default success proved nothing)."""
+    strict = sim_settings(item).strict_commands
+    source = "@pytest.mark.ecs_sim(strict_commands=True)"
+    if strict is None:
+        strict = bool(item.config.getini("ecs_sim_strict_commands"))
+        source = "the ini option ecs_sim_strict_commands = true"
+    if not strict or not report.call_passed(item):
+        return
+    unscripted = [run for run in sim.invocations if not run.scripted]
+    if not unscripted:
+        return
+    lines = "\n".join(
+        f"  {run.instance_id} ({run.invoke_id} {run.command_name or '(no name)'}): "
+        f"{_first_line(run.content)}"
+        for run in unscripted
+    )
+    pytest.fail(
+        f"{item.nodeid}: {len(unscripted)} Cloud Assistant command run(s) matched no "
+        f"ecs_sim.on_command() script ({source}):\n{lines}\nScript them with "
+        f"ecs_sim.on_command(regex, output=..., exit_code=...).",
+        pytrace=False,
+    )
+
+
+def _first_line(content: str) -> str:
+    lines = content.strip().splitlines()
+    return lines[0] if lines else repr(content)
 
 
 def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:

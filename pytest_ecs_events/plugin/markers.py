@@ -22,11 +22,13 @@ EVENT_MARKER = "ecs_event"
 
 SIM_MARKER_HELP = (
     "ecs_sim(now=None, region=None, instances=None, credentials=None, "
-    "execution_duration=None, seed=None, account_id=None, patch_time=None): configure the "
+    "execution_duration=None, seed=None, account_id=None, patch_time=None, "
+    "strict_commands=None): configure the "
     "ecs_sim fixture for this test: start time, default region, instances (ids, or dicts of "
     "add_instance keywords with an instance_id), accepted "
     "AccessKey pairs, how long maintenance events stay Executing, whether time.time() and "
-    "datetime.now() follow the virtual clock (needs time-machine)."
+    "datetime.now() follow the virtual clock (needs time-machine), whether a Cloud Assistant "
+    "command no on_command() script matches fails the test."
 )
 EVENT_MARKER_HELP = (
     "ecs_event(event_type, instance=None, instances=None, not_before='+1h', platform=False, "
@@ -51,6 +53,7 @@ class SimSettings:
     seed: int | None = None
     account_id: str | None = None
     patch_time: bool | None = None
+    strict_commands: bool | None = None
     live_only_keys: tuple[str, ...] = ()
 
 
@@ -75,6 +78,7 @@ def _sim_signature(
     seed: Any = None,
     account_id: Any = None,
     patch_time: Any = None,
+    strict_commands: Any = None,
 ) -> dict[str, Any]:
     return {k: v for k, v in locals().items() if v is not None}
 
@@ -188,7 +192,7 @@ def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise TypeError("expected a non-empty string")
         return value
-    if key == "patch_time":
+    if key in ("patch_time", "strict_commands"):
         if not isinstance(value, bool):
             raise TypeError("expected True or False")
         return value

@@ -42,6 +42,13 @@ def _add_offline(parser: pytest.Parser) -> None:
         default=True,
     )
     parser.addini(
+        "ecs_sim_strict_commands",
+        "fail a test in which a Cloud Assistant command ran that no ecs_sim.on_command() "
+        "script matched (default false; @pytest.mark.ecs_sim(strict_commands=...) wins)",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
         "ecs_sim_patch_time",
         "move time.time() and datetime.now() with the virtual clock in every ecs_sim test "
         "(needs time-machine; default false)",

@@ -171,7 +171,23 @@ SUCCESS_CASES: list[tuple[str, str, Build]] = [
     ("stop-instances-partial", "stop_instances", lambda w: m.StopInstancesRequest(
         region_id=R, instance_id=[B, D], batch_optimization="SuccessFirst",
         stopped_mode="StopCharging")),
+    ("run-command", "run_command", lambda w: m.RunCommandRequest(
+        region_id=R, type="RunShellScript", command_content="echo {{x}}", instance_id=[B],
+        enable_parameter=True, parameters={"x": "1"}, keep_command=True)),
+    ("create-command", "create_command", lambda w: m.CreateCommandRequest(
+        region_id=R, name="c", type="RunShellScript", command_content="ZWNobw==",
+        content_encoding="Base64")),
+    ("commands", "describe_commands", lambda w: m.DescribeCommandsRequest(region_id=R)),
+    ("invocations", "describe_invocations",
+     lambda w: m.DescribeInvocationsRequest(region_id=R, include_output=True)),
+    ("invocation-results", "describe_invocation_results",
+     lambda w: m.DescribeInvocationResultsRequest(region_id=R)),
+    ("assistant-status", "describe_cloud_assistant_status",
+     lambda w: m.DescribeCloudAssistantStatusRequest(region_id=R)),
 ]  # fmt: skip
+#: Actions whose success answers need records made first (a command, an invocation): they
+#: are round-tripped in tests/e2e/test_sdk_cloud_assistant.py.
+ROUND_TRIPPED_ELSEWHERE = {"InvokeCommand", "DeleteCommand", "StopInvocation"}
 
 
 def _call(rec: RecordingClient, method: str, request: Any) -> dict[str, Any]:
@@ -209,7 +225,7 @@ def test_every_implemented_action_is_covered() -> None:
 
     covered = {body_model(meth).__name__.removesuffix("ResponseBody")
                for _, meth, _ in SUCCESS_CASES}  # fmt: skip
-    assert covered == set(ACTIONS)
+    assert covered | ROUND_TRIPPED_ELSEWHERE == set(ACTIONS)
 
 
 def test_history_event_fields_match_the_real_capture(

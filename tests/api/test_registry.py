@@ -69,7 +69,7 @@ def test_closest_action_finds_the_action_a_typo_meant(name: str, meant: str) -> 
     assert closest_action(name) == meant
 
 
-@pytest.mark.parametrize("name", ["LaunchRockets", "", "DescribeStuff", "RunCommand"])
+@pytest.mark.parametrize("name", ["LaunchRockets", "", "DescribeStuff", "StartTerminalSession"])
 def test_closest_action_suggests_nothing_for_an_unrelated_name(name: str) -> None:
     assert closest_action(name) is None
 

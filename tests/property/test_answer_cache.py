@@ -19,7 +19,8 @@ START = "2024-05-01T00:00:00Z"
 # One step of a script: (what, instance index, hours), and the questions polled after each.
 script_steps = st.lists(
     st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing",
-                               "tag", "rename", "stop", "start", "disk", "disk_event"]),
+                               "tag", "rename", "stop", "start", "disk", "disk_event",
+                               "command", "stop_command", "no_agent"]),
               st.integers(0, 2), st.integers(1, 50)),
     max_size=15,
 )  # fmt: skip
@@ -44,6 +45,10 @@ QUESTIONS = [
     {"Action": "DescribeTags"},
     {"Action": "DescribeZones"},
     {"Action": "DescribeInstanceTypes", "InstanceTypeFamily": "ecs.g7"},
+    {"Action": "DescribeInvocations", "IncludeOutput": "true"},
+    {"Action": "DescribeInvocationResults", "InstanceId": "i-1"},
+    {"Action": "DescribeCloudAssistantStatus"},
+    {"Action": "DescribeCommands"},
 ]  # fmt: skip
 
 
@@ -77,6 +82,16 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
     elif what == "disk_event":
         disk = sim.disks[index]  # a system disk: every instance has one
         sim.inject_disk_event("Stalled", disk.disk_id, duration=f"{hours}m")
+    elif what == "command":
+        sim.on_command("sleep", output=f"slept {hours}", duration=f"{hours}m")
+        with contextlib.suppress(EcsApiError):  # refused unless Running with an agent
+            sim.call("RunCommand", RegionId=sim.region, Type="RunShellScript",
+                     CommandContent=f"sleep {hours}", KeepCommand=hours % 2 == 0,
+                     Timeout=30 * 60, **{"InstanceId.1": instance})  # fmt: skip
+    elif what == "stop_command" and sim.invocations:
+        sim.call("StopInvocation", RegionId=sim.region, InvokeId=sim.invocations[-1].invoke_id)
+    elif what == "no_agent":
+        sim.set_cloud_assistant(instance, installed=hours % 2 == 0)
     # "nothing": poll again with nothing changed
 
 

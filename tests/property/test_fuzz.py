@@ -38,12 +38,16 @@ def build() -> EcsSimulator:
     sim.cancel_events([canceled[0].event_id])
     sim.inject_event("SystemMaintenance.Reboot", "i-c", state="Inquiring")
     sim.create_events("SystemMaintenance.Redeploy", ["i-d"], "+1h", region="cn-beijing")
+    sim.call("RunCommand", RegionId="cn-hangzhou", Type="RunShellScript",
+             CommandContent="sleep 1", KeepCommand=True, **{"InstanceId.1": "i-b"})  # fmt: skip
     return sim
 
 
 _TEMPLATE = build()
 INSTANCE_IDS = [i.instance_id for i in _TEMPLATE.instances]
 EVENT_IDS = [e.event_id for e in _TEMPLATE.events()]
+_TEMPLATE_INVOKE = _TEMPLATE.invocations[0].invoke_id
+_TEMPLATE_COMMAND = _TEMPLATE.invocations[0].command_id
 
 
 def snapshot(sim: EcsSimulator) -> Any:
@@ -199,6 +203,14 @@ BASELINES: dict[str, dict[str, str]] = {
     "StartInstances": {"InstanceId.1": "i-c"},
     "StopInstances": {"InstanceId.1": "i-a", "InstanceId.2": "i-b",
                       "StoppedMode": "StopCharging"},
+    "RunCommand": {"Type": "RunShellScript", "CommandContent": "echo {{x}}",
+                   "EnableParameter": "true", "Parameters": '{"x":"1"}', "InstanceId.1": "i-a",
+                   "KeepCommand": "true", "Timeout": "120"},
+    "CreateCommand": {"Name": "c", "Type": "RunShellScript", "CommandContent": "ZWNobw==",
+                      "ContentEncoding": "Base64"},
+    "InvokeCommand": {"CommandId": _TEMPLATE_COMMAND, "InstanceId.1": "i-a"},
+    "DeleteCommand": {"CommandId": _TEMPLATE_COMMAND},
+    "StopInvocation": {"InvokeId": _TEMPLATE_INVOKE},
 }  # fmt: skip
 
 
