@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from . import cms  # registers CloudMonitor's actions (the dispatcher serves them)
+from . import slb as _slb  # noqa: F401  (registers Server Load Balancer's actions)
 from .api.calls import ApiCall
 from .api.dispatch import EcsApi
 from .api.faults import TransportFault
