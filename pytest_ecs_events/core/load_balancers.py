@@ -52,6 +52,9 @@ __all__ = [
     "LoadBalancerStore",
     "VServerGroup",
     "VServerGroupView",
+    "backend_setup",
+    "group_setup",
+    "listener_setup",
 ]
 
 #: ``DescribeHealthStatus``'s ``ServerHealthStatus`` values (documented).
@@ -245,6 +248,7 @@ class BackendView:
     health: Mapping[int, str]
     type: str = "ecs"
     description: str = ""
+    load_balancer_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -346,14 +350,14 @@ class LoadBalancerStore:
             }),
         )  # fmt: skip
 
-    def backends_of(self, instance_id: str) -> list[tuple[str, BackendView]]:
-        """Every (load balancer id, backend) the instance is, in creation order."""
+    def backends_of(self, instance_id: str) -> list[BackendView]:
+        """Every backend the instance is, in every load balancer, in creation order."""
         found = []
         for lb_id in sorted(self._by_instance.get(instance_id, ()), key=self._order):
             lb = self.balancers[lb_id]
             for group_id, backend in lb.members():
                 if backend.server_id == instance_id:
-                    found.append((lb_id, self._view(lb, group_id, backend)))
+                    found.append(self._view(lb, group_id, backend))
         return found
 
     def _order(self, lb_id: str) -> int:
@@ -368,7 +372,7 @@ class LoadBalancerStore:
         }  # fmt: skip
         return BackendView(
             backend.server_id, backend.weight, backend.port, group_id,
-            MappingProxyType(health), backend.type, backend.description,
+            MappingProxyType(health), backend.type, backend.description, lb.load_balancer_id,
         )  # fmt: skip
 
     # ------------------------------------------------------------------------ creation
@@ -378,7 +382,7 @@ class LoadBalancerStore:
         name: str,
         region: str,
         zone: str,
-        listeners: Sequence[tuple[int, str, str | None, int, HealthCheck]],
+        listeners: Sequence[ListenerSetup],
         backends: Sequence[tuple[str, int]],
         vserver_groups: Mapping[str, Sequence[tuple[str, int, int]]],
         load_balancer_id: str | None = None,
@@ -753,3 +757,90 @@ def _check_port(port: object, what: str) -> None:
 def _check_weight(weight: object) -> None:
     if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100:
         raise ValueError(f"a backend weight must be an integer 0-100, got {weight!r}")
+
+
+# -------------------------------------------------------------- the test's friendly setup
+#: A listener as :meth:`LoadBalancerStore.create` takes it: (port, protocol, vServer group
+#: name or None, backend port, health check).
+ListenerSetup = tuple[int, str, "str | None", int, HealthCheck]
+_LISTENER_KEYS = (
+    "port", "protocol", "vserver_group", "backend_port", "interval", "healthy_threshold",
+    "unhealthy_threshold",
+)  # fmt: skip
+_CHECK_KEYS = ("interval", "healthy_threshold", "unhealthy_threshold")
+
+
+def listener_setup(listeners: object, health_check: object = None) -> list[ListenerSetup]:
+    """``listeners`` as a test writes them: ``80`` (TCP, the default server group),
+    ``(80, "web")`` (forwarding to the vServer group named ``web``), or a dict with
+    ``port``, ``protocol``, ``vserver_group``, ``backend_port`` and the health-check keys
+    ``interval``, ``healthy_threshold``, ``unhealthy_threshold`` (``health_check``, a dict of
+    those keys, is every listener's default)."""
+    defaults = _check_settings(health_check, "health_check")
+    items = [listeners] if isinstance(listeners, int | Mapping) else listeners
+    if not isinstance(items, Iterable) or isinstance(items, str):
+        raise TypeError(f"listeners must be a port, a dict or a list of them, got {listeners!r}")
+    result: list[ListenerSetup] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            unknown = sorted(set(item) - set(_LISTENER_KEYS))
+            if unknown or "port" not in item:
+                raise TypeError(f"a listener dict needs port and may have "
+                                f"{', '.join(_LISTENER_KEYS[1:])}; got {dict(item)!r}")  # fmt: skip
+            port = item["port"]
+            check = HealthCheck(**{**defaults, **{k: item[k] for k in _CHECK_KEYS if k in item}})
+            result.append((port, item.get("protocol", "tcp"), item.get("vserver_group"),
+                           item.get("backend_port", port), check))  # fmt: skip
+        elif isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[1], str):
+            result.append((item[0], "tcp", item[1], item[0], HealthCheck(**defaults)))
+        elif isinstance(item, int) and not isinstance(item, bool):
+            result.append((item, "tcp", None, item, HealthCheck(**defaults)))
+        else:
+            raise TypeError(f"a listener is a port, (port, vserver_group) or a dict, got {item!r}")
+    return result
+
+
+def _check_settings(value: object, what: str) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or set(value) - set(_CHECK_KEYS):
+        raise TypeError(f"{what} must be a dict of {', '.join(_CHECK_KEYS)}, got {value!r}")
+    return dict(value)
+
+
+def backend_setup(backends: object) -> list[tuple[str, int]]:
+    """The default server group as a test writes it: ``"i-1"`` (weight 100) or
+    ``("i-1", weight)``."""
+    items = [backends] if isinstance(backends, str) else backends
+    if not isinstance(items, Iterable):
+        raise TypeError(f"backends must be a list of ids or (id, weight), got {backends!r}")
+    result = []
+    for item in items:
+        if isinstance(item, str):
+            result.append((item, 100))
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            result.append((item[0], item[1]))
+        else:
+            raise TypeError(f"a backend is an instance id or (id, weight), got {item!r}")
+    return result
+
+
+def group_setup(vserver_groups: object) -> dict[str, list[tuple[str, int, int]]]:
+    """vServer groups as a test writes them: ``{"web": [("i-1", 100, 80), ...]}`` (instance
+    id, weight, backend port)."""
+    if vserver_groups is None:
+        return {}
+    if not isinstance(vserver_groups, Mapping):
+        raise TypeError(f"vserver_groups must be a dict of name -> list, got {vserver_groups!r}")
+    result: dict[str, list[tuple[str, int, int]]] = {}
+    for name, members in vserver_groups.items():
+        if not isinstance(members, Iterable) or isinstance(members, str | Mapping):
+            raise TypeError(f"vServer group {name!r} must list (id, weight, port), "
+                            f"got {members!r}")  # fmt: skip
+        rows = []
+        for item in members:
+            if not isinstance(item, tuple | list) or len(item) != 3:
+                raise TypeError(f"a vServer group backend is (id, weight, port), got {item!r}")
+            rows.append((item[0], item[1], item[2]))
+        result[name] = rows
+    return result

@@ -148,7 +148,7 @@ def test_weights_and_removal_are_recorded(sim: Simulation) -> None:
     assert weights == [("", "100", "0"), (group_id, "100", "0")]
     (removed,) = _changes(sim, "removed")
     assert (removed.instance_id, removed.port, removed.weight) == ("i-b", 8080, 0)
-    assert all(b.weight == 0 for _, b in store.backends_of("i-a"))
+    assert all(b.weight == 0 for b in store.backends_of("i-a"))
     with pytest.raises(EcsApiError, match="does not exist"):
         store.set_weights(lb, [BackendSpec("i-c", 5)], "x")
 
