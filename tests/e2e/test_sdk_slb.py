@@ -289,3 +289,17 @@ def test_both_sdks_over_the_loopback_server(
     # ECS on the same port, told apart by Version.
     assert ecs_sim.call("DescribeRegions")["Regions"]
     assert {c.host for c in ecs_sim.calls[:2]} == {ecs_server.endpoint}
+
+
+def test_the_loopback_server_routes_by_a_product_host_header(
+    ecs_sim: EcsSimulator, ecs_server: EcsServer
+) -> None:
+    import requests
+
+    url = f"http://{ecs_server.endpoint}/?Action=DescribeRegions&Format=JSON"
+    as_slb = requests.get(url, headers={"Host": "slb.aliyuncs.com"}, timeout=10)
+    body = as_slb.json()
+    assert (as_slb.status_code, body["Code"]) == (404, "InvalidAction.NotFound")
+    assert "for Server Load Balancer" in body["Message"]
+    as_server = requests.get(url, timeout=10).json()  # no product host: ECS answers
+    assert as_server["Regions"]["Region"]
