@@ -135,3 +135,30 @@ def test_eni_backends_are_not_simulated(sim: EcsSimulator) -> None:
     error = _error(sim, "AddBackendServers", **REGION, LoadBalancerId=lb_id,
                    BackendServers=json.dumps([{"ServerId": "eni-1", "Type": "eni"}]))  # fmt: skip
     assert "only ECS instances" in error.message
+
+
+def test_kept_answers_follow_every_change(sim: EcsSimulator) -> None:
+    """The read-only SLB answers are kept (query_action) until the account changes: each
+    change here (description only, weight, health on the clock) shows at once."""
+    lb_id = _first(sim).load_balancer_id
+
+    def attribute() -> dict[str, Any]:
+        body = sim.call("DescribeLoadBalancerAttribute", LoadBalancerId=lb_id)
+        return body["BackendServers"]["BackendServer"][0]  # type: ignore[no-any-return]
+
+    def health() -> set[str]:
+        body = sim.call("DescribeHealthStatus", LoadBalancerId=lb_id, ListenerPort=80)
+        return {r["ServerHealthStatus"] for r in body["BackendServers"]["BackendServer"]}
+
+    assert (attribute()["Description"], health()) == ("", {"normal"})
+    sim.call("SetBackendServers", LoadBalancerId=lb_id,
+             BackendServers=json.dumps([{"ServerId": A, "Description": "web-a"}]))  # fmt: skip
+    assert (attribute()["Description"], attribute()["Weight"]) == ("web-a", 100)
+    sim.call("SetBackendServers", LoadBalancerId=lb_id,
+             BackendServers=json.dumps([{"ServerId": A, "Weight": "0"}]))  # fmt: skip
+    assert attribute()["Weight"] == 0
+    sim.stop_instance(A)
+    sim.advance("5s")
+    assert health() == {"normal"}
+    sim.advance("1s")
+    assert health() == {"abnormal"}
