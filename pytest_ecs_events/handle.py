@@ -23,6 +23,7 @@ from .core.cloud_assistant import CommandRun, Outcome
 from .core.disk_events import DiskEvent
 from .core.event_rules import EventPattern, EventRule
 from .core.lifecycle import Transition
+from .core.load_balancers import BackendChange, BackendView, ListenerSetup, LoadBalancerSnapshot
 from .core.models import Disk, Instance, SystemEvent
 from .core.queues import QUEUE_ATTRIBUTE_NAMES, Message, QueueSnapshot
 from .core.rule_deliveries import RuleDelivery
@@ -696,6 +697,73 @@ class EcsHandle(Protocol):
         instance has one by default). Without it, RunCommand and InvokeCommand on the
         instance answer ``InvalidInstance.NoClient`` and DescribeCloudAssistantStatus shows
         ``CloudAssistantStatus`` ``false``."""
+        ...
+
+    # ----------------------------------------------------------- Server Load Balancer
+    def add_load_balancer(
+        self,
+        name: str | None = None,
+        *,
+        listeners: Any = (80,),
+        backends: Any = (),
+        vserver_groups: Mapping[str, Any] | None = None,
+        health_check: Mapping[str, int] | None = None,
+        region: str | None = None,
+        load_balancer_id: str | None = None,
+    ) -> LoadBalancerSnapshot:
+        """Set up a Server Load Balancer instance with its listeners and backends, as the
+        SLB API then shows it (offline only; docs/slb.md).
+
+        ``listeners``: ports (TCP, forwarding to the default server group), ``(port,
+        "group")`` (forwarding to a vServer group), or dicts with ``port``, ``protocol``,
+        ``vserver_group``, ``backend_port``, ``interval``, ``healthy_threshold``,
+        ``unhealthy_threshold``; ``health_check`` (a dict of the last three) is every
+        listener's default (2 s, 3, 3). ``backends``: the default server group, instance ids
+        or ``(id, weight)``. ``vserver_groups``: ``{"name": [(id, weight, port), ...]}``.
+        Instances not in the account yet are added (running). Backends start ``normal``
+        (``abnormal`` if their instance is not running). Returns the load balancer:
+        ``.load_balancer_id``, ``.vserver_group_ids`` (by name), ``.backends``...
+        """
+        from .core.load_balancers import backend_setup, group_setup, listener_setup
+
+        return self._add_load_balancer(
+            name,
+            listener_setup(listeners, health_check),
+            backend_setup(backends),
+            group_setup(vserver_groups),
+            region,
+            load_balancer_id,
+        )
+
+    def _add_load_balancer(
+        self, name: str | None, listeners: list[ListenerSetup], backends: list[tuple[str, int]],
+        vserver_groups: dict[str, list[tuple[str, int, int]]], region: str | None,
+        load_balancer_id: str | None,
+    ) -> LoadBalancerSnapshot: ...  # fmt: skip
+
+    def load_balancer(self, load_balancer_id: str) -> LoadBalancerSnapshot:
+        """A load balancer now: its listeners, backends (weight, health per listener) and
+        vServer groups (raises ``InvalidLoadBalancerId.NotFound``; offline only)."""
+        ...
+
+    @property
+    def load_balancers(self) -> list[LoadBalancerSnapshot]:
+        """Every load balancer of the account, in creation order (offline only)."""
+        ...
+
+    def backends_of(self, instance_id: str) -> list[BackendView]:
+        """Every backend the instance is now, in every load balancer and server group: its
+        ``.load_balancer_id``, ``.vserver_group_id`` ("" for the default server group),
+        ``.weight``, ``.health`` (offline only). ``all(b.weight == 0 for b in ...)``: the
+        instance gets no traffic."""
+        ...
+
+    @property
+    def backend_changes(self) -> list[BackendChange]:
+        """Every backend change so far, in virtual-time order: health (``.change ==
+        "health"``, ``.old`` / ``.new``), ``"weight"``, ``"added"`` and ``"removed"``, each
+        with ``.time``, ``.instance_id``, ``.load_balancer_id``, ``.vserver_group_id``,
+        ``.port``, ``.weight`` (after the change) and ``.cause`` (offline only)."""
         ...
 
 

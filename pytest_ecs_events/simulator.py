@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from . import cms  # registers CloudMonitor's actions (the dispatcher serves them)
+from . import slb as _slb  # noqa: F401  (registers Server Load Balancer's actions)
 from .api.calls import ApiCall
 from .api.dispatch import EcsApi
 from .api.faults import TransportFault
@@ -34,9 +35,11 @@ from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
 from .core.event_rules import EventPattern, EventRule, RuleTarget
 from .core.lifecycle import Transition
+from .core.load_balancers import BackendChange, BackendView, ListenerSetup, LoadBalancerSnapshot
 from .core.models import Disk, Instance, SystemEvent
 from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
+from .core.regions import region as region_info
 from .core.rule_deliveries import DeliveryPolicy, RuleDelivery
 from .core.simulation import Simulation, SimulationConfig
 from .core.timeline import Recorder, Timeline
@@ -674,6 +677,53 @@ class EcsSimulator(EcsHandle):
         if not isinstance(installed, bool):
             raise TypeError(f"installed must be True or False, got {installed!r}")
         self._sim.cloud_assistant.set_agent(instance_id, installed)
+
+    # ----------------------------------------------------------- Server Load Balancer
+    def _add_load_balancer(
+        self, name: str | None, listeners: list[ListenerSetup], backends: list[tuple[str, int]],
+        vserver_groups: dict[str, list[tuple[str, int, int]]], region: str | None,
+        load_balancer_id: str | None,
+    ) -> LoadBalancerSnapshot:  # fmt: skip
+        region = region or self.region
+        check_region(region, self._sim.config.extra_regions)
+        with self._sim.lock:
+            servers = [s for s, _ in backends]
+            servers += [s for rows in vserver_groups.values() for s, _, _ in rows]
+            for server_id in dict.fromkeys(servers):  # as the ecs_event marker does
+                if isinstance(server_id, str) and self._sim.store.live_instance(server_id) is None:
+                    self._sim.add_instance(server_id, region=region)
+            first = self._sim.store.live_instance(servers[0]) if servers else None
+            lb = self._sim.load_balancers.create(
+                name=name or "",
+                region=region,
+                zone=first.zone if first is not None else region_info(region).zones[0],
+                listeners=listeners,
+                backends=backends,
+                vserver_groups=vserver_groups,
+                load_balancer_id=load_balancer_id,
+                vpc_id=first.vpc_id if first is not None else "",
+                vswitch_id=first.vswitch_id if first is not None else "",
+            )
+            return self._sim.load_balancers.snapshot(lb.load_balancer_id)
+
+    def load_balancer(self, load_balancer_id: str) -> LoadBalancerSnapshot:
+        with self._sim.lock:
+            return self._sim.load_balancers.snapshot(load_balancer_id)
+
+    @property
+    def load_balancers(self) -> list[LoadBalancerSnapshot]:
+        with self._sim.lock:
+            store = self._sim.load_balancers
+            return [store.snapshot(lb_id) for lb_id in store.balancers]
+
+    def backends_of(self, instance_id: str) -> list[BackendView]:
+        with self._sim.lock:
+            return self._sim.load_balancers.backends_of(instance_id)
+
+    @property
+    def backend_changes(self) -> list[BackendChange]:
+        with self._sim.lock:
+            return list(self._sim.load_balancers.changes)
 
     def __repr__(self) -> str:
         store = self._sim.store

@@ -1275,6 +1275,199 @@ ACTIONS: dict[str, Action] = {
 
 GENERIC = ("MissingParameter", "InvalidParameter")
 
+# ------------------------------------------------------------- Server Load Balancer (slb)
+_SLB_REGION = P("RegionId", "the load balancer's region (default: the account's)")
+_LB_ID = P("LoadBalancerId", "a load balancer of the region", required=True)
+_GROUP_ID = P("VServerGroupId", "a vServer group of the region", required=True)
+_BACKENDS = P(
+    "BackendServers",
+    'JSON array, at most 20: `[{"ServerId": "i-...", "Weight": "100", "Type": "ecs", '
+    '"Description": "..."}]`; `Weight` 0–100 (default 100), a number or digit text',
+    required=True,
+)
+_GROUP_BACKENDS = P(
+    "BackendServers",
+    'as above, each with its backend `Port` (1–65535): `[{"ServerId": "i-...", '
+    '"Port": "80", "Weight": "100"}]`',
+    required=True,
+)
+_LB_NOT_FOUND = E("InvalidLoadBalancerId.NotFound", "no such load balancer in the region", 404)
+_GROUP_NOT_FOUND = "an unknown `VServerGroupId` is `InvalidParameter` with status **404**"
+_PARSE_ERRORS = [
+    E("TooManyBackendServers", "more than 20 entries", 400),
+    E("InvalidWeight.Malformed", "a `Weight` outside 0–100 or not a number", 400),
+]
+_OBTAIN_IP = E(
+    "ObtainIpFail",
+    "a server that is not a running ECS instance of the region (nothing added)",
+    400,
+)
+_INVALID_BACKENDS = E(
+    "InvalidParameter",
+    "malformed JSON, an empty array, no `ServerId`, a `Type` other than `ecs`, a bad `Port` "
+    "or `Description`",
+)
+SLB_ACTIONS: dict[str, Action] = {
+    "DescribeLoadBalancers": Action(
+        "Load balancers",
+        "Lists the region's load balancers.",
+        [
+            _SLB_REGION,
+            P("LoadBalancerId", "comma-separated, at most 10"),
+            P("LoadBalancerName", "comma-separated, at most 10"),
+            P("ServerId", "only load balancers with this backend (any server group)"),
+            P("ServerIntranetAddress", "comma-separated backend private IPs"),
+            P("Address", "the load balancer's address"),
+            P("AddressType", "`intranet` (every simulated one) or `internet`"),
+            P("NetworkType", "`vpc` (every simulated one) or `classic`"),
+            P("VpcId", ""),
+            P("VSwitchId", ""),
+            P("LoadBalancerStatus", "`active` (every simulated one), `inactive`, `locked`"),
+            P("MasterZoneId", ""),
+            P("PageNumber", "from 1"),
+            P("PageSize", "1–100; without it every match is returned (our choice)"),
+        ],
+        [
+            E("InvalidParameter", "more than 10 ids or names, a bad page"),
+            E("InvalidRegionId.NotFound", "an unknown `RegionId`", 404),
+        ],
+        returns="`LoadBalancers.LoadBalancer[]` with every field of the SDK model, "
+        "`TotalCount`, and `PageNumber` / `PageSize` when `PageSize` was given.",
+    ),
+    "DescribeLoadBalancerAttribute": Action(
+        "Load balancers",
+        "One load balancer: its listeners and its default server group.",
+        [_SLB_REGION, _LB_ID],
+        [MISSING, _LB_NOT_FOUND],
+        returns="the load balancer's fields, `ListenerPorts.ListenerPort[]`, "
+        "`ListenerPortsAndProtocol` (and the misspelt `ListenerPortsAndProtocal`), "
+        "`BackendServers.BackendServer[]` (`ServerId`, `Weight`, `Type`, `ServerIp`, "
+        "`Description`).",
+    ),
+    "DescribeHealthStatus": Action(
+        "Load balancers",
+        "Each backend's health on each listener that checks it.",
+        [
+            _SLB_REGION,
+            _LB_ID,
+            P("ListenerPort", "only this listener (1–65535)"),
+            P("ListenerProtocol", "`tcp`, `udp`, `http` or `https`"),
+        ],
+        [
+            MISSING,
+            INVALID,
+            _LB_NOT_FOUND,
+            E("ListenerNotFound", "`ListenerPort` is not a listener of the load balancer", 404),
+        ],
+        returns="`BackendServers.BackendServer[]`: `ListenerPort`, `Port` (backend), "
+        "`Protocol`, `ServerId`, `ServerIp` and `ServerHealthStatus` (`normal`, `abnormal`, "
+        "`unavailable`).",
+        notes=[
+            "Health follows the instance on the virtual clock: see [Server Load "
+            "Balancer](slb.md#backend-health)."
+        ],
+    ),
+    "AddBackendServers": Action(
+        "Default server group",
+        "Adds backends to the default server group.",
+        [_SLB_REGION, _LB_ID, _BACKENDS],
+        [MISSING, _INVALID_BACKENDS, *_PARSE_ERRORS, _OBTAIN_IP, _LB_NOT_FOUND],
+        returns="`LoadBalancerId` and every backend after the change (`Weight` as text, as "
+        "the SDK model types it).",
+        notes=[
+            "A server given twice is added once (documented); one already a backend is "
+            "refused, `InvalidParameter` (documented, the code is our choice). A new "
+            "backend is `unavailable` until its first health verdict."
+        ],
+    ),
+    "RemoveBackendServers": Action(
+        "Default server group",
+        "Removes backends from the default server group.",
+        [_SLB_REGION, _LB_ID, _BACKENDS],
+        [MISSING, _INVALID_BACKENDS, *_PARSE_ERRORS, _LB_NOT_FOUND],
+        returns="`LoadBalancerId` and the backends left.",
+        notes=["A server that is not a backend is ignored."],
+    ),
+    "SetBackendServers": Action(
+        "Default server group",
+        "Sets backends' weights (and descriptions).",
+        [_SLB_REGION, _LB_ID, _BACKENDS],
+        [MISSING, _INVALID_BACKENDS, *_PARSE_ERRORS, _LB_NOT_FOUND],
+        returns="`LoadBalancerId` and every backend after the change.",
+        notes=["Every server must be a backend already (else `InvalidParameter`, our choice)."],
+    ),
+    "DescribeVServerGroups": Action(
+        "vServer groups",
+        "Lists a load balancer's vServer groups.",
+        [
+            _SLB_REGION,
+            _LB_ID,
+            P(
+                "IncludeListener",
+                "`true`: `AssociatedObjects.Listeners` (the listeners forwarding to the group)",
+            ),
+            P("IncludeRule", "`true`: `AssociatedObjects.Rules` (always empty: no rules)"),
+            P("Description", "only groups whose name contains it"),
+        ],
+        [MISSING, INVALID, _LB_NOT_FOUND],
+        returns="`VServerGroups.VServerGroup[]`: `VServerGroupId`, `VServerGroupName`, "
+        "`ServerCount`, `CreateTime`, `Tags`, `AssociatedObjects` when asked.",
+    ),
+    "DescribeVServerGroupAttribute": Action(
+        "vServer groups",
+        "One vServer group and its backends.",
+        [_SLB_REGION, _GROUP_ID],
+        [MISSING, E("InvalidParameter", _GROUP_NOT_FOUND)],
+        returns="`VServerGroupId`, `VServerGroupName`, `LoadBalancerId`, `CreateTime`, "
+        "`BackendServers.BackendServer[]` (`ServerId`, `Port`, `Weight`, `Type`, "
+        "`Description`, `ServerIp`).",
+    ),
+    "AddVServerGroupBackendServers": Action(
+        "vServer groups",
+        "Adds backends (server and port) to a vServer group.",
+        [_SLB_REGION, _GROUP_ID, _GROUP_BACKENDS],
+        [MISSING, _INVALID_BACKENDS, *_PARSE_ERRORS, _OBTAIN_IP],
+        returns="`VServerGroupId` and every backend of the group after the change.",
+        notes=[
+            f"An unknown group: {_GROUP_NOT_FOUND}. A (server, port) already in the "
+            "group is refused, `InvalidParameter`."
+        ],
+    ),
+    "RemoveVServerGroupBackendServers": Action(
+        "vServer groups",
+        "Removes backends (server and port) from a vServer group.",
+        [_SLB_REGION, _GROUP_ID, _GROUP_BACKENDS],
+        [MISSING, _INVALID_BACKENDS, *_PARSE_ERRORS],
+        returns="`VServerGroupId` and the backends left.",
+        notes=[
+            "Backends not in the group are ignored, no error (documented).",
+            f"An unknown group: {_GROUP_NOT_FOUND}.",
+        ],
+    ),
+    "ModifyVServerGroupBackendServers": Action(
+        "vServer groups",
+        "Replaces backends of a vServer group: how a drain sets a weight to 0 and back.",
+        [
+            _SLB_REGION,
+            _GROUP_ID,
+            P(
+                "OldBackendServers",
+                "the backends to replace (in the group), as `BackendServers`",
+                required=True,
+            ),
+            P("NewBackendServers", "their replacements, as `BackendServers`", required=True),
+        ],
+        [MISSING, _INVALID_BACKENDS, *_PARSE_ERRORS, _OBTAIN_IP],
+        returns="`VServerGroupId` and every backend of the group after the change.",
+        notes=[
+            "The same server and port in both lists keeps its membership and health and "
+            "takes the new weight; only servers that join must be running. An old "
+            "backend not in the group, or a new one already in it (and not replaced), is "
+            f"`InvalidParameter` (our choice). An unknown group: {_GROUP_NOT_FOUND}."
+        ],
+    ),
+}
+
 
 # ------------------------------------------------------------------------ code analysis
 def _package_dir() -> Path:
@@ -1283,10 +1476,12 @@ def _package_dir() -> Path:
     return Path(pytest_ecs_events.__file__).parent
 
 
-def _handler_functions() -> dict[str, tuple[ast.FunctionDef, ast.Module]]:
+def _handler_functions(
+    folder: tuple[str, ...] = ("api", "actions"),
+) -> dict[str, tuple[ast.FunctionDef, ast.Module]]:
     """Action name -> (handler definition, its module), from the @action decorators."""
     found: dict[str, tuple[ast.FunctionDef, ast.Module]] = {}
-    for path in sorted((_package_dir() / "api" / "actions").glob("*.py")):
+    for path in sorted(_package_dir().joinpath(*folder).glob("*.py")):
         module = ast.parse(path.read_text(encoding="utf-8"))
         for node in module.body:
             if not isinstance(node, ast.FunctionDef):
@@ -1392,19 +1587,23 @@ def _raised_statuses() -> dict[str, set[int]]:
     return statuses
 
 
-def _actions_markdown() -> str:
-    from pytest_ecs_events.api.dispatch import ACTIONS as REGISTERED
-    from pytest_ecs_events.api.dispatch import EcsApi
-    from pytest_ecs_events.core.simulation import Simulation
+def _actions_markdown(
+    product: str = "ecs", documented: dict[str, Action] | None = None,
+    folder: tuple[str, ...] = ("api", "actions"),
+) -> str:  # fmt: skip
+    """The actions table of one product (ECS unless named), checked against its registry."""
+    import pytest_ecs_events.simulator  # noqa: F401  (imports every product's actions)
+    from pytest_ecs_events.api.registry import actions_of
 
-    EcsApi(Simulation(now=_epoch()))  # imports the actions: fills the registry
-    handlers = _handler_functions()
+    ACTIONS = documented if documented is not None else globals()["ACTIONS"]
+    REGISTERED = actions_of(product)
+    handlers = _handler_functions(folder)
     raised = _raised_statuses()
     problems: list[str] = []
     missing = sorted(set(REGISTERED) - set(ACTIONS))
     extra = sorted(set(ACTIONS) - set(REGISTERED))
     if missing:
-        problems.append(f"implemented but not documented: {', '.join(missing)}")
+        problems.append(f"implemented but not documented ({product}): {', '.join(missing)}")
     if extra:
         problems.append(f"documented but not implemented: {', '.join(extra)}")
 
@@ -1690,6 +1889,7 @@ GENERATORS = {
     "event-types": _event_types_markdown,
     "numeric-codes": _numeric_codes_markdown,
     "actions": _actions_markdown,
+    "slb-actions": lambda: _actions_markdown("slb", SLB_ACTIONS, ("slb",)),
     "ini-options": _ini_markdown,
     "command-line-options": _command_line_markdown,
     "hooks": _hooks_markdown,

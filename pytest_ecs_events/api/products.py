@@ -1,10 +1,10 @@
 """The products the RPC dispatcher serves, and what tells them apart.
 
-ECS and CloudMonitor speak the same RPC protocol (``Action`` and ``Version`` in the query,
-the same two signature schemes, the same gateway errors), so one dispatcher
-(:mod:`.dispatch`) serves both. What differs is data, kept here: the version, the SDKs'
-product code (``Recommend`` links carry it), the endpoint named in hints, and the fields a
-product adds to its error bodies. Each product's actions are registered under its ``key``
+ECS, CloudMonitor and Server Load Balancer speak the same RPC protocol (``Action`` and
+``Version`` in the query, the same two signature schemes, the same gateway errors), so one
+dispatcher (:mod:`.dispatch`) serves them all. What differs is data, kept here: the version,
+the SDKs' product code (``Recommend`` links carry it), the endpoint named in hints, and the
+fields a product adds to its error bodies. Each product's actions are registered under its ``key``
 (:func:`.registry.action`); which hosts belong to which product is decided in
 ``transports/endpoints.py``.
 """
@@ -18,10 +18,13 @@ from typing import Any
 
 from .protocol import API_VERSION
 
-__all__ = ["CMS", "CMS_VERSION", "ECS", "PRODUCTS", "Product"]
+__all__ = ["CMS", "CMS_VERSION", "ECS", "PRODUCTS", "SLB", "SLB_VERSION", "Product"]
 
 #: CloudMonitor's API version (``aliyun-python-sdk-cms`` v20190101, ``alibabacloud_cms20190101``).
 CMS_VERSION = "2019-01-01"
+#: Server Load Balancer's API version (``aliyun-python-sdk-slb`` v20140515,
+#: ``alibabacloud_slb20140515``).
+SLB_VERSION = "2014-05-15"
 
 
 @dataclass(frozen=True)
@@ -52,5 +55,8 @@ CMS = Product(
     MappingProxyType({"Success": False}),
 )  # fmt: skip
 
+#: Server Load Balancer (classic, "CLB"): its actions are in ``pytest_ecs_events/slb/``.
+SLB = Product("slb", "Slb", "Server Load Balancer", SLB_VERSION, "slb.aliyuncs.com")
+
 #: Every product, by key; ECS first (the default where nothing names a product).
-PRODUCTS: Mapping[str, Product] = MappingProxyType({p.key: p for p in (ECS, CMS)})
+PRODUCTS: Mapping[str, Product] = MappingProxyType({p.key: p for p in (ECS, CMS, SLB)})

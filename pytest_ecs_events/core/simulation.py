@@ -45,6 +45,7 @@ from .instance_ops import (
     stopped_mode_for,
 )
 from .lifecycle import TIMED_TRIGGER, InstanceChange, Transition, Trigger, next_state
+from .load_balancers import LoadBalancerStore
 from .models import NO_EXTENDED, Disk, Instance, SystemEvent
 from .provisioning import check_attributes, new_instance, system_disk
 from .queues import QueueStore
@@ -160,6 +161,8 @@ class Simulation:
         self.event_rules = EventRuleBook()
         #: The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py).
         self.cloud_assistant = CloudAssistant(self)
+        #: The account's Server Load Balancer instances (core/load_balancers.py).
+        self.load_balancers = LoadBalancerStore(self, self.config.seed)
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
 

@@ -23,6 +23,7 @@ from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import format_api_time, wall_clock_now
 from ..core.cloud_assistant import CommandRun
 from ..core.lifecycle import Transition
+from ..core.load_balancers import BackendChange, LoadBalancerSnapshot
 from ..core.models import Disk, Instance, SystemEvent
 from ..core.queues import QueueSnapshot
 from ..core.rule_deliveries import RuleDelivery
@@ -86,6 +87,13 @@ OFFLINE_ONLY = {
     "handler",
     "set_cloud_assistant": "a real instance's Cloud Assistant agent is installed or not on the "
     "instance itself",
+    "add_load_balancer": "live mode never creates Server Load Balancer instances (the "
+    "simulated SLB is offline only)",
+    "load_balancer": "the simulated SLB is offline only; a real load balancer is read with the "
+    "SLB API, by the handler",
+    "load_balancers": "the simulated SLB is offline only; real ones are listed with the SLB API",
+    "backends_of": "the simulated SLB is offline only; real backends are read with the SLB API",
+    "backend_changes": "real backend health changes are not observed by the test",
 }
 #: ``add_instance()`` keywords, and the values that leave a real instance as it is.
 _AS_IT_IS: dict[str, object] = {"tags": {}, "status": "Running"}
@@ -219,6 +227,24 @@ class LiveEcs(EcsHandle):
     def invocations(self) -> list[CommandRun]:
         """Offline only (raises LiveUnsupported)."""
         raise LiveUnsupported(f"ecs_sim.invocations is offline only: {OFFLINE_ONLY['invocations']}")
+
+    _add_load_balancer = _offline_only("add_load_balancer")
+    load_balancer = _offline_only("load_balancer")
+    backends_of = _offline_only("backends_of")
+
+    @property
+    def load_balancers(self) -> list[LoadBalancerSnapshot]:
+        """Offline only (raises LiveUnsupported)."""
+        raise LiveUnsupported(
+            f"ecs_sim.load_balancers is offline only: {OFFLINE_ONLY['load_balancers']}"
+        )
+
+    @property
+    def backend_changes(self) -> list[BackendChange]:
+        """Offline only (raises LiveUnsupported)."""
+        raise LiveUnsupported(
+            f"ecs_sim.backend_changes is offline only: {OFFLINE_ONLY['backend_changes']}"
+        )
 
     @property
     def rule_deliveries(self) -> list[RuleDelivery]:

@@ -47,6 +47,14 @@ def build_simulator(item: pytest.Item) -> EcsSimulator:
             raise MarkerError(
                 f"@pytest.mark.ecs_sim(instances=...): the instance {given!r} is not valid: {exc}"
             ) from None
+    for spec in settings.load_balancers:
+        try:
+            sim.add_load_balancer(**spec)
+        except (EcsApiError, TypeError, ValueError) as exc:
+            raise MarkerError(
+                f"@pytest.mark.ecs_sim(load_balancers=...): the load balancer {spec!r} is not "
+                f"valid: {exc}"
+            ) from None
     _wire_hooks(sim, config)
     report.attach(item, sim)  # before the marker events, so that the timeline has them
     for mark in event_marks(item, now=sim.now, catalog=catalog):
@@ -78,7 +86,7 @@ def _wire_hooks(sim: EcsSimulator, config: pytest.Config) -> None:
         def observe(change: Any) -> None:
             if isinstance(change, Transition):
                 hook.pytest_ecs_events_transition(transition=change, simulator=sim)
-            else:
+            elif change.kind == "instance":  # other areas' kinds are not instance changes
                 hook.pytest_ecs_events_instance_change(change=change, simulator=sim)
 
         sim.on_change(observe)

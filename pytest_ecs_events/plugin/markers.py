@@ -23,12 +23,13 @@ EVENT_MARKER = "ecs_event"
 SIM_MARKER_HELP = (
     "ecs_sim(now=None, region=None, instances=None, credentials=None, "
     "execution_duration=None, seed=None, account_id=None, patch_time=None, "
-    "strict_commands=None): configure the "
+    "strict_commands=None, load_balancers=None): configure the "
     "ecs_sim fixture for this test: start time, default region, instances (ids, or dicts of "
     "add_instance keywords with an instance_id), accepted "
     "AccessKey pairs, how long maintenance events stay Executing, whether time.time() and "
     "datetime.now() follow the virtual clock (needs time-machine), whether a Cloud Assistant "
-    "command no on_command() script matches fails the test."
+    "command no on_command() script matches fails the test, Server Load Balancer "
+    "instances (dicts of add_load_balancer keywords)."
 )
 EVENT_MARKER_HELP = (
     "ecs_event(event_type, instance=None, instances=None, not_before='+1h', platform=False, "
@@ -55,6 +56,8 @@ class SimSettings:
     patch_time: bool | None = None
     strict_commands: bool | None = None
     live_only_keys: tuple[str, ...] = ()
+    #: Server Load Balancer instances: ``add_load_balancer`` keywords, one dict each.
+    load_balancers: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def _sim_signature(
     account_id: Any = None,
     patch_time: Any = None,
     strict_commands: Any = None,
+    load_balancers: Any = None,
 ) -> dict[str, Any]:
     return {k: v for k, v in locals().items() if v is not None}
 
@@ -181,6 +185,30 @@ def _instances(value: Any, mark: pytest.Mark) -> tuple[tuple[str, dict[str, Any]
     return tuple(result)
 
 
+#: The keys of a ``load_balancers=`` dict: ``add_load_balancer``'s keywords.
+LOAD_BALANCER_KEYS = (
+    "name", "listeners", "backends", "vserver_groups", "health_check", "region",
+    "load_balancer_id",
+)  # fmt: skip
+
+
+def _load_balancers(value: Any, mark: pytest.Mark) -> tuple[dict[str, Any], ...]:
+    """``load_balancers=``: a dict of ``add_load_balancer`` keywords, or a list of them."""
+    items = [value] if isinstance(value, Mapping) else value
+    if not isinstance(items, Iterable) or isinstance(items, str):
+        raise TypeError("expected a dict of add_load_balancer keywords, or a list of them")
+    result = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise TypeError(f"expected dicts of add_load_balancer keywords, got {item!r}")
+        unknown = sorted(set(item) - set(LOAD_BALANCER_KEYS))
+        if unknown:
+            raise TypeError(f"unknown key(s) {', '.join(unknown)}; a load balancer may have "
+                            f"{', '.join(LOAD_BALANCER_KEYS)}")  # fmt: skip
+        result.append(dict(item))
+    return tuple(result)
+
+
 def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
     if key == "now":
         return parse_datetime(value)
@@ -188,6 +216,8 @@ def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
         return parse_duration(value)
     if key == "instances":
         return _instances(value, mark)
+    if key == "load_balancers":
+        return _load_balancers(value, mark)
     if key in ("region", "account_id"):
         if not isinstance(value, str) or not value.strip():
             raise TypeError("expected a non-empty string")

@@ -16,6 +16,8 @@ __all__ = [
     "ECS_URL",
     "MNS_HOST",
     "RPC_URL",
+    "SLB_HOST",
+    "SLB_URL",
     "EndpointRefused",
     "is_mns_host",
     "is_simulated_host",
@@ -32,21 +34,27 @@ ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*
 #: endpoint maps; the legacy SDK sends most regions to ``metrics.cn-hangzhou``).
 CMS_HOST = re.compile(r"metrics(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
 CMS_URL = re.compile(r"https?://(?:" + CMS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
+#: Server Load Balancer: ``slb.aliyuncs.com`` (both SDKs' endpoint maps, for most regions),
+#: ``slb.<region>.aliyuncs.com`` (the regional rule), ``slb-vpc.<region>.aliyuncs.com`` (the
+#: new SDK's ``network="vpc"``) and ``slb-api.<region>.aliyuncs.com`` (one map entry).
+SLB_HOST = re.compile(r"slb(?:-vpc|-api)?(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
+SLB_URL = re.compile(r"https?://(?:" + SLB_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
 #: Every RPC product's URL (ECS first: the hot path's host matches the first branch).
 RPC_URL = re.compile(
-    r"https?://(?:" + ECS_HOST.pattern + "|" + CMS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z",
+    r"https?://(?:" + ECS_HOST.pattern + "|" + CMS_HOST.pattern + "|" + SLB_HOST.pattern
+    + r")(?::\d+)?(?:[/?#].*)?\Z",
     re.I | re.S,
-)
+)  # fmt: skip
 #: The RPC products by host pattern, as keys of ``api/products.py``.
-_PRODUCT_HOSTS = (("ecs", ECS_HOST), ("cms", CMS_HOST))
+_PRODUCT_HOSTS = (("ecs", ECS_HOST), ("cms", CMS_HOST), ("slb", SLB_HOST))
 #: Hosts already routed (a process talks to a handful): one dict lookup per call.
 _HOST_PRODUCTS: dict[str, str] = {}
 
 
 def product_for_host(host: str) -> str:
     """The key of the RPC product whose endpoint the host name ``host`` is (``"ecs"``,
-    ``"cms"``), or "" (an address such as the loopback server's: the dispatcher then goes by
-    ``Version``)."""
+    ``"cms"``, ``"slb"``), or "" (an address such as the loopback server's: the dispatcher
+    then goes by ``Version``)."""
     known = _HOST_PRODUCTS.get(host)
     if known is not None:
         return known
@@ -82,13 +90,14 @@ def is_simulated_host(host: object) -> bool:
     return (
         ECS_HOST.fullmatch(host) is not None
         or CMS_HOST.fullmatch(host) is not None
+        or SLB_HOST.fullmatch(host) is not None
         or MNS_HOST.fullmatch(host) is not None
     )
 
 
 def is_simulated_url(url: str) -> bool:
     """True for an http(s) URL whose host is a simulated product's endpoint."""
-    return ECS_URL.match(url) is not None or CMS_URL.match(url) is not None
+    return RPC_URL.match(url) is not None
 
 
 def refusal_message(host: str, port: int | None, stack: str) -> str:

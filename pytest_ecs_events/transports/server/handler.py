@@ -34,6 +34,7 @@ from ...api.speedups.request_ids import new_request_id
 from ...core.clock import wall_clock_now
 from ...core.errors import EcsApiError
 from ...mns import MnsRequest
+from ..endpoints import product_for_host
 from .access import AccessRecord
 from .control import ControlApi
 from .framing import (
@@ -228,14 +229,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         if body and media_type(self.headers.get("Content-Type", "")) == FORM:
             params.update(decode_form(body, "form body"))  # a body value wins
         headers = {k.lower(): v for k, v in self.headers.items()}
+        named = headers.get("host") or host.endpoint
         request = ApiRequest(
             params=params,
             headers=headers,
             method=self.command,
-            host=headers.get("host") or host.endpoint,
+            host=named,
             path=path,
             query=pairs,
             body=body,
+            # A product's own host name (a proxy that keeps it) routes as in process;
+            # the server's address names none, and the dispatcher goes by Version.
+            product=product_for_host(named),
         )
         self._action = request.action or ""
         if host.clock is not None:
