@@ -102,18 +102,18 @@ def page(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def screenshot(page: Any, tmp_path: Path) -> Any:
-    """``screenshot(name, element=None)``: the page (or one element) as
-    ``tmp_path/name.png``, and into docs/images/ when ``ECS_DOCS_SCREENSHOTS`` is set;
-    returns the path in ``tmp_path``."""
+    """``screenshot(name, element=None, docs=False)``: the page (or one element) as
+    ``tmp_path/name.png``, and for ``docs=True`` into docs/images/ too when
+    ``ECS_DOCS_SCREENSHOTS`` is set; returns the path in ``tmp_path``."""
 
-    def take(name: str, *, element: Any = None) -> Path:
+    def take(name: str, *, element: Any = None, docs: bool = False) -> Path:
         target = tmp_path / f"{name}.png"
         if element is not None:
             element.screenshot(path=str(target))
         else:
             page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 1000
-        if os.environ.get("ECS_DOCS_SCREENSHOTS"):
+        if docs and os.environ.get("ECS_DOCS_SCREENSHOTS"):
             DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, DOCS_IMAGES / f"{name}.png")
         return target

@@ -97,8 +97,8 @@ def test_console_shows_instances_events_and_timeline(
     with_not_before = [e for e in ecs_sim.events() if e.not_before is not None]
     assert chart.locator("polygon.not-before").count() == len(with_not_before) >= 1
     assert chart.locator("line.now").count() == 1
-    screenshot("console")
-    screenshot("console-timeline", element=page.locator("#timeline"))
+    screenshot("console", docs=True)
+    screenshot("console-timeline", element=page.locator("#timeline"), docs=True)
 
 
 def test_advance_form_moves_the_clock_and_the_events(
@@ -195,7 +195,7 @@ def test_reboot_form_and_polling_follow_the_instance(
     status_says(page, "^Refused: IncorrectInstanceStatus")
     assert "error" in (page.locator("#status").get_attribute("class") or "")
     assert ecs_sim.instance("i-web2").status.value == "Running"
-    screenshot("console-refused")
+    screenshot("console-refused", docs=True)
 
 
 def test_injected_names_tags_and_reasons_are_inert(
@@ -223,7 +223,7 @@ def test_injected_names_tags_and_reasons_are_inert(
     assert page.locator("main img").count() == 0
     assert page.locator("body script").count() == 0
     assert page.evaluate("() => window.__pwned") is None
-    screenshot("console-inert")
+    screenshot("console-inert", docs=True)
 
 
 def test_keyboard_only_use_and_labels(
