@@ -13,7 +13,9 @@ account. What keeps it safe is here:
   referrer, no caching;
 - the script inserts text with ``textContent`` and DOM calls only, never as markup;
 - a control-API request sent by a page of another origin (a browser names it in ``Origin``)
-  is refused, so a web page cannot drive the simulator through the visitor's browser.
+  is refused, so a web page cannot drive the simulator through the visitor's browser; on a
+  loopback server a browser must name a loopback host, so a site rebinding its DNS name to
+  127.0.0.1 cannot read or drive it either.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
 
+from ...core.network import is_loopback_endpoint
 from .replies import Reply
 from .routes import CONSOLE_PREFIX
 
@@ -30,7 +33,7 @@ __all__ = [
     "CONSOLE_PREFIX",
     "SECURITY_HEADERS",
     "asset",
-    "check_origin",
+    "check_browser",
     "wants_console",
 ]
 
@@ -84,15 +87,27 @@ def asset(path: str) -> tuple[bytes, str]:
     return _read(name), content_type
 
 
-def check_origin(headers: Mapping[str, str]) -> None:
-    """Refuse a browser request made by a page of another origin than this server.
+def check_browser(headers: Mapping[str, str], *, loopback: bool) -> None:
+    """Refuse a browser's request made by a page of another origin than this server, and,
+    on a loopback server (``loopback``), one that names a host other than loopback (a DNS
+    rebinding: a site's name made to resolve to 127.0.0.1).
 
-    Clients that are not browsers send no ``Origin`` and are not concerned.
+    Browsers name the page in ``Origin`` and say where the request comes from in
+    ``Sec-Fetch-Site``; clients that are not browsers send neither and are not concerned.
     """
     origin = headers.get("origin")
-    if origin is None:
+    if origin is None and "sec-fetch-site" not in headers:
         return
     host = headers.get("host", "")
+    if loopback and not is_loopback_endpoint(host):
+        raise Reply(
+            403,
+            "Forbidden.Host",
+            f"This server listens on loopback; a browser must reach it as 127.0.0.1 or "
+            f"localhost, not as {host[:100]!r}.",
+        )
+    if origin is None:
+        return
     try:
         same = origin != "null" and urlsplit(origin).netloc.lower() == host.lower()
     except ValueError:

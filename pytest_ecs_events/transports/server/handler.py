@@ -33,9 +33,10 @@ from ...api.protocol import JSON_CONTENT_TYPE
 from ...api.speedups.request_ids import new_request_id
 from ...core.clock import wall_clock_now
 from ...core.errors import EcsApiError
+from ...core.network import is_loopback
 from ...mns import MnsRequest
 from .access import AccessRecord
-from .console import SECURITY_HEADERS, asset, check_origin, wants_console
+from .console import SECURITY_HEADERS, asset, check_browser, wants_console
 from .control import ControlApi
 from .framing import (
     CONNECTION_TIMEOUT,
@@ -222,15 +223,20 @@ class RequestHandler(BaseHTTPRequestHandler):
         if route.service == "api":
             self._serve_api(path, raw_query, body)
         elif route.service == "control":
-            check_origin({k.lower(): v for k, v in self.headers.items()})
+            self._check_browser()
             self._serve_control(path, raw_query, body)
         elif route.service == "console":
+            self._check_browser()
             content, content_type = asset(path)
             self._send_bytes(200, content, content_type, SECURITY_HEADERS)
         elif route.service == "mns":
             self._serve_mns(body)
         else:
             self._serve_metadata(route)
+
+    def _check_browser(self) -> None:
+        bound = str(self.server.server_address[0])
+        check_browser({k.lower(): v for k, v in self.headers.items()}, loopback=is_loopback(bound))
 
     def _serve_api(self, path: str, raw_query: str, body: bytes) -> None:
         host = self.server.host

@@ -17,6 +17,7 @@ import pytest
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.transports.server import EcsServer, console
 from pytest_ecs_events.transports.server.console import SECURITY_HEADERS, wants_console
+from pytest_ecs_events.transports.server.replies import Reply
 from tests.helpers.http import HISTORY, assert_api_error, open_json
 
 ASSETS = Path(console.__file__).parent / "console_assets"
@@ -213,3 +214,39 @@ def test_the_files_are_package_data() -> None:
     for name in served:
         relative = (ASSETS / name).relative_to(package).as_posix()
         assert any(fnmatch(relative, pattern) for pattern in globs), relative
+
+
+def test_a_browser_must_name_a_loopback_host(sim: EcsSimulator, server: EcsServer) -> None:
+    """DNS rebinding: a site's name resolving to 127.0.0.1 gets nothing from a browser."""
+    rebound = {"Host": f"evil.example:{server.port}", "Sec-Fetch-Site": "same-origin"}
+    for path in ("/_sim/instances", "/_console/console.js"):
+        status, body = open_json(urllib.request.Request(server.url + path, headers=rebound))
+        assert_api_error(status, body, 403, "Forbidden.Host")
+    req = urllib.request.Request(
+        server.url + "/_sim/advance",
+        data=b'{"by": "1h"}',
+        headers={**rebound, "Origin": f"http://evil.example:{server.port}"},
+    )
+    status, body = open_json(req)
+    assert_api_error(status, body, 403, "Forbidden.Host")
+    assert sim.now.isoformat() == "2030-01-01T00:00:00+00:00"
+    # a browser on localhost, and a client that is not a browser under any name, are served
+    for headers in (
+        {"Host": f"localhost:{server.port}", "Sec-Fetch-Site": "none"},
+        {"Host": f"sim.internal:{server.port}"},
+    ):
+        status, body = open_json(
+            urllib.request.Request(server.url + "/_sim/instances", headers=headers)
+        )
+        assert status == 200, body
+
+
+def test_a_server_bound_beyond_loopback_takes_any_host_name() -> None:
+    headers = {"host": "sim.example:8080", "sec-fetch-site": "same-origin"}
+    console.check_browser(headers, loopback=False)  # --allow-remote: its own name is fine
+    with pytest.raises(Reply) as raised:
+        console.check_browser(headers, loopback=True)
+    assert (raised.value.status, raised.value.code) == (403, "Forbidden.Host")
+    with pytest.raises(Reply) as raised:
+        console.check_browser({**headers, "origin": "http://other.example"}, loopback=False)
+    assert raised.value.code == "Forbidden.CrossOrigin"
