@@ -1,9 +1,11 @@
 """The ``/_sim/`` control API: tests written in any language drive the simulated account.
 
-Advance the clock, add instances, create or inject events, list events, instances and calls,
-read the clock, reset. Arguments come as a JSON object body, a form body or the query; every
-answer is a JSON object. Bad input is a 4xx :class:`~.replies.Reply` and changes nothing.
-The routes are in :data:`~.routes.CONTROL_ROUTES`; docs/server.md shows them in use.
+Advance the clock, add instances, create, inject or cancel events, reboot, stop or start an
+instance, list events, instances and calls, read the clock, reset; and, for the web console,
+a cheap version to poll and the timeline's data. Arguments come as a JSON object body, a
+form body or the query; every answer is a JSON object. Bad input is a 4xx
+:class:`~.replies.Reply` and changes nothing. The routes are in
+:data:`~.routes.CONTROL_ROUTES`; docs/server.md shows them in use.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .framing import FORM, MAX_FIELDS, media_type
 from .protocols import ClockFollower, SimulatedAccount
 from .replies import Reply
 from .routes import control_endpoint
+from .status_log import StatusLog
 
 __all__ = ["ControlApi", "call_json", "event_json", "instance_json", "transition_json"]
 
@@ -120,10 +123,12 @@ class ControlApi:
         *,
         follower: ClockFollower | None = None,
         reset: Callable[[], SimulatedAccount] | None = None,
+        status_log: StatusLog | None = None,
     ) -> None:
         self.account = account
         self.follower = follower
         self._reset = reset
+        self.status_log = status_log
 
     def answer(
         self, method: str, path: str, query: Mapping[str, str], body: bytes, content_type: str
@@ -342,3 +347,72 @@ class ControlApi:
         fresh = self._reset()
         self.account = fresh
         return {"now": _iso(fresh.now), "instances": [i.instance_id for i in fresh.instances]}
+
+    # -- what the console's forms do ----------------------------------------------------------
+    def cancel_events(self, args: Args) -> dict[str, Any]:
+        self._unknown(args, ("event_ids", "event_id"))
+        ids = args.get("event_ids", args.get("event_id"))
+        if isinstance(ids, str):
+            ids = [ids]
+        if not ids or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise Reply(
+                400,
+                "MissingParameter",
+                '"event_ids" (a list of event ids) or "event_id" is required.',
+            )
+        # What CancelSimulatedSystemEvents does, its errors included (platform events too).
+        return {"events": [event_json(e) for e in self.account.cancel_events(ids)]}
+
+    def _instance_action(self, args: Args, act: Callable[[str], Instance]) -> dict[str, Any]:
+        self._unknown(args, ("instance_id",))
+        instance_id = self._text(args, "instance_id", required=True)
+        assert instance_id is not None
+        return {"instance": instance_json(act(instance_id))}
+
+    def reboot_instance(self, args: Args) -> dict[str, Any]:
+        return self._instance_action(args, self.account.reboot_instance)
+
+    def stop_instance(self, args: Args) -> dict[str, Any]:
+        return self._instance_action(args, self.account.stop_instance)
+
+    def start_instance(self, args: Args) -> dict[str, Any]:
+        return self._instance_action(args, self.account.start_instance)
+
+    def version(self, args: Args) -> dict[str, Any]:
+        """What the console polls: a token that changes with every change of state."""
+        self._unknown(args, ())
+        simulation = self.account.simulation
+        return {
+            "version": f"{id(simulation):x}-{simulation.mutations}",
+            "now": _iso(self.account.now),
+        }
+
+    def timeline(self, args: Args) -> dict[str, Any]:
+        """The console's chart: each instance's statuses over time, and every event."""
+        self._unknown(args, ())
+        lanes = self.status_log.lanes() if self.status_log is not None else {}
+        instances = []
+        for instance in self.account.instances:
+            statuses = lanes.get(instance.instance_id) or [
+                {"time": _iso(instance.created_at or self.account.now),
+                 "status": instance.status.value}
+            ]  # fmt: skip
+            instances.append(
+                {"instance_id": instance.instance_id, "name": instance.name, "statuses": statuses}
+            )
+        return {
+            "now": _iso(self.account.now),
+            "instances": instances,
+            "events": [event_json(e) for e in self.account.events()],
+        }
+
+    def event_types(self, args: Args) -> dict[str, Any]:
+        """The catalog's event types, for the console's forms to offer."""
+        self._unknown(args, ())
+        catalog = self.account.simulation.catalog
+        return {
+            "event_types": [
+                {"name": name, "category": spec.category.value, "simulatable": spec.simulatable}
+                for name, spec in sorted(catalog.event_types.items())
+            ]
+        }

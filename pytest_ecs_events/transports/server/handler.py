@@ -33,9 +33,11 @@ from ...api.protocol import JSON_CONTENT_TYPE
 from ...api.speedups.request_ids import new_request_id
 from ...core.clock import wall_clock_now
 from ...core.errors import EcsApiError
+from ...core.network import is_loopback
 from ...mns import MnsRequest
 from ..endpoints import product_for_host
 from .access import AccessRecord
+from .console import SECURITY_HEADERS, asset, check_browser, wants_console
 from .control import ControlApi
 from .framing import (
     CONNECTION_TIMEOUT,
@@ -51,7 +53,7 @@ from .framing import (
 from .listener import Listener
 from .metadata import METADATA_INSTANCE_HEADER, metadata_answer
 from .replies import HTTP_ERROR_CODES, Reply, bad_method
-from .routes import API_METHODS, Route, resolve
+from .routes import API_METHODS, CONSOLE_METHODS, CONSOLE_PREFIX, Route, resolve
 
 __all__ = ["RequestHandler"]
 
@@ -210,17 +212,32 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _route(self, body: bytes) -> None:
         path, raw_query = split_target(self.path)
         route = resolve(path)
+        if route.service == "api" and not raw_query and self.command == "GET":
+            # a browser opening the server gets the console; any API call stays one
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            if wants_console(self.command, raw_query, body, headers):
+                route = Route("console", CONSOLE_METHODS, CONSOLE_PREFIX + "/")
+                path = CONSOLE_PREFIX + "/"
         self._action = route.label
         if self.command not in route.methods:
             raise bad_method(self.command, route.methods)
         if route.service == "api":
             self._serve_api(path, raw_query, body)
         elif route.service == "control":
+            self._check_browser()
             self._serve_control(path, raw_query, body)
+        elif route.service == "console":
+            self._check_browser()
+            content, content_type = asset(path)
+            self._send_bytes(200, content, content_type, SECURITY_HEADERS)
         elif route.service == "mns":
             self._serve_mns(body)
         else:
             self._serve_metadata(route)
+
+    def _check_browser(self) -> None:
+        bound = str(self.server.server_address[0])
+        check_browser({k.lower(): v for k, v in self.headers.items()}, loopback=is_loopback(bound))
 
     def _serve_api(self, path: str, raw_query: str, body: bytes) -> None:
         host = self.server.host
@@ -303,6 +320,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             host.simulator,
             follower=host.clock,
             reset=host.reset_account if host.factory is not None else None,
+            status_log=host.status_log,
         )
         content_type = self.headers.get("Content-Type", "")
         answer = control.answer(self.command, path, dict(query), body, content_type)
@@ -345,11 +363,19 @@ class RequestHandler(BaseHTTPRequestHandler):
                 return
 
     # -- writing ------------------------------------------------------------------------
-    def _send_bytes(self, status: int, content: bytes, content_type: str) -> None:
+    def _send_bytes(
+        self,
+        status: int,
+        content: bytes,
+        content_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self._reply_sent = True
         self._access(status, None)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(content)))
         if self.close_connection or self.server.stopping:
             self.send_header("Connection", "close")

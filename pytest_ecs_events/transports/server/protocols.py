@@ -17,6 +17,7 @@ from ...core.lifecycle import Transition
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation
 from .access import AccessRecord
+from .status_log import StatusLog
 
 __all__ = [
     "ClockFollower",
@@ -82,6 +83,17 @@ class SimulatedAccount(Clocked, Protocol):
         state: str | None = None,
         reason: str | None = None,
     ) -> SystemEvent: ...
+
+    # What the console's forms do (the control API's cancel and instance actions).
+    def cancel_events(
+        self, event_ids: str | Sequence[str], *, region: str | None = None
+    ) -> Sequence[SystemEvent]: ...
+
+    def reboot_instance(self, instance_id: str) -> Instance: ...
+
+    def stop_instance(self, instance_id: str) -> Instance: ...
+
+    def start_instance(self, instance_id: str) -> Instance: ...
 
 
 @runtime_checkable
@@ -151,6 +163,9 @@ class ServerHost(Protocol):
 
     @property
     def factory(self) -> Callable[[], ServedAccount] | None: ...
+
+    @property
+    def status_log(self) -> StatusLog: ...
 
     def reset_account(self) -> ServedAccount: ...
 

@@ -1,9 +1,10 @@
 """Which service answers which method and path: the server's whole routing table.
 
-Four services share the port: the ECS OpenAPI on ``/`` (RPC style, so one path), MNS
+Five services share the port: the ECS OpenAPI on ``/`` (RPC style, so one path), MNS
 queues on ``/queues...`` (REST, XML), the ``/_sim/`` control API for tests written in other
-languages, and the instance metadata paths. Every other path is a 404 and every other
-method a 405, in the API's error format.
+languages, the instance metadata paths, and the web console's files under ``/_console/``
+(its page is also what a browser's plain ``GET /`` gets: :func:`.console.wants_console`).
+Every other path is a 404 and every other method a 405, in the API's error format.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from .replies import Reply
 
 __all__ = [
     "API_METHODS",
+    "CONSOLE_METHODS",
+    "CONSOLE_PREFIX",
     "CONTROL_PREFIX",
     "CONTROL_ROUTES",
     "Route",
@@ -25,6 +28,9 @@ __all__ = [
 #: The methods the OpenAPI (and the control API) take.
 API_METHODS = ("GET", "POST")
 CONTROL_PREFIX = "/_sim"
+#: The web console's files (``/`` serves its page to a browser's plain GET: see console.py).
+CONSOLE_PREFIX = "/_console"
+CONSOLE_METHODS = ("GET", "HEAD")
 
 #: ``(method, path)`` -> the :class:`~.control.ControlApi` method that answers it.
 CONTROL_ROUTES: dict[tuple[str, str], str] = {
@@ -36,11 +42,19 @@ CONTROL_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/_sim/calls"): "list_calls",
     ("GET", "/_sim/clock"): "clock",
     ("POST", "/_sim/reset"): "reset",
+    ("POST", "/_sim/events/cancel"): "cancel_events",
+    ("POST", "/_sim/instances/reboot"): "reboot_instance",
+    ("POST", "/_sim/instances/stop"): "stop_instance",
+    ("POST", "/_sim/instances/start"): "start_instance",
+    ("GET", "/_sim/version"): "version",
+    ("GET", "/_sim/timeline"): "timeline",
+    ("GET", "/_sim/event-types"): "event_types",
 }
 
 
 class Route(NamedTuple):
-    """Where a request goes: ``service`` is ``"api"``, ``"control"`` or ``"metadata"``."""
+    """Where a request goes: ``service`` is ``"api"``, ``"mns"``, ``"control"``, ``"console"``
+    or ``"metadata"``."""
 
     service: str
     #: The methods the service takes (any other is a 405).
@@ -66,6 +80,8 @@ def resolve(path: str) -> Route:
         return _MNS
     if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
         return Route("control", API_METHODS, path)
+    if path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/"):
+        return Route("console", CONSOLE_METHODS, path)
     metadata = METADATA_PATH.fullmatch(path)
     if metadata is not None:
         return Route(
@@ -77,7 +93,7 @@ def resolve(path: str) -> Route:
             "InvalidPath.NotFound",
             f"The path {path[:100]!r} is not served. ECS OpenAPI calls go to '/' (RPC "
             "style: Action in the query or the x-acs-action header); the simulator's "
-            "control API is under '/_sim/'.",
+            "control API is under '/_sim/', the web console under '/_console/'.",
         )
     return _API
 

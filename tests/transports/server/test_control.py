@@ -23,6 +23,7 @@ from tests.helpers.http import HISTORY, assert_api_error, get, post
 from tests.helpers.simulators import START
 
 UTC = timezone.utc
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 def test_control_api_round_trip(sim: EcsSimulator, server: EcsServer) -> None:
@@ -358,3 +359,83 @@ def test_advance_to_the_last_second_keeps_the_served_clock_working(sim: EcsSimul
         status, body = post(f"{srv.url}/_sim/reset", b"")
         assert (status, body["now"]) == (200, START)
         assert srv.errors == []
+
+
+# ------------------------------------------------- the console's endpoints (issue 18)
+def test_cancel_and_instance_actions_over_http(sim: EcsSimulator, server: EcsServer) -> None:
+    base = f"{server.url}/_sim"
+    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+2h")
+    status, body = post(f"{base}/events/cancel", json.dumps({"event_id": event.event_id}).encode())
+    assert status == 200, body
+    assert [(e["event_id"], e["state"]) for e in body["events"]] == [(event.event_id, "Canceled")]
+    assert sim.events()[0].state.value == "Canceled"
+
+    status, body = post(f"{base}/instances/stop", b'{"instance_id": "i-b"}')
+    assert (status, body["instance"]["status"]) == (200, "Stopping"), body
+    sim.advance("1m")
+    status, body = post(f"{base}/instances/start", b"instance_id=i-b", FORM_TYPE)
+    assert (status, body["instance"]["status"]) == (200, "Starting"), body
+    status, body = post(f"{base}/instances/reboot", b'{"instance_id": "i-a"}')
+    assert (status, body["instance"]["status"]) == (200, "Stopping"), body
+    assert [c.action for c in sim.calls] == []  # the console's actions are not API calls
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "status", "code"),
+    [
+        ("events/cancel", b"{}", 400, "MissingParameter"),
+        ("events/cancel", b'{"event_ids": [1]}', 400, "MissingParameter"),
+        ("events/cancel", b'{"event_ids": ["e-1"], "x": 1}', 400, "InvalidParameter"),
+        ("instances/reboot", b"{}", 400, "MissingParameter"),
+        ("instances/reboot", b'{"instance_id": "i-nope"}', 404, "InvalidInstanceId.NotFound"),
+        ("instances/start", b'{"instance_id": "i-a"}', 403, "IncorrectInstanceStatus"),
+        ("instances/stop", b'{"instance_id": 7}', 400, "InvalidParameter"),
+    ],
+)
+def test_console_endpoints_refuse_bad_input_and_change_nothing(
+    sim: EcsSimulator, server: EcsServer, path: str, data: bytes, status: int, code: str
+) -> None:
+    before = sim.simulation.mutations
+    answer_status, body = post(f"{server.url}/_sim/{path}", data)
+    assert_api_error(answer_status, body, status, code)
+    assert sim.simulation.mutations == before
+
+
+def test_version_changes_with_the_state_only(sim: EcsSimulator, server: EcsServer) -> None:
+    _, first = get(f"{server.url}/_sim/version")
+    _, again = get(f"{server.url}/_sim/version")
+    assert first == again == {"version": first["version"], "now": "2030-01-01T00:00:00Z"}
+    sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
+    _, changed = get(f"{server.url}/_sim/version")
+    assert changed["version"] != first["version"]
+
+
+def test_timeline_has_each_instances_statuses_and_every_event(
+    sim: EcsSimulator, server: EcsServer
+) -> None:
+    (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
+    sim.reboot_instance("i-b")
+    sim.advance("2h")
+    status, body = get(f"{server.url}/_sim/timeline")
+    assert status == 200, body
+    assert body["now"] == "2030-01-01T02:00:00Z"
+    lanes = {lane["instance_id"]: lane["statuses"] for lane in body["instances"]}
+    assert [s["status"] for s in lanes["i-b"]] == ["Running", "Stopping", "Starting", "Running"]
+    assert lanes["i-b"][1]["time"] == "2030-01-01T00:00:00Z"
+    # a simulated event does not act on its instance
+    assert [s["status"] for s in lanes["i-a"]] == ["Running"]
+    assert [e["event_id"] for e in body["events"]] == [event.event_id]
+    assert [h["state"] for h in body["events"][0]["history"]] == [
+        "Scheduled",
+        "Executing",
+        "Executed",
+    ]
+
+
+def test_event_types_come_from_the_catalog(sim: EcsSimulator, server: EcsServer) -> None:
+    _, body = get(f"{server.url}/_sim/event-types")
+    types = {t["name"]: t for t in body["event_types"]}
+    assert set(types) == set(sim.simulation.catalog.event_types)
+    assert {n for n, t in types.items() if t["simulatable"]} == set(
+        sim.simulation.catalog.simulatable
+    )
