@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 from .catalog import InstanceStatus
 from .changes import Change, Observer
@@ -207,9 +207,12 @@ class BackendChange:
     change (0 once removed), so "out of every load balancer" is every backend of the
     instance at weight 0. ``port`` is the backend port (in the default server group, the
     listener's backend port for health, else 0).
-    """
 
-    kind: ClassVar[str] = "backend"
+    In a timeline a health verdict is kind ``"backend"`` and any other change kind
+    ``"weight"``, so a query for one is not mixed with the other: ``values_at(t,
+    kind="weight", instance=i)`` is the traffic each of the instance's backends gets at ``t``
+    (``"0"`` once removed), ``values_at(t, kind="backend")`` their health.
+    """
 
     time: datetime
     instance_id: str
@@ -222,6 +225,15 @@ class BackendChange:
     weight: int
     listener_port: int = 0
     cause: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "backend" if self.change == "health" else "weight"
+
+    @property
+    def value(self) -> str:
+        """The timeline's value: the new health, else the traffic weight after the change."""
+        return self.new if self.change == "health" else str(self.weight)
 
     def __str__(self) -> str:
         group = f"/{self.vserver_group_id}" if self.vserver_group_id else ""

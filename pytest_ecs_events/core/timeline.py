@@ -15,8 +15,8 @@ Every kind is handled the same way, through three readings of a record (document
 - its **instances** (:func:`instances_of`): ``instance_ids`` where the record has them (an
   API call naming several instances), else its ``instance_id``;
 - its **value** (:func:`value_of`): the first of its fields named ``new_*``, else ``state``,
-  ``health``, ``action``, ``status`` or ``value``; enums give their value; an instance change
-  to nothing (a release) is ``"Released"``;
+  ``health``, ``action``, ``status`` or ``value`` (a field or a property); enums give their
+  value; an instance change to nothing (a release) is ``"Released"``;
 - its **subject** (:func:`subject_of`): what the value belongs to, the ``*_id`` fields other
   than ``instance_id`` and ``request_id`` joined by ``/`` (an event's id, a load balancer's),
   else the instance id. Intervals are per (kind, instance, subject).
@@ -89,7 +89,7 @@ def value_of(record: Change) -> str | None:
     """What a record changed to (see the module docstring); None when it has no value."""
     names = _field_names(record)
     for name in itertools.chain((n for n in names if n.startswith("new_")), _VALUE_FIELDS):
-        if name not in names:
+        if name not in names and not isinstance(getattr(type(record), name, None), property):
             continue
         value = _plain(getattr(record, name))
         if value is None:

@@ -220,8 +220,12 @@ def test_changes_are_notified_and_print(sim: Simulation) -> None:
     _lb(sim, vserver_groups={}, listeners=[(80, "tcp", None, 80, CHECK)])
     sim.reboot_instance("i-a")
     sim.advance_to(sim.now + 20 * SEC)
-    backend = [c for c in seen if c.kind == "backend"]
+    backend = [c for c in seen if c.kind in ("backend", "weight")]
     assert [c.change for c in backend] == ["added", "added", "health", "health"]
+    # health verdicts and traffic are two kinds, each with its own value
+    assert [(c.kind, c.value) for c in backend] == [
+        ("weight", "100"), ("weight", "50"), ("backend", "abnormal"), ("backend", "normal")
+    ]  # fmt: skip
     assert "i-a in lb-" in str(backend[2])
     assert "normal -> abnormal" in str(backend[2])
     assert sim.get_instance("i-a").status is InstanceStatus.Running
