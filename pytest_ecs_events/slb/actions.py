@@ -16,6 +16,7 @@ from ..api.registry import ActionContext, Query, action, query_action
 from ..core.errors import EcsApiError
 from ..core.load_balancers import (
     Backend,
+    BackendSpec,
     LoadBalancer,
     LoadBalancerStore,
     VServerGroup,
@@ -313,38 +314,34 @@ def _default_group_answer(lb: LoadBalancer, *, weight_as_text: bool) -> dict[str
     }  # fmt: skip
 
 
-@action("AddBackendServers", product=SLB)
-def add_backend_servers(ctx: ActionContext) -> dict[str, Any]:
+def _default_group_specs(ctx: ActionContext) -> tuple[LoadBalancer, list[BackendSpec]]:
+    """The load balancer and the ``BackendServers`` of a default-server-group change, read
+    and checked before anything changes."""
     region = _region(ctx)
     lb_id = ctx.params.required("LoadBalancerId")
     specs = parse_backend_servers(
         ctx.params.required("BackendServers", max_length=LONG), "BackendServers"
     )
-    lb = _store(ctx.sim).get(lb_id, region)
+    return _store(ctx.sim).get(lb_id, region), specs
+
+
+@action("AddBackendServers", product=SLB)
+def add_backend_servers(ctx: ActionContext) -> dict[str, Any]:
+    lb, specs = _default_group_specs(ctx)
     _store(ctx.sim).add_backends(lb, specs, "AddBackendServers")
     return _default_group_answer(lb, weight_as_text=True)
 
 
 @action("RemoveBackendServers", product=SLB)
 def remove_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    region = _region(ctx)
-    lb_id = ctx.params.required("LoadBalancerId")
-    specs = parse_backend_servers(
-        ctx.params.required("BackendServers", max_length=LONG), "BackendServers"
-    )
-    lb = _store(ctx.sim).get(lb_id, region)
+    lb, specs = _default_group_specs(ctx)
     _store(ctx.sim).remove_backends(lb, specs, "RemoveBackendServers")
     return _default_group_answer(lb, weight_as_text=False)
 
 
 @action("SetBackendServers", product=SLB)
 def set_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    region = _region(ctx)
-    lb_id = ctx.params.required("LoadBalancerId")
-    specs = parse_backend_servers(
-        ctx.params.required("BackendServers", max_length=LONG), "BackendServers"
-    )
-    lb = _store(ctx.sim).get(lb_id, region)
+    lb, specs = _default_group_specs(ctx)
     _store(ctx.sim).set_weights(lb, specs, "SetBackendServers")
     return _default_group_answer(lb, weight_as_text=True)
 
@@ -361,44 +358,37 @@ def _group_answer(group: VServerGroup, *, description: bool = True) -> dict[str,
     return {"VServerGroupId": group.vserver_group_id, **_backend_list(rows)}
 
 
-@action("AddVServerGroupBackendServers", product=SLB)
-def add_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
+def _group_specs(
+    ctx: ActionContext, *names: str
+) -> tuple[LoadBalancer, VServerGroup, list[list[BackendSpec]]]:
+    """The vServer group and each named ``BackendServers``-style parameter (a port is
+    required in each), read and checked before anything changes."""
     region = _region(ctx)
     group_id = ctx.params.required("VServerGroupId")
-    specs = parse_backend_servers(
-        ctx.params.required("BackendServers", max_length=LONG), "BackendServers", port_required=True
-    )
+    specs = [
+        parse_backend_servers(ctx.params.required(name, max_length=LONG), name, port_required=True)
+        for name in names
+    ]
     lb, group = _store(ctx.sim).group(group_id, region)
+    return lb, group, specs
+
+
+@action("AddVServerGroupBackendServers", product=SLB)
+def add_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
+    lb, group, (specs,) = _group_specs(ctx, "BackendServers")
     _store(ctx.sim).add_group_backends(lb, group, specs, "AddVServerGroupBackendServers")
     return _group_answer(group)
 
 
 @action("RemoveVServerGroupBackendServers", product=SLB)
 def remove_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    region = _region(ctx)
-    group_id = ctx.params.required("VServerGroupId")
-    specs = parse_backend_servers(
-        ctx.params.required("BackendServers", max_length=LONG), "BackendServers", port_required=True
-    )
-    lb, group = _store(ctx.sim).group(group_id, region)
+    lb, group, (specs,) = _group_specs(ctx, "BackendServers")
     _store(ctx.sim).remove_group_backends(lb, group, specs, "RemoveVServerGroupBackendServers")
     return _group_answer(group, description=False)
 
 
 @action("ModifyVServerGroupBackendServers", product=SLB)
 def modify_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    region = _region(ctx)
-    group_id = ctx.params.required("VServerGroupId")
-    old = parse_backend_servers(
-        ctx.params.required("OldBackendServers", max_length=LONG),
-        "OldBackendServers",
-        port_required=True,
-    )
-    new = parse_backend_servers(
-        ctx.params.required("NewBackendServers", max_length=LONG),
-        "NewBackendServers",
-        port_required=True,
-    )
-    lb, group = _store(ctx.sim).group(group_id, region)
+    lb, group, (old, new) = _group_specs(ctx, "OldBackendServers", "NewBackendServers")
     _store(ctx.sim).modify_group_backends(lb, group, old, new, "ModifyVServerGroupBackendServers")
     return _group_answer(group)
