@@ -30,6 +30,7 @@ from tests.helpers.sdk import (
     legacy_error,
     new_client,
     new_error,
+    round_trip,
 )
 
 A, B = "i-bp1" + "a" * 17, "i-bp1" + "b" * 17
@@ -52,12 +53,6 @@ def rec(ecs_sim: Any) -> RecordingClient:
     client = new_client(ecs_sim, client_class=RecordingClient)
     assert isinstance(client, RecordingClient)
     return client
-
-
-def round_trip(rec: RecordingClient, model: Any) -> dict[str, Any]:
-    body: dict[str, Any] = rec.raw[-1]["body"]
-    assert model().from_map(body).to_map() == body
-    return body
 
 
 def b64(text: str) -> str:

@@ -33,7 +33,7 @@ from aliyunsdkcore.client import AcsClient
 
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.transports.server import EcsServer
-from tests.helpers.sdk import AK, REQUEST_ID, SECRET
+from tests.helpers.sdk import AK, REQUEST_ID, SECRET, Recording
 from tests.helpers.simulators import START
 
 A, B = "i-bp1aaaaaaaaaaaaaaaaa", "i-bp1bbbbbbbbbbbbbbbbb"
@@ -53,17 +53,8 @@ def _legacy(client: AcsClient, request: Any) -> dict[str, Any]:
     return body
 
 
-class RecordingCmsClient(CmsClient):
-    """The new CloudMonitor client, keeping each raw JSON body before its model maps it."""
-
-    def __init__(self, config: Config) -> None:
-        super().__init__(config)
-        self.raw: list[dict[str, Any]] = []
-
-    def call_api(self, params: Any, request: Any, runtime: Any) -> dict[str, Any]:
-        result: dict[str, Any] = super().call_api(params, request, runtime)
-        self.raw.append(result)
-        return result
+class RecordingCmsClient(Recording, CmsClient):
+    """The new CloudMonitor client, keeping each raw response (tests/helpers/sdk.py)."""
 
 
 def _new_client(endpoint: str | None = None) -> RecordingCmsClient:

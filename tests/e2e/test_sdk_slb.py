@@ -48,7 +48,7 @@ from aliyunsdkslb.request.v20140515.SetBackendServersRequest import SetBackendSe
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.core.load_balancers import LoadBalancerSnapshot
 from pytest_ecs_events.transports.server import EcsServer
-from tests.helpers.sdk import AK, REQUEST_ID, SECRET
+from tests.helpers.sdk import AK, REQUEST_ID, SECRET, Recording
 from tests.helpers.simulators import START
 
 A, B, C = "i-bp1aaaaaaaaaaaaaaaaa", "i-bp1bbbbbbbbbbbbbbbbb", "i-bp1ccccccccccccccccc"
@@ -78,22 +78,8 @@ def _legacy(client: AcsClient, request: Any, **params: Any) -> dict[str, Any]:
     return body
 
 
-class RecordingSlbClient(SlbClient):
-    """The new SLB client, keeping each raw JSON body before its model maps it."""
-
-    def __init__(self, config: Config) -> None:
-        super().__init__(config)
-        self.raw: list[dict[str, Any]] = []
-
-    def call_api(self, params: Any, request: Any, runtime: Any) -> dict[str, Any]:
-        result: dict[str, Any] = super().call_api(params, request, runtime)
-        self.raw.append(result)
-        return result
-
-    @property
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = self.raw[-1]["body"]
-        return body
+class RecordingSlbClient(Recording, SlbClient):
+    """The new SLB client, keeping each raw response (tests/helpers/sdk.py)."""
 
 
 def _new_client(endpoint: str | None = None, region: str = "cn-hangzhou") -> RecordingSlbClient:
@@ -224,7 +210,7 @@ def test_new_sdk_in_process_through_the_regional_host(ecs_sim: EcsSimulator) -> 
     )  # fmt: skip
     assert listed.body.load_balancers.load_balancer[0].load_balancer_id == lb_id
     assert (listed.body.page_size, listed.body.total_count) == (10, 1)
-    _round_trip(slb_models.DescribeLoadBalancersResponseBody, client.body)
+    _round_trip(slb_models.DescribeLoadBalancersResponseBody, client.last_body)
 
     drained = client.modify_vserver_group_backend_servers(
         slb_models.ModifyVServerGroupBackendServersRequest(
@@ -235,7 +221,7 @@ def test_new_sdk_in_process_through_the_regional_host(ecs_sim: EcsSimulator) -> 
     )  # fmt: skip
     weights = {(b.server_id, b.weight) for b in drained.body.backend_servers.backend_server}
     assert weights == {(A, 100), (B, 0)}
-    _round_trip(slb_models.ModifyVServerGroupBackendServersResponseBody, client.body)
+    _round_trip(slb_models.ModifyVServerGroupBackendServersResponseBody, client.last_body)
 
     health = client.describe_health_status(
         slb_models.DescribeHealthStatusRequest(region_id="cn-hangzhou", load_balancer_id=lb_id)
@@ -247,7 +233,7 @@ def test_new_sdk_in_process_through_the_regional_host(ecs_sim: EcsSimulator) -> 
         slb_models.DescribeLoadBalancerAttributeRequest(load_balancer_id=lb_id)
     )
     assert [b.server_id for b in attribute.body.backend_servers.backend_server] == [A, B]
-    _round_trip(slb_models.DescribeLoadBalancerAttributeResponseBody, client.body)
+    _round_trip(slb_models.DescribeLoadBalancerAttributeResponseBody, client.last_body)
     # The regional host (an unmapped region would use it) is answered as well.
     other = _new_client(region="cn-hangzhou")
     other._endpoint = "slb.cn-hangzhou.aliyuncs.com"

@@ -63,19 +63,20 @@ def new_client(
     return client_class(config)
 
 
-class RecordingClient(NewClient):
-    """The new SDK client, keeping every raw response (``{"body", "headers", "statusCode"}``).
+class Recording:
+    """Mix into any new-generation (darabonba) client, before it, to keep every raw response
+    (``{"body", "headers", "statusCode"}``): ``class RecordingSlb(Recording, SlbClient)``.
 
     The body is the JSON exactly as it came over the wire, before the SDK maps it into its
     response model, so tests can round-trip it through the model themselves.
     """
 
     def __init__(self, config: Config) -> None:
-        super().__init__(config)
+        super().__init__(config)  # type: ignore[call-arg]
         self.raw: list[dict[str, Any]] = []
 
     def call_api(self, params: Any, request: Any, runtime: Any) -> dict[str, Any]:
-        result: dict[str, Any] = super().call_api(params, request, runtime)
+        result: dict[str, Any] = super().call_api(params, request, runtime)  # type: ignore[misc]
         self.raw.append(result)
         return result
 
@@ -83,6 +84,17 @@ class RecordingClient(NewClient):
     def last_body(self) -> dict[str, Any]:
         body: dict[str, Any] = self.raw[-1]["body"]
         return body
+
+
+class RecordingClient(Recording, NewClient):
+    """The new ECS client, keeping every raw response (see :class:`Recording`)."""
+
+
+def round_trip(rec: Recording, model: Any) -> dict[str, Any]:
+    """The last raw body, which must survive the new SDK's response model unchanged."""
+    body = rec.last_body
+    assert model().from_map(body).to_map() == body
+    return body
 
 
 def new_error(call: Any, *args: Any, **kwargs: Any) -> NewClientException:
