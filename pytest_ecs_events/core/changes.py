@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["Change", "Observer"]
+if TYPE_CHECKING:
+    from .store import Store, Timer
+
+__all__ = ["AreaHost", "Change", "Observer"]
 
 
 class Change(Protocol):
@@ -34,3 +37,23 @@ class Change(Protocol):
 
 
 Observer = Callable[[Change], None]
+
+
+class AreaHost(Protocol):
+    """What an area's store (Cloud Assistant, load balancers) needs of the simulation that
+    holds it: named here so that ``core/simulation.py`` and the areas do not import each
+    other. Callers hold the simulation's lock."""
+
+    store: Store
+    observers: list[Observer]
+    #: Bumped on every change, so that cached answers are recomputed.
+    mutations: int
+
+    @property
+    def now(self) -> datetime: ...
+
+    def notify(self, change: Change) -> None: ...
+
+    def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer: ...
+
+    def cancel_timer(self, timer: Timer) -> None: ...

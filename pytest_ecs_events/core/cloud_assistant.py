@@ -26,14 +26,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .catalog import InstanceStatus
+from .changes import AreaHost
 from .errors import EcsApiError
 from .images import image
 from .lifecycle import InstanceChange
 from .models import Instance
 
 if TYPE_CHECKING:
-    from .changes import Change, Observer
-    from .store import Store, Timer
+    from .store import Timer
 
 
 class _Config(Protocol):
@@ -41,30 +41,14 @@ class _Config(Protocol):
     def account_id(self) -> str: ...
 
 
-class Host(Protocol):
-    """What the Cloud Assistant needs of its simulation (``core/simulation.py``), named here
-    so that the two modules do not import each other."""
-
-    observers: list[Observer]
-    mutations: int
+class Host(AreaHost, Protocol):
+    """What the Cloud Assistant needs of its simulation besides what every area does."""
 
     @property
     def lock(self) -> AbstractContextManager[Any]: ...
 
     @property
-    def store(self) -> Store: ...
-
-    @property
     def config(self) -> _Config: ...
-
-    @property
-    def now(self) -> datetime: ...
-
-    def notify(self, change: Change) -> None: ...
-
-    def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer: ...
-
-    def cancel_timer(self, timer: Timer) -> None: ...
 
     def get_instance(self, instance_id: str, *, region: str | None = None) -> Instance: ...
 

@@ -24,15 +24,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Protocol
 
 from .catalog import InstanceStatus
-from .changes import Change, Observer
+from .changes import AreaHost, Change
 from .errors import EcsApiError
 from .lifecycle import InstanceChange
 from .models import Instance
 from .regions import new_resource_id
-from .store import Store, Timer
+from .store import Timer
 
 __all__ = [
     "ABNORMAL",
@@ -291,27 +290,10 @@ class LoadBalancerSnapshot:
         return {name: g.vserver_group_id for name, g in self.vserver_groups.items()}
 
 
-class _Account(Protocol):
-    """What the store needs of the simulation it belongs to."""
-
-    store: Store
-    observers: list[Observer]
-    mutations: int
-
-    @property
-    def now(self) -> datetime: ...
-
-    def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer: ...
-
-    def cancel_timer(self, timer: Timer) -> None: ...
-
-    def notify(self, change: Change) -> None: ...
-
-
 class LoadBalancerStore:
     """The account's load balancers and vServer groups. Callers hold the account's lock."""
 
-    def __init__(self, account: _Account, seed: int | str | None = None) -> None:
+    def __init__(self, account: AreaHost, seed: int | str | None = None) -> None:
         self._account = account
         self._rng = random.Random(f"slb:{seed}")
         self.balancers: dict[str, LoadBalancer] = {}
