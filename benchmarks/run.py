@@ -34,6 +34,14 @@ START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 RESULTS: list[tuple[str, str, str, str]] = []
 HERE = Path(__file__).resolve().parent
+#: The checkout this script belongs to, imported first here and in every subprocess (a
+#: script's own folder, not the working directory, heads sys.path; an editable install may
+#: point at another checkout).
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
 
 def report(name: str, figure: str, target: str, met: bool | None) -> None:
@@ -565,8 +573,8 @@ def build_history(events: int, instances: int) -> Any:
 
 
 _MEMORY_PROBE = """
-import resource, sys, time
-sys.path.insert(0, {here!r})
+import sys, time
+sys.path[:0] = [{root!r}, {here!r}]
 from run import build_history
 def rss():
     for line in open("/proc/self/status"):
@@ -574,7 +582,7 @@ def rss():
             return int(line.split()[1]) * 1024
 before = rss()
 start = time.perf_counter()
-sim = build_history({events}, {events} // 10)
+sim = build_history({events}, 10_000)  # a /16 vSwitch holds at most ~65,000 instances
 elapsed = time.perf_counter() - start
 assert len(sim.store.events) == {events}
 print(rss(), before, elapsed)
@@ -582,12 +590,15 @@ print(rss(), before, elapsed)
 
 
 def bench_memory() -> None:
-    """memory: 1,000,000 events in one simulation (RSS of a fresh process, µs per event)"""
+    """memory: 1,000,000 events over 10,000 instances in one simulation (RSS of a fresh
+    process, µs per event)"""
     events = 1_000_000
     done = subprocess.run(
-        [sys.executable, "-c", _MEMORY_PROBE.format(here=str(HERE), events=events)],
-        check=True, capture_output=True, text=True,
+        [sys.executable, "-c", _MEMORY_PROBE.format(root=str(ROOT), here=str(HERE), events=events)],
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the memory probe failed:\n{done.stderr[-3000:]}")
     rss, before, elapsed = (float(x) for x in done.stdout.split())
     per_event = elapsed / events * 1e6
     report(
@@ -666,6 +677,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 BODY = open(sys.argv[2], "rb").read()
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = 64 * 1024  # one write per answer, and no Nagle delay: as ecs-sim serve does
+    disable_nagle_algorithm = True
     def log_message(self, *args):
         pass
     def do_GET(self):
@@ -677,6 +690,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(BODY)))
         self.end_headers()
         self.wfile.write(BODY)
+        self.wfile.flush()
     do_POST = do_GET
 ThreadingHTTPServer.daemon_threads = True
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
@@ -730,8 +744,7 @@ def bench_server() -> None:
     and vs a bare server on the same HTTP stack, 1 and 4 client threads"""
     instances = ",".join(f"i-{n:04d}" for n in range(10))
     ours_port, moto_port, bare_port = _free_port(), _free_port(), _free_port()
-    ecs_sim = Path(sys.executable).with_name("ecs-sim")
-    serve = [str(ecs_sim) if ecs_sim.exists() else "ecs-sim", "serve", "--quiet",
+    serve = [sys.executable, "-m", "pytest_ecs_events", "serve", "--quiet",
              "--port", str(ours_port), "--instances", instances]  # fmt: skip
     with contextlib.ExitStack() as stack:
         stack.enter_context(_process(serve, ours_port))
@@ -829,8 +842,11 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown group {', '.join(unknown)}\n\n{usage()}", file=sys.stderr)
         return 2
+    import pytest_ecs_events
+
+    package = Path(pytest_ecs_events.__file__).parent
     print(f"pytest-ecs-events benchmarks: medians of paired rounds (BENCH_ROUNDS={ROUNDS}), "
-          f"Python {sys.version.split()[0]}")  # fmt: skip
+          f"Python {sys.version.split()[0]}, {package}")  # fmt: skip
     print(f"{'row':<44} {'figure':<58} {'target':<16} verdict")
     for name in wanted:
         BENCHES[name]()
@@ -841,5 +857,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     raise SystemExit(main(sys.argv[1:]))
