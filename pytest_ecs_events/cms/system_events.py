@@ -4,13 +4,15 @@ Each state an ECS instance event has been in is one CloudMonitor system event, n
 ``Instance:<EventType>:<State>``, whose content is the CloudMonitor notification payload's
 ``content`` (``notifications/payloads.py``): the same thing a rule delivers, so what a
 handler reads from a queue and what it queries agree. Nothing is stored: the events are
-derived from the event store on each query (these queries are not on the hot path).
+derived from the event store; each event's states are kept until the event changes
+(:func:`system_events`).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +28,7 @@ __all__ = [
     "CmsSystemEvent",
     "EventFilter",
     "cms_event_type",
+    "derive_system_events",
     "keywords_match",
     "payload_event_type",
     "system_event_id",
@@ -120,10 +123,47 @@ def _states(event: SystemEvent, sim: Simulation) -> Iterable[CmsSystemEvent]:
         )
 
 
-def system_events(sim: Simulation) -> list[CmsSystemEvent]:
-    """Every CloudMonitor system event of the account, newest first. Callers hold the
-    simulation's lock."""
+def derive_system_events(sim: Simulation) -> list[CmsSystemEvent]:
+    """Every CloudMonitor system event of the account, newest first, derived afresh from
+    every event (what :func:`system_events` must equal). Callers hold the lock."""
     found = [cms for event in sim.store.events.values() for cms in _states(event, sim)]
+    found.sort(key=lambda e: e.time, reverse=True)
+    return found
+
+
+def _derivation_key(event: SystemEvent, sim: Simulation) -> tuple[Any, ...]:
+    """Everything :func:`_states` reads: while it is equal, so is what it derives."""
+    instance = sim.store.instances.get(event.instance_id)
+    return (
+        event.trail, event.execute_start_time, event.not_before, event.publish_time,
+        event.event_type, event.instance_id, event.region, event.simulated,
+        instance.name if instance is not None else None, sim.catalog.spec(event.event_type),
+        sim.config.account_id,
+    )  # fmt: skip
+
+
+#: Per event store (a new store starts afresh): each event's derived states and the key they
+#: were derived from. Deriving an event's states (payload, times, a uuid5 per state) is most
+#: of a system-event query; an event's states change only when something in the key does.
+#: Guarded by tests/property/test_answer_cache.py (cached vs derived afresh, byte for byte).
+_DERIVED: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[Any, ...], list[CmsSystemEvent]]]]
+_DERIVED = weakref.WeakKeyDictionary()
+
+
+def system_events(sim: Simulation) -> list[CmsSystemEvent]:
+    """Every CloudMonitor system event of the account, newest first (each event's states
+    derived again only once the event changed). Callers hold the simulation's lock."""
+    kept = _DERIVED.get(sim.store, {})
+    fresh: dict[str, tuple[tuple[Any, ...], list[CmsSystemEvent]]] = {}
+    found: list[CmsSystemEvent] = []
+    for event_id, event in sim.store.events.items():
+        key = _derivation_key(event, sim)
+        entry = kept.get(event_id)
+        if entry is None or entry[0] != key:
+            entry = (key, list(_states(event, sim)))
+        fresh[event_id] = entry
+        found += entry[1]
+    _DERIVED[sim.store] = fresh
     found.sort(key=lambda e: e.time, reverse=True)
     return found
 

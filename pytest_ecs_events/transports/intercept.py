@@ -222,8 +222,8 @@ class _Switchboard:
     """The process's ``responses`` mocks, built once and switched on while any simulator runs.
 
     Building the mocks and resolving their dotted targets is heavy next to a simulated test
-    (P5 in ``benchmarks/run.py``), so the mocks are built once and started by patching the
-    adapter classes directly. Each ECS call goes to
+    (the ``suite`` rows of ``benchmarks/run.py``), so the mocks are built once and started by
+    patching the adapter classes directly. Each ECS call goes to
     the innermost started :class:`Interceptor`, as stacked mocks would do.
     """
 

@@ -1,9 +1,13 @@
 """Every kept answer (api/speedups/answer_cache.py, render_cache.py) is, byte for byte, the
-answer a dispatcher keeping nothing computes, after every step of random scripts."""
+answer a dispatcher keeping nothing computes, after every step of random scripts; so are the
+CloudMonitor system events kept per event (cms/system_events.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +16,7 @@ from pytest_ecs_events import EcsApiError, EcsSimulator
 from pytest_ecs_events.api.dispatch import EcsApi
 from pytest_ecs_events.api.messages import ApiRequest, ApiResponse
 from pytest_ecs_events.api.speedups.json_output import encode_json
+from pytest_ecs_events.cms.system_events import derive_system_events, system_events
 
 START = "2024-05-01T00:00:00Z"
 
@@ -117,3 +122,35 @@ def test_every_kept_answer_is_the_answer_computed_afresh(
             assert response.content() == encode_json(response.body)  # the kept bytes
             kept = _without_request_id(response)
             assert kept == _without_request_id(EcsApi(sim.simulation).handle(request))
+
+
+def _cms_bytes(events: list[Any]) -> bytes:
+    return json.dumps([dataclasses.asdict(e) for e in events], default=str).encode()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "rename",
+                                   "reschedule", "stop", "nothing"]),
+                  st.integers(0, 2), st.integers(1, 50)),
+        max_size=15,
+    )
+)  # fmt: skip
+def test_kept_cloudmonitor_system_events_are_the_ones_derived_afresh(
+    steps: list[tuple[str, int, int]],
+) -> None:
+    """The CloudMonitor system events kept per ECS event (cms/system_events.py) are, byte for
+    byte, the ones derived afresh from every event, polled after every step."""
+    sim = EcsSimulator(now=START, instances=["i-0", "i-1", "i-2"], seed=2)
+    core = sim.simulation
+    for what, index, hours in [("nothing", 0, 1), *steps]:
+        if what == "reschedule":
+            scheduled = sim.events(state="Scheduled")
+            if scheduled:
+                with contextlib.suppress(EcsApiError):  # a NotBefore out of range: refused
+                    sim.reschedule_event(scheduled[0].event_id, f"+{hours}h")
+        else:
+            _apply(sim, what, index, hours)
+        with core.lock:
+            assert _cms_bytes(system_events(core)) == _cms_bytes(derive_system_events(core))
