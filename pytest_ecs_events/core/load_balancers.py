@@ -234,6 +234,15 @@ class BackendChange:
         """The timeline's value: the new health, else the traffic weight after the change."""
         return self.new if self.change == "health" else str(self.weight)
 
+    @property
+    def subject(self) -> str:
+        """The timeline's subject: the backend (``lb``, or ``lb/group:port`` in a vServer
+        group, where an instance may be a backend on several ports), and for a health verdict
+        the listener whose check it is (``@80``), each listener checking at its own pace."""
+        group = f"/{self.vserver_group_id}:{self.port}" if self.vserver_group_id else ""
+        listener = f"@{self.listener_port}" if self.change == "health" else ""
+        return f"{self.load_balancer_id}{group}{listener}"
+
     def __str__(self) -> str:
         group = f"/{self.vserver_group_id}" if self.vserver_group_id else ""
         where = f"{self.load_balancer_id}{group}" + (f":{self.port}" if self.port else "")

@@ -17,9 +17,10 @@ Every kind is handled the same way, through three readings of a record (document
 - its **value** (:func:`value_of`): the first of its fields named ``new_*``, else ``state``,
   ``health``, ``action``, ``status`` or ``value`` (a field or a property); enums give their
   value; an instance change to nothing (a release) is ``"Released"``;
-- its **subject** (:func:`subject_of`): what the value belongs to, the ``*_id`` fields other
-  than ``instance_id`` and ``request_id`` joined by ``/`` (an event's id, a load balancer's),
-  else the instance id. Intervals are per (kind, instance, subject).
+- its **subject** (:func:`subject_of`): what the value belongs to, the record's own
+  ``subject`` (a field or a property) where it has one, else the ``*_id`` fields other than
+  ``instance_id`` and ``request_id`` joined by ``/`` (an event's id, a load balancer's), else
+  the instance id. Intervals are per (kind, instance, subject).
 
 The recorder is pure: it does not know what an API call is; it is handed the list the calls
 are appended to (read by position, so that recording a call costs nothing more) and records
@@ -99,8 +100,11 @@ def value_of(record: Change) -> str | None:
 
 
 def subject_of(record: Change) -> str:
-    """What the record's value belongs to: its ``*_id`` fields but the instance's, else the
-    instance id (see the module docstring)."""
+    """What the record's value belongs to: its own ``subject``, else its ``*_id`` fields but
+    the instance's, else the instance id (see the module docstring)."""
+    own = getattr(record, "subject", None)
+    if isinstance(own, str):  # the ids alone may not tell its subjects apart
+        return own
     ids = [
         str(getattr(record, name))
         for name in _field_names(record)

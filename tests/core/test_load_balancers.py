@@ -16,6 +16,7 @@ from pytest_ecs_events.core.load_balancers import (
     LoadBalancer,
 )
 from pytest_ecs_events.core.simulation import Simulation
+from pytest_ecs_events.core.timeline import Timeline, subject_of
 from tests.helpers.simulation import SEC, T0
 
 CHECK = DEFAULT_HEALTH_CHECK
@@ -229,3 +230,40 @@ def test_changes_are_notified_and_print(sim: Simulation) -> None:
     assert "i-a in lb-" in str(backend[2])
     assert "normal -> abnormal" in str(backend[2])
     assert sim.get_instance("i-a").status is InstanceStatus.Running
+
+
+def test_each_backend_and_listener_is_its_own_timeline_subject(sim: Simulation) -> None:
+    """An instance twice in one vServer group (two ports), checked by two listeners of
+    different speeds: the timeline tells each backend's weight, and each listener's verdict,
+    apart (one subject for them all would show only the latest)."""
+    fast = HealthCheck(interval=1, healthy_threshold=3, unhealthy_threshold=3)
+    lb = _lb(
+        sim,
+        listeners=[(80, "tcp", "api", 8080, CHECK), (81, "tcp", "api", 8080, fast)],
+        backends=[],
+        vserver_groups={"api": [("i-a", 100, 8080), ("i-a", 100, 8081)]},
+    )
+    store = sim.load_balancers
+    group_id = next(iter(lb.vserver_groups))
+    group = lb.vserver_groups[group_id]
+    start = sim.now
+    store.modify_group_backends(
+        lb, group, [BackendSpec("i-a", port=8080)], [BackendSpec("i-a", 0, 8080)], "Modify"
+    )
+    sim.reboot_instance("i-a")  # abnormal at +3 s (81) and +6 s (80), normal at +13 s, +16 s
+    sim.advance_to(start + 14 * SEC)
+    t = Timeline(_changes(sim), start=start, end=sim.now)
+
+    where = f"{lb.load_balancer_id}/{group_id}"
+    assert t.values_at(sim.now, kind="weight", instance="i-a") == {
+        f"{where}:8080": "0", f"{where}:8081": "100",  # port 8081 still gets traffic
+    }  # fmt: skip
+    assert t.values_at(sim.now, kind="backend", instance="i-a") == {
+        f"{where}:8080@80": "abnormal", f"{where}:8081@80": "abnormal",
+        f"{where}:8080@81": "normal", f"{where}:8081@81": "normal",
+    }  # fmt: skip
+    assert t.most_at_once("backend", value="abnormal") == 4
+    # The default server group: the load balancer alone, and its listener for health.
+    plain = _lb(sim, listeners=[(80, "tcp", None, 80, CHECK)], vserver_groups={})
+    added = [c for c in _changes(sim, "added") if c.load_balancer_id == plain.load_balancer_id]
+    assert {subject_of(c) for c in added} == {plain.load_balancer_id}
