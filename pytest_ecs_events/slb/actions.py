@@ -358,37 +358,38 @@ def _group_answer(group: VServerGroup, *, description: bool = True) -> dict[str,
     return {"VServerGroupId": group.vserver_group_id, **_backend_list(rows)}
 
 
-def _group_specs(
-    ctx: ActionContext, *names: str
-) -> tuple[LoadBalancer, VServerGroup, list[list[BackendSpec]]]:
-    """The vServer group and each named ``BackendServers``-style parameter (a port is
-    required in each), read and checked before anything changes."""
-    region = _region(ctx)
-    group_id = ctx.params.required("VServerGroupId")
-    specs = [
-        parse_backend_servers(ctx.params.required(name, max_length=LONG), name, port_required=True)
-        for name in names
-    ]
-    lb, group = _store(ctx.sim).group(group_id, region)
-    return lb, group, specs
+def _port_specs(name: str, text: str) -> list[BackendSpec]:
+    """A vServer-group ``BackendServers``-style parameter: each entry names its port."""
+    return parse_backend_servers(text, name, port_required=True)
 
 
 @action("AddVServerGroupBackendServers", product=SLB)
 def add_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    lb, group, (specs,) = _group_specs(ctx, "BackendServers")
+    region, group_id = _region(ctx), ctx.params.required("VServerGroupId")
+    specs = _port_specs("BackendServers", ctx.params.required("BackendServers", max_length=LONG))
+    lb, group = _store(ctx.sim).group(group_id, region)
     _store(ctx.sim).add_group_backends(lb, group, specs, "AddVServerGroupBackendServers")
     return _group_answer(group)
 
 
 @action("RemoveVServerGroupBackendServers", product=SLB)
 def remove_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    lb, group, (specs,) = _group_specs(ctx, "BackendServers")
+    region, group_id = _region(ctx), ctx.params.required("VServerGroupId")
+    specs = _port_specs("BackendServers", ctx.params.required("BackendServers", max_length=LONG))
+    lb, group = _store(ctx.sim).group(group_id, region)
     _store(ctx.sim).remove_group_backends(lb, group, specs, "RemoveVServerGroupBackendServers")
     return _group_answer(group, description=False)
 
 
 @action("ModifyVServerGroupBackendServers", product=SLB)
 def modify_vserver_group_backend_servers(ctx: ActionContext) -> dict[str, Any]:
-    lb, group, (old, new) = _group_specs(ctx, "OldBackendServers", "NewBackendServers")
+    region, group_id = _region(ctx), ctx.params.required("VServerGroupId")
+    old = _port_specs(
+        "OldBackendServers", ctx.params.required("OldBackendServers", max_length=LONG)
+    )
+    new = _port_specs(
+        "NewBackendServers", ctx.params.required("NewBackendServers", max_length=LONG)
+    )
+    lb, group = _store(ctx.sim).group(group_id, region)
     _store(ctx.sim).modify_group_backends(lb, group, old, new, "ModifyVServerGroupBackendServers")
     return _group_answer(group)
