@@ -112,7 +112,7 @@ def subject_of(record: Change) -> str:
 def is_failure(record: Change) -> bool:
     """Whether the record shows something going wrong: a call answered with an error, or a
     value such as ``Failed``, ``Timeout`` or ``abnormal``."""
-    if getattr(record, "error_code", None) is not None:
+    if getattr(record, "error_code", None):  # a call's code, or a command run's ("": none)
         return True
     return value_of(record) in FAILURE_VALUES
 
@@ -532,6 +532,13 @@ class Recorder:
     def mark(self) -> tuple[int, int]:
         """Where the recording is now (for :meth:`records` ``since``)."""
         return len(self._changes), len(self._calls)
+
+    def changes(self, since: int = 0, limit: int | None = None) -> list[Change]:
+        """The changes (not the calls) in the order they came, from the ``since``-th on, at
+        most ``limit`` of them: what a poller that keeps its own copy asks for (the console's
+        ``/_sim/timeline``); ``mark()[0]`` is where the next one will be."""
+        end = None if limit is None else since + limit
+        return [change for _, change in self._changes[since:end]]
 
     def records(self, since: tuple[int, int] = (0, 0)) -> list[Change]:
         """The records in the order they came (after the mark ``since``)."""

@@ -258,6 +258,38 @@ def test_recorder_keeps_the_order_changes_and_calls_came_in() -> None:
     assert timeline.end == at(9)
 
 
+def test_recorder_hands_out_its_changes_from_a_position() -> None:
+    calls: list[ApiCall] = [call(0, "DescribeRegions")]
+    recorder = Recorder(at(0), calls)
+    changes = [inst(n, "i-1", None if n == 0 else "Running", "Running") for n in range(5)]
+    for change in changes:
+        recorder.record(change)
+    assert recorder.changes() == changes  # the changes only, never the calls
+    assert recorder.changes(3) == changes[3:]
+    assert recorder.changes(1, limit=2) == changes[1:3]
+    assert recorder.changes(recorder.mark()[0]) == []
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """A Cloud Assistant run's change: an ``error_code`` of "" means none."""
+
+    kind: ClassVar[str] = "command"
+    time: datetime
+    instance_id: str
+    invoke_id: str
+    new_status: str
+    error_code: str = ""
+
+
+def test_a_command_run_fails_by_its_status_or_its_error_code() -> None:
+    assert not is_failure(CommandRun(at(0), "i-1", "t-1", "Running"))
+    assert not is_failure(CommandRun(at(0), "i-1", "t-1", "Success"))
+    assert is_failure(CommandRun(at(0), "i-1", "t-1", "Failed", "ExitCodeNonzero"))
+    assert is_failure(CommandRun(at(0), "i-1", "t-1", "Timeout"))
+    assert is_failure(CommandRun(at(0), "i-1", "t-1", "Aborted", "InstanceNotRunning"))
+
+
 @pytest.mark.parametrize("value", ["Stopping", ("Stopping",), lambda v: v == "Stopping"])
 def test_value_forms(value: object) -> None:
     assert len(rolling_reboot().of(value=value)) == 2  # type: ignore[arg-type]
