@@ -477,8 +477,9 @@ def _text(value: Any) -> str:
 
 def summary_of(record: Change) -> str:
     """One line saying what the record is (without its time), for any kind: the known ones
-    (event, instance, call) as people read them, the others from their fields (a pair
-    ``old_x``/``new_x`` as ``x old -> new``)."""
+    (event, instance, call) as people read them; another area's record by its own ``__str__``
+    if it has one (a leading time left out: a command run, a backend change), else from its
+    fields (a pair ``old_x``/``new_x`` as ``x old -> new``)."""
     kind = record.kind
     get = getattr
     if kind == "event" and hasattr(record, "event_type"):
@@ -500,6 +501,9 @@ def summary_of(record: Change) -> str:
             str(get(record, "status", "")) if code is None else f"{get(record, 'status')} {code}"
         )
         return f"{get(record, 'action')}{' ' + ids if ids else ''} -> {result}"
+    if type(record).__str__ is not object.__str__:
+        text = str(record)
+        return text.removeprefix(f"{record.time:%Y-%m-%dT%H:%M:%SZ} ")
     fields = fields_of(record)
     fields.pop("time", None)
     parts = [record.instance_id] if record.instance_id else []

@@ -474,7 +474,7 @@ def test_timeline_has_command_runs_backend_health_and_weight(
     assert [c["value"] for c in commands] == ["Pending", "Running", "Failed"]
     assert [c["failure"] for c in commands] == [False, False, True]
     assert commands[0]["subject"].startswith("t-")
-    assert "exit_code=3" in commands[-1]["summary"]
+    assert commands[-1]["summary"].endswith("i-a: Running -> Failed exit 3")
     weight = [c for c in mine if c["kind"] == "weight"]
     assert [(c["value"], c["subject"]) for c in weight] == [
         ("100", f"{lb.load_balancer_id}/{group}")
