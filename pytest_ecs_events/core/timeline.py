@@ -116,7 +116,7 @@ def subject_of(record: Change) -> str:
 def is_failure(record: Change) -> bool:
     """Whether the record shows something going wrong: a call answered with an error, or a
     value such as ``Failed``, ``Timeout`` or ``abnormal``."""
-    if getattr(record, "error_code", None) is not None:
+    if getattr(record, "error_code", None):  # a call's code, or a command run's ("": none)
         return True
     return value_of(record) in FAILURE_VALUES
 
@@ -481,8 +481,9 @@ def _text(value: Any) -> str:
 
 def summary_of(record: Change) -> str:
     """One line saying what the record is (without its time), for any kind: the known ones
-    (event, instance, call) as people read them, the others from their fields (a pair
-    ``old_x``/``new_x`` as ``x old -> new``)."""
+    (event, instance, call) as people read them; another area's record by its own ``__str__``
+    if it has one (a leading time left out: a command run, a backend change), else from its
+    fields (a pair ``old_x``/``new_x`` as ``x old -> new``)."""
     kind = record.kind
     get = getattr
     if kind == "event" and hasattr(record, "event_type"):
@@ -504,6 +505,9 @@ def summary_of(record: Change) -> str:
             str(get(record, "status", "")) if code is None else f"{get(record, 'status')} {code}"
         )
         return f"{get(record, 'action')}{' ' + ids if ids else ''} -> {result}"
+    if type(record).__str__ is not object.__str__:
+        text = str(record)
+        return text.removeprefix(f"{record.time:%Y-%m-%dT%H:%M:%SZ} ")
     fields = fields_of(record)
     fields.pop("time", None)
     parts = [record.instance_id] if record.instance_id else []
@@ -536,6 +540,13 @@ class Recorder:
     def mark(self) -> tuple[int, int]:
         """Where the recording is now (for :meth:`records` ``since``)."""
         return len(self._changes), len(self._calls)
+
+    def changes(self, since: int = 0, limit: int | None = None) -> list[Change]:
+        """The changes (not the calls) in the order they came, from the ``since``-th on, at
+        most ``limit`` of them: what a poller that keeps its own copy asks for (the console's
+        ``/_sim/timeline``); ``mark()[0]`` is where the next one will be."""
+        end = None if limit is None else since + limit
+        return [change for _, change in self._changes[since:end]]
 
     def records(self, since: tuple[int, int] = (0, 0)) -> list[Change]:
         """The records in the order they came (after the mark ``since``)."""

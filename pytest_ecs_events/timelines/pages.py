@@ -79,8 +79,10 @@ def timeline_page(document: Mapping[str, Any], *, index: str | None = "index.htm
     )
     parts.append(timeline_svg(document))
     parts.append(
-        "\n<figcaption>One lane per instance: its status, its events and other subjects "
-        "coloured by value, API calls as ticks; failures in red. Hover a shape for its "
+        "\n<figcaption>One lane per instance: its status; each load-balancer backend's "
+        "health (a thin band) and traffic (a strip, dashed while drained); its command runs "
+        "(a bar while running, a mark where each ended); its events and other subjects "
+        "coloured by value; API calls as ticks. Failures in red. Hover a shape for its "
         "details; the table below lists every record.</figcaption>\n</figure>\n"
     )
     parts.append(f"<h2>Records ({len(records)})</h2>\n")

@@ -1,10 +1,12 @@
 """A timeline document (:mod:`.document`) drawn as one self-contained SVG.
 
 One lane per instance (and one for what concerns no instance): a band of the instance's
-status, a bar per event (and per subject of every other kind: a load balancer's health, a
-command's status...) coloured by its value, and the API calls as ticks. Failures (a call
-answered with an error, a ``Failed``/``Timeout``/``abnormal`` value) are red. The axis is
-the virtual clock, labelled from the start (``+5m``).
+status; a row per load-balancer backend (its health as a thin band, its traffic as a strip
+under it: solid while weighted, dashed at weight 0); one row of Cloud Assistant command runs
+(a thin bar while each runs, a mark where it ended); a bar per event (and per subject of any
+other kind) coloured by its value; the API calls as ticks. Failures (a call answered with
+an error, a ``Failed``/``Timeout``/``abnormal`` value, a run's error code) are red. The axis
+is the virtual clock, labelled from the start (``+5m``).
 
 Self-contained on purpose: presentation attributes instead of a stylesheet, no script, no
 external font or image, so the same string works in a page of ours, inside pytest-html's
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -64,6 +66,21 @@ COLOURS = {
     "normal": "#43a047",
     "abnormal": FAILURE_RED,
     "unavailable": "#ef9a9a",
+}
+#: Kinds drawn on rows of their own shape: a backend's health and weight share one row per
+#: backend, a lane's command runs share one row.
+BACKEND_KINDS = frozenset({"backend", "weight"})
+COMMAND = "command"
+#: A run still going on (not yet ended).
+_RUN_GOING = frozenset({"Pending", "Running", "Stopping"})
+_TRAFFIC = "#455a64"
+_RUN_BAR = "#90a4ae"
+#: The marks of a run's end: (legend label, shape, fill, size).
+_RUN_MARKS = {
+    "ok": ("command succeeded", "circle", "#2e7d32", 4.5),
+    "failed": ("command failed", "diamond", FAILURE_RED, 6.0),
+    "stopped": ("command stopped", "diamond", "#607d8b", 4.5),
+    "going": ("command running", "circle", "#1e88e5", 4.5),
 }
 _PALETTE = ("#8d6e63", "#5c6bc0", "#26a69a", "#ec407a", "#7e57c2", "#9ccc65", "#29b6f6")
 _STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200)
@@ -115,12 +132,23 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
+def _row_of(kind: str, subject: str) -> tuple[str, str]:
+    """The row a kind's subject is drawn on: a backend's health and weight share one (kind
+    ``"backend"``), a lane's command runs share one (subject ``""``)."""
+    if kind in BACKEND_KINDS:
+        return ("backend", subject)
+    if kind == COMMAND:
+        return (COMMAND, "")
+    return (kind, subject)
+
+
 def _rows(document: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
-    """Each lane's rows, (kind, subject): its status, its other subjects, its calls."""
+    """Each lane's rows, (kind, subject): its status, its backends, its command runs, its
+    other subjects, its calls."""
     rows: dict[str, list[tuple[str, str]]] = {lane: [] for lane in document["lanes"]}
     for interval in document["intervals"]:
         lane = rows.setdefault(interval["instance_id"], [])
-        key = (interval["kind"], interval["subject"])
+        key = _row_of(interval["kind"], interval["subject"])
         if key not in lane:
             lane.append(key)
     for record in document["records"]:
@@ -130,16 +158,19 @@ def _rows(document: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
             lane = rows.setdefault(lane_id, [])
             if (record["kind"], "") not in lane:
                 lane.append((record["kind"], ""))
-    for lane in rows.values():  # the status band first, the calls last
-        lane.sort(key=lambda r: (r[0] != "instance", r[0] in POINT_KINDS))
+    order = {"instance": 0, "backend": 1, COMMAND: 2}
+    for lane in rows.values():  # the status band, backends, runs; the calls last
+        lane.sort(key=lambda r: (r[0] in POINT_KINDS, order.get(r[0], 3)))
     return {lane_id: lane for lane_id, lane in rows.items() if lane}
 
 
 def _row_label(kind: str, subject: str) -> str:
     if kind == "instance":
         return "status"
-    if kind in POINT_KINDS:
+    if kind in POINT_KINDS or kind == COMMAND:
         return f"{kind}s"
+    if kind == "backend":
+        return subject
     return f"{kind} {subject}" if subject else kind
 
 
@@ -169,9 +200,9 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
         lane_tops.append((lane_id, top, y - ROW_GAP))
         y += LANE_GAP
     legend_top = y + 4
-    used = list(dict.fromkeys(i["value"] for i in document["intervals"]))
-    per_line = max(1, (width - 16) // 130)
-    legend_lines = (len(used) + 2 + per_line - 1) // per_line
+    items = _legend_items(document)
+    per_line = max(1, (width - 16) // LEGEND_ITEM)
+    legend_lines = (len(items) + per_line - 1) // per_line
     height = int(legend_top + legend_lines * 18 + 10)
 
     pid = _id_prefix(document)
@@ -236,6 +267,8 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
     bars: list[str] = []
     short: list[str] = []
     for interval in document["intervals"]:
+        if interval["kind"] in BACKEND_KINDS or interval["kind"] == COMMAND:
+            continue  # drawn below, in shapes of their own
         ry = row_y[(interval["instance_id"], interval["kind"], interval["subject"])]
         x0, x1 = x(interval["start_offset"]), x(interval["end_offset"])
         value = interval["value"]
@@ -255,6 +288,8 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
         )
     out.extend(bars)
     out.extend(short)
+    out.extend(_backends(document, row_y, x))
+    out.extend(_runs(document, row_y, x))
     # moments: calls as ticks (one per pixel column), other kinds' changes as markers
     ticks: dict[tuple[str, str, int], list[Mapping[str, Any]]] = {}
     for record in document["records"]:
@@ -262,7 +297,7 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
             for lane_id in record["instance_ids"] or [""]:
                 key = (lane_id, record["kind"], round(x(record["offset"])))
                 ticks.setdefault(key, []).append(record)
-        elif record["kind"] not in ("instance", "event"):
+        elif record["kind"] not in ("instance", "event", COMMAND, *BACKEND_KINDS):
             marker_y = row_y.get((record["instance_id"], record["kind"], record["subject"]))
             if marker_y is None:
                 continue
@@ -290,23 +325,193 @@ def timeline_svg(document: Mapping[str, Any], *, width: int = WIDTH) -> str:
         if len(records) > 1:
             out.append(f'<circle cx="{px}" cy="{_n(ry + ROW / 2)}" r="2.5" fill="{colour_}"/>')
         out.append("</g>")
-    out.extend(_legend(used, legend_top, width))
+    out.extend(_legend(items, legend_top, width))
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _legend(values: Iterable[str], top: float, width: int) -> list[str]:
+def _old(record: Mapping[str, Any]) -> str | None:
+    """What a record changed from: its ``old_*`` field, else ``old`` (None: nothing)."""
+    fields = record["fields"]
+    names = [n for n in fields if n.startswith("old_")] or [n for n in ("old",) if n in fields]
+    old = fields[names[0]] if names else None
+    return None if old in (None, "") else str(old)
+
+
+def _backends(
+    document: Mapping[str, Any],
+    row_y: Mapping[tuple[str, str, str], float],
+    x: Callable[[float | None], float],
+) -> list[str]:
+    """Each backend's row: its health as a thin band, its traffic as a strip under it."""
+    out: list[str] = []
+    first_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
+    first_verdict: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for record in document["records"]:
+        if record["kind"] in BACKEND_KINDS:
+            key = (record["instance_id"], record["subject"])
+            first_seen.setdefault(key, record)
+            if record["kind"] == "backend":
+                first_verdict.setdefault(key, record)
+    stretches: list[tuple[str, str, str, str, float, float | None, str, str]] = []
+    # before the first verdict: the health it changed from (a backend set up healthy has
+    # none until something happens), from when the backend was first seen
+    for key, verdict in first_verdict.items():
+        seen, old = first_seen[key], _old(verdict)
+        if old is not None and seen["offset"] < verdict["offset"]:
+            stretches.append(("backend", *key, old, seen["offset"], verdict["offset"],
+                              seen["time"], verdict["time"]))  # fmt: skip
+    for i in document["intervals"]:
+        if i["kind"] in BACKEND_KINDS:
+            stretches.append((i["kind"], i["instance_id"], i["subject"], i["value"],
+                              i["start_offset"], i["end_offset"], i["start"],
+                              i["end"] or "(still)"))  # fmt: skip
+    for kind, lane_id, subject, value, start, end, since, until in stretches:
+        ry = row_y.get((lane_id, "backend", subject))
+        if ry is None:
+            continue
+        x0, x1 = x(start), x(end)
+        where = lane_id or "(no instance)"
+        if kind == "backend":
+            failed = value in FAILURE_VALUES
+            stroke = f' stroke="{FAILURE_RED}" stroke-width="1.5"' if failed else ""
+            tip = f"{where} backend {subject}: {value}, {since} \u2192 {until}"
+            wide = max(x1 - x0, 4.0 if failed else 2.0)
+            out.append(
+                f'<rect x="{_n(x0)}" y="{_n(ry + 1)}" width="{_n(wide)}" height="7" '
+                f'fill="{colour(value)}"{stroke}>{_title([tip])}</rect>'
+            )
+            continue
+        drained = value == "0"
+        tip = (
+            f"{where} backend {subject}: weight {value}"
+            f"{' (no traffic)' if drained else ''}, {since} \u2192 {until}"
+        )
+        look = (
+            f'fill="#ffffff" stroke="{_TRAFFIC}" stroke-width="1" stroke-dasharray="3 2"'
+            if drained
+            else f'fill="{_TRAFFIC}"'
+        )
+        out.append(
+            f'<rect x="{_n(x0)}" y="{_n(ry + 10)}" width="{_n(max(x1 - x0, 2.0))}" height="3" '
+            f"{look}>{_title([tip])}</rect>"
+        )
+    return out
+
+
+def _run_mark(last: Mapping[str, Any]) -> str:
+    if last["value"] in _RUN_GOING:
+        return "going"
+    if last["failure"]:
+        return "failed"
+    return "ok" if last["value"] == "Success" else "stopped"
+
+
+def _runs(
+    document: Mapping[str, Any],
+    row_y: Mapping[tuple[str, str, str], float],
+    x: Callable[[float | None], float],
+) -> list[str]:
+    """A lane's command runs: a thin bar while each runs, a mark where it ended."""
+    runs: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for record in document["records"]:
+        if record["kind"] == COMMAND:
+            runs.setdefault((record["instance_id"], record["subject"]), []).append(record)
+    out: list[str] = []
+    for (lane_id, subject), records in runs.items():
+        ry = row_y.get((lane_id, COMMAND, ""))
+        if ry is None:
+            continue
+        last = records[-1]
+        mark = _run_mark(last)
+        x0 = x(records[0]["offset"])
+        x1 = x(None if mark == "going" else last["offset"])
+        lines = [f"{lane_id or '(no instance)'} command run {subject}: {last['value']}"]
+        lines.extend(f"{r['time']} {r['summary']}" for r in records)
+        _, shape, fill, size = _RUN_MARKS[mark]
+        out.append(f"<g>{_title(lines)}")
+        out.append(
+            f'<rect x="{_n(x0)}" y="{_n(ry + ROW / 2 - 1.5)}" width="{_n(max(x1 - x0, 1.0))}" '
+            f'height="3" fill="{_RUN_BAR}"/>'
+        )
+        out.append(_mark(shape, x1, ry + ROW / 2, size, fill, failed=mark == "failed"))
+        out.append("</g>")
+    return out
+
+
+def _mark(shape: str, cx: float, cy: float, size: float, fill: str, *, failed: bool) -> str:
+    stroke = (
+        f'stroke="{TEXT}" stroke-width="1.5"' if failed else 'stroke="#ffffff" stroke-width="1"'
+    )
+    if shape == "circle":
+        return f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(size)}" fill="{fill}" {stroke}/>'
+    return (
+        f'<path d="M{_n(cx)} {_n(cy - size)} l{_n(size)} {_n(size)} l{_n(-size)} {_n(size)} '
+        f'l{_n(-size)} {_n(-size)} z" fill="{fill}" {stroke}/>'
+    )
+
+
+#: A legend entry's width, and the characters of its label shown.
+LEGEND_ITEM = 150
+_LEGEND_TEXT = 22
+
+
+def _legend_items(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the legend names, (what, label): the values of the bars, then the backends' and
+    the runs' marks that are drawn, the API call tick and the failure outline."""
+    drawn = list(document["intervals"])
+    plain = [i["value"] for i in drawn if i["kind"] not in BACKEND_KINDS and i["kind"] != COMMAND]
+    items = [("swatch", v) for v in dict.fromkeys(plain)]
+    health = dict.fromkeys(i["value"] for i in drawn if i["kind"] == "backend")
+    health.update(dict.fromkeys(
+        old for r in document["records"] if r["kind"] == "backend" and (old := _old(r))
+    ))  # fmt: skip
+    items.extend(("health", v) for v in health)
+    weights = {i["value"] == "0" for i in drawn if i["kind"] == "weight"}
+    if False in weights:
+        items.append(("traffic", "traffic (weight > 0)"))
+    if True in weights:
+        items.append(("drained", "drained (weight 0)"))
+    runs: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for record in document["records"]:
+        if record["kind"] == COMMAND:
+            runs[(record["instance_id"], record["subject"])] = record
+    marks = {_run_mark(last) for last in runs.values()}
+    items.extend(("run", m) for m in _RUN_MARKS if m in marks)
+    items.extend([("tick", "API call"), ("failure", "failure")])
+    return items
+
+
+def _legend(items: Iterable[tuple[str, str]], top: float, width: int) -> list[str]:
     out = ['<g font-size="10">']
-    per_line = max(1, (width - 16) // 130)
-    items = [("swatch", v) for v in values] + [("tick", "API call"), ("failure", "failure")]
+    per_line = max(1, (width - 16) // LEGEND_ITEM)
     for n, (what, label) in enumerate(items):
-        lx = 8 + (n % per_line) * 130
+        lx = 8 + (n % per_line) * LEGEND_ITEM
         ly = top + (n // per_line) * 18
         if what == "swatch":
             out.append(
                 f'<rect x="{lx}" y="{_n(ly)}" width="14" height="10" rx="2" '
                 f'fill="{colour(label)}"/>'
             )
+        elif what == "health":
+            failed = label in FAILURE_VALUES
+            stroke = f' stroke="{FAILURE_RED}" stroke-width="1.5"' if failed else ""
+            out.append(
+                f'<rect x="{lx}" y="{_n(ly + 2)}" width="14" height="6" '
+                f'fill="{colour(label)}"{stroke}/>'
+            )
+            label = f"backend {label}"
+        elif what == "traffic":
+            out.append(f'<rect x="{lx}" y="{_n(ly + 4)}" width="14" height="3" fill="{_TRAFFIC}"/>')
+        elif what == "drained":
+            out.append(
+                f'<rect x="{lx}" y="{_n(ly + 4)}" width="14" height="3" fill="#ffffff" '
+                f'stroke="{_TRAFFIC}" stroke-width="1" stroke-dasharray="3 2"/>'
+            )
+        elif what == "run":
+            label, shape, fill, size = _RUN_MARKS[label]
+            out.append(_mark(shape, lx + 7, ly + 5, min(size, 5.0), fill, failed=shape == "diamond"
+                             and fill == FAILURE_RED))  # fmt: skip
         elif what == "tick":
             out.append(
                 f'<line x1="{lx + 7}" y1="{_n(ly)}" x2="{lx + 7}" y2="{_n(ly + 10)}" '
@@ -317,6 +522,8 @@ def _legend(values: Iterable[str], top: float, width: int) -> list[str]:
                 f'<rect x="{lx}" y="{_n(ly)}" width="14" height="10" rx="2" fill="#ffffff" '
                 f'stroke="{FAILURE_RED}" stroke-width="2"/>'
             )
-        out.append(f'<text x="{lx + 19}" y="{_n(ly + 9)}">{escape(_short(label, 18))}</text>')
+        out.append(
+            f'<text x="{lx + 19}" y="{_n(ly + 9)}">{escape(_short(label, _LEGEND_TEXT))}</text>'
+        )
     out.append("</g>")
     return out

@@ -5,7 +5,8 @@ Where playwright or chromium is missing these tests skip and say which; with ``C
 fail instead, so a CI run can never pass without having looked at the console.
 
 ``ECS_DOCS_SCREENSHOTS=1 python -m pytest tests/browser -p no:randomly`` also writes the
-screenshots the tests take into ``docs/images/`` (docs/console.md shows them).
+screenshots the tests take into ``docs/images/`` (docs/console.md and docs/timeline.md show
+them).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ its tmp dir.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_ecs_events import EcsSimulator
+from pytest_ecs_events.core.timeline import is_failure
 from pytest_ecs_events.transports.server import EcsServer
 from tests.helpers.serve import Server, start_serve
 
@@ -55,12 +57,50 @@ def status_says(page: Any, pattern: str) -> None:
     )
 
 
+def weigh(sim: EcsSimulator, group_id: str, instance_id: str, weight: int) -> None:
+    old = [{"ServerId": instance_id, "Port": 80}]
+    new = [{"ServerId": instance_id, "Port": 80, "Weight": weight}]
+    sim.call("ModifyVServerGroupBackendServers", RegionId=sim.region, VServerGroupId=group_id,
+             OldBackendServers=json.dumps(old), NewBackendServers=json.dumps(new))  # fmt: skip
+
+
+def run_command(sim: EcsSimulator, instance_id: str, content: str) -> None:
+    sim.call("RunCommand", RegionId=sim.region, Type="RunShellScript", CommandContent=content,
+             **{"InstanceId.1": instance_id})  # fmt: skip
+
+
+def titles(chart: Any, selector: str) -> list[str]:
+    return list(
+        chart.locator(selector).evaluate_all(
+            "shapes => shapes.map(s => s.querySelector('title').textContent)"
+        )
+    )
+
+
 def test_console_shows_instances_events_and_timeline(
     ecs_sim: EcsSimulator, ecs_server: EcsServer, page: Any, screenshot: Shot
 ) -> None:
-    (event,) = ecs_sim.create_events("SystemMaintenance.Reboot", "i-web1", "+2h")
+    """A drain, a reboot and a failing check: every kind the recorder has is drawn."""
+    lb = ecs_sim.add_load_balancer(
+        name="web",
+        listeners=[(80, "web")],
+        vserver_groups={"web": [("i-web1", 100, 80), ("i-web2", 100, 80)]},
+    )
+    group = lb.vserver_group_ids["web"]
+    ecs_sim.on_command(r"nginx", duration="40s")
+    ecs_sim.on_command(r"curl", exit_code=7, duration="30s")
+    (event,) = ecs_sim.create_events("SystemMaintenance.Reboot", "i-web1", "+30m")
+    run_command(ecs_sim, "i-web2", "systemctl reload nginx")  # interrupted by the redeploy
     ecs_sim.inject_event("SystemFailure.Redeploy", "i-web2", state="Executing")
-    ecs_sim.advance("1m")
+    weigh(ecs_sim, group, "i-web1", 0)
+    run_command(ecs_sim, "i-web1", "nginx -s quit")
+    ecs_sim.advance("5m")
+    ecs_sim.reboot_instance("i-web1")
+    ecs_sim.advance("5m")
+    run_command(ecs_sim, "i-web1", "curl -f localhost/health")
+    ecs_sim.advance("5m")
+    weigh(ecs_sim, group, "i-web1", 100)
+    ecs_sim.advance("5m")
     response = page.goto(ecs_server.url + "/")
     assert response.status == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -78,25 +118,59 @@ def test_console_shows_instances_events_and_timeline(
     assert row(page, "instances", "instance", "i-web2").locator("td").nth(4).text_content() == (
         "47.98.1.2"
     )
-    assert page.locator("#now").text_content() == "2030-01-01T08:01:00Z"
+    assert page.locator("#now").text_content() == "2030-01-01T08:20:00Z"
 
     event_cells = row(page, "events", "event", event.event_id).locator("td")
     assert event_cells.nth(2).text_content() == "SystemMaintenance.Reboot (simulated)"
-    assert event_cells.nth(3).text_content() == "Scheduled"
-    assert event_cells.nth(4).text_content() == "2030-01-01T10:00:00Z"
-    assert event_cells.nth(7).get_by_role("button", name=f"Cancel {event.event_id}").is_visible()
+    assert event_cells.nth(3).text_content() == "Avoided"  # the reboot avoided it
+    assert event_cells.nth(4).text_content() == "2030-01-01T08:30:00Z"
 
-    # the chart: a status bar per instance (i-web2 is being redeployed), a row per event
+    # the chart: the statuses from each instance's creation, a row per event
     chart = page.locator("#timeline svg")
     assert chart.get_attribute("role") == "img"
-    web2_statuses = chart.locator("rect[data-status]").evaluate_all(
-        "rects => rects.map(r => r.querySelector('title').textContent)"
-    )
-    assert any(s.startswith("i-web2 Stopping") for s in web2_statuses), web2_statuses
-    assert chart.locator(f"rect[data-event='{event.event_id}']").count() == 1
+    web1_statuses = [t.split(" from ")[0] for t in titles(chart, "rect[data-status]")]
+    assert web1_statuses[:4] == ["i-web1 Running", "i-web1 Stopping", "i-web1 Starting",
+                                 "i-web1 Running"]  # fmt: skip
+    assert any(s.startswith("i-web2 Stopping") for s in web1_statuses), web1_statuses
+    assert chart.locator(f"rect[data-event='{event.event_id}']").count() == 2
     with_not_before = [e for e in ecs_sim.events() if e.not_before is not None]
     assert chart.locator("polygon.not-before").count() == len(with_not_before) >= 1
     assert chart.locator("line.now").count() == 1
+    # the backends: health as a band (abnormal while i-web1 rebooted), weight as a strip
+    health = chart.locator("rect[data-health]").evaluate_all(
+        "rs => rs.map(r => [r.querySelector('title').textContent.split(':')[0],"
+        " r.dataset.health, r.classList.contains('failure')])"
+    )
+    web1_health = [(h, bad) for who, h, bad in health if who.startswith("i-web1")]
+    assert web1_health == [("normal", False), ("abnormal", True), ("normal", False)]
+    weights = [w.split(" from ")[0] for w in titles(chart, "rect[data-weight]")]
+    assert [w for w in weights if w.startswith("i-web1")] == [
+        f"i-web1 backend {lb.load_balancer_id}/{group}: weight 100",
+        f"i-web1 backend {lb.load_balancer_id}/{group}: weight 0 (no traffic)",
+        f"i-web1 backend {lb.load_balancer_id}/{group}: weight 100",
+    ]
+    # the command runs, each marked where it ended; the failures red
+    runs = {run.invoke_id: run.status for run in ecs_sim.invocations}  # one instance each
+    marks = chart.locator("[data-command]").evaluate_all(
+        "ms => ms.map(m => [m.dataset.command.split('/')[0], m.dataset.commandStatus,"
+        " m.classList.contains('m-failed')])"
+    )
+    assert sorted(map(tuple, marks)) == sorted(
+        (invoke, status, status != "Success") for invoke, status in runs.items()
+    )
+    assert sorted(runs.values()) == ["Aborted", "Failed", "Success"]
+    # the same as text, under the chart, newest first
+    page.locator("#changes-text summary").click()
+    text_rows = page.locator("#changes tbody tr")
+    recorded = [c for c in ecs_sim.timeline if c.kind not in ("call", "event")]
+    assert text_rows.count() == len(recorded)
+    assert text_rows.first.locator("td").nth(2).text_content() == recorded[-1].kind
+    assert page.locator("#changes tbody tr.failure").count() == sum(
+        1 for c in recorded if is_failure(c)
+    )
+    page.locator("#changes-text summary").click()  # closed again for the screenshots
+    legend = page.locator("#legend li").all_text_contents()
+    assert {"backend abnormal", "drained (weight 0)", "command failed or timed out"} <= set(legend)
     screenshot("console", docs=True)
     screenshot("console-timeline", element=page.locator("#timeline"), docs=True)
 

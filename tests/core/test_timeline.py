@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pytest
 
+from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.api.calls import ApiCall
 from pytest_ecs_events.core.catalog import EventState, InstanceStatus
 from pytest_ecs_events.core.lifecycle import InstanceChange, Transition
@@ -121,6 +122,37 @@ def test_values_subjects_and_instances_of_every_kind() -> None:
     assert [r.kind for r in t.failures] == ["command", "call"]
     assert is_failure(t[-1])
     assert not is_failure(t[0])
+
+
+@dataclass(frozen=True)
+class Said:
+    """A record that says itself (as the Cloud Assistant's and the load balancers' do)."""
+
+    kind: ClassVar[str] = "said"
+    time: datetime
+    instance_id: str
+    new_value: str
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%dT%H:%M:%SZ} {self.instance_id} became {self.new_value}"
+
+
+def test_a_record_that_says_itself_is_summed_up_so() -> None:
+    assert summary_of(Said(at(0), "i-1", "ready")) == "i-1 became ready"
+    sim = EcsSimulator(now=T0, instances=["i-1"])
+    sim.add_load_balancer(name="web", listeners=[(80, "web")],
+                          vserver_groups={"web": [("i-1", 100, 8080)]})  # fmt: skip
+    sim.call("RunCommand", RegionId=sim.region, Type="RunShellScript", CommandContent="true",
+             **{"InstanceId.1": "i-1"})  # fmt: skip
+    sim.reboot_instance("i-1")
+    sim.advance("1m")
+    lines = [summary_of(r) for r in sim.timeline.of(kind=("command", "backend", "weight"))]
+    assert lines[0].startswith("i-1 in lb-")
+    assert lines[0].endswith(":8080: added (weight 100) (add_load_balancer)")
+    assert lines[1].startswith("t-")
+    assert lines[1].endswith(" i-1: (new) -> Pending")
+    assert any(line.endswith(": health on :80 normal -> abnormal (health check)") for line in lines)
+    assert not any(line[:4].isdigit() for line in lines)  # no time: the table has it
 
 
 def test_summaries_of_known_and_unknown_kinds() -> None:
@@ -256,6 +288,38 @@ def test_recorder_keeps_the_order_changes_and_calls_came_in() -> None:
     assert [value_of(r) for r in timeline][:3] == ["Running", "DescribeRegions", "Late"]
     assert timeline.start == at(0)
     assert timeline.end == at(9)
+
+
+def test_recorder_hands_out_its_changes_from_a_position() -> None:
+    calls: list[ApiCall] = [call(0, "DescribeRegions")]
+    recorder = Recorder(at(0), calls)
+    changes = [inst(n, "i-1", None if n == 0 else "Running", "Running") for n in range(5)]
+    for change in changes:
+        recorder.record(change)
+    assert recorder.changes() == changes  # the changes only, never the calls
+    assert recorder.changes(3) == changes[3:]
+    assert recorder.changes(1, limit=2) == changes[1:3]
+    assert recorder.changes(recorder.mark()[0]) == []
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """A Cloud Assistant run's change: an ``error_code`` of "" means none."""
+
+    kind: ClassVar[str] = "command"
+    time: datetime
+    instance_id: str
+    invoke_id: str
+    new_status: str
+    error_code: str = ""
+
+
+def test_a_command_run_fails_by_its_status_or_its_error_code() -> None:
+    assert not is_failure(CommandRun(at(0), "i-1", "t-1", "Running"))
+    assert not is_failure(CommandRun(at(0), "i-1", "t-1", "Success"))
+    assert is_failure(CommandRun(at(0), "i-1", "t-1", "Failed", "ExitCodeNonzero"))
+    assert is_failure(CommandRun(at(0), "i-1", "t-1", "Timeout"))
+    assert is_failure(CommandRun(at(0), "i-1", "t-1", "Aborted", "InstanceNotRunning"))
 
 
 @pytest.mark.parametrize("value", ["Stopping", ("Stopping",), lambda v: v == "Stopping"])

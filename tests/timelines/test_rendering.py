@@ -138,6 +138,81 @@ def test_the_svg_draws_lanes_bars_ticks_and_markers() -> None:
     assert "+2h" in labels
 
 
+def drain_and_check() -> Timeline:
+    """A backend drained, its instance rebooted (abnormal, then normal), two command runs:
+    one succeeds, one fails."""
+    sim = EcsSimulator(now=T0, instances=["i-1", "i-2"], seed=2)
+    lb = sim.add_load_balancer(
+        name="web", listeners=[(80, "web")], vserver_groups={"web": [("i-1", 100, 80)]}
+    )
+    group = lb.vserver_group_ids["web"]
+    sim.on_command("curl", exit_code=7)
+    old = json.dumps([{"ServerId": "i-1", "Port": 80}])
+    new = json.dumps([{"ServerId": "i-1", "Port": 80, "Weight": 0}])
+    sim.call("ModifyVServerGroupBackendServers", RegionId=sim.region, VServerGroupId=group,
+             OldBackendServers=old, NewBackendServers=new)  # fmt: skip
+    for content in ("nginx -s quit", "curl -f localhost"):
+        sim.call("RunCommand", RegionId=sim.region, Type="RunShellScript",
+                 CommandContent=content, **{"InstanceId.1": "i-1"})  # fmt: skip
+    sim.advance("1m")
+    sim.reboot_instance("i-1")
+    sim.advance("1m")
+    return sim.timeline
+
+
+def test_backends_are_a_health_band_and_a_traffic_strip_runs_a_bar_and_a_mark() -> None:
+    timeline = drain_and_check()
+    doc = timeline_document(timeline, title="drain")
+    root = parse(timeline_svg(doc))
+    subject = next(r["subject"] for r in doc["records"] if r["kind"] == "weight")
+    labels = [t.text or "" for t in root.iter(f"{SVG}title")]
+    # one row per backend (not one per kind), one row of runs
+    assert f"{subject}" in labels
+    assert "commands" in labels
+    assert not any(t.startswith(("weight ", "backend ", "command t-")) for t in labels)
+    tips = [t for t in labels if t.startswith(f"i-1 backend {subject}: ")]
+    health = [t.split(": ")[1].split(",")[0] for t in tips if "weight" not in t]
+    # before the first verdict: the health it changed from
+    assert health == ["normal", "abnormal", "normal"]
+    weights = [t.split(": ")[1].split(",")[0] for t in tips if "weight" in t]
+    assert weights == ["weight 100", "weight 0 (no traffic)"]
+    shapes = {
+        (e.find(f"{SVG}title").text or "").split(",")[0]: e  # type: ignore[union-attr]
+        for e in root.iter(f"{SVG}rect")
+        if e.find(f"{SVG}title") is not None
+    }
+    abnormal = shapes[f"i-1 backend {subject}: abnormal"]
+    assert (abnormal.get("fill"), abnormal.get("stroke")) == (COLOURS["abnormal"], "#c62828")
+    drained = shapes[f"i-1 backend {subject}: weight 0 (no traffic)"]
+    assert (drained.get("fill"), drained.get("stroke-dasharray")) == ("#ffffff", "3 2")
+    # each run: a group titled with its steps, its mark a green dot or a red diamond
+    runs = [
+        g for g in root.iter(f"{SVG}g")
+        if (g.findtext(f"{SVG}title") or "").startswith("i-1 command run ")
+    ]  # fmt: skip
+    ends = sorted((g.findtext(f"{SVG}title") or "").splitlines()[0].rsplit(": ")[1] for g in runs)
+    assert ends == ["Failed", "Success"]
+    for g in runs:
+        title = g.findtext(f"{SVG}title") or ""
+        assert "(new) -> Pending" in title.splitlines()[1]
+        if title.splitlines()[0].endswith("Failed"):
+            assert g.find(f"{SVG}path").get("fill") == "#c62828"  # type: ignore[union-attr]
+            assert "exit 7" in title
+        else:
+            assert g.find(f"{SVG}circle").get("fill") == "#2e7d32"  # type: ignore[union-attr]
+    legend = [t.text or "" for t in root.iter(f"{SVG}text")]
+    for name in ("backend normal", "backend abnormal", "traffic (weight > 0)",
+                 "drained (weight 0)", "command succeeded", "command failed"):  # fmt: skip
+        assert name in legend
+    assert "Success" not in legend  # the runs' values are marks, not swatches
+    # a run still going: a blue dot at the end of the drawing
+    sim = EcsSimulator(now=T0, instances=["i-1"])
+    sim.call("RunCommand", RegionId=sim.region, Type="RunShellScript", CommandContent="x",
+             **{"InstanceId.1": "i-1"})  # fmt: skip
+    going = parse(timeline_svg(timeline_document(sim.timeline)))
+    assert "command running" in [t.text for t in going.iter(f"{SVG}text")]
+
+
 def test_pages_are_well_formed_and_list_every_record() -> None:
     doc = timeline_document(scenario(), title="t::<x>", outcome="failed")
     page = timeline_page(doc)

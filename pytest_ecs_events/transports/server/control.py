@@ -11,26 +11,43 @@ form body or the query; every answer is a JSON object. Bad input is a 4xx
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ...api.calls import ApiCall
+from ...core.changes import Change
 from ...core.clock import format_api_time, parse_datetime, parse_duration
 from ...core.errors import EcsApiError
 from ...core.lifecycle import Transition
 from ...core.models import Instance, SystemEvent
 from ...core.provisioning import INSTANCE_ATTRIBUTES
+from ...core.timeline import fields_of, is_failure, subject_of, summary_of, value_of
 from .framing import FORM, MAX_FIELDS, media_type
 from .protocols import ClockFollower, SimulatedAccount
 from .replies import Reply
 from .routes import control_endpoint
-from .status_log import StatusLog
 
-__all__ = ["ControlApi", "call_json", "event_json", "instance_json", "transition_json"]
+__all__ = [
+    "MAX_TIMELINE_CHANGES",
+    "ControlApi",
+    "call_json",
+    "change_json",
+    "event_json",
+    "instance_json",
+    "transition_json",
+]
 
 Args = dict[str, Any]
+
+#: Changes in one ``/_sim/timeline`` answer; a longer history comes in several (``more``).
+MAX_TIMELINE_CHANGES = 2000
+#: Kinds ``/_sim/timeline`` leaves out of ``changes``: the calls have ``/_sim/calls``, the
+#: events come whole (with their history) in ``events``.
+_NOT_CHANGES = frozenset({"call", "event"})
+_CURSOR = re.compile(r"([0-9a-f]{1,16}):([0-9]{1,12})")
 
 
 # --------------------------------------------------------------------------- JSON views
@@ -96,6 +113,32 @@ def transition_json(transition: Transition) -> dict[str, Any]:
     }
 
 
+def _old_value(change: Change) -> str | None:
+    """What a change changed from: its ``old_*`` field, else ``old`` (None: nothing)."""
+    fields = fields_of(change)
+    names = [n for n in fields if n.startswith("old_")] or [n for n in ("old",) if n in fields]
+    if not names:
+        return None
+    old = fields[names[0]]
+    old = getattr(old, "value", old)  # an enum
+    return None if old is None or old == "" else str(old)
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    """A recorded change as ``GET /_sim/timeline`` lists it: the readings every kind shares
+    (docs/timeline.md) and a one-line summary."""
+    return {
+        "time": _iso(change.time),
+        "kind": change.kind,
+        "instance_id": change.instance_id,
+        "subject": subject_of(change),
+        "value": value_of(change),
+        "old": _old_value(change),
+        "failure": is_failure(change),
+        "summary": summary_of(change),
+    }
+
+
 def call_json(call: ApiCall) -> dict[str, Any]:
     """An answered API call as ``GET /_sim/calls`` lists it."""
     return {
@@ -123,12 +166,10 @@ class ControlApi:
         *,
         follower: ClockFollower | None = None,
         reset: Callable[[], SimulatedAccount] | None = None,
-        status_log: StatusLog | None = None,
     ) -> None:
         self.account = account
         self.follower = follower
         self._reset = reset
-        self.status_log = status_log
 
     def answer(
         self, method: str, path: str, query: Mapping[str, str], body: bytes, content_type: str
@@ -388,21 +429,58 @@ class ControlApi:
         }
 
     def timeline(self, args: Args) -> dict[str, Any]:
-        """The console's chart: each instance's statuses over time, and every event."""
-        self._unknown(args, ())
-        lanes = self.status_log.lanes() if self.status_log is not None else {}
-        instances = []
-        for instance in self.account.instances:
-            statuses = lanes.get(instance.instance_id) or [
-                {"time": _iso(instance.created_at or self.account.now),
-                 "status": instance.status.value}
-            ]  # fmt: skip
-            instances.append(
-                {"instance_id": instance.instance_id, "name": instance.name, "statuses": statuses}
-            )
+        """The console's chart, read from the simulator's recorder: every change since the
+        account was made (instance statuses, command runs, backend health and weight...),
+        and every event with its history.
+
+        Polled, so it answers only what is new: ``since`` is the ``cursor`` of an earlier
+        answer, and ``changes`` then holds the changes after it (``full`` false). A cursor
+        of another account (after a reset) gets the whole history (``full`` true). At most
+        :data:`MAX_TIMELINE_CHANGES` come at once; ``more`` says to ask again from
+        ``cursor``.
+        """
+        self._unknown(args, ("since",))
+        since = self._text(args, "since")
+        simulation = self.account.simulation
+        recorder = self.account.recorder
+        source = f"{id(simulation):x}"
+        count = recorder.mark()[0]
+        start, full = 0, True
+        if since is not None:
+            match = _CURSOR.fullmatch(since)
+            if match is None:
+                raise Reply(
+                    400,
+                    "InvalidParameter",
+                    '"since" must be the "cursor" of an earlier /_sim/timeline answer, '
+                    f"got {since[:40]!r}.",
+                )
+            if match.group(1) == source:
+                start, full = int(match.group(2)), False
+                if start > count:
+                    raise Reply(
+                        400,
+                        "InvalidParameter",
+                        f'"since" is past the end of the recording ({count} changes).',
+                    )
+        taken = recorder.changes(start, limit=MAX_TIMELINE_CHANGES)
+        end = start + len(taken)
         return {
             "now": _iso(self.account.now),
-            "instances": instances,
+            "start": _iso(recorder.start),
+            "cursor": f"{source}:{end}",
+            "full": full,
+            "more": end < count,
+            "instances": [
+                {
+                    "instance_id": i.instance_id,
+                    "name": i.name,
+                    "status": i.status.value,
+                    "creation_time": _iso(i.created_at),
+                }
+                for i in self.account.instances
+            ],
+            "changes": [change_json(c) for c in taken if c.kind not in _NOT_CHANGES],
             "events": [event_json(e) for e in self.account.events()],
         }
 

@@ -26,7 +26,6 @@ from .handler import RequestHandler
 from .listener import Listener
 from .metadata import active_system_events
 from .protocols import ClockFollower, MetadataFormatter, ServedAccount
-from .status_log import StatusLog
 
 __all__ = ["EcsServer"]
 
@@ -122,8 +121,6 @@ class EcsServer:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(certfile, keyfile)
             self._ssl = context
-        #: Each instance's status over time while the server runs (the console's timeline).
-        self.status_log = StatusLog()
         self._httpd: Listener | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -138,7 +135,6 @@ class EcsServer:
             if self._httpd is not None:
                 return self
             httpd = Listener((self.host, self.port), self, RequestHandler, tls=self._ssl)
-            self.status_log.attach(self.simulator.simulation)
             self._httpd = httpd
             self.port = int(httpd.server_address[1])
             self._thread = threading.Thread(
@@ -157,7 +153,6 @@ class EcsServer:
             self._httpd, self._thread = None, None
         if httpd is None:
             return
-        self.status_log.detach()
         httpd.shutdown()
         if thread is not None:
             thread.join(timeout)
@@ -200,8 +195,6 @@ class EcsServer:
             raise RuntimeError("reset needs a factory")
         fresh = self.factory()
         self.simulator = fresh
-        if self.running:
-            self.status_log.attach(fresh.simulation)
         if self.clock is not None:
             self.clock.reset(fresh)
         return fresh

@@ -320,7 +320,6 @@ class RequestHandler(BaseHTTPRequestHandler):
             host.simulator,
             follower=host.clock,
             reset=host.reset_account if host.factory is not None else None,
-            status_log=host.status_log,
         )
         content_type = self.headers.get("Content-Type", "")
         answer = control.answer(self.command, path, dict(query), body, content_type)

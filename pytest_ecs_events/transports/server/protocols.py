@@ -16,8 +16,8 @@ from ...api.messages import ApiRequest, ApiResponse
 from ...core.lifecycle import Transition
 from ...core.models import Instance, SystemEvent
 from ...core.simulation import Simulation
+from ...core.timeline import Recorder
 from .access import AccessRecord
-from .status_log import StatusLog
 
 __all__ = [
     "ClockFollower",
@@ -53,6 +53,11 @@ class SimulatedAccount(Clocked, Protocol):
 
     @property
     def simulation(self) -> Simulation: ...
+
+    @property
+    def recorder(self) -> Recorder:
+        """Every change since the account was made (the console's ``/_sim/timeline``)."""
+        ...
 
     def instance(self, instance_id: str) -> Instance: ...
 
@@ -163,9 +168,6 @@ class ServerHost(Protocol):
 
     @property
     def factory(self) -> Callable[[], ServedAccount] | None: ...
-
-    @property
-    def status_log(self) -> StatusLog: ...
 
     def reset_account(self) -> ServedAccount: ...
 

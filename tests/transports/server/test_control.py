@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from pytest_ecs_events import EcsSimulator
-from pytest_ecs_events.transports.server import EcsServer
+from pytest_ecs_events.transports.server import EcsServer, control
 from pytest_ecs_events.transports.server.control import (
     ControlApi,
     call_json,
@@ -410,26 +412,139 @@ def test_version_changes_with_the_state_only(sim: EcsSimulator, server: EcsServe
     assert changed["version"] != first["version"]
 
 
-def test_timeline_has_each_instances_statuses_and_every_event(
+def statuses(body: dict[str, Any], instance_id: str) -> list[str]:
+    return [
+        c["value"]
+        for c in body["changes"]
+        if c["kind"] == "instance" and c["instance_id"] == instance_id
+    ]
+
+
+def test_timeline_reads_the_recorder_from_each_instances_creation(
     sim: EcsSimulator, server: EcsServer
 ) -> None:
+    # before the server started: still in the timeline, as the recorder had it all along
+    sim.stop_instance("i-b")
+    sim.advance("1m")
+    sim.start_instance("i-b")
+    sim.advance("1m")
     (event,) = sim.create_events("SystemMaintenance.Reboot", "i-a", "+1h")
     sim.reboot_instance("i-b")
     sim.advance("2h")
     status, body = get(f"{server.url}/_sim/timeline")
     assert status == 200, body
-    assert body["now"] == "2030-01-01T02:00:00Z"
-    lanes = {lane["instance_id"]: lane["statuses"] for lane in body["instances"]}
-    assert [s["status"] for s in lanes["i-b"]] == ["Running", "Stopping", "Starting", "Running"]
-    assert lanes["i-b"][1]["time"] == "2030-01-01T00:00:00Z"
-    # a simulated event does not act on its instance
-    assert [s["status"] for s in lanes["i-a"]] == ["Running"]
+    assert body["now"] == "2030-01-01T02:02:00Z"
+    assert body["start"] == "2030-01-01T00:00:00Z"
+    assert (body["full"], body["more"]) == (True, False)
+    assert statuses(body, "i-b") == [
+        "Running", "Stopping", "Stopped", "Starting", "Running", "Stopping", "Starting", "Running",
+    ]  # fmt: skip
+    first = next(c for c in body["changes"] if c["instance_id"] == "i-b")
+    assert (first["time"], first["old"], first["subject"]) == ("2030-01-01T00:00:00Z", None, "i-b")
+    assert statuses(body, "i-a") == ["Running"]  # a simulated event does not act on it
+    # the events come whole, with their history; calls and event changes stay out of changes
     assert [e["event_id"] for e in body["events"]] == [event.event_id]
     assert [h["state"] for h in body["events"][0]["history"]] == [
         "Scheduled",
         "Executing",
         "Executed",
     ]
+    assert {c["kind"] for c in body["changes"]} == {"instance"}
+    assert [i["instance_id"] for i in body["instances"]] == ["i-a", "i-b"]
+    assert body["instances"][1]["status"] == "Running"
+    assert body["instances"][1]["creation_time"] == "2030-01-01T00:00:00Z"
+
+
+def test_timeline_has_command_runs_backend_health_and_weight(
+    sim: EcsSimulator, server: EcsServer
+) -> None:
+    lb = sim.add_load_balancer(
+        name="web", listeners=[(80, "web")], vserver_groups={"web": [("i-a", 100, 8080)]}
+    )
+    group = lb.vserver_group_ids["web"]
+    sim.on_command("drain", exit_code=3)
+    sim.call("RunCommand", RegionId=sim.region, Type="RunShellScript",
+             CommandContent="drain now", **{"InstanceId.1": "i-a"})  # fmt: skip
+    sim.advance("1m")
+    sim.reboot_instance("i-a")
+    sim.advance("1m")
+    _, body = get(f"{server.url}/_sim/timeline")
+    mine = [c for c in body["changes"] if c["instance_id"] == "i-a"]
+    commands = [c for c in mine if c["kind"] == "command"]
+    assert [c["value"] for c in commands] == ["Pending", "Running", "Failed"]
+    assert [c["failure"] for c in commands] == [False, False, True]
+    assert commands[0]["subject"].startswith("t-")
+    assert commands[-1]["summary"].endswith("i-a: Running -> Failed exit 3")
+    weight = [c for c in mine if c["kind"] == "weight"]
+    assert [(c["value"], c["subject"]) for c in weight] == [
+        ("100", f"{lb.load_balancer_id}/{group}")
+    ]
+    health = [(c["old"], c["value"], c["failure"]) for c in mine if c["kind"] == "backend"]
+    assert health == [("normal", "abnormal", True), ("abnormal", "normal", False)]
+
+
+def test_timeline_answers_only_what_is_new_since_a_cursor(
+    sim: EcsSimulator, server: EcsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, first = get(f"{server.url}/_sim/timeline")
+    assert statuses(first, "i-a") == ["Running"]
+    _, nothing = get(f"{server.url}/_sim/timeline?since={first['cursor']}")
+    assert (nothing["full"], nothing["changes"], nothing["cursor"]) == (False, [], first["cursor"])
+    sim.reboot_instance("i-a")
+    _, new = get(f"{server.url}/_sim/timeline?since={first['cursor']}")
+    assert new["full"] is False
+    assert statuses(new, "i-a") == ["Stopping"]
+    assert new["cursor"] != first["cursor"]
+    # a long history comes in pieces: ``more`` says to ask again from the cursor
+    monkeypatch.setattr(control, "MAX_TIMELINE_CHANGES", 2)
+    sim.advance("1m")
+    pieces, cursor, more = [], None, True
+    while more:
+        query = f"?since={cursor}" if cursor else ""
+        _, body = get(f"{server.url}/_sim/timeline{query}")
+        assert len(body["changes"]) <= 2
+        pieces.extend(statuses(body, "i-a"))
+        cursor, more = body["cursor"], body["more"]
+    assert pieces == ["Running", "Stopping", "Starting", "Running"]
+
+
+def test_timeline_after_a_reset_is_the_fresh_accounts_whole_history() -> None:
+    sim = EcsSimulator(now=START, instances=["i-a"])
+    fresh = EcsSimulator(now=START, instances=["i-z"])
+    with EcsServer(sim, factory=lambda: fresh) as server:
+        observers = len(sim.simulation.observers)
+        _, before = get(f"{server.url}/_sim/timeline")
+        assert len(sim.simulation.observers) == observers  # serving adds no observer
+        post(f"{server.url}/_sim/reset", b"{}")
+        fresh.reboot_instance("i-z")
+        _, after = get(f"{server.url}/_sim/timeline?since={before['cursor']}")
+        assert after["full"] is True
+        assert statuses(after, "i-z") == ["Running", "Stopping"]
+        assert statuses(after, "i-a") == []
+        assert after["cursor"].split(":")[0] != before["cursor"].split(":")[0]
+
+
+@pytest.mark.parametrize(
+    "since", ["", "nope", "1:2:3", "zz:1", "1:-1", "1:" + "9" * 13, "<script>:1"]
+)
+def test_timeline_refuses_a_cursor_it_did_not_give(
+    sim: EcsSimulator, server: EcsServer, since: str
+) -> None:
+    if since == "":  # empty: the whole history, as without it
+        _, body = get(f"{server.url}/_sim/timeline?since=")
+        assert body["full"] is True
+        return
+    status, body = get(f"{server.url}/_sim/timeline?since={quote(since)}")
+    assert_api_error(status, body, 400, "InvalidParameter")
+
+
+def test_timeline_refuses_a_cursor_past_the_end(sim: EcsSimulator, server: EcsServer) -> None:
+    _, body = get(f"{server.url}/_sim/timeline")
+    source, count = body["cursor"].split(":")
+    status, refused = get(f"{server.url}/_sim/timeline?since={source}:{int(count) + 1}")
+    assert_api_error(status, refused, 400, "InvalidParameter")
+    status, refused = get(f"{server.url}/_sim/timeline?since={source}:0&x=1")
+    assert_api_error(status, refused, 400, "InvalidParameter")
 
 
 def test_event_types_come_from_the_catalog(sim: EcsSimulator, server: EcsServer) -> None:

@@ -134,11 +134,30 @@
     replaceRows(document.querySelector("#events tbody"), rows, 8, "No events.");
   }
 
+  // The legend: each colour and mark of the chart, named (the chart's titles name them too).
+  const LEGEND = [
+    ...STATUSES.map((name) => ["s-" + name, name]),
+    ...STATES.map((name) => ["s-" + name, name]),
+    ["h-normal", "backend normal"],
+    ["h-abnormal", "backend abnormal"],
+    ["h-unavailable", "backend unavailable"],
+    ["w-traffic", "gets traffic (weight > 0)"],
+    ["w-drained", "drained (weight 0)"],
+    ["m-ok", "command succeeded"],
+    ["m-failed", "command failed or timed out"],
+    ["m-stopped", "command stopped or aborted"],
+    ["m-running", "command pending or running"],
+  ];
+  const HEALTH = new Set(["normal", "abnormal", "unavailable"]);
+  const RUNNING = new Set(["Pending", "Running", "Stopping"]);
+  const MAX_KEPT = 50000;
+  const TEXT_ROWS = 300;
+
   function renderLegend() {
     const legend = document.getElementById("legend");
     if (legend.childElementCount) return;
-    for (const name of STATUSES.concat(STATES)) {
-      legend.appendChild(el("li", {}, el("span", { class: "swatch s-" + name, "aria-hidden": "true" }), name));
+    for (const [cls, name] of LEGEND) {
+      legend.appendChild(el("li", {}, el("span", { class: "swatch " + cls, "aria-hidden": "true" }), name));
     }
   }
 
@@ -147,12 +166,78 @@
     return span > 2 * 86400000 ? iso.slice(5, 16).replace("T", " ") : iso.slice(11, 16);
   }
 
-  function renderTimeline(data) {
-    lastTimeline = data;
+  function short(text, length) {
+    return text.length > length ? text.slice(0, length - 1) + "…" : text;
+  }
+
+  // Each lane's rows, from the recorded changes: the instance's statuses, each backend
+  // (a load balancer or vServer group: health and weight), its command runs, other kinds.
+  function buildLanes(data, changes) {
+    const lanes = new Map();
+    const lane = (id) => {
+      if (!lanes.has(id)) lanes.set(id, { id, name: "", instance: null, statuses: [],
+        backends: new Map(), runs: new Map(), other: new Map(), events: [] });
+      return lanes.get(id);
+    };
+    for (const i of data.instances) Object.assign(lane(i.instance_id), { name: i.name, instance: i });
+    const group = (map, key) => {
+      if (!map.has(key)) map.set(key, []);
+      return map.get(key);
+    };
+    for (const c of changes) {
+      if (!c.instance_id) continue;
+      const l = lane(c.instance_id);
+      if (c.kind === "instance") l.statuses.push(c);
+      else if (c.kind === "backend" || c.kind === "weight") {
+        group(l.backends, c.subject).push(c);
+      } else if (c.kind === "command") group(l.runs, c.subject).push(c);
+      else group(l.other, c.kind + " " + c.subject).push(c);
+    }
+    for (const e of data.events) lane(e.instance_id).events.push(e);
+    const byTime = (a, b) => Date.parse(a.time) - Date.parse(b.time);
+    for (const l of lanes.values()) {
+      l.statuses.sort(byTime);  // stable: the order they came in at one moment
+      for (const list of [...l.backends.values(), ...l.runs.values(), ...l.other.values()]) list.sort(byTime);
+      if (l.statuses.length === 0 && l.instance) {  // not recorded: what it is, since created
+        l.statuses.push({ time: l.instance.creation_time || data.now, value: l.instance.status,
+          summary: l.instance.instance_id + ": " + l.instance.status });
+      }
+    }
+    return [...lanes.values()];
+  }
+
+  // Stretches of one subject's value: [{value, start, end, change}], end null while it lasts.
+  function stretches(list, now, isFinal) {
+    return list.map((c, index) => {
+      const start = Date.parse(c.time);
+      const next = list[index + 1];
+      const end = next ? Date.parse(next.time) : (isFinal(c.value) ? start : now);
+      return { value: c.value, start, end, change: c };
+    });
+  }
+
+  // A backend's health: its verdicts, and before the first one, the health that verdict
+  // changed from (a backend set up healthy has no verdict until something happens).
+  function healthOf(list, now) {
+    const verdicts = list.filter((c) => c.kind === "backend");
+    if (verdicts.length === 0) return [];
+    const first = Date.parse(list[0].time);
+    const out = [];
+    if (verdicts[0].old && Date.parse(verdicts[0].time) > first) {
+      out.push({ value: verdicts[0].old, start: first, end: Date.parse(verdicts[0].time),
+        change: { time: list[0].time, summary: "health before the first verdict: " + verdicts[0].old } });
+    }
+    return out.concat(stretches(verdicts, now, () => false));
+  }
+
+  function renderTimeline(data, changes) {
+    lastTimeline = [data, changes];
     const box = document.getElementById("timeline");
     const now = Date.parse(data.now);
+    const lanes = buildLanes(data, changes);
     const times = [now];
-    for (const lane of data.instances) for (const s of lane.statuses) times.push(Date.parse(s.time));
+    for (const c of changes) if (c.instance_id) times.push(Date.parse(c.time));
+    for (const l of lanes) for (const s of l.statuses) times.push(Date.parse(s.time));
     for (const e of data.events) {
       for (const h of e.history) times.push(Date.parse(h.time));
       if (e.not_before) times.push(Date.parse(e.not_before));
@@ -165,22 +250,25 @@
     const left = 190;
     const right = 20;
     const rowH = 18;
+    const thinH = 14;
     const gap = 10;
     const x = (ms) => left + ((ms - t0) / (t1 - t0)) * (width - left - right);
+    const w = (a, b, least) => Math.max(least, x(b) - x(a));
 
-    const byInstance = new Map();
-    for (const e of data.events) {
-      if (!byInstance.has(e.instance_id)) byInstance.set(e.instance_id, []);
-      byInstance.get(e.instance_id).push(e);
+    let height = 30 + 10;
+    for (const l of lanes) {
+      height += rowH + 4 + gap + l.events.length * (rowH + 4) + l.backends.size * (thinH + 4) +
+        (l.runs.size ? rowH + 4 : 0) + l.other.size * (thinH + 4);
     }
-    let rows = 0;
-    for (const lane of data.instances) rows += 1 + (byInstance.get(lane.instance_id) || []).length;
-    const height = 30 + rows * (rowH + 4) + data.instances.length * gap + 10;
+    const runs = lanes.reduce((n, l) => n + l.runs.size, 0);
+    const backends = lanes.reduce((n, l) => n + l.backends.size, 0);
+    const failures = changes.filter((c) => c.failure).length;
 
-    const title = svg("title", { id: "timeline-title" }, "Timeline of instance statuses and events");
+    const title = svg("title", { id: "timeline-title" }, "Timeline of instance statuses, events, command runs and backends");
     const desc = svg("desc", { id: "timeline-desc" },
-      data.instances.length + " instances and " + data.events.length + " events from " +
-      new Date(t0).toISOString() + " to " + data.now + "; the tables above list the same data.");
+      lanes.length + " instances, " + data.events.length + " events, " + runs + " command runs and " +
+      backends + " load-balancer backends from " + new Date(t0).toISOString() + " to " + data.now +
+      "; " + failures + " failures. The tables above and the timeline as text below list the same data.");
     const root = svg("svg", { width, height, viewBox: "0 0 " + width + " " + height, role: "img",
       "aria-labelledby": "timeline-title timeline-desc" }, title, desc);
 
@@ -191,28 +279,83 @@
       root.appendChild(svg("line", { class: "grid", x1: x(ms), x2: x(ms), y1: 20, y2: height - 5 }));
       root.appendChild(svg("text", { x: x(ms), y: 14, "text-anchor": "middle" }, formatTick(ms, t1 - t0)));
     }
+    const label = (text, y) => root.appendChild(svg("text", { class: "row-label", x: 16, y },
+      svg("title", {}, text), short(text, 24)));
 
     let y = 28;
-    for (const lane of data.instances) {
-      root.appendChild(svg("text", { class: "lane-label", x: 6, y: y + 13 }, lane.instance_id));
-      lane.statuses.forEach((s, index) => {
-        const start = Date.parse(s.time);
-        const next = lane.statuses[index + 1];
-        const end = next ? Date.parse(next.time) : (s.status === "Released" ? start : now);
-        root.appendChild(svg("rect", { class: "s-" + safeClass(s.status), x: x(start), y,
-          width: Math.max(3, x(end) - x(start)), height: rowH, "data-status": s.status },
-          svg("title", {}, lane.instance_id + " " + s.status + " from " + s.time)));
-      });
+    for (const l of lanes) {
+      root.appendChild(svg("text", { class: "lane-label", x: 6, y: y + 13 },
+        svg("title", {}, l.name && l.name !== l.id ? l.id + " (" + l.name + ")" : l.id), short(l.id, 24)));
+      for (const s of stretches(l.statuses, now, (v) => v === "Released")) {
+        root.appendChild(svg("rect", { class: "s-" + safeClass(s.value), x: x(s.start), y,
+          width: w(s.start, s.end, 3), height: rowH, "data-status": s.value },
+          svg("title", {}, l.id + " " + s.value + " from " + s.change.time)));
+      }
       y += rowH + 4;
-      for (const e of byInstance.get(lane.instance_id) || []) {
-        root.appendChild(svg("text", { class: "row-label", x: 16, y: y + 13 },
-          e.event_type.length > 26 ? e.event_type.slice(0, 25) + "…" : e.event_type));
+      // each backend: its health as a thin band, its traffic as a strip under it
+      for (const [subject, list] of l.backends) {
+        label(subject, y + 10);
+        for (const h of healthOf(list, now)) {
+          const bad = HEALTH.has(h.value) ? h.value !== "normal" : false;
+          root.appendChild(svg("rect", { class: "h-" + safeClass(h.value) + (bad ? " failure" : ""),
+            x: x(h.start), y: y + 1, width: w(h.start, h.end, bad ? 4 : 3), height: 7, "data-health": h.value,
+            "data-backend": subject },
+            svg("title", {}, l.id + " backend " + subject + ": " + h.value + " from " + h.change.time)));
+        }
+        for (const s of stretches(list.filter((c) => c.kind === "weight"), now, () => false)) {
+          const drained = s.value === "0";
+          root.appendChild(svg("rect", { class: drained ? "w-drained" : "w-traffic", x: x(s.start),
+            y: y + 10, width: w(s.start, s.end, 2), height: 3, "data-weight": s.value, "data-backend": subject },
+            svg("title", {}, l.id + " backend " + subject + ": weight " + s.value +
+              (drained ? " (no traffic)" : "") + " from " + s.change.time + " (" + s.change.summary + ")")));
+        }
+        y += thinH + 4;
+      }
+      // command runs: a thin bar while it runs, a mark where it ended
+      if (l.runs.size) {
+        label("commands", y + 13);
+        for (const [subject, list] of l.runs) {
+          const last = list[list.length - 1];
+          const start = Date.parse(list[0].time);
+          const done = !RUNNING.has(last.value);
+          const end = done ? Date.parse(last.time) : now;
+          const tip = [l.id + " command run " + subject + ": " + last.value,
+            ...list.map((c) => c.time + " " + c.summary)].join("\n");
+          root.appendChild(svg("rect", { class: "run", x: x(start), y: y + rowH / 2 - 2,
+            width: w(start, end, 2), height: 4 }, svg("title", {}, tip)));
+          const kind = !done ? "m-running" : last.failure ? "m-failed"
+            : last.value === "Success" ? "m-ok" : "m-stopped";
+          const mx = x(end);
+          const my = y + rowH / 2;
+          const r = kind === "m-failed" ? 7 : 5;
+          const attrs = { class: "mark " + kind + (last.failure ? " failure" : ""), "data-command": subject,
+            "data-command-status": last.value };
+          const shape = kind === "m-ok" || kind === "m-running"
+            ? svg("circle", { ...attrs, cx: mx, cy: my, r }, svg("title", {}, tip))
+            : svg("polygon", { ...attrs, points: [mx, my - r, mx + r, my, mx, my + r, mx - r, my].join(" ") },
+              svg("title", {}, tip));
+          root.appendChild(shape);
+        }
+        y += rowH + 4;
+      }
+      // any other kind: a bar per value
+      for (const [key, list] of l.other) {
+        label(key, y + 10);
+        for (const s of stretches(list, now, () => false)) {
+          root.appendChild(svg("rect", { class: "other" + (s.change.failure ? " failure" : ""), x: x(s.start),
+            y: y + 1, width: w(s.start, s.end, 3), height: thinH - 2, "data-value": s.value },
+            svg("title", {}, l.id + " " + key + ": " + s.value + " from " + s.change.time)));
+        }
+        y += thinH + 4;
+      }
+      for (const e of l.events) {
+        label(e.event_type, y + 13);
         e.history.forEach((h, index) => {
           const start = Date.parse(h.time);
           const next = e.history[index + 1];
           const end = next ? Date.parse(next.time) : (FINAL.has(h.state) ? start : now);
           root.appendChild(svg("rect", { class: "s-" + safeClass(h.state), x: x(start), y: y + 2,
-            width: Math.max(4, x(end) - x(start)), height: rowH - 4, "data-event": e.event_id,
+            width: w(start, end, 4), height: rowH - 4, "data-event": e.event_id,
             "data-state": h.state },
             svg("title", {}, e.event_id + " " + e.event_type + ": " + h.state + " at " + h.time)));
         });
@@ -230,6 +373,22 @@
     root.appendChild(svg("line", { class: "now", x1: x(now), x2: x(now), y1: 20, y2: height - 5 },
       svg("title", {}, "now: " + data.now)));
     box.replaceChildren(root);
+    renderChangesText(changes);
+  }
+
+  // The chart as text: the newest changes in a table (the tables above hold the events).
+  function renderChangesText(changes) {
+    const shown = changes.slice(-TEXT_ROWS).reverse();
+    const rows = shown.map((c) => el("tr", c.failure ? { class: "failure" } : {},
+      el("td", {}, el("time", { datetime: c.time }, c.time)),
+      el("td", { class: "mono" }, c.instance_id || "—"),
+      el("td", {}, c.kind),
+      el("td", { class: "mono" }, c.subject),
+      el("td", {}, c.value === null ? "—" : c.value, c.failure ? el("strong", {}, " (failure)") : null)));
+    replaceRows(document.querySelector("#changes tbody"), rows, 5, "Nothing recorded.");
+    const older = changes.length - shown.length;
+    document.getElementById("changes-count").textContent = changes.length + " change" +
+      (changes.length === 1 ? "" : "s") + (older ? ", the newest " + shown.length + " shown" : "");
   }
 
   // ------------------------------------------------------------------ refreshing
@@ -247,13 +406,29 @@
     node.setAttribute("datetime", now);
   }
 
+  // The timeline's changes are kept here and fetched from where the last answer ended.
+  const kept = { cursor: null, changes: [] };
+
+  async function fetchTimeline() {
+    let answer;
+    for (let round = 0; round < 100; round++) {
+      const query = kept.cursor ? "?since=" + encodeURIComponent(kept.cursor) : "";
+      answer = await api("GET", "/_sim/timeline" + query);
+      if (answer.full) kept.changes = [];
+      for (const c of answer.changes) kept.changes.push(c);
+      kept.cursor = answer.cursor;
+      if (!answer.more) break;
+    }
+    if (kept.changes.length > MAX_KEPT) kept.changes = kept.changes.slice(-MAX_KEPT);
+    return answer;
+  }
+
   async function refresh() {
-    const [instances, timeline] = await Promise.all([
-      api("GET", "/_sim/instances"), api("GET", "/_sim/timeline")]);
+    const [instances, timeline] = await Promise.all([api("GET", "/_sim/instances"), fetchTimeline()]);
     showNow(timeline.now);
     renderInstances(instances.instances);
     renderEvents(timeline.events);
-    renderTimeline(timeline);
+    renderTimeline(timeline, kept.changes);
     document.body.setAttribute("data-version", version || "");
   }
 
@@ -355,7 +530,7 @@
       const answer = await api("POST", "/_sim/instances/" + values.action, { instance_id: values.instance_id });
       return values.instance_id + ": " + values.action + " accepted, now " + answer.instance.status + ".";
     });
-    window.addEventListener("resize", () => { if (lastTimeline) renderTimeline(lastTimeline); });
+    window.addEventListener("resize", () => { if (lastTimeline) renderTimeline(...lastTimeline); });
     renderLegend();
     loadEventTypes().catch((error) => announce("Could not load the event types: " + error.message, "error"));
     poll();
