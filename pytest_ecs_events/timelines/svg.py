@@ -132,11 +132,17 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
+def _backend_row(subject: str) -> str:
+    """A backend's row: its weight's subject (``lb/group:port``); its health verdicts name
+    the listener too (``...@80``) and are drawn on the same row."""
+    return subject.split("@", 1)[0]
+
+
 def _row_of(kind: str, subject: str) -> tuple[str, str]:
     """The row a kind's subject is drawn on: a backend's health and weight share one (kind
     ``"backend"``), a lane's command runs share one (subject ``""``)."""
     if kind in BACKEND_KINDS:
-        return ("backend", subject)
+        return ("backend", _backend_row(subject))
     if kind == COMMAND:
         return (COMMAND, "")
     return (kind, subject)
@@ -349,7 +355,7 @@ def _backends(
     first_verdict: dict[tuple[str, str], Mapping[str, Any]] = {}
     for record in document["records"]:
         if record["kind"] in BACKEND_KINDS:
-            key = (record["instance_id"], record["subject"])
+            key = (record["instance_id"], _backend_row(record["subject"]))
             first_seen.setdefault(key, record)
             if record["kind"] == "backend":
                 first_verdict.setdefault(key, record)
@@ -363,7 +369,7 @@ def _backends(
                               seen["time"], verdict["time"]))  # fmt: skip
     for i in document["intervals"]:
         if i["kind"] in BACKEND_KINDS:
-            stretches.append((i["kind"], i["instance_id"], i["subject"], i["value"],
+            stretches.append((i["kind"], i["instance_id"], _backend_row(i["subject"]), i["value"],
                               i["start_offset"], i["end_offset"], i["start"],
                               i["end"] or "(still)"))  # fmt: skip
     for kind, lane_id, subject, value, start, end, since, until in stretches:

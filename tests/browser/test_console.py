@@ -144,10 +144,11 @@ def test_console_shows_instances_events_and_timeline(
     web1_health = [(h, bad) for who, h, bad in health if who.startswith("i-web1")]
     assert web1_health == [("normal", False), ("abnormal", True), ("normal", False)]
     weights = [w.split(" from ")[0] for w in titles(chart, "rect[data-weight]")]
+    backend = f"{lb.load_balancer_id}/{group}:80"  # the backend: group and port
     assert [w for w in weights if w.startswith("i-web1")] == [
-        f"i-web1 backend {lb.load_balancer_id}/{group}: weight 100",
-        f"i-web1 backend {lb.load_balancer_id}/{group}: weight 0 (no traffic)",
-        f"i-web1 backend {lb.load_balancer_id}/{group}: weight 100",
+        f"i-web1 backend {backend}: weight 100",
+        f"i-web1 backend {backend}: weight 0 (no traffic)",
+        f"i-web1 backend {backend}: weight 100",
     ]
     # the command runs, each marked where it ended; the failures red
     runs = {run.invoke_id: run.status for run in ecs_sim.invocations}  # one instance each

@@ -476,11 +476,15 @@ def test_timeline_has_command_runs_backend_health_and_weight(
     assert commands[0]["subject"].startswith("t-")
     assert commands[-1]["summary"].endswith("i-a: Running -> Failed exit 3")
     weight = [c for c in mine if c["kind"] == "weight"]
-    assert [(c["value"], c["subject"]) for c in weight] == [
-        ("100", f"{lb.load_balancer_id}/{group}")
+    backend = f"{lb.load_balancer_id}/{group}:8080"  # the backend, port included
+    assert [(c["value"], c["subject"]) for c in weight] == [("100", backend)]
+    health = [
+        (c["old"], c["value"], c["failure"], c["subject"]) for c in mine if c["kind"] == "backend"
     ]
-    health = [(c["old"], c["value"], c["failure"]) for c in mine if c["kind"] == "backend"]
-    assert health == [("normal", "abnormal", True), ("abnormal", "normal", False)]
+    assert health == [  # each verdict also names its listener
+        ("normal", "abnormal", True, f"{backend}@80"),
+        ("abnormal", "normal", False, f"{backend}@80"),
+    ]
 
 
 def test_timeline_answers_only_what_is_new_since_a_cursor(

@@ -189,7 +189,8 @@
       const l = lane(c.instance_id);
       if (c.kind === "instance") l.statuses.push(c);
       else if (c.kind === "backend" || c.kind === "weight") {
-        group(l.backends, c.subject).push(c);
+        // health verdicts name their listener (lb/group:port@80): one row per backend
+        group(l.backends, c.subject.split("@")[0]).push(c);
       } else if (c.kind === "command") group(l.runs, c.subject).push(c);
       else group(l.other, c.kind + " " + c.subject).push(c);
     }
