@@ -866,6 +866,39 @@ class CloudAssistant:
             else:
                 self._end(run, "Failed", exit_code=None, error_code="ExecutionInterrupted")
 
+    # ------------------------------------------------------------ saving and restoring
+    def client_tokens(self) -> dict[str, str]:
+        """The ``ClientToken`` of each invocation made with one, by invoke id."""
+        return {invoke_id: token for token, (_, invoke_id) in self._tokens.items()}
+
+    def restore_invocation(
+        self,
+        invocation: Invocation,
+        client_token: str | None,
+        dues: Sequence[datetime | None],
+    ) -> None:
+        """Register an invocation rebuilt from a scenario (core/scenario.py, which checked
+        it; its command is in :attr:`commands`): each unfinished run gets a new timer for its
+        next step at its ``dues`` entry (None: when the simulation would have set it)."""
+        self.invocations[invocation.invoke_id] = invocation
+        if client_token is not None:
+            self._tokens[client_token] = (invocation.command_id, invocation.invoke_id)
+        limit = timedelta(seconds=invocation.timeout)
+        for run, due in zip(invocation.runs, dues, strict=True):
+            self.runs.append(run)
+            if run.finished:
+                continue
+            self._active.setdefault(run.instance_id, []).append(run)
+            step: Callable[[CommandRun], None]
+            if run.status == "Pending":
+                step, default = self._begin, run.created_at + DELIVERY_DELAY
+            else:
+                step = self._time_out if run.outcome.duration > limit else self._finish
+                default = (run.start_time or run.created_at) + min(run.outcome.duration, limit)
+            run.timer = self._sim.call_at(due or default, functools.partial(step, run))
+        self._watch()
+        self._sim.mutations += 1
+
     # ------------------------------------------------------------------- reading
     def runs_of(self, instance_id: str) -> list[CommandRun]:
         with self._sim.lock:

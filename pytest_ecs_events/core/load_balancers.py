@@ -19,6 +19,7 @@ so accounts without one pay nothing. Each operation validates everything first (
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -583,6 +584,49 @@ class LoadBalancerStore:
                 self._reweigh(lb, group_id, current, _weight(spec, 100), cause)
                 if spec.description is not None:
                     current.description = spec.description
+        self._account.mutations += 1
+
+    # ------------------------------------------------------------- saving and restoring
+    def health_entries(
+        self, lb: LoadBalancer
+    ) -> list[tuple[HealthKey, str, str | None, datetime | None]]:
+        """Each health entry as a scenario saves it: (key, status, the verdict on its way or
+        None, when it lands or None)."""
+        return [
+            (key, entry.status, entry.target, entry.timer.due if entry.timer else None)
+            for key, entry in lb.health.items()
+        ]
+
+    def new_id(self, kind: str, region: str) -> str:
+        """A fresh load balancer (``lb``) or vServer group (``rsp``) id of the region."""
+        taken = self.balancers.__contains__ if kind == "lb" else self.group_owner.__contains__
+        return self._new_id(kind, region, taken)
+
+    def new_address(self) -> str:
+        return self._new_address()
+
+    def restore(
+        self,
+        lb: LoadBalancer,
+        health: Mapping[HealthKey, tuple[str, str | None, datetime | None]],
+    ) -> None:
+        """Register a load balancer rebuilt from a scenario (core/scenario.py, which checked
+        it): its indexes, its health entries, and a new timer for each verdict on its way, so
+        that a verdict due after the load still lands."""
+        lb_id = lb.load_balancer_id
+        self.balancers[lb_id] = lb
+        for group_id in lb.vserver_groups:
+            self.group_owner[group_id] = lb_id
+        for _, backend in lb.members():
+            self._by_instance.setdefault(backend.server_id, set()).add(lb_id)
+        for key, (status, target, due) in health.items():
+            entry = lb.health[key] = _Health(status)
+            if target is not None and due is not None:
+                entry.target = target
+                entry.timer = self._account.call_at(
+                    due, functools.partial(self._verdict, lb_id, key, target)
+                )
+        self._watch()
         self._account.mutations += 1
 
     # ------------------------------------------------------------------------ internals

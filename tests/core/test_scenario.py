@@ -113,7 +113,7 @@ def test_a_hand_written_scenario_fills_in_the_rest_and_runs() -> None:
         ({"queues": [{"name": "q", "attributes": {"DelaySeconds": -1}}]}, "queues[0].attributes"),
         ({"now": "yesterday-ish"}, "now: "),
         ({"seed": "x"}, "seed: expected an integer"),
-        ({"load_balancers": [{"id": "lb-1"}]}, "load_balancers: load balancers are not"),
+        ({"load_balancers": [{"id": "lb-1"}]}, "load_balancers[0].id: unknown field"),
         ({"whatever": 1}, "whatever: unknown field"),
         ({"version": 99}, "version: "),
     ],
