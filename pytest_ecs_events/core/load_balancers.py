@@ -605,29 +605,29 @@ class LoadBalancerStore:
     def new_address(self) -> str:
         return self._new_address()
 
-    def restore(
-        self,
-        lb: LoadBalancer,
-        health: Mapping[HealthKey, tuple[str, str | None, datetime | None]],
-    ) -> None:
+    def restore(self, lb: LoadBalancer, health: Mapping[HealthKey, str]) -> None:
         """Register a load balancer rebuilt from a scenario (core/scenario.py, which checked
-        it): its indexes, its health entries, and a new timer for each verdict on its way, so
-        that a verdict due after the load still lands."""
+        it): its indexes and the status of each health entry. A verdict on its way comes back
+        with :meth:`resume_verdict`."""
         lb_id = lb.load_balancer_id
         self.balancers[lb_id] = lb
         for group_id in lb.vserver_groups:
             self.group_owner[group_id] = lb_id
         for _, backend in lb.members():
             self._by_instance.setdefault(backend.server_id, set()).add(lb_id)
-        for key, (status, target, due) in health.items():
-            entry = lb.health[key] = _Health(status)
-            if target is not None and due is not None:
-                entry.target = target
-                entry.timer = self._account.call_at(
-                    due, functools.partial(self._verdict, lb_id, key, target)
-                )
+        for key, status in health.items():
+            lb.health[key] = _Health(status)
         self._watch()
         self._account.mutations += 1
+
+    def resume_verdict(self, lb: LoadBalancer, key: HealthKey, target: str, due: datetime) -> None:
+        """A verdict that was on its way when the scenario was saved: a new timer, so that it
+        still lands at ``due`` after the load."""
+        entry = lb.health[key]
+        entry.target = target
+        entry.timer = self._account.call_at(
+            due, functools.partial(self._verdict, lb.load_balancer_id, key, target)
+        )
 
     # ------------------------------------------------------------------------ internals
     def _check_running(self, lb: LoadBalancer, server_ids: Iterable[str]) -> None:

@@ -19,6 +19,7 @@ naming it (``instances[2].status: ...``) and the half-built simulation is droppe
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -150,6 +151,58 @@ def _choice(where: str, value: str, choices: Callable[[str], Any], names: list[s
         raise _fail(where, f"expected one of {', '.join(names)}, got {value!r}") from None
 
 
+# -- pending steps ----------------------------------------------------------------------------
+#: What a pending step is saved as: ("event", id), ("instance", id), ("health", load balancer
+#: id, health key), ("run", invoke id, instance id).
+StepName = tuple[Any, ...]
+
+
+def _tie_orders(sim: Simulation) -> dict[StepName, int]:
+    """The ``order`` of each saved pending step that falls due at the same instant as another:
+    its place among them (0, 1, ...), as the timer heap runs them. Steps alone at their instant
+    have none, so that most documents do not show it."""
+    names: dict[int, StepName] = {}
+    for lb in sim.load_balancers.balancers.values():
+        for key, entry in lb.health.items():
+            if entry.timer is not None:
+                names[id(entry.timer)] = ("health", lb.load_balancer_id, key)
+    for run in sim.cloud_assistant.runs:
+        if run.timer is not None:
+            names[id(run.timer)] = ("run", run.invoke_id, run.instance_id)
+    groups: dict[datetime, list[StepName]] = {}
+    for timer in sim.store.live_timers():
+        if timer.kind in ("event", "instance"):
+            name: StepName | None = (timer.kind, timer.target_id)
+        else:
+            name = names.get(id(timer))
+        if name is not None:
+            groups.setdefault(timer.due, []).append(name)
+    return {name: n for group in groups.values() if len(group) > 1 for n, name in enumerate(group)}
+
+
+def _with_order(out: dict[str, Any], orders: Mapping[StepName, int], name: StepName) -> None:
+    if name in orders:
+        out["order"] = orders[name]
+
+
+class _Steps:
+    """The timers a document asks for, made once everything is loaded: in time order and, at
+    the same instant, in their saved ``order`` (then as listed), so that changes due at the
+    same instant run in the order they would have run had the simulation not been saved (a
+    health verdict and its instance's status change, a command's end and a reboot...)."""
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[datetime, float, int, Callable[[], None]]] = []
+
+    def add(self, due: datetime, order: int | None, make: Callable[[], None]) -> None:
+        rank = float("inf") if order is None else float(order)
+        self._steps.append((due, rank, len(self._steps), make))
+
+    def make(self) -> None:
+        for *_, make in sorted(self._steps, key=lambda step: step[:3]):
+            make()
+
+
 # -- instances --------------------------------------------------------------------------------
 #: Record fields add_instance does not take: restored as saved after it made the instance.
 _INSTANCE_RECORD = {
@@ -172,7 +225,9 @@ _INSTANCE_KINDS = {
 _ADDRESSES = ("private_ip", "public_ip", "eip")
 
 
-def _dump_instance(sim: Simulation, instance: Instance) -> dict[str, Any]:
+def _dump_instance(
+    sim: Simulation, instance: Instance, orders: Mapping[StepName, int]
+) -> dict[str, Any]:
     i = instance
     out: dict[str, Any] = {
         "instance_id": i.instance_id, "name": i.name, "region": i.region, "zone": i.zone,
@@ -197,6 +252,7 @@ def _dump_instance(sim: Simulation, instance: Instance) -> dict[str, Any]:
     plan = sim.pending_statuses(i.instance_id)
     if plan:
         out["pending_statuses"] = [{"time": _time(t), "status": s.value} for t, s in plan]
+        _with_order(out["pending_statuses"][0], orders, ("instance", i.instance_id))
     return out
 
 
@@ -210,7 +266,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _load_instance(sim: Simulation, where: str, raw: Any) -> None:
+def _load_instance(sim: Simulation, where: str, raw: Any, later: _Steps) -> None:
     pending_raw = raw.get("pending_statuses") if isinstance(raw, dict) else None
     if isinstance(raw, dict):
         raw = {k: v for k, v in raw.items() if k != "pending_statuses"}
@@ -255,12 +311,15 @@ def _load_instance(sim: Simulation, where: str, raw: Any) -> None:
         if not isinstance(pending_raw, list):
             raise _fail(f"{where}.pending_statuses", f"expected a list, got {pending_raw!r}")
         steps = []
+        order = None
         for n, step in enumerate(pending_raw):
             at = f"{where}.pending_statuses[{n}]"
-            got = _entry(at, step, {"time": "time", "status": "str"}, sim.now, ("time", "status"))
+            got = _entry(at, step, {"time": "time", "status": "str", "order": "int"}, sim.now,
+                         ("time", "status"))  # fmt: skip
+            order = got.get("order") if n == 0 else order
             steps.append((got["time"], _choice(f"{at}.status", got["status"], InstanceStatus,
                                                [s.value for s in InstanceStatus])))  # fmt: skip
-        sim.resume_statuses(instance, steps)
+        later.add(steps[0][0], order, functools.partial(sim.resume_statuses, instance, steps))
 
 
 # -- disks ------------------------------------------------------------------------------------
@@ -322,13 +381,15 @@ _EVENT_KINDS = {
     "simulated": "bool", "region": "str", "not_before": "time?", "publish_time": "time",
     "finish_time": "time?", "execute_start_time": "time?", "reason": "str",
     "reason_code": "str", "impact_level": "str", "extended": "object", "history": "history",
-    "due": "time?",
+    "due": "time?", "order": "int",
 }  # fmt: skip
 
 
-def _dump_event(event: SystemEvent, due: datetime | None) -> dict[str, Any]:
+def _dump_event(
+    event: SystemEvent, due: datetime | None, orders: Mapping[StepName, int]
+) -> dict[str, Any]:
     e = event
-    return {
+    out = {
         "event_id": e.event_id, "instance_id": e.instance_id, "event_type": e.event_type,
         "state": e.state.value, "simulated": e.simulated, "region": e.region,
         "not_before": _time(e.not_before), "publish_time": _time(e.publish_time),
@@ -338,9 +399,11 @@ def _dump_event(event: SystemEvent, due: datetime | None) -> dict[str, Any]:
         "history": [{"time": _time(t), "state": s.value} for t, s in e.history],
         "due": _time(due),
     }  # fmt: skip
+    _with_order(out, orders, ("event", e.event_id))
+    return out
 
 
-def _load_event(sim: Simulation, where: str, raw: Any) -> None:
+def _load_event(sim: Simulation, where: str, raw: Any, later: _Steps) -> None:
     history_raw = raw.get("history") if isinstance(raw, dict) else None
     if isinstance(raw, dict):
         raw = {k: v for k, v in raw.items() if k != "history"}
@@ -397,7 +460,7 @@ def _load_event(sim: Simulation, where: str, raw: Any) -> None:
     sim.store.add_event(event)
     due = entry["due"] if "due" in entry else _default_due(sim, event, spec.category)
     if due is not None and not state.is_final and state is not EventState.Inquiring:
-        sim.store.schedule_event(event, due)
+        later.add(due, entry.get("order"), functools.partial(sim.store.schedule_event, event, due))
 
 
 def _default_due(sim: Simulation, event: SystemEvent, category: Category) -> datetime | None:
@@ -560,7 +623,7 @@ _BACKEND_KINDS = {"server_id": "str", "weight": "int", "port": "int", "type": "s
 _GROUP_KINDS = {"vserver_group_id": "str", "name": "str", "created": "time"}
 _HEALTH_KINDS = {
     "listener_port": "int", "vserver_group_id": "str", "server_id": "str", "port": "int",
-    "status": "str", "next": "str?", "due": "time?",
+    "status": "str", "next": "str?", "due": "time?", "order": "int",
 }  # fmt: skip
 _LB_STATUSES = ("active", "inactive", "locked")
 _PROTOCOLS = ("tcp", "udp", "http", "https")
@@ -574,7 +637,15 @@ def _dump_backend(backend: Backend, *, port: bool) -> dict[str, Any]:
     return out
 
 
-def _dump_load_balancer(sim: Simulation, lb: LoadBalancer) -> dict[str, Any]:
+def _dump_load_balancer(
+    sim: Simulation, lb: LoadBalancer, orders: Mapping[StepName, int]
+) -> dict[str, Any]:
+    health = []
+    for key, status, target, due in sim.load_balancers.health_entries(lb):
+        entry = {"listener_port": key[0], "vserver_group_id": key[1], "server_id": key[2],
+                 "port": key[3], "status": status, "next": target, "due": _time(due)}  # fmt: skip
+        _with_order(entry, orders, ("health", lb.load_balancer_id, key))
+        health.append(entry)
     return {
         "load_balancer_id": lb.load_balancer_id, "name": lb.name, "region": lb.region,
         "zone": lb.zone, "address": lb.address, "created": _time(lb.created),
@@ -592,11 +663,7 @@ def _dump_load_balancer(sim: Simulation, lb: LoadBalancer) -> dict[str, Any]:
              "backends": [_dump_backend(b, port=True) for b in g.backends.values()]}
             for g in lb.vserver_groups.values()
         ],
-        "health": [
-            {"listener_port": key[0], "vserver_group_id": key[1], "server_id": key[2],
-             "port": key[3], "status": status, "next": target, "due": _time(due)}
-            for key, status, target, due in sim.load_balancers.health_entries(lb)
-        ],
+        "health": health,
     }  # fmt: skip
 
 
@@ -633,7 +700,7 @@ def _load_backend(sim: Simulation, where: str, raw: Any, region: str, *, grouped
     return Backend(b["server_id"], weight, port, "ecs", b.get("description", ""))
 
 
-def _load_load_balancer(sim: Simulation, where: str, raw: Any) -> None:
+def _load_load_balancer(sim: Simulation, where: str, raw: Any, later: _Steps) -> None:
     store = sim.load_balancers
     raw, lists = _split(where, raw, _LB_LISTS)
     entry = _entry(where, raw, _LB_KINDS, sim.now, lists=_LB_LISTS)
@@ -726,7 +793,7 @@ def _load_load_balancer(sim: Simulation, where: str, raw: Any) -> None:
         for backend in members_of:
             port = backend.port if group_id else each.backend_port
             expected[(each.port, group_id, backend.server_id, port)] = None
-    health: dict[HealthKey, tuple[str, str | None, datetime | None]] = {}
+    health: dict[HealthKey, str] = {}
     for n, h_raw in enumerate(lists["health"]):
         at = f"{where}.health[{n}]"
         h = _entry(at, h_raw, _HEALTH_KINDS, sim.now,
@@ -752,12 +819,15 @@ def _load_load_balancer(sim: Simulation, where: str, raw: Any) -> None:
         if (target is None) != (due is None):
             raise _fail(f"{at}.{'due' if due is None else 'next'}", "next (the verdict on its "
                         "way) and due (when it lands) go together")  # fmt: skip
-        health[key] = (h["status"], target, due)
+        health[key] = h["status"]
+        if target is not None and due is not None:
+            later.add(due, h.get("order"),
+                      functools.partial(store.resume_verdict, lb, key, target, due))  # fmt: skip
     for missing in expected:
         if missing not in health:
             instance = sim.store.live_instance(missing[2])
             up = instance is not None and instance.status is InstanceStatus.Running
-            health[missing] = (NORMAL if up else ABNORMAL, None, None)
+            health[missing] = NORMAL if up else ABNORMAL
     store.restore(lb, health)
 
 
@@ -786,6 +856,7 @@ _RUN_KINDS = {
     "created_at": "time", "status": "str", "exit_code": "int?", "output": "str",
     "dropped": "int", "error_code": "str", "start_time": "time?", "finish_time": "time?",
     "stop_time": "time?", "updated_at": "time?", "repeats": "int", "due": "time?",
+    "order": "int",
 }  # fmt: skip
 _RUN_STATUSES = ("Pending", "Running", *sorted(ca.FINAL))
 
@@ -801,8 +872,10 @@ def _dump_command(c: ca.Command) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _dump_invocation(i: ca.Invocation, token: str | None) -> dict[str, Any]:
-    return {
+def _dump_invocation(
+    i: ca.Invocation, token: str | None, orders: Mapping[StepName, int]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "invoke_id": i.invoke_id, "command_id": i.command_id, "region": i.region,
         "command_name": i.command_name, "command_type": i.command_type,
         "command_description": i.command_description, "content": i.content,
@@ -826,6 +899,9 @@ def _dump_invocation(i: ca.Invocation, token: str | None) -> dict[str, Any]:
             for r in i.runs
         ],
     }  # fmt: skip
+    for run, saved in zip(i.runs, out["runs"], strict=True):
+        _with_order(saved, orders, ("run", i.invoke_id, run.instance_id))
+    return out
 
 
 def _load_command(sim: Simulation, where: str, raw: Any) -> None:
@@ -879,7 +955,7 @@ def _load_outcome(sim: Simulation, where: str, raw: Any) -> ca.Outcome:
     return ca.Outcome(o.get("output", ""), o.get("exit_code", 0), duration)
 
 
-def _load_invocation(sim: Simulation, where: str, raw: Any) -> None:
+def _load_invocation(sim: Simulation, where: str, raw: Any, later: _Steps) -> None:
     assistant = sim.cloud_assistant
     raw, lists = _split(where, raw, ("runs",))
     entry = _entry(where, raw, _INVOCATION_KINDS, sim.now, ("command_id",), ("runs",))
@@ -916,7 +992,6 @@ def _load_invocation(sim: Simulation, where: str, raw: Any) -> None:
                                          "frequency")},
         tags=entry.get("tags", {}),
     )  # fmt: skip
-    dues: list[datetime | None] = []
     seen: set[str] = set()
     for n, r_raw in enumerate(lists["runs"]):
         at = f"{where}.runs[{n}]"
@@ -959,8 +1034,10 @@ def _load_invocation(sim: Simulation, where: str, raw: Any) -> None:
             updated_at=r.get("updated_at", run_created), repeats=r.get("repeats", 0),
         )  # fmt: skip
         invocation.runs.append(run)
-        dues.append(r.get("due"))
-    assistant.restore_invocation(invocation, token, dues)
+        if not run.finished:
+            due = r.get("due") or assistant.next_step_due(run)
+            later.add(due, r.get("order"), functools.partial(assistant.resume_run, run, due))
+    assistant.restore_invocation(invocation, token)
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -970,6 +1047,7 @@ def dump(sim: Simulation) -> dict[str, Any]:
         config = sim.config
         timers = sim.store.pending_event_times()
         tokens = sim.cloud_assistant.client_tokens()
+        orders = _tie_orders(sim)
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -979,17 +1057,19 @@ def dump(sim: Simulation) -> dict[str, Any]:
             "account_id": config.account_id,
             "execution_duration": config.execution_duration.total_seconds(),
             "extra_regions": list(config.extra_regions),
-            "instances": [_dump_instance(sim, i) for i in sim.store.instances.values()],
+            "instances": [_dump_instance(sim, i, orders) for i in sim.store.instances.values()],
             "disks": [_dump_disk(d) for d in sim.store.disks.values()],
-            "events": [_dump_event(e, timers.get(e.event_id)) for e in sim.store.events.values()],
+            "events": [
+                _dump_event(e, timers.get(e.event_id), orders) for e in sim.store.events.values()
+            ],
             "queues": [_dump_queue(sim.queues.get(n)) for n in sim.queues.names()],
             "event_rules": [_dump_rule(r) for r in sim.event_rules.rules()],
             "load_balancers": [
-                _dump_load_balancer(sim, lb) for lb in sim.load_balancers.balancers.values()
+                _dump_load_balancer(sim, lb, orders) for lb in sim.load_balancers.balancers.values()
             ],
             "commands": [_dump_command(c) for c in sim.cloud_assistant.commands.values()],
             "invocations": [
-                _dump_invocation(i, tokens.get(i.invoke_id))
+                _dump_invocation(i, tokens.get(i.invoke_id), orders)
                 for i in sim.cloud_assistant.invocations.values()
             ],
         }
@@ -1042,24 +1122,26 @@ def restore(sim: Simulation, data: Mapping[str, Any]) -> None:
         "invocations",
     ):
         _list(data, key)
+    later = _Steps()
     with sim.lock:
         for n, raw in enumerate(_list(data, "instances")):
-            _load_instance(sim, f"instances[{n}]", raw)
+            _load_instance(sim, f"instances[{n}]", raw, later)
         made = set(sim.store.disks)
         for n, raw in enumerate(_list(data, "disks")):
             _load_disk(sim, f"disks[{n}]", raw, made)
         for n, raw in enumerate(_list(data, "events")):
-            _load_event(sim, f"events[{n}]", raw)
+            _load_event(sim, f"events[{n}]", raw, later)
         for n, raw in enumerate(_list(data, "queues")):
             _load_queue(sim, f"queues[{n}]", raw)
         for n, raw in enumerate(_list(data, "event_rules")):
             _load_rule(sim, f"event_rules[{n}]", raw)
         for n, raw in enumerate(_list(data, "load_balancers")):
-            _load_load_balancer(sim, f"load_balancers[{n}]", raw)
+            _load_load_balancer(sim, f"load_balancers[{n}]", raw, later)
         for n, raw in enumerate(_list(data, "commands")):
             _load_command(sim, f"commands[{n}]", raw)
         for n, raw in enumerate(_list(data, "invocations")):
-            _load_invocation(sim, f"invocations[{n}]", raw)
+            _load_invocation(sim, f"invocations[{n}]", raw, later)
+        later.make()
         sim.mutations += 1
 
 
