@@ -850,6 +850,44 @@ class CloudAssistant:
             else:
                 self._end(run, "Failed", exit_code=None, error_code="ExecutionInterrupted")
 
+    # ------------------------------------------------------------ saving and restoring
+    def client_tokens(self) -> dict[str, str]:
+        """The ``ClientToken`` of each invocation made with one, by invoke id."""
+        return {invoke_id: token for token, (_, invoke_id) in self._tokens.items()}
+
+    def restore_invocation(self, invocation: Invocation, client_token: str | None) -> None:
+        """Register an invocation rebuilt from a scenario (core/scenario.py, which checked
+        it; its command is in :attr:`commands`). Each unfinished run's next step comes back
+        with :meth:`resume_run`."""
+        self.invocations[invocation.invoke_id] = invocation
+        if client_token is not None:
+            self._tokens[client_token] = (invocation.command_id, invocation.invoke_id)
+        for run in invocation.runs:
+            self.runs.append(run)
+            if not run.finished:
+                self._active.setdefault(run.instance_id, []).append(run)
+        self._watch()
+        self._sim.mutations += 1
+
+    def next_step_due(self, run: CommandRun) -> datetime:
+        """When an unfinished run's next step falls due, as the simulation sets it."""
+        if run.status == "Pending":
+            return run.created_at + DELIVERY_DELAY
+        limit = timedelta(seconds=run.invocation.timeout)
+        return (run.start_time or run.created_at) + min(run.outcome.duration, limit)
+
+    def resume_run(self, run: CommandRun, due: datetime) -> None:
+        """An unfinished run of a restored invocation: a new timer for its next step (the
+        agent starts it, or it ends or times out)."""
+        step: Callable[[CommandRun], None]
+        if run.status == "Pending":
+            step = self._begin
+        elif run.outcome.duration > timedelta(seconds=run.invocation.timeout):
+            step = self._time_out
+        else:
+            step = self._finish
+        run.timer = self._sim.call_at(due, functools.partial(step, run))
+
     # ------------------------------------------------------------------- reading
     def runs_of(self, instance_id: str) -> list[CommandRun]:
         with self._sim.lock:

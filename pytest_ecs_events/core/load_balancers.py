@@ -19,6 +19,7 @@ so accounts without one pay nothing. Each operation validates everything first (
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -575,6 +576,49 @@ class LoadBalancerStore:
                 if spec.description is not None:
                     current.description = spec.description
         self._account.mutations += 1
+
+    # ------------------------------------------------------------- saving and restoring
+    def health_entries(
+        self, lb: LoadBalancer
+    ) -> list[tuple[HealthKey, str, str | None, datetime | None]]:
+        """Each health entry as a scenario saves it: (key, status, the verdict on its way or
+        None, when it lands or None)."""
+        return [
+            (key, entry.status, entry.target, entry.timer.due if entry.timer else None)
+            for key, entry in lb.health.items()
+        ]
+
+    def new_id(self, kind: str, region: str) -> str:
+        """A fresh load balancer (``lb``) or vServer group (``rsp``) id of the region."""
+        taken = self.balancers.__contains__ if kind == "lb" else self.group_owner.__contains__
+        return self._new_id(kind, region, taken)
+
+    def new_address(self) -> str:
+        return self._new_address()
+
+    def restore(self, lb: LoadBalancer, health: Mapping[HealthKey, str]) -> None:
+        """Register a load balancer rebuilt from a scenario (core/scenario.py, which checked
+        it): its indexes and the status of each health entry. A verdict on its way comes back
+        with :meth:`resume_verdict`."""
+        lb_id = lb.load_balancer_id
+        self.balancers[lb_id] = lb
+        for group_id in lb.vserver_groups:
+            self.group_owner[group_id] = lb_id
+        for _, backend in lb.members():
+            self._by_instance.setdefault(backend.server_id, set()).add(lb_id)
+        for key, status in health.items():
+            lb.health[key] = _Health(status)
+        self._watch()
+        self._account.mutations += 1
+
+    def resume_verdict(self, lb: LoadBalancer, key: HealthKey, target: str, due: datetime) -> None:
+        """A verdict that was on its way when the scenario was saved: a new timer, so that it
+        still lands at ``due`` after the load."""
+        entry = lb.health[key]
+        entry.target = target
+        entry.timer = self._account.call_at(
+            due, functools.partial(self._verdict, lb.load_balancer_id, key, target)
+        )
 
     # ------------------------------------------------------------------------ internals
     def _check_running(self, lb: LoadBalancer, server_ids: Iterable[str]) -> None:

@@ -193,6 +193,10 @@ class Store:
     def pending_timers(self) -> int:
         return sum(1 for _, _, t in self._heap if self._is_live(t))
 
+    def live_timers(self) -> list[Timer]:
+        """Every pending timer, in the order they run (for saving a scenario)."""
+        return [t for _, _, t in sorted(self._heap, key=lambda e: (e[0], e[1])) if self._is_live(t)]
+
     def pending_event_times(self) -> dict[str, datetime]:
         """When each event with a pending timer moves on, by event id (for saving a scenario)."""
         return {

@@ -351,3 +351,83 @@ def test_serve_refuses_a_bad_state_file_with_exit_status_2(tmp_path: Any) -> Non
     assert "instances[0].status: expected one of" in done.stderr
     assert "Traceback" not in done.stderr
     assert json.loads(bad.read_text())["instances"][0]["status"] == "Runing"  # left as it was
+
+
+def test_serve_a_scenario_with_a_load_balancer_to_both_slb_sdks(
+    start: Any, acs_client: Callable[..., Any], tmp_path: Any
+) -> None:
+    """The example scenario (examples/scenarios/drain.json): its load balancer's health and
+    vServer group are served to both SLB SDKs, its pending verdict lands when the clock moves,
+    and the state saved at exit holds the load balancer and the commands."""
+    import shutil
+    from pathlib import Path
+
+    from alibabacloud_slb20140515 import models as slb_models
+    from alibabacloud_slb20140515.client import Client as SlbClient
+    from alibabacloud_tea_openapi.models import Config
+    from aliyunsdkslb.request.v20140515.DescribeHealthStatusRequest import (
+        DescribeHealthStatusRequest,
+    )
+    from aliyunsdkslb.request.v20140515.DescribeVServerGroupAttributeRequest import (
+        DescribeVServerGroupAttributeRequest,
+    )
+
+    state = tmp_path / "drain.json"
+    shutil.copy(Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "drain.json",
+                state)  # fmt: skip
+    served = start("--quiet", "--state-file", str(state))
+    legacy = acs_client(AK, SECRET, "cn-hangzhou", auto_retry=False)
+
+    def legacy_call(request: Any, **params: Any) -> dict[str, Any]:
+        request.set_endpoint(served.endpoint)
+        request.set_protocol_type("http")
+        for key, value in params.items():
+            getattr(request, f"set_{key}")(value)
+        body: dict[str, Any] = json.loads(legacy.do_action_with_exception(request))
+        return body
+
+    config = Config(access_key_id=AK, access_key_secret=SECRET, region_id="cn-hangzhou")
+    config.endpoint, config.protocol = served.endpoint, "http"
+    new = SlbClient(config)
+
+    health = legacy_call(DescribeHealthStatusRequest(), LoadBalancerId="lb-web", ListenerPort=80)
+    assert {b["ServerId"]: b["ServerHealthStatus"]
+            for b in health["BackendServers"]["BackendServer"]} == {
+        "i-web1": "normal", "i-web2": "normal", "i-web3": "abnormal",
+    }  # fmt: skip
+    group = legacy_call(DescribeVServerGroupAttributeRequest(), VServerGroupId="rsp-web")
+    assert (group["VServerGroupName"], group["LoadBalancerId"]) == ("web", "lb-web")
+    assert [(b["ServerId"], b["Port"], b["Weight"])
+            for b in group["BackendServers"]["BackendServer"]] == [
+        ("i-web1", 8080, 100), ("i-web2", 8080, 0), ("i-web3", 8080, 100),
+    ]  # fmt: skip
+
+    served.request("/_sim/advance", {"by": "10s"})  # i-web3's verdict was due at +10 s
+    answer = new.describe_health_status(slb_models.DescribeHealthStatusRequest(
+        region_id="cn-hangzhou", load_balancer_id="lb-web", listener_port=80,
+    ))  # fmt: skip
+    assert {(b.server_id, b.server_health_status)
+            for b in answer.body.backend_servers.backend_server} == {
+        ("i-web1", "normal"), ("i-web2", "normal"), ("i-web3", "normal"),
+    }  # fmt: skip
+    attribute = new.describe_vserver_group_attribute(
+        slb_models.DescribeVServerGroupAttributeRequest(
+            region_id="cn-hangzhou", vserver_group_id="rsp-web"
+        )
+    )
+    assert attribute.body.vserver_group_name == "web"
+    assert [(b.server_id, b.weight) for b in attribute.body.backend_servers.backend_server] == [
+        ("i-web1", 100), ("i-web2", 0), ("i-web3", 100),
+    ]  # fmt: skip
+
+    code, _out, err = served.stop(signal.SIGTERM)
+    assert code == 0, err
+    saved = json.loads(state.read_text())
+    assert saved["version"] == 2
+    [lb] = saved["load_balancers"]
+    assert {(h["server_id"], h["status"], h["next"]) for h in lb["health"]
+            if h["listener_port"] == 80} == {
+        ("i-web1", "normal", None), ("i-web2", "normal", None), ("i-web3", "normal", None),
+    }  # fmt: skip
+    assert [c["command_id"] for c in saved["commands"]] == ["c-drain"]
+    assert [r["status"] for r in saved["invocations"][0]["runs"]] == ["Success", "Running"]

@@ -25,7 +25,9 @@ START = "2024-05-01T00:00:00Z"
 script_steps = st.lists(
     st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing",
                                "tag", "rename", "stop", "start", "disk", "disk_event",
-                               "command", "stop_command", "no_agent"]),
+                               "command", "stop_command", "no_agent", "lb_add", "lb_remove",
+                               "lb_set", "group_add", "group_remove", "group_weight",
+                               "health_wait"]),
               st.integers(0, 2), st.integers(1, 50)),
     max_size=15,
 )  # fmt: skip
@@ -54,6 +56,13 @@ QUESTIONS = [
     {"Action": "DescribeInvocationResults", "InstanceId": "i-1"},
     {"Action": "DescribeCloudAssistantStatus"},
     {"Action": "DescribeCommands"},
+    {"Action": "DescribeLoadBalancers"},
+    {"Action": "DescribeLoadBalancers", "ServerId": "i-1"},
+    {"Action": "DescribeLoadBalancerAttribute", "LoadBalancerId": "lb-web"},
+    {"Action": "DescribeHealthStatus", "LoadBalancerId": "lb-web"},
+    {"Action": "DescribeHealthStatus", "LoadBalancerId": "lb-web", "ListenerPort": "8080"},
+    {"Action": "DescribeVServerGroups", "LoadBalancerId": "lb-web"},
+    {"Action": "DescribeVServerGroupAttribute", "VServerGroupId": "<api>"},
 ]  # fmt: skip
 
 
@@ -97,7 +106,32 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
         sim.call("StopInvocation", RegionId=sim.region, InvokeId=sim.invocations[-1].invoke_id)
     elif what == "no_agent":
         sim.set_cloud_assistant(instance, installed=hours % 2 == 0)
+    elif what.startswith(("lb_", "group_")):
+        with contextlib.suppress(EcsApiError):  # already a backend, not one, not running...
+            _slb(sim, what, instance, hours)
+    elif what == "health_wait":  # a few seconds: health verdicts land (6 s, 4 s here)
+        sim.advance(f"{hours % 9 + 1}s")
     # "nothing": poll again with nothing changed
+
+
+def _slb(sim: EcsSimulator, what: str, instance: str, n: int) -> None:
+    one = json.dumps([{"ServerId": instance, "Weight": n * 2}])
+    at = json.dumps([{"ServerId": instance, "Port": 8080, "Weight": n * 2}])
+    group = sim.load_balancers[0].vserver_group_ids["api"]
+    if what == "lb_add":
+        sim.call("AddBackendServers", LoadBalancerId="lb-web", BackendServers=one)
+    elif what == "lb_remove":
+        sim.call("RemoveBackendServers", LoadBalancerId="lb-web", BackendServers=one)
+    elif what == "lb_set":
+        sim.call("SetBackendServers", LoadBalancerId="lb-web", BackendServers=one)
+    elif what == "group_add":
+        sim.call("AddVServerGroupBackendServers", VServerGroupId=group, BackendServers=at)
+    elif what == "group_remove":
+        sim.call("RemoveVServerGroupBackendServers", VServerGroupId=group, BackendServers=at)
+    else:
+        old = json.dumps([{"ServerId": instance, "Port": 8080}])
+        sim.call("ModifyVServerGroupBackendServers", VServerGroupId=group,
+                 OldBackendServers=old, NewBackendServers=at)  # fmt: skip
 
 
 def _without_request_id(response: ApiResponse) -> bytes:
@@ -114,10 +148,18 @@ def test_every_kept_answer_is_the_answer_computed_afresh(
     changed: polled after every step, each answer is byte for byte what a new dispatcher,
     keeping nothing, computes."""
     sim = EcsSimulator(now=START, instances=["i-0", "i-1", "i-2"], seed=2)
+    sim.add_load_balancer(
+        "web", load_balancer_id="lb-web", backends=["i-0", ("i-1", 50)],
+        listeners=[80, {"port": 8080, "vserver_group": "api", "interval": 2,
+                        "healthy_threshold": 2, "unhealthy_threshold": 2}],
+        vserver_groups={"api": [("i-1", 100, 8080), ("i-2", 20, 8080)]},
+    )  # fmt: skip
+    group = sim.load_balancers[0].vserver_group_ids["api"]
     for step in [("nothing", 0, 1), *steps]:
         _apply(sim, *step)
         for question in QUESTIONS:
-            request = ApiRequest(params={**question, "RegionId": sim.region})
+            params = {k: group if v == "<api>" else v for k, v in question.items()}
+            request = ApiRequest(params={**params, "RegionId": sim.region})
             response = sim.handle(request)
             assert response.content() == encode_json(response.body)  # the kept bytes
             kept = _without_request_id(response)
