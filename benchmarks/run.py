@@ -529,21 +529,30 @@ ACTIONS: list[ActionRow] = [
     ActionRow("CA DescribeInvocations", _ca("describe_invocations", "DescribeInvocationsRequest")),
     ActionRow(
         "SLB DescribeHealthStatus",
-        _slb("describe_health_status", "DescribeHealthStatusRequest",
-             load_balancer_id=lambda lb: lb.load_balancer_id),
-    ),  # fmt: skip
+        _slb(
+            "describe_health_status",
+            "DescribeHealthStatusRequest",
+            load_balancer_id=lambda lb: lb.load_balancer_id,
+        ),
+    ),
     ActionRow(
         "SLB DescribeVServerGroupAttribute",
-        _slb("describe_vserver_group_attribute", "DescribeVServerGroupAttributeRequest",
-             vserver_group_id=lambda lb: lb.vserver_group_ids["web"]),
-    ),  # fmt: skip
+        _slb(
+            "describe_vserver_group_attribute",
+            "DescribeVServerGroupAttributeRequest",
+            vserver_group_id=lambda lb: lb.vserver_group_ids["web"],
+        ),
+    ),
     ActionRow(
         "SLB ModifyVServerGroupBackendServers",
-        _slb("modify_vserver_group_backend_servers", "ModifyVServerGroupBackendServersRequest",
-             vserver_group_id=lambda lb: lb.vserver_group_ids["web"],
-             old_backend_servers='[{"ServerId": "i-a", "Port": 8080}]',
-             new_backend_servers='[{"ServerId": "i-a", "Port": 8080, "Weight": 50}]'),
-    ),  # fmt: skip
+        _slb(
+            "modify_vserver_group_backend_servers",
+            "ModifyVServerGroupBackendServersRequest",
+            vserver_group_id=lambda lb: lb.vserver_group_ids["web"],
+            old_backend_servers='[{"ServerId": "i-a", "Port": 8080}]',
+            new_backend_servers='[{"ServerId": "i-a", "Port": 8080, "Weight": 50}]',
+        ),
+    ),
 ]
 
 

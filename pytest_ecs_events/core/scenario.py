@@ -438,7 +438,7 @@ def _load_queue(sim: Simulation, where: str, raw: Any) -> None:
             raise _fail(f"{at}.seq", f"{seq} is listed twice")
         store.note_restored(seq=seq)
         enqueued = m.get("enqueue_time", sim.now)
-        queue.messages[seq] = Message(
+        queue.add(Message(
             message_id=m.get("message_id", f"{queue.serial:016X}-1-0-{seq:09d}"),
             body=m["body"], body_md5=body_md5(m["body"]), priority=m.get("priority", 8),
             seq=seq, enqueue_time=enqueued,
@@ -448,7 +448,7 @@ def _load_queue(sim: Simulation, where: str, raw: Any) -> None:
             dequeue_count=m.get("dequeue_count", 0),
             first_dequeue_time=m.get("first_dequeue_time"),
             receipt_handle=m.get("receipt_handle"),
-        )  # fmt: skip
+        ))  # fmt: skip
     store.version += 1
 
 
