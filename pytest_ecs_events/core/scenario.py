@@ -217,6 +217,7 @@ def _load_instance(sim: Simulation, where: str, raw: Any) -> None:
             instance.maintenance = dict(value)
         else:
             setattr(instance, name, value)
+    instance.revision += 1
     if released:
         sim.network.release(instance.private_ip, instance.public_ip, instance.eip_address)
         instance.private_ip = addresses["private_ip"] or ""
@@ -236,7 +237,9 @@ def _load_instance(sim: Simulation, where: str, raw: Any) -> None:
 
 
 # -- disks ------------------------------------------------------------------------------------
-_DISK_KINDS = {f.name: "" for f in dataclass_fields(Disk)}
+#: A disk's fields in a scenario: all but the render cache's ``revision``.
+_DISK_FIELDS = tuple(f.name for f in dataclass_fields(Disk) if f.name != "revision")
+_DISK_KINDS = dict.fromkeys(_DISK_FIELDS, "")
 _DISK_KINDS.update(dict.fromkeys(_DISK_KINDS, "str"))
 _DISK_KINDS.update(size_gib="int", delete_with_instance="bool", released="bool", tags="tags",
                    created_at="time?", attached_at="time?", detached_at="time?")  # fmt: skip
@@ -249,13 +252,13 @@ _ADD_DISK_KINDS = {"instance_id": "str?", "region": "str?", "zone": "str?", "cat
 
 def _dump_disk(disk: Disk) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for f in dataclass_fields(Disk):
-        value = getattr(disk, f.name)
+    for name in _DISK_FIELDS:
+        value = getattr(disk, name)
         if isinstance(value, Mapping):
             value = dict(value)
         elif isinstance(value, datetime):
             value = format_api_time(value)
-        out[f.name] = value
+        out[name] = value
     return out
 
 

@@ -25,7 +25,8 @@ START = "2024-05-01T00:00:00Z"
 script_steps = st.lists(
     st.tuples(st.sampled_from(["drill", "inquire", "advance", "cancel", "reboot", "nothing",
                                "tag", "rename", "stop", "start", "disk", "disk_event",
-                               "command", "stop_command", "no_agent"]),
+                               "command", "stop_command", "no_agent", "modify",
+                               "stop_charging", "tag_disk", "keep_disk", "release"]),
               st.integers(0, 2), st.integers(1, 50)),
     max_size=15,
 )  # fmt: skip
@@ -40,13 +41,16 @@ QUESTIONS = [
     {"Action": "DescribeInstanceStatus"},
     {"Action": "DescribeInstances"},
     {"Action": "DescribeInstances", "Tag.1.Key": "team", "Tag.1.Value": "t1"},
+    {"Action": "DescribeInstances", "NeedSaleCycle": "true", "PageSize": "2"},
     {"Action": "DescribeInstanceAttribute", "InstanceId": "i-1"},
     {"Action": "DescribeInstanceMaintenanceAttributes"},
     {"Action": "DescribeDisks"},
     {"Action": "DescribeDisks", "InstanceId": "i-2", "DiskType": "data"},
+    {"Action": "DescribeDisks", "AdditionalAttributes.1": "Placement", "DiskType": "data"},
     {"Action": "DescribeDisksFullStatus"},
     {"Action": "ListTagResources", "ResourceType": "instance", "ResourceId.1": "i-0",
      "ResourceId.2": "i-1"},
+    {"Action": "ListTagResources", "ResourceType": "disk"},
     {"Action": "DescribeTags"},
     {"Action": "DescribeZones"},
     {"Action": "DescribeInstanceTypes", "InstanceTypeFamily": "ecs.g7"},
@@ -97,6 +101,27 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
         sim.call("StopInvocation", RegionId=sim.region, InvokeId=sim.invocations[-1].invoke_id)
     elif what == "no_agent":
         sim.set_cloud_assistant(instance, installed=hours % 2 == 0)
+    elif what == "modify":
+        sim.call("ModifyInstanceAttribute", InstanceId=instance, Description=f"d{hours}",
+                 HostName=f"host-{hours}", DeletionProtection=hours % 2 == 0,
+                 EnableJumboFrame=hours % 3 == 0)  # fmt: skip
+    elif what == "stop_charging":
+        with contextlib.suppress(EcsApiError):
+            sim.call("StopInstance", InstanceId=instance, StoppedMode="StopCharging")
+    elif what == "tag_disk" and sim.disks:
+        disk = sim.disks[hours % len(sim.disks)]
+        sim.call(
+            "TagResources",
+            RegionId=sim.region,
+            ResourceType="disk",
+            **{"ResourceId.1": disk.disk_id, "Tag.1.Key": "k", "Tag.1.Value": f"v{hours}"},
+        )
+    elif what == "keep_disk":  # a data disk that outlives its instance: detached on release
+        with contextlib.suppress(EcsApiError, ValueError):
+            sim.add_disk(instance, size=20 + hours, delete_with_instance=False)
+    elif what == "release":
+        with contextlib.suppress(EcsApiError, ValueError):
+            sim.create_events("SystemFailure.Delete", instance, f"+{hours}m")
     # "nothing": poll again with nothing changed
 
 
