@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ...core.catalog import Catalog
 from ...core.models import Disk, Instance, SystemEvent
@@ -34,6 +34,7 @@ from .json_output import Rendered
 
 __all__ = ["RenderCache"]
 
+_R = TypeVar("_R")
 #: Kept renderings of one kind: the event's revision when rendered, and the rendering.
 _Kept = dict[SystemEvent, tuple[int, Rendered]]
 
@@ -42,7 +43,7 @@ class RenderCache:
     """Renderings of events, instances and disks by kind; the cached fragments are shared:
     never mutate them."""
 
-    __slots__ = ("_attributes", "_disks", "_history", "_instances", "_scheduled")
+    __slots__ = ("_attributes", "_by_id", "_disks", "_history", "_instances", "_scheduled")
 
     def __init__(self) -> None:
         self._history: _Kept = {}
@@ -52,6 +53,9 @@ class RenderCache:
         self._attributes: dict[Instance, tuple[int, Rendered]] = {}
         #: By (disk, placement): (revision, ExpiredTime, rendering).
         self._disks: dict[tuple[Disk, bool], tuple[int, datetime | None, Rendered]] = {}
+        #: Records replaced rather than changed (CloudMonitor's derived system events), by
+        #: kind and id: (the record rendered, its rendering).
+        self._by_id: dict[tuple[str, str], tuple[object, Rendered]] = {}
 
     def history_events(self, events: Iterable[SystemEvent], catalog: Catalog) -> list[Rendered]:
         """Each event as DescribeInstanceHistoryEvents shows it (:func:`.render.history_event`)."""
@@ -94,10 +98,29 @@ class RenderCache:
             entry = self._disks[key] = (disk.revision, expired_at, rendered)
         return entry[2]
 
+    def replaced(
+        self,
+        kind: str,
+        records: Iterable[_R],
+        id_of: Callable[[_R], str],
+        build: Callable[[_R], dict[str, Any]],
+    ) -> list[Rendered]:
+        """Renderings of immutable records that a change replaces with a new object (as
+        cms/system_events.py does): kept by id while the record is the very same object."""
+        kept = self._by_id
+        bodies: list[Rendered] = []
+        for record in records:
+            key = (kind, id_of(record))
+            entry = kept.get(key)
+            if entry is None or entry[0] is not record:
+                entry = kept[key] = (record, Rendered(build(record)))
+            bodies.append(entry[1])
+        return bodies
+
     def __len__(self) -> int:
         return (
             len(self._history) + len(self._scheduled) + len(self._instances)
-            + len(self._attributes) + len(self._disks)
+            + len(self._attributes) + len(self._disks) + len(self._by_id)
         )  # fmt: skip
 
 
