@@ -83,6 +83,13 @@ def new_client() -> Any:
     return Client(Config(access_key_id=AK, access_key_secret=SECRET, region_id=REGION))
 
 
+def new_slb_client() -> Any:
+    from alibabacloud_slb20140515.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    return Client(Config(access_key_id=AK, access_key_secret=SECRET, region_id=REGION))
+
+
 def new_cms_client() -> Any:
     from alibabacloud_cms20190101.client import Client
     from alibabacloud_tea_openapi.models import Config
@@ -420,6 +427,61 @@ def _cms(sim: Any) -> Callable[[], object]:
     return lambda: client.describe_system_event_attribute(req)
 
 
+def _invoked(sim: Any) -> str:
+    """Three finished invocations of a command on both instances (a handler's drain, its
+    check, its restore); returns the last one's InvokeId."""
+    invoke_id = ""
+    for n in range(3):
+        answer = sim.call(
+            "RunCommand", RegionId=REGION, Type="RunShellScript",
+            CommandContent=f"echo step {n}", **{"InstanceId.1": "i-a", "InstanceId.2": "i-b"},
+        )  # fmt: skip
+        invoke_id = answer["InvokeId"]
+    sim.advance("1m")
+    return invoke_id
+
+
+def _ca(method: str, request: str, by_invoke_id: bool = False) -> Callable[[Any], Any]:
+    def make(sim: Any) -> Callable[[], object]:
+        invoke_id = _invoked(sim)
+        return _ecs(method, request, invoke_id=invoke_id if by_invoke_id else None)(sim)
+
+    return make
+
+
+def _run_command(sim: Any) -> Callable[[], object]:
+    _invoked(sim)
+    return _ecs(
+        "run_command", "RunCommandRequest", type="RunShellScript",
+        command_content="systemctl restart nginx", instance_id=["i-a", "i-b"],
+    )(sim)  # fmt: skip
+
+
+def _balanced(sim: Any) -> Any:
+    """A load balancer with a TCP listener on the default group and one forwarding to a
+    vServer group, both instances behind each."""
+    return sim.add_load_balancer(
+        "web", listeners=[80, (8080, "web")], backends=["i-a", "i-b"],
+        vserver_groups={"web": [("i-a", 100, 8080), ("i-b", 100, 8080)]},
+    )  # fmt: skip
+
+
+def _slb(method: str, request: str, **fields: Any) -> Callable[[Any], Callable[[], object]]:
+    """An SLB call on :func:`_balanced`; a field given as a callable gets the load
+    balancer's snapshot."""
+
+    def make(sim: Any) -> Callable[[], object]:
+        from alibabacloud_slb20140515 import models
+
+        lb = _balanced(sim)
+        values = {k: v(lb) if callable(v) else v for k, v in fields.items()}
+        req = getattr(models, request)(region_id=REGION, **values)
+        bound = getattr(new_slb_client(), method)
+        return lambda: bound(req)
+
+    return make
+
+
 def _mns_account(sim: Any) -> Any:
     from mns.account import Account
 
@@ -459,16 +521,51 @@ ACTIONS: list[ActionRow] = [
     ActionRow("DescribeDisks", _ecs("describe_disks", "DescribeDisksRequest")),
     ActionRow("ListTagResources", _tagged),
     ActionRow("CMS DescribeSystemEventAttribute", _cms),
+    ActionRow("CA RunCommand", _run_command),
+    ActionRow(
+        "CA DescribeInvocationResults",
+        _ca("describe_invocation_results", "DescribeInvocationResultsRequest", True),
+    ),
+    ActionRow("CA DescribeInvocations", _ca("describe_invocations", "DescribeInvocationsRequest")),
+    ActionRow(
+        "SLB DescribeHealthStatus",
+        _slb(
+            "describe_health_status",
+            "DescribeHealthStatusRequest",
+            load_balancer_id=lambda lb: lb.load_balancer_id,
+        ),
+    ),
+    ActionRow(
+        "SLB DescribeVServerGroupAttribute",
+        _slb(
+            "describe_vserver_group_attribute",
+            "DescribeVServerGroupAttributeRequest",
+            vserver_group_id=lambda lb: lb.vserver_group_ids["web"],
+        ),
+    ),
+    ActionRow(
+        "SLB ModifyVServerGroupBackendServers",
+        _slb(
+            "modify_vserver_group_backend_servers",
+            "ModifyVServerGroupBackendServersRequest",
+            vserver_group_id=lambda lb: lb.vserver_group_ids["web"],
+            old_backend_servers='[{"ServerId": "i-a", "Port": 8080}]',
+            new_backend_servers='[{"ServerId": "i-a", "Port": 8080, "Weight": 50}]',
+        ),
+    ),
 ]
 
 
 def bench_actions() -> None:
     """actions: a P1-style row (new SDK, state changed before each call) per newer action,
-    vs its canned call"""
+    vs its canned call (BENCH_ACTIONS=word,word: only the rows whose name holds one)"""
+    only = [w.lower() for w in os.environ.get("BENCH_ACTIONS", "").split(",") if w]
     for row in ACTIONS:
+        if only and not any(w in row.name.lower() for w in only):
+            continue
         sim = small_sim()
         call = row.make(sim)
-        name = row.name if row.name.startswith(("MNS", "CMS")) else f"ECS {row.name}"
+        name = row.name if row.name.startswith(("MNS", "CMS", "CA ", "SLB")) else f"ECS {row.name}"
         compare(name, sim, call, row.target, mutate=(lambda: None) if row.mutate is False else None)
 
 

@@ -112,8 +112,16 @@ def describe_system_event_attribute(ctx: ActionContext) -> dict[str, Any]:
     number, size = _page(ctx)
     found = events_filter.select(system_events(ctx.sim))
     page = found[(number - 1) * size : number * size]
-    rendered = [{"Id": e.id, **_event_fields(e)} for e in page]
+    rendered = ctx.renderings.replaced("cms-attribute", page, _event_id, _attribute_fields)
     return _ok(SystemEvents={"SystemEvent": rendered})
+
+
+def _event_id(event: CmsSystemEvent) -> str:
+    return event.id
+
+
+def _attribute_fields(event: CmsSystemEvent) -> dict[str, Any]:
+    return {"Id": event.id, **_event_fields(event)}
 
 
 @action("DescribeSystemEventCount", product=CMS)

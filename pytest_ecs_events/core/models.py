@@ -77,6 +77,9 @@ class Instance:
     lock_reasons: tuple[str, ...] = ()
     #: ModifyInstanceAttribute ``EnableJumboFrame`` (DescribeInstanceAttribute shows it).
     jumbo_frame: bool = False
+    #: Bumped by the core whenever a field the API renders changes (a kept rendering is
+    #: valid while it holds: api/speedups/render_cache.py).
+    revision: int = 0
 
     def __repr__(self) -> str:
         return (
@@ -117,6 +120,8 @@ class Disk:
     resource_group_id: str = ""
     #: When it was last detached (DescribeDisks ``DetachedTime``; None: never).
     detached_at: datetime | None = None
+    #: Bumped by the core whenever a field the API renders changes (render_cache.py).
+    revision: int = 0
 
     def __repr__(self) -> str:
         return (

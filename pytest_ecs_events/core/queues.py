@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import heapq
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -187,7 +188,16 @@ class Message:
 
 @dataclass
 class Queue:
-    """One queue: its attributes and its messages (by sequence number)."""
+    """One queue: its attributes and its messages (by sequence number).
+
+    Three indexes keep a send and a receive O(log n) in the queue's depth: a heap of
+    expiry instants (purging pops what has expired), a heap of the instants at which
+    delayed and inactive messages turn visible, and a heap of the visible ones by
+    ``(priority, seq)`` (what a receive hands out first). Heap entries are checked against
+    the message when popped (a message deleted, expired or hidden again since leaves its
+    entry behind). The visible heap holds every message visible at ``_as_of`` and no other
+    (an operation at an earlier ``now`` rebuilds the heaps). Add messages with
+    :meth:`add`, never into ``messages`` directly."""
 
     name: str
     serial: int
@@ -195,6 +205,18 @@ class Queue:
     create_time: datetime
     last_modify_time: datetime
     messages: dict[int, Message] = field(default_factory=dict)
+    _expiry: list[tuple[datetime, int]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    _waiting: list[tuple[datetime, int]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    _visible: list[tuple[int, int]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    #: The seqs with an entry in ``_visible`` (one entry per message at most).
+    _visible_seqs: set[int] = field(default_factory=set, init=False, repr=False, compare=False)
+    _as_of: datetime | None = field(default=None, init=False, repr=False, compare=False)
 
     def counts(self, now: datetime) -> dict[str, int]:
         """ActiveMessages, InactiveMessages and DelayMessages at ``now``."""
@@ -202,6 +224,79 @@ class Queue:
         for message in self.messages.values():
             counts[message.state(now)] += 1
         return counts
+
+    def add(self, message: Message) -> None:
+        """Put ``message`` into the queue (and its indexes)."""
+        self.messages[message.seq] = message
+        heapq.heappush(self._expiry, (message.expires_at, message.seq))
+        self.place(message)
+
+    def place(self, message: Message) -> None:
+        """Index ``message`` by its (new) ``visible_at``."""
+        seq = message.seq
+        as_of = self._as_of
+        if as_of is not None and message.visible_at <= as_of:
+            if seq not in self._visible_seqs:
+                self._visible_seqs.add(seq)
+                heapq.heappush(self._visible, (message.priority, seq))
+        else:
+            heapq.heappush(self._waiting, (message.visible_at, seq))
+
+    def purge(self, now: datetime) -> None:
+        """Drop every message expired at ``now``."""
+        expiry, messages = self._expiry, self.messages
+        while expiry and expiry[0][0] <= now:
+            at, seq = heapq.heappop(expiry)
+            message = messages.get(seq)
+            if message is not None and message.expires_at == at:
+                del messages[seq]
+                self._visible_seqs.discard(seq)
+
+    def _sync(self, now: datetime) -> None:
+        """Bring the visible heap to ``now``: every message visible at ``now`` in it."""
+        as_of = self._as_of
+        if as_of is not None and now < as_of:
+            self._rebuild(now)
+            return
+        waiting, visible, seen, messages = (
+            self._waiting,
+            self._visible,
+            self._visible_seqs,
+            self.messages,
+        )
+        while waiting and waiting[0][0] <= now:
+            at, seq = heapq.heappop(waiting)
+            message = messages.get(seq)
+            if message is not None and message.visible_at == at and seq not in seen:
+                seen.add(seq)
+                heapq.heappush(visible, (message.priority, seq))
+        self._as_of = now
+
+    def _rebuild(self, now: datetime) -> None:
+        self._visible = [(m.priority, m.seq) for m in self.messages.values() if now >= m.visible_at]
+        heapq.heapify(self._visible)
+        self._visible_seqs = {seq for _, seq in self._visible}
+        self._waiting = [
+            (m.visible_at, m.seq) for m in self.messages.values() if now < m.visible_at
+        ]
+        heapq.heapify(self._waiting)
+        self._as_of = now
+
+    def take_active(self, count: int, now: datetime) -> list[Message]:
+        """Remove from the visible heap and return the first ``count`` messages visible at
+        ``now``, by priority then arrival; the caller hides them or puts them back with
+        :meth:`place`."""
+        self.purge(now)
+        self._sync(now)
+        visible, seen, messages = self._visible, self._visible_seqs, self.messages
+        chosen: list[Message] = []
+        while visible and len(chosen) < count:
+            _, seq = heapq.heappop(visible)
+            seen.discard(seq)
+            message = messages.get(seq)
+            if message is not None:
+                chosen.append(message)
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -321,9 +416,7 @@ class QueueStore:
 
     # -- messages -----------------------------------------------------------------------
     def _purge(self, queue: Queue, now: datetime) -> None:
-        expired = [seq for seq, m in queue.messages.items() if now >= m.expires_at]
-        for seq in expired:
-            del queue.messages[seq]
+        queue.purge(now)
 
     def check_message(
         self, queue: Queue, body: str, delay: int | None, priority: int | None
@@ -392,22 +485,17 @@ class QueueStore:
             visible_at=now + timedelta(seconds=delay),
             expires_at=now + timedelta(seconds=queue.attributes.message_retention_period),
         )
-        queue.messages[message.seq] = message
+        queue._sync(now)  # a message visible at once goes straight to the visible heap
+        queue.add(message)
         self.version += 1
         return message
-
-    def _active(self, queue: Queue, now: datetime) -> list[Message]:
-        self._purge(queue, now)
-        active = [m for m in queue.messages.values() if now >= m.visible_at]
-        active.sort(key=lambda m: (m.priority, m.seq))
-        return active
 
     def receive(self, name: str, count: int, now: datetime) -> list[Message]:
         """Up to ``count`` active messages, highest priority first, each made inactive for
         the queue's VisibilityTimeout with a new receipt handle. Returns copies."""
         queue = self.get(name)
         check_batch_size(count)
-        chosen = self._active(queue, now)[:count]
+        chosen = queue.take_active(count, now)
         if not chosen:
             raise message_not_exist()
         timeout = timedelta(seconds=queue.attributes.visibility_timeout)
@@ -417,6 +505,7 @@ class QueueStore:
                 message.first_dequeue_time = now
             message.visible_at = now + timeout
             message.receipt_handle = self._new_handle(queue, message)
+            queue.place(message)
         self.version += 1
         return [replace(m) for m in chosen]
 
@@ -424,7 +513,9 @@ class QueueStore:
         """Up to ``count`` active messages, as they are (nothing changes). Copies."""
         queue = self.get(name)
         check_batch_size(count)
-        chosen = self._active(queue, now)[:count]
+        chosen = queue.take_active(count, now)
+        for message in chosen:
+            queue.place(message)
         if not chosen:
             raise message_not_exist()
         return [replace(m) for m in chosen]
@@ -486,6 +577,8 @@ class QueueStore:
         message = self._held(queue, handle, now)
         message.visible_at = now + timedelta(seconds=visibility_timeout)
         message.receipt_handle = self._new_handle(queue, message)
+        queue._sync(now)
+        queue.place(message)
         self.version += 1
         return replace(message)
 

@@ -301,6 +301,7 @@ def _load_instance(sim: Simulation, where: str, raw: Any, later: _Steps) -> None
             instance.maintenance = dict(value)
         else:
             setattr(instance, name, value)
+    instance.revision += 1
     if released:
         sim.network.release(instance.private_ip, instance.public_ip, instance.eip_address)
         instance.private_ip = addresses["private_ip"] or ""
@@ -323,7 +324,9 @@ def _load_instance(sim: Simulation, where: str, raw: Any, later: _Steps) -> None
 
 
 # -- disks ------------------------------------------------------------------------------------
-_DISK_KINDS = {f.name: "" for f in dataclass_fields(Disk)}
+#: A disk's fields in a scenario: all but the render cache's ``revision``.
+_DISK_FIELDS = tuple(f.name for f in dataclass_fields(Disk) if f.name != "revision")
+_DISK_KINDS = dict.fromkeys(_DISK_FIELDS, "")
 _DISK_KINDS.update(dict.fromkeys(_DISK_KINDS, "str"))
 _DISK_KINDS.update(size_gib="int", delete_with_instance="bool", released="bool", tags="tags",
                    created_at="time?", attached_at="time?", detached_at="time?")  # fmt: skip
@@ -336,13 +339,13 @@ _ADD_DISK_KINDS = {"instance_id": "str?", "region": "str?", "zone": "str?", "cat
 
 def _dump_disk(disk: Disk) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for f in dataclass_fields(Disk):
-        value = getattr(disk, f.name)
+    for name in _DISK_FIELDS:
+        value = getattr(disk, name)
         if isinstance(value, Mapping):
             value = dict(value)
         elif isinstance(value, datetime):
             value = format_api_time(value)
-        out[f.name] = value
+        out[name] = value
     return out
 
 
@@ -529,7 +532,7 @@ def _load_queue(sim: Simulation, where: str, raw: Any) -> None:
             raise _fail(f"{at}.seq", f"{seq} is listed twice")
         store.note_restored(seq=seq)
         enqueued = m.get("enqueue_time", sim.now)
-        queue.messages[seq] = Message(
+        queue.add(Message(
             message_id=m.get("message_id", f"{queue.serial:016X}-1-0-{seq:09d}"),
             body=m["body"], body_md5=body_md5(m["body"]), priority=m.get("priority", 8),
             seq=seq, enqueue_time=enqueued,
@@ -539,7 +542,7 @@ def _load_queue(sim: Simulation, where: str, raw: Any) -> None:
             dequeue_count=m.get("dequeue_count", 0),
             first_dequeue_time=m.get("first_dequeue_time"),
             receipt_handle=m.get("receipt_handle"),
-        )  # fmt: skip
+        ))  # fmt: skip
     store.version += 1
 
 

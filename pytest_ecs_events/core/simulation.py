@@ -540,6 +540,7 @@ class Simulation:
             if dry_run:
                 raise EcsApiError("DryRunOperation", MSG_DRY_RUN, 400)
             instance.stopped_mode = stopped_mode_for(instance, stopped_mode)
+            instance.revision += 1
             self._run_instance_action(instance, "stop", "StopInstance")
             return instance
 
@@ -581,6 +582,7 @@ class Simulation:
                     continue
                 if plan == "stop":
                     instance.stopped_mode = stopped_mode_for(instance, stopped_mode)
+                    instance.revision += 1
                 # Start/stop batches avoid exactly what the single action avoids; a reboot
                 # batch avoids what RebootInstances itself is listed for.
                 cause = action if plan == "reboot" else action.removesuffix("s")
@@ -595,6 +597,7 @@ class Simulation:
             instance = self.get_instance(instance_id)
             for name, value in check_changes(instance, changes).items():
                 setattr(instance, name, value)
+            instance.revision += 1
             self.mutations += 1
             return instance
 
@@ -865,6 +868,7 @@ class Simulation:
                 else:
                     disk.instance_id, disk.device, disk.status = "", "", "Available"
                     disk.detached_at = self.now
+                    disk.revision += 1
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
             self.notify(InstanceChange(self.now, instance.instance_id, old, None, event.event_type))
@@ -884,6 +888,7 @@ class Simulation:
         if old is status:
             return
         instance.status = status
+        instance.revision += 1
         note_status(instance, old, status, self.now)
         self.notify(InstanceChange(self.now, instance.instance_id, old, status, cause))
 

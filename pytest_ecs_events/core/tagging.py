@@ -53,6 +53,7 @@ class Tagged(Protocol):
     region: str
     released: bool
     tags: Mapping[str, str]
+    revision: int
 
 
 def key_problem(key: str) -> str | None:
@@ -171,5 +172,6 @@ def _replace(resources: Sequence[Tagged], new_tags: Sequence[dict[str, str]]) ->
     for resource, tags in zip(resources, new_tags, strict=True):
         if tags != dict(resource.tags):
             resource.tags = MappingProxyType(tags)
+            resource.revision += 1
             changed = True
     return changed

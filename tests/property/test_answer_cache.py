@@ -27,7 +27,8 @@ script_steps = st.lists(
                                "tag", "rename", "stop", "start", "disk", "disk_event",
                                "command", "stop_command", "no_agent", "lb_add", "lb_remove",
                                "lb_set", "group_add", "group_remove", "group_weight",
-                               "health_wait"]),
+                               "health_wait", "modify", "stop_charging", "tag_disk",
+                               "keep_disk", "release"]),
               st.integers(0, 2), st.integers(1, 50)),
     max_size=15,
 )  # fmt: skip
@@ -42,13 +43,16 @@ QUESTIONS = [
     {"Action": "DescribeInstanceStatus"},
     {"Action": "DescribeInstances"},
     {"Action": "DescribeInstances", "Tag.1.Key": "team", "Tag.1.Value": "t1"},
+    {"Action": "DescribeInstances", "NeedSaleCycle": "true", "PageSize": "2"},
     {"Action": "DescribeInstanceAttribute", "InstanceId": "i-1"},
     {"Action": "DescribeInstanceMaintenanceAttributes"},
     {"Action": "DescribeDisks"},
     {"Action": "DescribeDisks", "InstanceId": "i-2", "DiskType": "data"},
+    {"Action": "DescribeDisks", "AdditionalAttributes.1": "Placement", "DiskType": "data"},
     {"Action": "DescribeDisksFullStatus"},
     {"Action": "ListTagResources", "ResourceType": "instance", "ResourceId.1": "i-0",
      "ResourceId.2": "i-1"},
+    {"Action": "ListTagResources", "ResourceType": "disk"},
     {"Action": "DescribeTags"},
     {"Action": "DescribeZones"},
     {"Action": "DescribeInstanceTypes", "InstanceTypeFamily": "ecs.g7"},
@@ -64,6 +68,12 @@ QUESTIONS = [
     {"Action": "DescribeVServerGroups", "LoadBalancerId": "lb-web"},
     {"Action": "DescribeVServerGroupAttribute", "VServerGroupId": "<api>"},
 ]  # fmt: skip
+#: CloudMonitor's questions (their renderings are kept per derived system event).
+CMS_HOST = "metrics.cn-hangzhou.aliyuncs.com"
+CMS_QUESTIONS = [
+    {"Action": "DescribeSystemEventAttribute", "Product": "ECS", "PageSize": "5"},
+    {"Action": "DescribeSystemEventAttribute", "Product": "ECS", "Status": "Executed"},
+]
 
 
 def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
@@ -111,6 +121,28 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
             _slb(sim, what, instance, hours)
     elif what == "health_wait":  # a few seconds: health verdicts land (6 s, 4 s here)
         sim.advance(f"{hours % 9 + 1}s")
+    elif what == "modify":
+        with contextlib.suppress(EcsApiError):  # EnableJumboFrame needs Running or Stopped
+            sim.call("ModifyInstanceAttribute", InstanceId=instance, Description=f"d{hours}",
+                     HostName=f"host-{hours}", DeletionProtection=hours % 2 == 0,
+                     EnableJumboFrame=hours % 3 == 0)  # fmt: skip
+    elif what == "stop_charging":
+        with contextlib.suppress(EcsApiError):
+            sim.call("StopInstance", InstanceId=instance, StoppedMode="StopCharging")
+    elif what == "tag_disk" and sim.disks:
+        disk = sim.disks[hours % len(sim.disks)]
+        sim.call(
+            "TagResources",
+            RegionId=sim.region,
+            ResourceType="disk",
+            **{"ResourceId.1": disk.disk_id, "Tag.1.Key": "k", "Tag.1.Value": f"v{hours}"},
+        )
+    elif what == "keep_disk":  # a data disk that outlives its instance: detached on release
+        with contextlib.suppress(EcsApiError, ValueError):
+            sim.add_disk(instance, size=20 + hours, delete_with_instance=False)
+    elif what == "release":
+        with contextlib.suppress(EcsApiError, ValueError):
+            sim.create_events("SystemFailure.Delete", instance, f"+{hours}m")
     # "nothing": poll again with nothing changed
 
 
@@ -157,9 +189,14 @@ def test_every_kept_answer_is_the_answer_computed_afresh(
     group = sim.load_balancers[0].vserver_group_ids["api"]
     for step in [("nothing", 0, 1), *steps]:
         _apply(sim, *step)
-        for question in QUESTIONS:
-            params = {k: group if v == "<api>" else v for k, v in question.items()}
-            request = ApiRequest(params={**params, "RegionId": sim.region})
+        asked = [
+            ApiRequest(params={
+                **{k: group if v == "<api>" else v for k, v in q.items()}, "RegionId": sim.region
+            })
+            for q in QUESTIONS
+        ]  # fmt: skip
+        asked += [ApiRequest(params=q, host=CMS_HOST) for q in CMS_QUESTIONS]
+        for request in asked:
             response = sim.handle(request)
             assert response.content() == encode_json(response.body)  # the kept bytes
             kept = _without_request_id(response)

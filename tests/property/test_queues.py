@@ -85,3 +85,69 @@ def test_every_message_has_one_state_and_no_double_delivery(
             if state == "inactive":
                 assert len(valid) >= 1
                 assert message.receipt_handle
+
+
+# The store keeps heaps (expiry, visibility, priority) instead of scanning the queue on each
+# call; a scan of the queue's messages before each step says what the call must answer,
+# whatever the order of the calls' ``now`` (a step may go back in time).
+indexed_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("send"), st.integers(0, 40), st.integers(1, 16)),
+        st.tuples(st.just("batch"), st.integers(1, 16), st.integers(0, 3)),
+        st.tuples(st.just("receive"), st.integers(1, 16), st.just(0)),
+        st.tuples(st.just("peek"), st.integers(1, 16), st.just(0)),
+        st.tuples(st.just("delete"), st.integers(0, 50), st.just(0)),
+        st.tuples(st.just("change"), st.integers(0, 50), st.integers(1, 60)),
+        st.tuples(st.just("advance"), st.integers(-30, 90), st.just(0)),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(indexed_steps)
+def test_the_indexes_answer_as_a_scan_of_the_queue(ops: list[tuple[str, int, int]]) -> None:
+    store = QueueStore()
+    store.create("q", {"VisibilityTimeout": 20, "MessageRetentionPeriod": 120}, T0)
+    queue = store.get("q")
+    now = T0
+    handles: list[str] = []
+    for n, (op, a, b) in enumerate(ops):
+        live = [m for m in queue.messages.values() if now < m.expires_at]
+        active = sorted((m for m in live if now >= m.visible_at), key=lambda m: (m.priority, m.seq))
+        before = {m.message_id for m in live}
+        if op == "send":
+            store.send("q", f"m{n}", now, delay_seconds=a, priority=b)
+        elif op == "batch":
+            entries = [(f"m{n}-{k}", (k * 7) % 3 if b else None, (k % 16) + 1) for k in range(a)]
+            store.send_batch("q", entries, now)
+        elif op in ("receive", "peek"):
+            expected = [m.message_id for m in active[:a]]
+            try:
+                got = getattr(store, op)("q", a, now)
+            except EcsApiError as exc:
+                refused = exc.code
+                got = []
+            else:
+                refused = ""
+            assert refused == ("" if expected else "MessageNotExist")
+            assert [m.message_id for m in got] == expected
+            handles += [m.receipt_handle or "" for m in got if op == "receive"]
+        elif op in ("delete", "change") and handles:
+            codes = set()
+            try:
+                if op == "delete":
+                    store.delete_message("q", handles[a % len(handles)], now)
+                else:
+                    changed = store.change_visibility("q", handles[a % len(handles)], b, now)
+                    handles.append(changed.receipt_handle or "")
+            except EcsApiError as exc:
+                codes.add(exc.code)
+            assert codes <= {"MessageNotExist"}
+        elif op == "advance":
+            now += timedelta(seconds=a)
+        # nothing live was dropped but what the step deleted; nothing expired is left
+        after = {m.message_id for m in store.messages("q", now)}
+        if op not in ("delete", "advance"):
+            assert before <= after
+        assert all(now < m.expires_at for m in queue.messages.values())

@@ -17,7 +17,8 @@ from ...core.simulation import MSG_DRY_RUN, Simulation
 from ..paging import PageRequest, page_request, take_page
 from ..params import Params
 from ..registry import ActionContext, Query, query_action
-from ..render_disks import describe_disk, disk_full_status
+from ..render_disks import disk_full_status
+from ..speedups.answer_cache import LastPage
 
 #: DescribeDisksFullStatus shows the events of the last seven days (API reference).
 DISK_EVENT_RETENTION = timedelta(days=7)
@@ -198,14 +199,22 @@ def describe_disks(ctx: ActionContext) -> Query:
             and _has_tags(disk, tags)
         )  # fmt: skip
 
+    last = LastPage()
+    renderings = ctx.renderings
+
     def query(sim: Simulation) -> dict[str, Any]:
         if zone is not None and zone not in _zones(sim, region):
             raise EcsApiError("InvalidZoneId.NotFound",
                          "The zoneId provided does not exist in our records.", 400)  # fmt: skip
         candidates = _in_region(sim, region, ids)
         items, total = take_page(candidates, keep, page)
-        rows = [describe_disk(d, expired_at=_expiry(sim, d), placement=placement) for d in items]
-        return {"Disks": {"Disk": rows}, **page.fields(total, with_token=True)}
+        rows = [renderings.disk(d, _expiry(sim, d), placement=placement) for d in items]
+        unchanged = last.get(total, rows)
+        if unchanged is not None:
+            return unchanged
+        return last.keep(
+            total, rows, {"Disks": {"Disk": rows}, **page.fields(total, with_token=True)}
+        )
 
     return query
 

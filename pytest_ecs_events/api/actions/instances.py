@@ -13,7 +13,7 @@ from ...core.simulation import MSG_DRY_RUN, Simulation
 from ..instance_filters import instance_filter
 from ..paging import PageRequest, page_request, take_page
 from ..registry import ActionContext, Query, action, query_action
-from ..render_instances import describe_instance, describe_instance_attribute
+from ..speedups.answer_cache import LastPage
 from .common import instances_in_region
 
 
@@ -68,14 +68,21 @@ def describe_instances(ctx: ActionContext) -> Query:
     if p.flag("DryRun"):
         raise EcsApiError("DryRunOperation", MSG_DRY_RUN, 400)
 
+    last = LastPage()
+    renderings = ctx.renderings
+
     def query(sim: Simulation) -> dict[str, Any]:
         # An empty InstanceIds array is a filter that matches nothing (documented).
         candidates = [] if ids == [] else instances_in_region(sim, region, ids)
         items, total = take_page(candidates, keep, page)
-        return {
-            "Instances": {"Instance": [describe_instance(i, sale_cycle=sale_cycle) for i in items]},
+        rendered = renderings.instances(items, sale_cycle=sale_cycle)
+        unchanged = last.get(total, rendered)
+        if unchanged is not None:
+            return unchanged
+        return last.keep(total, rendered, {
+            "Instances": {"Instance": rendered},
             **page.fields(total, with_token=True),
-        }
+        })  # fmt: skip
 
     return query
 
@@ -83,7 +90,8 @@ def describe_instances(ctx: ActionContext) -> Query:
 @query_action("DescribeInstanceAttribute")
 def describe_instance_attribute_action(ctx: ActionContext) -> Query:
     instance_id = ctx.params.required("InstanceId")
-    return lambda sim: describe_instance_attribute(sim.get_instance(instance_id))
+    renderings = ctx.renderings
+    return lambda sim: renderings.instance_attribute(sim.get_instance(instance_id))
 
 
 @action("ModifyInstanceAttribute", InvalidParameter=400)

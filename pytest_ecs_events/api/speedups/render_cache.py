@@ -1,4 +1,4 @@
-"""Each event's rendering and its JSON, kept until the event changes.
+"""Each event's, instance's and disk's rendering and its JSON, kept until the record changes.
 
 Benchmarks: P1 and P2 (``benchmarks/run.py``; ``docs/performance.md``, "What makes the hot
 path fast"). Describe calls render the same unchanged events again and again; keeping each
@@ -9,9 +9,11 @@ The cache belongs to the API layer, not to the records: one :class:`RenderCache`
 dispatcher (``EcsApi``), keyed by the event object itself (records compare by identity, so
 the key is as cheap as an attribute), and dropped with the dispatcher's other caches when it
 serves another simulation (whose catalog may render differently). A kept rendering is valid
-while the event's ``revision`` holds: the core bumps it whenever a field the API returns
-changes. A new rendered field that depends on anything but the event's own fields (and the
-catalog) needs its own invalidation here.
+while the record's ``revision`` holds: the core bumps it whenever a field the API returns
+changes (events: core/store.py and core/simulation.py; instances and disks: every write to a
+rendered field of ``Instance`` or ``Disk`` in the core, tags included). A new rendered field
+that depends on anything but the record's own fields (and the catalog) needs its own
+invalidation here: a disk's ExpiredTime is its instance's, so it is part of the key.
 
 Guarded by ``tests/property/test_answer_cache.py``: after every step of random scripts, each
 answer is byte for byte what a new dispatcher, with empty caches, computes.
@@ -20,27 +22,40 @@ answer is byte for byte what a new dispatcher, with empty caches, computes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from ...core.catalog import Catalog
-from ...core.models import SystemEvent
+from ...core.models import Disk, Instance, SystemEvent
 from ..render import history_event, scheduled_event
+from ..render_disks import describe_disk
+from ..render_instances import describe_instance, describe_instance_attribute
 from .json_output import Rendered
 
 __all__ = ["RenderCache"]
 
+_R = TypeVar("_R")
 #: Kept renderings of one kind: the event's revision when rendered, and the rendering.
 _Kept = dict[SystemEvent, tuple[int, Rendered]]
 
 
 class RenderCache:
-    """Renderings of events by kind; the cached fragments are shared: never mutate them."""
+    """Renderings of events, instances and disks by kind; the cached fragments are shared:
+    never mutate them."""
 
-    __slots__ = ("_history", "_scheduled")
+    __slots__ = ("_attributes", "_by_id", "_disks", "_history", "_instances", "_scheduled")
 
     def __init__(self) -> None:
         self._history: _Kept = {}
         self._scheduled: _Kept = {}
+        #: By (instance, NeedSaleCycle): (revision, rendering).
+        self._instances: dict[tuple[Instance, bool], tuple[int, Rendered]] = {}
+        self._attributes: dict[Instance, tuple[int, Rendered]] = {}
+        #: By (disk, placement): (revision, ExpiredTime, rendering).
+        self._disks: dict[tuple[Disk, bool], tuple[int, datetime | None, Rendered]] = {}
+        #: Records replaced rather than changed (CloudMonitor's derived system events), by
+        #: kind and id: (the record rendered, its rendering).
+        self._by_id: dict[tuple[str, str], tuple[object, Rendered]] = {}
 
     def history_events(self, events: Iterable[SystemEvent], catalog: Catalog) -> list[Rendered]:
         """Each event as DescribeInstanceHistoryEvents shows it (:func:`.render.history_event`)."""
@@ -51,8 +66,62 @@ class RenderCache:
         (:func:`.render.scheduled_event`)."""
         return _render(self._scheduled, scheduled_event, events, catalog)
 
+    def instances(self, instances: Iterable[Instance], *, sale_cycle: bool) -> list[Rendered]:
+        """Each instance as DescribeInstances shows it
+        (:func:`.render_instances.describe_instance`)."""
+        kept = self._instances
+        bodies: list[Rendered] = []
+        for instance in instances:
+            key = (instance, sale_cycle)
+            entry = kept.get(key)
+            if entry is None or entry[0] != instance.revision:
+                rendered = Rendered(describe_instance(instance, sale_cycle=sale_cycle))
+                entry = kept[key] = (instance.revision, rendered)
+            bodies.append(entry[1])
+        return bodies
+
+    def instance_attribute(self, instance: Instance) -> Rendered:
+        """DescribeInstanceAttribute's body
+        (:func:`.render_instances.describe_instance_attribute`)."""
+        entry = self._attributes.get(instance)
+        if entry is None or entry[0] != instance.revision:
+            rendered = Rendered(describe_instance_attribute(instance))
+            entry = self._attributes[instance] = (instance.revision, rendered)
+        return entry[1]
+
+    def disk(self, disk: Disk, expired_at: datetime | None, *, placement: bool) -> Rendered:
+        """One disk as DescribeDisks shows it (:func:`.render_disks.describe_disk`)."""
+        key = (disk, placement)
+        entry = self._disks.get(key)
+        if entry is None or entry[0] != disk.revision or entry[1] != expired_at:
+            rendered = Rendered(describe_disk(disk, expired_at=expired_at, placement=placement))
+            entry = self._disks[key] = (disk.revision, expired_at, rendered)
+        return entry[2]
+
+    def replaced(
+        self,
+        kind: str,
+        records: Iterable[_R],
+        id_of: Callable[[_R], str],
+        build: Callable[[_R], dict[str, Any]],
+    ) -> list[Rendered]:
+        """Renderings of immutable records that a change replaces with a new object (as
+        cms/system_events.py does): kept by id while the record is the very same object."""
+        kept = self._by_id
+        bodies: list[Rendered] = []
+        for record in records:
+            key = (kind, id_of(record))
+            entry = kept.get(key)
+            if entry is None or entry[0] is not record:
+                entry = kept[key] = (record, Rendered(build(record)))
+            bodies.append(entry[1])
+        return bodies
+
     def __len__(self) -> int:
-        return len(self._history) + len(self._scheduled)
+        return (
+            len(self._history) + len(self._scheduled) + len(self._instances)
+            + len(self._attributes) + len(self._disks) + len(self._by_id)
+        )  # fmt: skip
 
 
 def _render(
