@@ -573,12 +573,30 @@ def bench_actions() -> None:
 def _precompile() -> None:
     """Write the package's bytecode, as any install does. Without it (an editable install
     under PYTHONDONTWRITEBYTECODE, as on this machine) every pytest run below would compile
-    the plugin from source, and these rows would time the compiler."""
+    the plugin from source, and these rows would time the compiler.
+
+    pytest imports a plugin's modules through its assertion rewriter, which reads its own
+    bytecode files, not the ones an install writes: it writes them in the first pytest run
+    on any machine that writes bytecode. One run that uses ``ecs_sim``, with bytecode
+    writing on, does that here (else every timed run would rewrite and compile the modules
+    the fixture imports)."""
     import compileall
 
     import pytest_ecs_events
 
     compileall.compile_dir(Path(pytest_ecs_events.__file__).parent, quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "pytest.ini").write_text("[pytest]\n")
+        (Path(tmp) / "test_warm.py").write_text(
+            "import pytest\n"
+            "@pytest.mark.ecs_event('SystemMaintenance.Reboot', instance='i-1')\n"
+            "def test_warm(ecs_sim):\n    ecs_sim.advance('1h')\n"
+        )
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+            check=True, capture_output=True, cwd=tmp, env=env,
+        )  # fmt: skip
 
 
 def _run_pytest(directory: Path, *args: str) -> float:

@@ -8,6 +8,7 @@ are drawn from the simulation's seeded generator: the same seed gives the same n
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import random
 from dataclasses import dataclass, field
@@ -40,6 +41,16 @@ class Vpc:
     cidr: ipaddress.IPv4Network
     security_group_id: str
     vswitches: dict[str, VSwitch] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=64)
+def _vswitch_cidr(vpc_cidr: ipaddress.IPv4Network, count: int) -> ipaddress.IPv4Network:
+    """The block of a VPC's next vSwitch (``count`` it has): one /16 per zone, in order.
+    Kept, as every account's first vSwitch is the same block (networks are values)."""
+    size = 1 << (32 - VSWITCH_PREFIX)
+    index = count % (vpc_cidr.num_addresses // size)
+    base = int(vpc_cidr.network_address) + index * size
+    return ipaddress.IPv4Network((base, VSWITCH_PREFIX))
 
 
 class AddressBook:
@@ -78,10 +89,7 @@ class AddressBook:
             for existing in vpc.vswitches.values():
                 if existing.zone == zone:
                     return existing
-        size = 1 << (32 - VSWITCH_PREFIX)
-        index = len(vpc.vswitches) % (vpc.cidr.num_addresses // size)
-        base = int(vpc.cidr.network_address) + index * size
-        cidr = ipaddress.IPv4Network((base, VSWITCH_PREFIX))
+        cidr = _vswitch_cidr(vpc.cidr, len(vpc.vswitches))
         made = VSwitch(vswitch_id or new_resource_id("vsw", vpc.region, self._rng),
                        vpc.vpc_id, zone, cidr)  # fmt: skip
         vpc.vswitches[made.vswitch_id] = made

@@ -6,6 +6,7 @@ wall clock except :func:`wall_clock_now`, which callers use explicitly to seed a
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -78,7 +79,9 @@ def parse_duration(value: object) -> timedelta:
     return result
 
 
+@functools.lru_cache(maxsize=256)
 def _parse_duration_text(value: str) -> timedelta:
+    """Kept per text: a suite gives the same few texts in every test (markers, advance)."""
     text = value.strip().replace(" ", "")
     lowered = text.lower()
     try:

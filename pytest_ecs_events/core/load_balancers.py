@@ -305,7 +305,8 @@ class LoadBalancerStore:
 
     def __init__(self, account: AreaHost, seed: int | str | None = None) -> None:
         self._account = account
-        self._rng = random.Random(f"slb:{seed}")
+        self._seed = seed
+        self._rng_made: random.Random | None = None
         self.balancers: dict[str, LoadBalancer] = {}
         #: vServer group id -> its load balancer's id.
         self.group_owner: dict[str, str] = {}
@@ -314,6 +315,14 @@ class LoadBalancerStore:
         #: Instance id -> ids of the load balancers it is a backend of.
         self._by_instance: dict[str, set[str]] = {}
         self._watching = False
+
+    @property
+    def _rng(self) -> random.Random:
+        """Seeded on first use (from the seed alone, so the ids are the same as if seeded at
+        construction): an account that never makes a load balancer does not pay for it."""
+        if self._rng_made is None:
+            self._rng_made = random.Random(f"slb:{self._seed}")
+        return self._rng_made
 
     # ------------------------------------------------------------------------- lookups
     def get(self, load_balancer_id: str, region: str | None = None) -> LoadBalancer:

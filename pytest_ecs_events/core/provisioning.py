@@ -47,6 +47,7 @@ INSTANCE_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
     "system_disk_size": "the system disk's size in GiB (default 40)",
 })  # fmt: skip
 
+_ATTRIBUTE_NAMES = frozenset(INSTANCE_ATTRIBUTES)
 _TEXT = ("instance_type", "image_id", "host_name", "description", "vpc_id", "vswitch_id",
          "resource_group_id", "key_pair_name")  # fmt: skip
 CHARGE_TYPES = ("PostPaid", "PrePaid")
@@ -59,13 +60,15 @@ def _bad(name: str, value: object, expected: str) -> ValueError:
 def check_attributes(attributes: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
     """The attributes with their types checked and times parsed; ValueError naming the first
     bad one. ``None`` values mean "not given" and are dropped."""
-    unknown = sorted(set(attributes) - set(INSTANCE_ATTRIBUTES))
+    unknown = attributes.keys() - _ATTRIBUTE_NAMES
     if unknown:
         raise ValueError(
-            f"add_instance() got unknown attribute(s) {', '.join(unknown)}; it accepts name, "
-            f"region, zone, status, tags and {', '.join(INSTANCE_ATTRIBUTES)}"
+            f"add_instance() got unknown attribute(s) {', '.join(sorted(unknown))}; it accepts "
+            f"name, region, zone, status, tags and {', '.join(INSTANCE_ATTRIBUTES)}"
         )
     given = {k: v for k, v in attributes.items() if v is not None}
+    if not given:  # the usual case (a marker's instance): nothing to check
+        return given
     for name in _TEXT:
         if name in given and (not isinstance(given[name], str) or not given[name].strip()):
             raise _bad(name, given[name], "a non-empty string")

@@ -17,6 +17,7 @@ resolves its host inside :func:`forwarding`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import socket
 import threading
@@ -66,6 +67,7 @@ def forwarding(host: str) -> Iterator[None]:
                 _FORWARDING[key] = left
 
 
+@functools.lru_cache(maxsize=8)  # one wrapper per function wrapped: started per test
 def _guarded_getaddrinfo(real: Callable[..., Any]) -> Callable[..., Any]:
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         if is_simulated_host(host) and not (_FORWARDING and _host_key(host) in _FORWARDING):
@@ -80,6 +82,7 @@ def _guarded_getaddrinfo(real: Callable[..., Any]) -> Callable[..., Any]:
     return getaddrinfo
 
 
+@functools.lru_cache(maxsize=8)  # one wrapper per function wrapped: started per test
 def _guarded_connect(real: Callable[..., Any]) -> Callable[..., Any]:
     def connect(self: http.client.HTTPConnection) -> Any:
         # Through a proxy, ``host`` is the proxy's and the endpoint is the tunnel's.

@@ -233,7 +233,8 @@ class _Switchboard:
         self._mocks: list[tuple[type[Any], Any, Callable[..., Any]]] | None = None
         #: The vendored copies the mocks were built for (an SDK loaded later adds one).
         self._built_for: tuple[str, ...] = ()
-        self._patches: list[_Swap] = []
+        #: (owner, name, had it, what it held) of each attribute set by :meth:`_swap`.
+        self._patches: list[tuple[object, str, bool, object]] = []
         self._stoppers: list[Callable[[], None]] = []
         self._previous_base_send: Callable[..., Any] | None = None
 
@@ -288,8 +289,7 @@ class _Switchboard:
             self._built_for = vendored_packages()
             self._mocks = self._build()
         if _module_has("darabonba.core", "adapters"):
-            shim = types.SimpleNamespace(HTTPAdapter=_insecure_adapter_class())
-            self._swap(importlib.import_module("darabonba.core"), "adapters", shim)
+            self._swap(sys.modules["darabonba.core"], "adapters", _insecure_shim())
         if _module_has("requests.adapters", "HTTPAdapter"):
             from requests.adapters import HTTPAdapter
 
@@ -304,13 +304,20 @@ class _Switchboard:
             self._swap(owner, name, new)
 
     def _swap(self, owner: object, name: str, new: object) -> None:
-        swap = _Swap(owner, name, new)
-        swap.start()
-        self._patches.append(swap)
+        """Set an attribute, remembering exactly what was there (an inherited one is
+        deleted again by :meth:`_stop`)."""
+        namespace = vars(owner)
+        self._patches.append((owner, name, name in namespace, namespace.get(name)))
+        setattr(owner, name, new)
 
     def _stop(self) -> None:
-        while self._patches:
-            self._patches.pop().stop()
+        patches = self._patches
+        while patches:
+            owner, name, had, old = patches.pop()
+            if had:
+                setattr(owner, name, old)
+            else:
+                delattr(owner, name)
         while self._stoppers:
             self._stoppers.pop()()
 
@@ -373,25 +380,10 @@ def _unrecorded() -> Any:
     return Unrecorded()
 
 
-class _Swap:
-    """Set an attribute and put back exactly what was there (an inherited one is deleted)."""
-
-    def __init__(self, owner: object, name: str, new: object) -> None:
-        self.owner, self.name, self.new = owner, name, new
-        self.had = False
-        self.old: object = None
-
-    def start(self) -> None:
-        namespace = vars(self.owner)
-        self.had = self.name in namespace
-        self.old = namespace.get(self.name)
-        setattr(self.owner, self.name, self.new)
-
-    def stop(self) -> None:
-        if self.had:
-            setattr(self.owner, self.name, self.old)
-        else:
-            delattr(self.owner, self.name)
+@functools.cache
+def _insecure_shim() -> types.SimpleNamespace:
+    """What ``darabonba.core.adapters`` is while we are active (one object per process)."""
+    return types.SimpleNamespace(HTTPAdapter=_insecure_adapter_class())
 
 
 def _send_through(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import random
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -233,3 +234,49 @@ def test_kept_cloudmonitor_system_events_are_the_ones_derived_afresh(
             _apply(sim, what, index, hours)
         with core.lock:
             assert _cms_bytes(system_events(core)) == _cms_bytes(derive_system_events(core))
+
+
+# The kept pieces of a simulator's construction (the ``suite`` rows): durations parsed once
+# per text (core/clock.py) and vSwitch blocks computed once per (VPC block, count)
+# (core/addressing.py) are what computing them afresh gives, in any order of asking.
+duration_texts = st.one_of(
+    st.sampled_from(["3h", "+2h", "1h30m", "PT2H", "90", " 2 h ", "1.5d", "P1D", "PT", "-1h"]),
+    st.from_regex(r"\A[0-9]{1,4}(\.[0-9])?[smhd]?\Z", fullmatch=True),
+    st.text(max_size=8),
+)
+
+
+def _outcome(parse: Any, text: str) -> object:
+    from pytest_ecs_events.core.clock import TimeFormatError
+
+    try:
+        return parse(text)
+    except TimeFormatError as exc:
+        return ("error", str(exc))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(duration_texts, min_size=1, max_size=10))
+def test_kept_durations_are_the_ones_parsed_afresh(texts: list[str]) -> None:
+    from pytest_ecs_events.core.clock import _parse_duration_text
+
+    for text in texts + texts:  # the second pass reads the kept ones
+        kept = _outcome(_parse_duration_text, text)
+        assert kept == _outcome(_parse_duration_text.__wrapped__, text), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-k"]),
+                max_size=6), st.integers(0, 3))  # fmt: skip
+def test_kept_vswitch_blocks_are_the_ones_computed_afresh(zones: list[str], seed: int) -> None:
+    from pytest_ecs_events.core import addressing
+
+    for zone in zones:
+        book = addressing.AddressBook(random.Random(seed))
+        vpc = book.vpc("cn-hangzhou")
+        for other in zones:
+            count = len(vpc.vswitches)
+            made = book.vswitch(vpc, other)
+            if len(vpc.vswitches) > count:  # a new one (else the zone's own, made before)
+                assert made.cidr == addressing._vswitch_cidr.__wrapped__(vpc.cidr, count)
+        assert len({v.cidr for v in vpc.vswitches.values()}) == len(vpc.vswitches), zone
