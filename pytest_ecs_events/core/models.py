@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter
+from operator import attrgetter, is_
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +141,7 @@ class _Shared:
     events of one CreateSimulatedSystemEvents call, which move through their states together,
     hold one part between them instead of one record and one history tuple each."""
 
-    __slots__ = _SHARED_FIELDS
+    __slots__ = (*_SHARED_FIELDS, "successor")
     region: str
     event_type: str
     state: EventState
@@ -160,26 +160,18 @@ class _Shared:
     #: The events sharing a part were created one after another: each keeps its ``seq`` as
     #: a small offset from this (small ints are shared objects; a large int is 32 bytes).
     seq_base: int
+    #: The last change made from this part and its result (see :func:`_evolve`).
+    successor: tuple[str, object, _Shared] | None
 
 
-#: The last parts made, so that the next event making the same change from the same part
-#: gets the same new part: (id of the old part, field, id of the value) -> (old part, value,
-#: new part). Both objects are kept and compared by identity, so an id reused after a
-#: collection never matches, and sharing only ever hands out the part a copy would be.
-_MADE: dict[tuple[int, str, int], tuple[_Shared, object, _Shared]] = {}
-_MADE_LIMIT = 64
-
-
-def _evolve(old: _Shared, name: str, value: object) -> _Shared:
-    """``old`` with field ``name`` set to ``value``; for ``name`` ``trail+<state>``, with
-    (``value``, that state) added to its trail; for ``move+<state>``, that and the state."""
-    key = (id(old), name, id(value))
-    hit = _MADE.get(key)
-    if hit is not None and hit[0] is old and hit[1] is value:
-        return hit[2]
+def _changed(old: _Shared, name: str, value: object) -> _Shared:
+    """A new part: ``old`` with field ``name`` set to ``value``; for ``name``
+    ``trail+<state>``, with (``value``, that state) added to its trail; for ``move+<state>``,
+    that and the state."""
     new = _Shared.__new__(_Shared)
     for field_name in _SHARED_FIELDS:
         setattr(new, field_name, getattr(old, field_name))
+    new.successor = None
     code = _RECORD_CODES.get(name)
     if code is not None:
         new.trail = (*old.trail, value, code)
@@ -187,9 +179,19 @@ def _evolve(old: _Shared, name: str, value: object) -> _Shared:
             new.state = STATES[code]
     else:
         setattr(new, name, value)
-    if len(_MADE) >= _MADE_LIMIT:
-        _MADE.clear()
-    _MADE[key] = (old, value, new)
+    return new
+
+
+def _evolve(old: _Shared, name: str, value: object) -> _Shared:
+    """:func:`_changed`, sharing the result: a part remembers the last change made from it
+    and the part that came of it, so the next event making the very same change (the same
+    field, the same value object) gets the same part. The events of a batch move through their
+    states one after another, each making the change the one before made."""
+    successor = old.successor
+    if successor is not None and successor[0] is name and successor[1] is value:
+        return successor[2]
+    new = _changed(old, name, value)
+    old.successor = (name, value, new)
     return new
 
 
@@ -209,12 +211,13 @@ def _new_shared(values: tuple[object, ...], seq: int) -> tuple[_Shared, int]:
     if (
         last is not None
         and 0 <= seq - last[1].seq_base <= _MAX_OFFSET
-        and all(a is b for a, b in zip(values, last[0], strict=True))
+        and all(map(is_, values, last[0]))
     ):
         return last[1], seq - last[1].seq_base
     part = _Shared.__new__(_Shared)
     for field_name, value in zip(_SHARED_FIELDS, (*values, seq), strict=True):
         setattr(part, field_name, value)
+    part.successor = None
     _LAST_NEW = (values, part)
     return part, 0
 

@@ -28,17 +28,11 @@ steps = st.lists(
 )  # fmt: skip
 
 
-class _Forgetful(dict[Any, Any]):
-    """A memo that never finds anything: every change makes a part of its own."""
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return default
-
-
 def _unshared_part(values: tuple[object, ...], seq: int) -> Any:
     part = models._Shared.__new__(models._Shared)
     for name, value in zip(models._SHARED_FIELDS, (*values, seq), strict=True):
         setattr(part, name, value)
+    part.successor = None
     return part, 0
 
 
@@ -73,13 +67,13 @@ def _step(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
 def test_shared_parts_read_as_parts_of_their_own(script: list[tuple[str, int, int]]) -> None:
     shared = EcsSimulator(now=START, instances=INSTANCES, seed=2)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(models, "_MADE", _Forgetful())
+        patch.setattr(models, "_evolve", models._changed)
         patch.setattr(models, "_new_shared", _unshared_part)
         alone = EcsSimulator(now=START, instances=INSTANCES, seed=2)
     for what, index, hours in [("batch", 0, 1), *script]:
         _step(shared, what, index, hours)
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(models, "_MADE", _Forgetful())
+            patch.setattr(models, "_evolve", models._changed)
             patch.setattr(models, "_new_shared", _unshared_part)
             _step(alone, what, index, hours)
         assert [_view(e) for e in shared.events()] == [_view(e) for e in alone.events()]
@@ -88,7 +82,6 @@ def test_shared_parts_read_as_parts_of_their_own(script: list[tuple[str, int, in
 
 
 def test_events_created_together_share_one_part_until_one_changes() -> None:
-    models._MADE.clear()  # a memo filled to its limit mid-batch starts a second part
     sim = EcsSimulator(now=START, instances=INSTANCES, seed=2)
     events = sim.create_events("SystemMaintenance.Reboot", INSTANCES, "+1h")
     assert len({id(e._part) for e in events}) == 1
