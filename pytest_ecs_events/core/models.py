@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter, is_
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import EventState, InstanceStatus
 from .images import DEFAULT_IMAGE_ID
@@ -130,56 +131,232 @@ class Disk:
         )
 
 
-@dataclass(eq=False, slots=True)
-class SystemEvent:
-    """One instance system event with everything DescribeInstanceHistoryEvents returns."""
+#: The fields of :class:`SystemEvent` kept in its shared part (:class:`_Shared`), in the
+#: record's positional order after ``event_id`` and ``instance_id``.
+_SHARED_FIELDS = (
+    "region", "event_type", "state", "not_before", "publish_time", "simulated", "reason",
+    "reason_code", "impact_level", "finish_time", "execute_start_time", "extended", "trail",
+    "version", "revision", "seq_base",
+)  # fmt: skip
 
-    event_id: str
-    instance_id: str
+
+class _Shared:
+    """The part of an event that the events created together share: everything but its id,
+    instance and counters. Immutable: a change makes a new part (see :func:`_evolve`), so the
+    events of one CreateSimulatedSystemEvents call, which move through their states together,
+    hold one part between them instead of one record and one history tuple each."""
+
+    __slots__ = (*_SHARED_FIELDS, "successor")
     region: str
     event_type: str
     state: EventState
     not_before: datetime | None
     publish_time: datetime
     simulated: bool
-    reason: str = ""
-    reason_code: str = ""
-    impact_level: str = ""
-    finish_time: datetime | None = None
-    execute_start_time: datetime | None = None
-    #: ExtendedAttribute fields, e.g. InitialNotBefore after a reschedule.
-    #: Read-only; a new mapping replaces it on change. Most events have none, and share one
-    #: empty mapping (one object less per event for the cyclic GC to scan).
-    extended: Mapping[str, Any] = field(default_factory=lambda: NO_EXTENDED)
-    #: Every state the event has been in and when it entered it, flat: time, state code,
-    #: time, state code... (creation first); read it as :attr:`history`. A tuple of times and
-    #: small ints holds nothing the cyclic GC tracks, so the GC untracks it: with 100,000
-    #: events, a tuple per entry holding an EventState was most of what the GC scanned.
-    trail: tuple[Any, ...] = field(default=(), repr=False)
-    #: Creation order, used to sort and page without comparing times.
-    seq: int = 0
-    #: Bumped whenever the pending timer of the event changes, to invalidate old heap entries.
-    version: int = 0
-    #: Bumped whenever a field the API returns changes, so that whoever keeps something
-    #: derived from the event (the API layer keeps its rendering) can tell it is stale.
-    revision: int = 0
+    reason: str
+    reason_code: str
+    impact_level: str
+    finish_time: datetime | None
+    execute_start_time: datetime | None
+    extended: Mapping[str, Any]
+    trail: tuple[Any, ...]
+    version: int
+    revision: int
+    #: The events sharing a part were created one after another: each keeps its ``seq`` as
+    #: a small offset from this (small ints are shared objects; a large int is 32 bytes).
+    seq_base: int
+    #: The last change made from this part and its result (see :func:`_evolve`).
+    successor: tuple[str, object, _Shared] | None
+
+
+def _changed(old: _Shared, name: str, value: object) -> _Shared:
+    """A new part: ``old`` with field ``name`` set to ``value``; for ``name``
+    ``trail+<state>``, with (``value``, that state) added to its trail; for ``move+<state>``,
+    that and the state."""
+    new = _Shared.__new__(_Shared)
+    for field_name in _SHARED_FIELDS:
+        setattr(new, field_name, getattr(old, field_name))
+    new.successor = None
+    code = _RECORD_CODES.get(name)
+    if code is not None:
+        new.trail = (*old.trail, value, code)
+        if name[0] == "m":
+            new.state = STATES[code]
+    else:
+        setattr(new, name, value)
+    return new
+
+
+def _evolve(old: _Shared, name: str, value: object) -> _Shared:
+    """:func:`_changed`, sharing the result: a part remembers the last change made from it
+    and the part that came of it, so the next event making the very same change (the same
+    field, the same value object) gets the same part. The events of a batch move through their
+    states one after another, each making the change the one before made."""
+    successor = old.successor
+    if successor is not None and successor[0] is name and successor[1] is value:
+        return successor[2]
+    new = _changed(old, name, value)
+    old.successor = (name, value, new)
+    return new
+
+
+#: The last part made from scratch and the values it was made of (compared by identity).
+_LAST_NEW: tuple[tuple[object, ...], _Shared] | None = None
+
+
+#: The largest ``seq`` offset kept in an event (CPython shares the ints up to 256).
+_MAX_OFFSET = 256
+
+
+def _new_shared(values: tuple[object, ...], seq: int) -> tuple[_Shared, int]:
+    """A part holding ``values`` (every shared field but ``seq_base``) for an event whose
+    ``seq`` is ``seq``, and the event's offset from the part's ``seq_base``."""
+    global _LAST_NEW
+    last = _LAST_NEW
+    if (
+        last is not None
+        and 0 <= seq - last[1].seq_base <= _MAX_OFFSET
+        and all(map(is_, values, last[0]))
+    ):
+        return last[1], seq - last[1].seq_base
+    part = _Shared.__new__(_Shared)
+    for field_name, value in zip(_SHARED_FIELDS, (*values, seq), strict=True):
+        setattr(part, field_name, value)
+    part.successor = None
+    _LAST_NEW = (values, part)
+    return part, 0
+
+
+def _shared_field(name: str) -> Any:
+    def set_field(event: SystemEvent, value: object) -> None:
+        event._part = _evolve(event._part, name, value)
+
+    # attrgetter reads in C: as cheap as a slot read, on the queries' hot paths.
+    return property(attrgetter(f"_part.{name}"), set_field)
+
+
+class SystemEvent:
+    """One instance system event with everything DescribeInstanceHistoryEvents returns.
+
+    Records compare by identity. The fields an event usually shares with the events created
+    with it live in one immutable shared part (a change replaces the event's part, see
+    ``_evolve``); a million events would otherwise cost a record and a history tuple each.
+    """
+
+    # Not shown to mypy, which would refuse the properties' setters as names outside it.
+    if not TYPE_CHECKING:
+        __slots__ = ("_offset", "_part", "event_id", "instance_id")
+
+    event_id: str
+    instance_id: str
+    #: ``seq`` less the part's ``seq_base``.
+    _offset: int
+
+    if TYPE_CHECKING:  # what the properties below read and write
+        region: str
+        event_type: str
+        state: EventState
+        not_before: datetime | None
+        publish_time: datetime
+        simulated: bool
+        reason: str
+        reason_code: str
+        impact_level: str
+        finish_time: datetime | None
+        execute_start_time: datetime | None
+        extended: Mapping[str, Any]
+        trail: tuple[Any, ...]
+        #: Bumped whenever the pending timer of the event changes, to invalidate old heap
+        #: entries.
+        version: int
+        #: Bumped whenever a field the API returns changes, so that whoever keeps something
+        #: derived from the event (the API layer keeps its rendering) can tell it is stale.
+        revision: int
+    else:
+        region = _shared_field("region")
+        event_type = _shared_field("event_type")
+        state = _shared_field("state")
+        not_before = _shared_field("not_before")
+        publish_time = _shared_field("publish_time")
+        simulated = _shared_field("simulated")
+        reason = _shared_field("reason")
+        reason_code = _shared_field("reason_code")
+        impact_level = _shared_field("impact_level")
+        finish_time = _shared_field("finish_time")
+        execute_start_time = _shared_field("execute_start_time")
+        #: ExtendedAttribute fields, e.g. InitialNotBefore after a reschedule. Read-only; a
+        #: new mapping replaces it on change. Most events have none, and share one.
+        extended = _shared_field("extended")
+        #: Every state the event has been in and when it entered it, flat: time, state
+        #: code, time, state code... (creation first); read it as :attr:`history`. A tuple
+        #: of times and small ints holds nothing the cyclic GC tracks: the GC untracks it.
+        trail = _shared_field("trail")
+        version = _shared_field("version")
+        revision = _shared_field("revision")
+
+    def __init__(
+        self,
+        event_id: str,
+        instance_id: str,
+        region: str,
+        event_type: str,
+        state: EventState,
+        not_before: datetime | None,
+        publish_time: datetime,
+        simulated: bool,
+        reason: str = "",
+        reason_code: str = "",
+        impact_level: str = "",
+        finish_time: datetime | None = None,
+        execute_start_time: datetime | None = None,
+        extended: Mapping[str, Any] = NO_EXTENDED,
+        trail: tuple[Any, ...] = (),
+        seq: int = 0,
+        version: int = 0,
+        revision: int = 0,
+    ) -> None:
+        self.event_id = event_id
+        self.instance_id = instance_id
+        self._part, self._offset = _new_shared(
+            (region, event_type, state, not_before, publish_time, simulated, reason,
+             reason_code, impact_level, finish_time, execute_start_time, extended, trail,
+             version, revision),
+            seq,
+        )  # fmt: skip
+
+    @property
+    def seq(self) -> int:
+        """Creation order, used to sort and page without comparing times."""
+        return self._part.seq_base + self._offset
+
+    @seq.setter
+    def seq(self, value: int) -> None:
+        self._part = _evolve(self._part, "seq_base", value)
+        self._offset = 0
 
     @property
     def history(self) -> list[tuple[datetime, EventState]]:
         """Every state the event has been in, with the virtual time it entered it; creation
         first (a new list at each read)."""
-        trail = self.trail
+        trail = self._part.trail
         return [(trail[i], STATES[trail[i + 1]]) for i in range(0, len(trail), 2)]
 
     @classmethod
     def created(cls, **fields: Any) -> SystemEvent:
         """A new event (the record's fields as keywords), its history starting at
         ``publish_time`` in ``state``: how the simulation and live mode both first see one."""
-        return cls(**fields, trail=(fields["publish_time"], STATE_CODES[fields["state"]]))
+        event = cls(**fields)
+        # Through record(), so that the events created together share their history.
+        event.record(fields["publish_time"], fields["state"])
+        return event
 
     def record(self, when: datetime, state: EventState) -> None:
         """Note that the event entered ``state`` at ``when`` (the store does, with the state)."""
-        self.trail += (when, STATE_CODES[state])
+        self._part = _evolve(self._part, _RECORD_AS[state], when)
+
+    def move(self, when: datetime, state: EventState) -> None:
+        """Set ``state`` and :meth:`record` it, in one step (the store's transitions)."""
+        self._part = _evolve(self._part, _MOVE_AS[state], when)
 
     def __repr__(self) -> str:
         return (
@@ -187,3 +364,12 @@ class SystemEvent:
             f"state={self.state.value!r}, not_before={self.not_before!s}, "
             f"simulated={self.simulated})"
         )
+
+
+#: The change record() makes, by state: the trail entry's state is part of the change.
+_RECORD_AS: Mapping[EventState, str] = MappingProxyType({s: f"trail+{s.value}" for s in STATES})
+_MOVE_AS: Mapping[EventState, str] = MappingProxyType({s: f"move+{s.value}" for s in STATES})
+_RECORD_CODES: Mapping[str, int] = MappingProxyType(
+    {**{_RECORD_AS[s]: STATE_CODES[s] for s in STATES},
+     **{_MOVE_AS[s]: STATE_CODES[s] for s in STATES}}
+)  # fmt: skip

@@ -54,7 +54,13 @@ class Store:
         self.disk_events = DiskEventLog()
         self.events: dict[str, SystemEvent] = {}
         self._by_instance: dict[str, list[SystemEvent]] = {}
-        self._by_state: dict[EventState, dict[str, SystemEvent]] = {s: {} for s in EventState}
+        #: The events in each state that events leave (by id); the final states, which hold
+        #: nearly every event of a long history and which no event leaves, keep only the
+        #: first event that entered them (see :meth:`first_in_state`).
+        self._by_state: dict[EventState, dict[str, SystemEvent]] = {
+            s: {} for s in EventState if not s.is_final
+        }
+        self._first_final: dict[EventState, SystemEvent] = {}
         #: (region, state, simulated) -> number of events.
         self._counts: Counter[tuple[str, EventState, bool]] = Counter()
         self._instance_versions: dict[str, int] = {}
@@ -92,18 +98,32 @@ class Store:
     def add_event(self, event: SystemEvent) -> None:
         self.events[event.event_id] = event
         self._by_instance.setdefault(event.instance_id, []).append(event)
-        self._by_state[event.state][event.event_id] = event
+        self._enter_index(event, event.state)
         self._counts[(event.region, event.state, event.simulated)] += 1
 
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
-        del self._by_state[event.state][event.event_id]
-        self._counts[(event.region, event.state, event.simulated)] -= 1
-        event.state = state
+        old = event.state
+        index = self._by_state.get(old)
+        if index is not None:
+            del index[event.event_id]
+        self._counts[(event.region, old, event.simulated)] -= 1
+        event.move(when, state)
         event.revision += 1
-        event.record(when, state)
-        self._by_state[state][event.event_id] = event
+        if index is None and self._first_final.get(old) is event:  # no table path does this
+            del self._first_final[old]
+            successor = next((e for e in self.events.values() if e.state is old), None)
+            if successor is not None:
+                self._first_final[old] = successor
+        self._enter_index(event, state)
         self._counts[(event.region, state, event.simulated)] += 1
+
+    def _enter_index(self, event: SystemEvent, state: EventState) -> None:
+        index = self._by_state.get(state)
+        if index is not None:
+            index[event.event_id] = event
+        elif state not in self._first_final:
+            self._first_final[state] = event
 
     def mark_finished(self, event: SystemEvent, when: datetime) -> None:
         event.finish_time = when
@@ -114,7 +134,20 @@ class Store:
         return self._by_instance.get(instance_id, [])
 
     def events_in_state(self, state: EventState) -> Iterable[SystemEvent]:
-        return self._by_state[state].values()
+        """The events in ``state``: from its index, or for a final state by a pass over every
+        event (in creation order; :meth:`first_in_state` is the cheap question)."""
+        index = self._by_state.get(state)
+        if index is not None:
+            return index.values()
+        return [e for e in self.events.values() if e.state is state]
+
+    def first_in_state(self, state: EventState) -> SystemEvent | None:
+        """The first event that entered ``state`` and is still in it: for a final state, the
+        one that finished first (time only moves forward)."""
+        index = self._by_state.get(state)
+        if index is not None:
+            return next(iter(index.values()), None)
+        return self._first_final.get(state)
 
     def count(
         self,

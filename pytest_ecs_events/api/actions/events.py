@@ -229,7 +229,7 @@ def _none_expired(store: Store, states: frozenset[EventState], now: datetime) ->
         return True
     cutoff = now - HISTORY_RETENTION
     for state in states & FINAL_STATES:
-        oldest = next(iter(store.events_in_state(state)), None)
+        oldest = store.first_in_state(state)
         if oldest is not None and oldest.finish_time is not None and oldest.finish_time < cutoff:
             return False
     return True

@@ -453,6 +453,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self._logged:
             return
         self._logged = True
+        if self.server.host.access_log is None:  # nobody reads it: make none
+            return
         client = self.client_address[0] if self.client_address else "-"
         self.server.host.log_access(
             AccessRecord(

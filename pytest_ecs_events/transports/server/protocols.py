@@ -171,6 +171,9 @@ class ServerHost(Protocol):
 
     def reset_account(self) -> ServedAccount: ...
 
+    #: Where the access records go (None: nowhere, and the handlers make none).
+    access_log: Callable[[AccessRecord], None] | None
+
     def log_access(self, record: AccessRecord) -> None: ...
 
     def record_error(self, exc: BaseException) -> None: ...
