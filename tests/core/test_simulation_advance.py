@@ -94,6 +94,10 @@ def test_a_finished_event_leaves_one_object_for_the_cyclic_gc() -> None:
     with 100,000 events). Counted, not timed."""
     sim = Simulation(now=T0, config=SimulationConfig(seed=2))
     ids = [sim.add_instance().instance_id for _ in range(10)]
+    # one batch first: what the first batch creates once (caches, interned values; more of
+    # them on older Pythons) is not a cost per event
+    sim.create_simulated_events("SystemMaintenance.Reboot", ids, sim.now + MIN)
+    sim.advance_to(sim.now + 2 * MIN)
     gc.collect()
     before = len(gc.get_objects())
     for _ in range(20):
@@ -101,9 +105,9 @@ def test_a_finished_event_leaves_one_object_for_the_cyclic_gc() -> None:
         sim.advance_to(sim.now + 2 * MIN)
     gc.collect()
     events = sim.store.events.values()
-    assert len(events) == 200
+    assert len(events) == 210
     assert all(e.state is S.Executed for e in events)
     assert all(len(e.history) == 3 for e in events)
-    assert len({id(e._part) for e in events}) == 20  # one part per batch of 10
-    assert (len(gc.get_objects()) - before) / len(events) <= 1 + 1 / 10 + 0.1
+    assert len({id(e._part) for e in events}) == 21  # one part per batch of 10
+    assert (len(gc.get_objects()) - before) / 200 <= 1 + 1 / 10 + 0.1
     assert not any(gc.is_tracked(e.trail) for e in events)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import pytest_ecs_events
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.transports.server import EcsServer, console
 from pytest_ecs_events.transports.server.console import SECURITY_HEADERS, wants_console
@@ -208,7 +209,7 @@ def test_the_files_are_package_data() -> None:
     line = re.search(r"^pytest_ecs_events = \[(.*)\]$", section, re.MULTILINE)
     assert line is not None
     globs = re.findall(r'"([^"]+)"', line.group(1))
-    package = ROOT / "pytest_ecs_events"
+    package = Path(pytest_ecs_events.__file__).parent  # installed (tox) or the checkout
     served = {name for name, _ in console.ASSETS.values()}
     assert served == {p.name for p in ASSETS.iterdir()}
     for name in served:
