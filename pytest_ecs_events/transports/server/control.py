@@ -248,6 +248,20 @@ class ControlApi:
         return value
 
     @staticmethod
+    def _ids(args: Mapping[str, Any], what: str) -> list[str]:
+        """``<what>_ids`` (a list of ids) or ``<what>_id`` (one), required."""
+        ids = args.get(f"{what}_ids", args.get(f"{what}_id"))
+        if isinstance(ids, str):
+            ids = [ids]
+        if not ids or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise Reply(
+                400,
+                "MissingParameter",
+                f'"{what}_ids" (a list of {what} ids) or "{what}_id" is required.',
+            )
+        return ids
+
+    @staticmethod
     def _unknown(args: Mapping[str, Any], allowed: Iterable[str]) -> None:
         extra = sorted(set(args) - set(allowed))
         if extra:
@@ -325,15 +339,7 @@ class ControlApi:
             self._unknown(
                 args, ("simulated", "event_type", "instance_id", "instance_ids", "not_before")
             )
-            ids = args.get("instance_ids", args.get("instance_id"))
-            if isinstance(ids, str):
-                ids = [ids]
-            if not ids or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-                raise Reply(
-                    400,
-                    "MissingParameter",
-                    '"instance_ids" (a list of instance ids) or "instance_id" is required.',
-                )
+            ids = self._ids(args, "instance")
             events = self.account.create_events(event_type, ids, not_before or "+1h")
         else:
             self._unknown(
@@ -392,15 +398,7 @@ class ControlApi:
     # -- what the console's forms do ----------------------------------------------------------
     def cancel_events(self, args: Args) -> dict[str, Any]:
         self._unknown(args, ("event_ids", "event_id"))
-        ids = args.get("event_ids", args.get("event_id"))
-        if isinstance(ids, str):
-            ids = [ids]
-        if not ids or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise Reply(
-                400,
-                "MissingParameter",
-                '"event_ids" (a list of event ids) or "event_id" is required.',
-            )
+        ids = self._ids(args, "event")
         # What CancelSimulatedSystemEvents does, its errors included (platform events too).
         return {"events": [event_json(e) for e in self.account.cancel_events(ids)]}
 

@@ -212,40 +212,39 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _route(self, body: bytes) -> None:
         path, raw_query = split_target(self.path)
         route = resolve(path)
-        if route.service == "api" and not raw_query and self.command == "GET":
-            # a browser opening the server gets the console; any API call stays one
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            if wants_console(self.command, raw_query, body, headers):
-                route = Route("console", CONSOLE_METHODS, CONSOLE_PREFIX + "/")
-                path = CONSOLE_PREFIX + "/"
+        # Lower-cased once per request: every service below reads them by lower-case name.
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        # a browser opening the server gets the console; any API call stays one
+        if route.service == "api" and wants_console(self.command, raw_query, body, headers):
+            route = Route("console", CONSOLE_METHODS, CONSOLE_PREFIX + "/")
+            path = CONSOLE_PREFIX + "/"
         self._action = route.label
         if self.command not in route.methods:
             raise bad_method(self.command, route.methods)
         if route.service == "api":
-            self._serve_api(path, raw_query, body)
+            self._serve_api(path, raw_query, body, headers)
         elif route.service == "control":
-            self._check_browser()
+            self._check_browser(headers)
             self._serve_control(path, raw_query, body)
         elif route.service == "console":
-            self._check_browser()
+            self._check_browser(headers)
             content, content_type = asset(path)
             self._send_bytes(200, content, content_type, SECURITY_HEADERS)
         elif route.service == "mns":
-            self._serve_mns(body)
+            self._serve_mns(body, headers)
         else:
             self._serve_metadata(route)
 
-    def _check_browser(self) -> None:
+    def _check_browser(self, headers: Mapping[str, str]) -> None:
         bound = str(self.server.server_address[0])
-        check_browser({k.lower(): v for k, v in self.headers.items()}, loopback=is_loopback(bound))
+        check_browser(headers, loopback=is_loopback(bound))
 
-    def _serve_api(self, path: str, raw_query: str, body: bytes) -> None:
+    def _serve_api(self, path: str, raw_query: str, body: bytes, headers: dict[str, str]) -> None:
         host = self.server.host
         pairs = tuple(decode_form(raw_query, "query string"))
         params = dict(pairs)
         if body and media_type(self.headers.get("Content-Type", "")) == FORM:
             params.update(decode_form(body, "form body"))  # a body value wins
-        headers = {k.lower(): v for k, v in self.headers.items()}
         named = headers.get("host") or host.endpoint
         request = ApiRequest(
             params=params,
@@ -271,7 +270,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             response.status, response.body, response.headers, content=response.content()
         )
 
-    def _serve_mns(self, body: bytes) -> None:
+    def _serve_mns(self, body: bytes, headers: dict[str, str]) -> None:
         """MNS queues: the account's MnsService; a receive may wait (wall clock) for a
         message, looking again after each send and each wall-clock sync."""
         host = self.server.host
@@ -290,7 +289,6 @@ class RequestHandler(BaseHTTPRequestHandler):
                 clock.sync()
             return True
 
-        headers = {k.lower(): v for k, v in self.headers.items()}
         request = MnsRequest(
             self.command, self.path, headers, body, headers.get("host") or host.endpoint
         )
