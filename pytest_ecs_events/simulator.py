@@ -722,8 +722,9 @@ class EcsSimulator(EcsHandle):
 
     @property
     def backend_changes(self) -> list[BackendChange]:
+        # the recorder has every change already: no second log in the store
         with self._sim.lock:
-            return list(self._sim.load_balancers.changes)
+            return [c for c in self._recorder.changes() if isinstance(c, BackendChange)]
 
     def __repr__(self) -> str:
         store = self._sim.store

@@ -310,8 +310,6 @@ class LoadBalancerStore:
         self.balancers: dict[str, LoadBalancer] = {}
         #: vServer group id -> its load balancer's id.
         self.group_owner: dict[str, str] = {}
-        #: Every backend change, in order.
-        self.changes: list[BackendChange] = []
         #: Instance id -> ids of the load balancers it is a backend of.
         self._by_instance: dict[str, set[str]] = {}
         self._watching = False
@@ -753,7 +751,7 @@ class LoadBalancerStore:
             else lb.backends.get(server_id)
         )
         weight = backend.weight if backend is not None else 0
-        self._notify(BackendChange(
+        self._account.notify(BackendChange(
             self._account.now, server_id, lb_id, group_id, port, "health", old, target,
             weight, listener_port, "health check",
         ))  # fmt: skip
@@ -762,14 +760,10 @@ class LoadBalancerStore:
         self, lb: LoadBalancer, group_id: str, backend: Backend, port: int, change: str,
         old: str, new: str, weight: int, cause: str,
     ) -> None:  # fmt: skip
-        self._notify(BackendChange(
+        self._account.notify(BackendChange(
             self._account.now, backend.server_id, lb.load_balancer_id, group_id, port, change,
             old, new, weight, 0, cause,
         ))  # fmt: skip
-
-    def _notify(self, change: BackendChange) -> None:
-        self.changes.append(change)
-        self._account.notify(change)
 
 
 def _health_key(listener: Listener, group_id: str, backend: Backend) -> HealthKey:

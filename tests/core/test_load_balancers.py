@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pytest
 
@@ -37,8 +38,20 @@ def _lb(sim: Simulation, **kwargs: Any) -> LoadBalancer:
     return sim.load_balancers.create(**spec)
 
 
+#: Each test simulation's backend changes, as an observer (the plugin's recorder) sees them.
+_LOGS: WeakKeyDictionary[Simulation, list[BackendChange]] = WeakKeyDictionary()
+
+
+@pytest.fixture
+def sim(sim: Simulation) -> Simulation:
+    log: list[BackendChange] = []
+    _LOGS[sim] = log
+    sim.observers.append(lambda c: log.append(c) if isinstance(c, BackendChange) else None)
+    return sim
+
+
 def _changes(sim: Simulation, change: str | None = None) -> list[BackendChange]:
-    return [c for c in sim.load_balancers.changes if change is None or c.change == change]
+    return [c for c in _LOGS[sim] if change is None or c.change == change]
 
 
 def _health(sim: Simulation, lb: LoadBalancer, instance_id: str) -> set[str]:
