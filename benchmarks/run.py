@@ -117,8 +117,8 @@ def recording(sim: Any) -> Iterator[list[Answer]]:
     seen: list[Answer] = []
     original = Interceptor._callback
 
-    def callback(self: Any, prepared: Any, requests_package: str = "requests") -> Any:
-        status, headers, body = original(self, prepared, requests_package)
+    def callback(self: Any, prepared: Any, *args: Any) -> Any:
+        status, headers, body = original(self, prepared, *args)
         seen.append(Answer(status, dict(headers), body))
         return status, headers, body
 

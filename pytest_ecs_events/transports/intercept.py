@@ -31,14 +31,15 @@ Nothing is imported until :meth:`start`, so importing the plugin never imports a
 from __future__ import annotations
 
 import functools
+import http.client
 import importlib
 import importlib.util
+import io
 import re
 import sys
 import threading
 import types
 from collections.abc import Callable, Mapping
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,7 +50,7 @@ from ..api.speedups.fast_parse import parse_query, split_url
 from . import aiohttp_intercept, guard
 from .endpoints import ECS_HOST, ECS_URL, RPC_URL, product_for_host
 from .relay import Relay, Relayed
-from .speedups import lower_case_headers, reuse_mock_params
+from .speedups import lower_case_headers
 
 __all__ = ["ECS_HOST", "ECS_URL", "Interceptor", "Relay", "Relayed", "request_from_prepared"]
 
@@ -63,12 +64,8 @@ Handler = Callable[..., ApiResponse]
 def request_from_prepared(prepared: Any) -> ApiRequest:
     """Build an :class:`ApiRequest` from a (possibly vendored) requests ``PreparedRequest``."""
     host, path, raw_query = split_url(prepared.url)
-    params = reuse_mock_params(getattr(prepared, "params", None), raw_query)
-    if params is None:
-        query = tuple(parse_query(raw_query))
-        params = dict(query)
-    else:
-        query = tuple(params.items())  # only read sorted, by the ACS3 verifier
+    query = tuple(parse_query(raw_query))
+    params = dict(query)
     headers = lower_case_headers(prepared.headers)
     body = prepared.body or b""
     if isinstance(body, str):
@@ -168,10 +165,19 @@ class Interceptor:
         return self.handler(request)
 
     def _callback(
-        self, prepared: Any, requests_package: str = "requests"
+        self,
+        prepared: Any,
+        requests_package: str = "requests",
+        send_kwargs: Mapping[str, Any] | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
+        """Answer a prepared request (``send_kwargs``: what the adapter's ``send`` was given;
+        through ``responses``, the copy it keeps on the request)."""
+        if send_kwargs is None:
+            send_kwargs = getattr(prepared, "req_kwargs", None) or {}
         try:
-            response = self.answer(request_from_prepared(prepared), _read_timeout(prepared))
+            response = self.answer(
+                request_from_prepared(prepared), _read_timeout(send_kwargs.get("timeout"))
+            )
         except TransportFault as fault:
             raise _transport_error(fault, prepared, requests_package) from None
         # responses drops the registration's Content-Type when the answer's headers hold one.
@@ -389,16 +395,44 @@ def _insecure_shim() -> types.SimpleNamespace:
 def _send_through(
     mock: Any, bypass: Callable[..., Any], package: str = "requests"
 ) -> Callable[..., Any]:
-    """An adapter ``send`` handing the request to ``mock``, as responses' own patch does
-    (to the relay of a relaying interceptor, for a simulated endpoint)."""
+    """An adapter ``send``: a simulated endpoint's request is answered here (or shown to
+    the relay of a relaying interceptor); any other goes to ``mock``, as responses' own
+    patch would send it (through to the adapter there before us)."""
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        relay = _SWITCHBOARD.relay()
-        if relay is not None and RPC_URL.match(str(request.url)) is not None:
-            return _relay_send(relay, bypass, package, adapter, request, args, kwargs)
+        if RPC_URL.match(str(request.url)) is not None:
+            board = _SWITCHBOARD
+            relay = board.relay()
+            if relay is not None:
+                return _relay_send(relay, bypass, package, adapter, request, args, kwargs)
+            if not args and not _retries_on_status(adapter):
+                return _answer_here(board, adapter, request, package, kwargs)
         return mock._on_request(adapter, request, *args, **kwargs)
 
     return send
+
+
+def _retries_on_status(adapter: Any) -> bool:
+    """Whether the adapter would retry on some answers' status (urllib3's ``Retry`` with a
+    ``status_forcelist``): those requests go through ``responses``, which acts the retries
+    out. The SDKs' adapters retry on no status."""
+    return bool(getattr(getattr(adapter, "max_retries", None), "status_forcelist", None))
+
+
+def _answer_here(
+    board: _Switchboard, adapter: Any, prepared: Any, package: str, kwargs: dict[str, Any]
+) -> Any:
+    """A simulated endpoint's answer as that SDK's copy of requests returns it.
+
+    The response is what ``responses`` (and requests' own ``build_response``) would make of
+    the answer: status, reason, headers, encoding, body, url, request and adapter. Made
+    directly, without ``responses``' generic matching, its urllib3 response and the cookie
+    extraction (our answers set no cookie), it costs a fraction: a hand-written
+    ``responses`` mock of the same call pays all of that (the P1 and ``floor`` rows of
+    ``benchmarks/run.py``).
+    """
+    status, headers, content = board.active[-1]._callback(prepared, package, kwargs)
+    return _requests_response(status, headers, content, prepared, adapter, package)
 
 
 def _relay_send(
@@ -419,7 +453,9 @@ def _relay_send(
     request = request_from_prepared(prepared)
     decision = relay.admit(request)
     if isinstance(decision, ApiResponse):
-        return _requests_response(decision, prepared, adapter, package)
+        return _requests_response(
+            decision.status, decision.headers, decision.content(), prepared, adapter, package
+        )
     with guard.forwarding(urlsplit(prepared.url).hostname or ""):
         response = bypass(adapter, prepared, *args, **kwargs)
     if decision is not None:
@@ -427,32 +463,102 @@ def _relay_send(
     return response
 
 
-def _requests_response(answer: ApiResponse, prepared: Any, adapter: Any, package: str) -> Any:
-    """``answer`` as the Response that SDK's copy of requests returns."""
-    models = importlib.import_module(f"{package}.models")
-    structures = importlib.import_module(f"{package}.structures")
-    response = models.Response()
-    response.status_code = answer.status
-    response.headers = structures.CaseInsensitiveDict(answer.headers)
-    response._content = answer.content()
+def _requests_response(
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    prepared: Any,
+    adapter: Any,
+    package: str,
+) -> Any:
+    """An answer as the Response that SDK's copy of requests returns, its body read."""
+    kit = _response_kit(package)
+    response = kit.Response()
+    response.status_code = status
+    response.headers = kit.CaseInsensitiveDict(headers)
+    content_type = response.headers.get("content-type")
+    encoding = kit.encodings.get(content_type, _UNKNOWN)
+    if encoding is _UNKNOWN:
+        encoding = kit.encodings[content_type] = kit.get_encoding_from_headers(response.headers)
+    response.encoding = encoding
+    response.reason = _REASONS.get(status)
+    response._content = content
     response._content_consumed = True
-    response.encoding = "utf-8"
-    try:
-        response.reason = HTTPStatus(answer.status).phrase
-    except ValueError:
-        response.reason = ""
-    response.url = prepared.url
+    response.raw = _UnreadRaw(kit, status, response.headers)
+    url = prepared.url
+    response.url = url.decode("utf-8") if isinstance(url, bytes) else url
     response.request = prepared
     response.connection = adapter
     return response
 
 
+_UNKNOWN = object()
+#: The reason phrase ``responses`` and ``http.client`` give each status.
+_REASONS = http.client.responses
+
+
+class _ResponseKit:
+    """What one copy of requests builds a response from (the real one, a vendored one)."""
+
+    def __init__(self, package: str) -> None:
+        models = importlib.import_module(f"{package}.models")
+        structures = importlib.import_module(f"{package}.structures")
+        utils = importlib.import_module(f"{package}.utils")
+        self.package = package
+        self.Response = models.Response
+        self.CaseInsensitiveDict = structures.CaseInsensitiveDict
+        self.get_encoding_from_headers = utils.get_encoding_from_headers
+        #: Each Content-Type's encoding, as requests derives it.
+        self.encodings: dict[str | None, str | None] = {}
+
+    def http_response(self, **fields: Any) -> Any:
+        """A response of the urllib3 that copy of requests sends through (vendored copies
+        carry their own)."""
+        vendored = self.package != "requests"
+        module = f"{self.package}.packages.urllib3.response" if vendored else "urllib3.response"
+        return importlib.import_module(module).HTTPResponse(**fields)
+
+
+@functools.cache
+def _response_kit(package: str) -> _ResponseKit:
+    return _ResponseKit(package)
+
+
+class _UnreadRaw:
+    """``Response.raw`` of an answer made here, until something reads it.
+
+    requests' own cookie handling asks the raw response only for ``_original_response``
+    (none: our answers set no cookie); any other use makes the urllib3 response a real
+    transport leaves behind once the body is read: its status, reason and headers, its
+    body at its end.
+    """
+
+    __slots__ = ("_headers", "_kit", "_real", "_status")
+    _original_response = None
+
+    def __init__(self, kit: _ResponseKit, status: int, headers: Mapping[str, str]) -> None:
+        self._kit, self._status, self._headers = kit, status, headers
+        self._real: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        real = self._real
+        if real is None:
+            real = self._real = self._kit.http_response(
+                body=io.BytesIO(b""),
+                headers=dict(self._headers),
+                status=self._status,
+                reason=_REASONS.get(self._status),
+                preload_content=False,
+                decode_content=False,
+            )
+        return getattr(real, name)
+
+
 _SWITCHBOARD = _Switchboard()
 
 
-def _read_timeout(prepared: Any) -> float | None:
-    """The read timeout the client gave ``send()`` (responses keeps the keyword arguments)."""
-    value = getattr(prepared, "req_kwargs", {}).get("timeout")
+def _read_timeout(value: Any) -> float | None:
+    """The read timeout in the ``timeout`` a client gave ``send()``."""
     if isinstance(value, tuple):
         value = value[-1]
     value = getattr(value, "read_timeout", value)  # a urllib3 Timeout

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from ..api.speedups.fast_parse import unquote_query_part
-
-__all__ = ["lower_case_headers", "reuse_mock_params"]
+__all__ = ["lower_case_headers"]
 
 
 def lower_case_headers(headers: Any) -> dict[str, str]:
@@ -31,32 +29,3 @@ def lower_case_headers(headers: Any) -> dict[str, str]:
     if hasattr(headers, "lower_items"):
         return dict(headers.lower_items())
     return {str(k).lower(): str(v) for k, v in headers.items()}
-
-
-def reuse_mock_params(parsed: object, raw_query: str) -> dict[str, str] | None:
-    """The query's parameters from what ``responses`` parsed into ``request.params`` before
-    calling us, or None where that could differ from :func:`parse_query`.
-
-    responses reads the query with ``parse_qsl`` too (the same decoding) but drops blank
-    values (before 0.25) and groups repeated keys; blank parts are added back here, and any
-    repeated key (or anything unexpected) sends the caller to its own parse. Parsing a
-    legacy SDK's dozen signed parameters a second time was a large part of the request
-    reading (P1 in ``benchmarks/run.py``; ``docs/performance.md``). Guarded by
-    ``tests/property/test_fast_parse.py``: reused parameters equal the parsed query.
-
-    The count decides: with one key per non-empty part, no key repeats, so responses holds no
-    list of values.
-    """
-    if type(parsed) is not dict:
-        return None
-    params: dict[str, str] = dict(parsed)
-    parts = raw_query.split("&")
-    count = len(parts) - parts.count("")  # one key per non-empty part, if none repeats
-    if count != len(params):  # blank values dropped, or a key repeated
-        for part in parts:
-            key, _, value = part.partition("=")
-            if part and not value:
-                params.setdefault(unquote_query_part(key), "")
-        if count != len(params):
-            return None
-    return params

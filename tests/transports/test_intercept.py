@@ -374,27 +374,73 @@ def test_every_http_method_reaches_the_simulator(ecs_sim: Any, method: str) -> N
     assert [(c.action, c.status) for c in ecs_sim.calls] == [("DescribeInstanceStatus", 200)]
 
 
-@pytest.mark.parametrize("sdk", ["legacy", "new"])
-def test_the_query_responses_parsed_is_not_parsed_again(
-    ecs_sim: Any, sdk: str, monkeypatch: pytest.MonkeyPatch
+STATUS_URL = "https://ecs.aliyuncs.com/?Action=DescribeInstanceStatus&RegionId=cn-hangzhou"
+
+
+def _session(package: str = "requests", **retries: Any) -> Any:
+    """A session of that copy of requests whose https adapter retries as told (its
+    urllib3's ``Retry``)."""
+    import importlib
+
+    lib = importlib.import_module(package)
+    retry_module = (
+        "urllib3.util.retry" if package == "requests" else f"{package}.packages.urllib3.util.retry"
+    )
+    retry = importlib.import_module(retry_module).Retry(total=retries.pop("total", 0), **retries)
+    session = lib.Session()
+    session.mount("https://", lib.adapters.HTTPAdapter(max_retries=retry))
+    return session
+
+
+def _shape(response: Any) -> dict[str, Any]:
+    """What a client can read of a response, less what differs between two calls."""
+    return {
+        "type": type(response),
+        "status": response.status_code,
+        "reason": response.reason,
+        "encoding": response.encoding,
+        "headers": sorted(k for k in response.headers if k != "x-acs-request-id"),
+        "url": response.url,
+        "cookies": dict(response.cookies),
+        "body": {k: v for k, v in response.json().items() if k not in ("RequestId", "Recommend")},
+        "raw": (response.raw.status, response.raw.reason, response.raw.read()),
+        "raw headers": sorted(k for k in response.raw.headers if k != "x-acs-request-id"),
+        "history": response.history,
+    }
+
+
+@pytest.mark.parametrize("package", ["requests", "aliyunsdkcore.vendored.requests"])
+@pytest.mark.parametrize("path", ["/", "/?Bad=1"])
+def test_answers_made_directly_read_like_responses_own(
+    ecs_sim: Any, path: str, package: str
 ) -> None:
-    """responses puts the query's parameters in ``request.params``; the interception reuses
-    them (a legacy call signs a dozen): if that attribute ever went away, this says so."""
-    from pytest_ecs_events.api.speedups.fast_parse import parse_query
+    """Our hosts' answers are built without ``responses``' generic path, except for an
+    adapter that retries on a status (which responses acts out): the two must read alike,
+    for an answer and for an error, in each copy of requests."""
+    url = STATUS_URL if path == "/" else STATUS_URL.replace("Action=", "Action=Nope")
+    direct = _session(package).get(url, timeout=5)
+    through_responses = _session(package, status_forcelist=[599]).get(url, timeout=5)
+    assert direct.status_code == (200 if path == "/" else 404)
+    assert _shape(direct) == _shape(through_responses)
+    assert direct.request.url == url
+    assert direct.elapsed.total_seconds() >= 0
+    assert len(ecs_sim.calls) == 2
 
-    parsed: list[str] = []
 
-    def spy(query: str) -> list[tuple[str, str]]:
-        parsed.append(query)
-        return parse_query(query)
+def test_an_adapter_retrying_on_a_status_is_retried(ecs_sim: Any) -> None:
+    """A client that retries on 503 (urllib3 ``Retry``) sees its retry answered."""
+    ecs_sim.fail_next("DescribeInstanceStatus", code="ServiceUnavailable", status=503)
+    response = _session(total=2, status_forcelist=[503], backoff_factor=0).get(STATUS_URL)
+    assert response.status_code == 200
+    assert [c.status for c in ecs_sim.calls] == [503, 200]
 
-    monkeypatch.setattr("pytest_ecs_events.transports.intercept.parse_query", spy)
-    if sdk == "legacy":
-        assert legacy_status(ecs_sim) == {A: "Running", B: "Running"}
-    else:
-        request = m.DescribeInstanceStatusRequest(region_id="cn-hangzhou")
-        assert new_client(ecs_sim).describe_instance_status(request).body.total_count == 2
-    assert parsed == []
+
+def test_a_read_timeout_reaches_the_simulator_without_responses(ecs_sim: Any) -> None:
+    """The read timeout given to ``send`` (a tuple, a number) is the simulator's to act on."""
+    ecs_sim.latency = 0.5
+    for timeout in (0.05, (3, 0.05)):
+        with pytest.raises(requests.ReadTimeout, match=r"read timeout=0\.05"):
+            requests.get(STATUS_URL, timeout=timeout)
 
 
 def test_a_vendored_sdk_is_not_imported_until_the_process_loads_it() -> None:
