@@ -22,25 +22,13 @@ from pytest_ecs_events.core.timeline import (
     summary_of,
     value_of,
 )
+from tests.helpers.changes import BackendChange
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
 
 
 def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
-
-
-@dataclass(frozen=True)
-class BackendChange:
-    """The shape another area's change has: a kind of its own, an id of its own."""
-
-    kind: ClassVar[str] = "backend"
-    time: datetime
-    instance_id: str
-    load_balancer_id: str
-    old_health: str | None
-    new_health: str
-    weight: int = 100
 
 
 @dataclass(frozen=True)
@@ -161,7 +149,9 @@ def test_summaries_of_known_and_unknown_kinds() -> None:
     assert summary_of(t[7]) == "i-1: Running -> Stopping (test)"
     assert summary_of(t[8]) == "RebootInstance i-1 -> 200"
     assert summary_of(t[-1]) == "DescribeRegions -> 400 Throttling"
-    assert summary_of(t[5]) == "i-1 health normal -> removed load_balancer_id=lb-1 weight=100"
+    assert summary_of(t[5]) == (
+        "i-1 health normal -> removed load_balancer_id=lb-1 weight=100 reason="
+    )
     assert "08:00:20Z  instance i-1: Running -> Stopping" in str(t)
     assert repr(t).startswith("<Timeline 17 record(s): instance 7, backend 3")
 

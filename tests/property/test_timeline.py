@@ -3,9 +3,7 @@ answers, for random records of every kind (known kinds and one the timeline neve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import ClassVar
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,19 +20,11 @@ from pytest_ecs_events.core.timeline import (
     subject_of,
     value_of,
 )
+from tests.helpers.changes import BackendChange
 
 T0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
 INSTANCES = ["i-1", "i-2", "i-3"]
 STATUSES = ["Running", "Stopping", "Starting", "Stopped"]
-
-
-@dataclass(frozen=True)
-class Backend:
-    kind: ClassVar[str] = "backend"
-    time: datetime
-    instance_id: str
-    load_balancer_id: str
-    new_health: str
 
 
 def _record(kind: str, second: int, instance: int, value: int) -> Change:
@@ -43,7 +33,8 @@ def _record(kind: str, second: int, instance: int, value: int) -> Change:
     if kind == "instance":
         return InstanceChange(when, iid, None, InstanceStatus(STATUSES[value]), "test")
     if kind == "backend":
-        return Backend(when, iid, f"lb-{value % 2}", ["normal", "abnormal"][value % 2])
+        health = ["normal", "abnormal"][value % 2]
+        return BackendChange(when, iid, f"lb-{value % 2}", new_health=health)
     params = {"InstanceId.1": iid, "InstanceId.2": INSTANCES[value % 3]} if value else {}
     return ApiCall("RebootInstances", params, 200, None, when, "r")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -23,21 +22,11 @@ from pytest_ecs_events.timelines import (
 )
 from pytest_ecs_events.timelines.document import iso
 from pytest_ecs_events.timelines.svg import COLOURS, colour, span_text
+from tests.helpers.changes import BackendChange
 
 SVG = "{http://www.w3.org/2000/svg}"
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
 EVIL = 'i-<script>alert("x")</script>&'
-
-
-@dataclass(frozen=True)
-class BackendChange:
-    kind: ClassVar[str] = "backend"
-    time: datetime
-    instance_id: str
-    load_balancer_id: str
-    old_health: str | None
-    new_health: str
-    reason: str = ""
 
 
 def scenario() -> Timeline:
@@ -50,9 +39,11 @@ def scenario() -> Timeline:
     sim.reboot_instance("i-1")
     sim.advance("2h")
     records = list(sim.timeline)
-    records.append(BackendChange(T0 + timedelta(minutes=5), EVIL, "lb-<b>", None, "normal", "x"))
     records.append(
-        BackendChange(T0 + timedelta(minutes=9), EVIL, "lb-<b>", "normal", "abnormal", "<i>")
+        BackendChange(T0 + timedelta(minutes=5), EVIL, "lb-<b>", None, "normal", reason="x")
+    )
+    records.append(
+        BackendChange(T0 + timedelta(minutes=9), EVIL, "lb-<b>", "normal", "abnormal", reason="<i>")
     )
     records.sort(key=lambda r: r.time)
     return Timeline(records, start=T0, end=sim.now)
@@ -76,7 +67,8 @@ def test_the_document_holds_every_record_and_interval_as_json() -> None:
     backend = failed[1]
     assert backend["fields"]["reason"] == "<i>"
     assert (
-        backend["summary"] == f"{EVIL} health normal -> abnormal load_balancer_id=lb-<b> reason=<i>"
+        backend["summary"]
+        == f"{EVIL} health normal -> abnormal load_balancer_id=lb-<b> weight=100 reason=<i>"
     )
     assert backend["subject"] == "lb-<b>"
     reboot_call = next(r for r in doc["records"] if r["fields"].get("action") == "RebootInstance")
