@@ -1,8 +1,8 @@
-"""The interception's fast paths: reading what requests and ``responses`` already hold.
+"""The interception's fast paths: reading what requests already holds.
 
-They depend on those libraries' internals, so they cannot live with the API's speed-ups
+They depend on requests' internals, so they cannot live with the API's speed-ups
 (``api/speedups/``, which imports no HTTP stack); each falls back to the public route when
-the internals are not what it expects, and each is held to that route by a property test.
+the internals are not what it expects, and each is held to that route by a test.
 """
 
 from __future__ import annotations
