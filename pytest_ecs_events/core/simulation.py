@@ -842,12 +842,14 @@ class Simulation:
         if new is None:
             return False
         now = self.clock.now
+        simulated = event.simulated
         self.store.fire_event(event, new, now)
         self.notify(
             Transition(now, event.event_id, event.instance_id, event.event_type, old, new,
-                       event.simulated, cause)
+                       simulated, cause)
         )  # fmt: skip
-        self._enter(event, self.catalog.spec(event.event_type), new, cause)
+        if new is not EventState.Executed or not simulated:  # _enter has nothing else to do
+            self._enter(event, self.catalog.spec(event.event_type), new, cause)
         return True
 
     def _enter(
