@@ -8,14 +8,15 @@ holds; the others come from API actions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import datetime
 from enum import Enum
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from .catalog import EventState, InstanceStatus
 
 S = EventState
+_T = TypeVar("_T")
 
 
 class Trigger(str, Enum):
@@ -63,6 +64,26 @@ def next_state(state: EventState, trigger: Trigger) -> EventState | None:
     return TRANSITIONS.get((state, trigger))
 
 
+def _setting_slots(cls: type[_T]) -> type[_T]:
+    """Give the frozen slots dataclass ``cls`` an ``__init__`` that sets each slot through
+    its own descriptor: the dataclass's own goes through ``object.__setattr__`` by name for
+    each field (to pass its frozen ``__setattr__``), and a history of a million events makes
+    three transitions each. Same signature (every field, no defaults), same instance."""
+    params = fields(cls)  # type: ignore[arg-type]
+    if any(f.default is not MISSING or f.default_factory is not MISSING for f in params):
+        raise TypeError(f"{cls.__name__}: _setting_slots writes no defaults")
+    names = [f.name for f in params]
+    setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    namespace: dict[str, Any] = {}
+    exec(f"def __init__(self, {', '.join(names)}):\n{body}", setters, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+@_setting_slots
 @dataclass(frozen=True, slots=True)
 class Transition:
     """One event state change, as ``advance()`` returns it and observers receive it."""
@@ -86,6 +107,7 @@ class Transition:
         )
 
 
+@_setting_slots
 @dataclass(frozen=True, slots=True)
 class InstanceChange:
     """One instance status change; ``new_status`` None means the instance was released."""

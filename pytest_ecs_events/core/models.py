@@ -172,7 +172,9 @@ class _Shared:
 def _changed(old: _Shared, name: str, value: object) -> _Shared:
     """A new part: ``old`` with field ``name`` set to ``value``; for ``name``
     ``trail+<state>``, with (``value``, that state) added to its trail; for ``move+<state>``,
-    that and the state."""
+    that and the state; for ``fire+<state>``, that, ``revision`` and ``version`` one up and,
+    for a final state, ``finish_time`` ``value`` (:meth:`SystemEvent.fire`); for ``start``,
+    ``execute_start_time`` ``value`` and ``version`` one up (:meth:`SystemEvent.start`)."""
     new = _Shared.__new__(_Shared)
     for field_name in _SHARED_FIELDS:
         setattr(new, field_name, getattr(old, field_name))
@@ -180,8 +182,16 @@ def _changed(old: _Shared, name: str, value: object) -> _Shared:
     code = _RECORD_CODES.get(name)
     if code is not None:
         new.trail = (*old.trail, value, code)
-        if name[0] == "m":
+        if name[0] != "t":
             new.state = STATES[code]
+        if name[0] == "f":
+            new.revision = old.revision + 1
+            new.version = old.version + 1
+            if new.state.is_final:
+                new.finish_time = value  # type: ignore[assignment]
+    elif name == "start":
+        new.execute_start_time = value  # type: ignore[assignment]
+        new.version = old.version + 1
     else:
         setattr(new, name, value)
     return new
@@ -350,6 +360,20 @@ class SystemEvent:
         event.record(fields["publish_time"], fields["state"])
         return event
 
+    @classmethod
+    def sharing(
+        cls, event_id: str, instance_id: str, values: tuple[object, ...], seq: int
+    ) -> SystemEvent:
+        """:meth:`created` for the fields ``values`` (every field of :data:`_SHARED_FIELDS`
+        but ``seq_base``, in that order), the one tuple handed in for each event of a batch:
+        no keywords gathered and spread again per event."""
+        event = cls.__new__(cls)
+        event.event_id = event_id
+        event.instance_id = instance_id
+        part, event._offset = _new_shared(values, seq)
+        event._part = _evolve(part, _RECORD_AS[values[2]], values[4])  # type: ignore[index]
+        return event
+
     def record(self, when: datetime, state: EventState) -> None:
         """Note that the event entered ``state`` at ``when`` (the store does, with the state)."""
         self._part = _evolve(self._part, _RECORD_AS[state], when)
@@ -357,6 +381,18 @@ class SystemEvent:
     def move(self, when: datetime, state: EventState) -> None:
         """Set ``state`` and :meth:`record` it, in one step (the store's transitions)."""
         self._part = _evolve(self._part, _MOVE_AS[state], when)
+
+    def fire(self, when: datetime, state: EventState) -> None:
+        """A transition's changes of the record, in one step: :meth:`move`, ``revision`` one
+        up, ``finish_time`` ``when`` if ``state`` is final, ``version`` one up (its pending
+        timer dropped); what ``Store.set_state``, ``mark_finished`` and ``clear_event_timer``
+        do to it one after another."""
+        self._part = _evolve(self._part, _FIRE_AS[state], when)
+
+    def start(self, when: datetime) -> None:
+        """``execute_start_time`` ``when`` and ``version`` one up, in one step: entering
+        Executing, before its timer is pushed (``Store.push_event_timer``)."""
+        self._part = _evolve(self._part, "start", when)
 
     def __repr__(self) -> str:
         return (
@@ -369,7 +405,9 @@ class SystemEvent:
 #: The change record() makes, by state: the trail entry's state is part of the change.
 _RECORD_AS: Mapping[EventState, str] = MappingProxyType({s: f"trail+{s.value}" for s in STATES})
 _MOVE_AS: Mapping[EventState, str] = MappingProxyType({s: f"move+{s.value}" for s in STATES})
+_FIRE_AS: Mapping[EventState, str] = MappingProxyType({s: f"fire+{s.value}" for s in STATES})
 _RECORD_CODES: Mapping[str, int] = MappingProxyType(
     {**{_RECORD_AS[s]: STATE_CODES[s] for s in STATES},
-     **{_MOVE_AS[s]: STATE_CODES[s] for s in STATES}}
+     **{_MOVE_AS[s]: STATE_CODES[s] for s in STATES},
+     **{_FIRE_AS[s]: STATE_CODES[s] for s in STATES}}
 )  # fmt: skip

@@ -118,6 +118,35 @@ class Store:
         self._enter_index(event, state)
         self._counts[(event.region, state, event.simulated)] += 1
 
+    def fire_event(self, event: SystemEvent, state: EventState, when: datetime) -> None:
+        """An event's transition to ``state``: :meth:`set_state`, :meth:`mark_finished` if
+        ``state`` is final, :meth:`clear_event_timer`, with the record changed in one step
+        (``SystemEvent.fire``). Every state change of ``advance()`` goes this way."""
+        old = event.state
+        event_id = event.event_id
+        index = self._by_state.get(old)
+        if index is not None:
+            del index[event_id]
+        counts = self._counts
+        region = event.region
+        simulated = event.simulated
+        counts[(region, old, simulated)] -= 1
+        event.fire(when, state)
+        if index is None and self._first_final.get(old) is event:  # as in set_state
+            del self._first_final[old]
+            successor = next((e for e in self.events.values() if e.state is old), None)
+            if successor is not None:
+                self._first_final[old] = successor
+        index = self._by_state.get(state)
+        if index is not None:
+            index[event_id] = event
+        else:
+            if state not in self._first_final:
+                self._first_final[state] = event
+            if self.first_finish is None:  # no index: a final state, as mark_finished notes
+                self.first_finish = when
+        counts[(region, state, simulated)] += 1
+
     def _enter_index(self, event: SystemEvent, state: EventState) -> None:
         index = self._by_state.get(state)
         if index is not None:
@@ -177,6 +206,13 @@ class Store:
         event.version += 1
         self._push(Timer(due, self.next_seq(), "event", event.event_id, event.version))
 
+    def push_event_timer(self, event: SystemEvent, due: datetime) -> None:
+        """:meth:`schedule_event` for an event whose ``version`` is already one up
+        (``SystemEvent.start``)."""
+        seq = self._seq = self._seq + 1
+        timer = Timer(due, seq, "event", event.event_id, event.version)
+        heapq.heappush(self._heap, (due, seq, timer))
+
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1
 
@@ -217,9 +253,14 @@ class Store:
     def pop_due(self, until: datetime) -> Timer | None:
         """Pop the earliest live timer due at or before ``until``."""
         heap = self._heap
+        events = self.events
         while heap and heap[0][0] <= until:
             timer = heapq.heappop(heap)[2]
-            if self._is_live(timer):
+            if timer.kind == "event":  # _is_live's first case, the one a history is made of
+                event = events.get(timer.target_id)
+                if event is not None and event.version == timer.version:
+                    return timer
+            elif self._is_live(timer):
                 return timer
         return None
 

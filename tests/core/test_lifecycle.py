@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from pytest_ecs_events.core.catalog import FINAL_STATES, EventState
-from pytest_ecs_events.core.lifecycle import TRANSITIONS, Trigger, next_state
+from pytest_ecs_events.core.lifecycle import (
+    TRANSITIONS,
+    InstanceChange,
+    Transition,
+    Trigger,
+    next_state,
+)
 from tests.helpers.simulation import S
 
 
@@ -35,3 +44,24 @@ def test_final_states_have_no_way_out() -> None:
 )
 def test_next_state(state: EventState, trigger: Trigger, expected: EventState | None) -> None:
     assert next_state(state, trigger) is expected
+
+
+@pytest.mark.parametrize("cls", [Transition, InstanceChange])
+def test_the_written_init_makes_what_the_dataclass_init_makes(cls: type[Any]) -> None:
+    """lifecycle._setting_slots: the same fields by position or keyword, still frozen."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    plain = dataclasses.dataclass(frozen=True, slots=True)(
+        type(cls.__name__, (), {"__annotations__": dict.fromkeys(names, "object")})
+    )
+    values = [f"v{k}" for k in range(len(names))]
+    by_position = cls(*values)
+    by_keyword = cls(**dict(zip(names, values, strict=True)))
+    reference = plain(*values)
+    assert by_position == by_keyword
+    assert dataclasses.astuple(by_position) == dataclasses.astuple(reference) == tuple(values)
+    assert repr(by_position).split("(", 1)[1] == repr(reference).split("(", 1)[1]
+    assert hash(by_position) == hash(by_keyword)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        by_position.time = "changed"
+    with pytest.raises(TypeError):
+        cls(*values[:-1])

@@ -5,6 +5,7 @@ that shares nothing (each event its own part, made afresh at every change)."""
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,12 +14,16 @@ from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
 from pytest_ecs_events.core import models
+from pytest_ecs_events.core.catalog import EventState
 from pytest_ecs_events.core.models import SystemEvent
+from pytest_ecs_events.core.simulation import SIMULATED_REASON, Simulation, SimulationConfig
+from pytest_ecs_events.core.store import Store
 
 from .test_answer_cache import _apply
 
 START = "2024-05-01T00:00:00Z"
 INSTANCES = ["i-0", "i-1", "i-2"]
+START_T = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
 steps = st.lists(
     st.tuples(st.sampled_from(["batch", "drill", "inquire", "advance", "cancel", "reboot",
@@ -91,3 +96,116 @@ def test_events_created_together_share_one_part_until_one_changes() -> None:
     sim.simulation.get_event(events[0].event_id).reason = "changed"
     assert [e.reason for e in events][1:] == [events[1].reason] * 2
     assert events[0].reason == "changed" != events[1].reason
+
+
+# The build's own paths (core/simulation.py ``_new_simulated_events``, core/store.py
+# ``fire_event``, ``SystemEvent.fire``/``start``/``sharing``) against the one-by-one way they
+# replace: a whole simulation, its records and its change records, equal after every step.
+
+TYPES = ["SystemMaintenance.Reboot", "SystemMaintenance.Stop", "SystemFailure.Reboot",
+         "SystemFailure.Stop", "InstanceFailure.Reboot"]  # fmt: skip
+core_steps = st.lists(
+    st.tuples(st.sampled_from(["create", "create_now", "advance", "cancel", "reboot", "fail",
+                               "inject", "accept", "listen", "deaf"]),
+              st.integers(0, 4), st.integers(0, 7)),
+    max_size=20,
+)  # fmt: skip
+
+
+def _plain_new_simulated_events(
+    self: Simulation, spec: Any, ids: Any, region: str, not_before: Any
+) -> list[SystemEvent]:
+    return [
+        self._new_event(spec, iid, region, not_before, simulated=True, state=spec.start_state,
+                        reason=SIMULATED_REASON)
+        for iid in ids
+    ]  # fmt: skip
+
+
+def _plain_fire_event(self: Store, event: SystemEvent, state: Any, when: Any) -> None:
+    self.set_state(event, state, when)
+    if state.is_final:
+        self.mark_finished(event, when)
+    self.clear_event_timer(event)
+
+
+def _plain_start(self: SystemEvent, when: Any) -> None:
+    self.execute_start_time = when
+    self.version += 1
+
+
+def _plain_push_event_timer(self: Store, event: SystemEvent, due: Any) -> None:
+    event.version -= 1  # start() bumped it; schedule_event bumps it again
+    self.schedule_event(event, due)
+
+
+def _plain(patch: pytest.MonkeyPatch) -> None:
+    patch.setattr(Simulation, "_new_simulated_events", _plain_new_simulated_events)
+    patch.setattr(Store, "fire_event", _plain_fire_event)
+    patch.setattr(Store, "push_event_timer", _plain_push_event_timer)
+    patch.setattr(SystemEvent, "start", _plain_start)
+
+
+def _whole(sim: Simulation) -> tuple[Any, ...]:
+    store = sim.store
+    return (
+        [_view(e) for e in store.events.values()],
+        {i: [e.event_id for e in store.events_of_instance(i)] for i in store.instances},
+        [(s, [e.event_id for e in store.events_in_state(s)]) for s in EventState],
+        [getattr(store.first_in_state(s), "event_id", None) for s in EventState],
+        sorted(store._counts.items()), store.first_finish, store._seq,
+        [(t.due, t.seq, t.kind, t.target_id, t.version) for t in store.live_timers()],
+        sim.mutations, sim.now, sim._rng.getstate(),
+        [(i.instance_id, i.status, i.revision) for i in store.instances.values()],
+    )  # fmt: skip
+
+
+def _core_step(sim: Simulation, heard: list[Any], what: str, index: int, n: int) -> None:
+    ids = [f"i-{k % 5}" for k in range(index, index + n)]  # repeats: one event per instance
+    with contextlib.suppress(EcsApiError, ValueError):
+        if what in ("create", "create_now"):
+            at = sim.now + (timedelta(0) if what == "create_now" else timedelta(minutes=n))
+            sim.create_simulated_events(TYPES[index], ids or ["i-0"], at)
+        elif what == "advance":
+            sim.advance_to(sim.now + timedelta(minutes=n * 7))
+        elif what == "cancel":
+            sim.cancel_simulated_events([e.event_id for e in list(sim.store.events.values())[-n:]])
+        elif what == "reboot":
+            sim.reboot_instance(f"i-{index}")
+        elif what == "fail" and sim.store.events:
+            sim.fail_event(list(sim.store.events)[-1 - index % len(sim.store.events)])
+        elif what == "inject":
+            sim.inject_event("SystemMaintenance.Reboot", f"i-{index}", state="Inquiring")
+        elif what == "accept" and (asking := list(sim.store.events_in_state(EventState.Inquiring))):
+            sim.accept_inquired_event(asking[0].event_id)
+        elif what == "listen":
+            sim.observers.append(heard.append)
+        elif what == "deaf" and sim.observers:
+            sim.observers.pop()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(core_steps)
+@example([("create", 0, 7), ("advance", 0, 7), ("advance", 0, 7)])
+@example([("listen", 0, 0), ("create_now", 2, 3), ("create", 0, 5), ("advance", 0, 3)])
+def test_the_build_paths_change_what_the_one_by_one_way_changes(
+    script: list[tuple[str, int, int]],
+) -> None:
+    sims = []
+    for plain in (False, True):
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                _plain(patch)
+            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+            for k in range(5):
+                sim.add_instance(f"i-{k}")
+        sims.append((sim, []))
+    for step in [("listen", 0, 0), ("create", 0, 4), *script, ("advance", 0, 7)]:
+        for (sim, heard), plain in zip(sims, (False, True), strict=True):
+            with pytest.MonkeyPatch.context() as patch:
+                if plain:
+                    _plain(patch)
+                _core_step(sim, heard, *step)
+        (fast, fast_heard), (slow, slow_heard) = sims
+        assert _whole(fast) == _whole(slow)
+        assert fast_heard == slow_heard
