@@ -187,15 +187,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.headers = head.headers
         self._lowered = head.lowered
         # What parse_request decides from the version and the Connection and Expect headers.
+        # (a name absent from ``lowered`` needs no look-up: it is absent from the headers too)
         self.close_connection = head.version != "HTTP/1.1"
-        conntype = self.headers.get("Connection", "").lower()
-        if conntype == "close":
-            self.close_connection = True
-        elif conntype == "keep-alive":
-            self.close_connection = False
-        expect = self.headers.get("Expect", "")
-        if expect.lower() == "100-continue" and head.version == "HTTP/1.1":
-            return self.handle_expect_100()
+        if "connection" in head.lowered:
+            conntype = self.headers.get("Connection", "").lower()
+            if conntype == "close":
+                self.close_connection = True
+            elif conntype == "keep-alive":
+                self.close_connection = False
+        if "expect" in head.lowered:
+            expect = self.headers.get("Expect", "")
+            if expect.lower() == "100-continue" and head.version == "HTTP/1.1":
+                return self.handle_expect_100()
         return True
 
     def _serve(self) -> None:
@@ -204,7 +207,15 @@ class RequestHandler(BaseHTTPRequestHandler):
             try:
                 self.read_deadline = time.monotonic() + host.body_timeout
                 try:
-                    body = read_body(self.rfile, self.headers, host.max_body)
+                    lowered = self._lowered
+                    if (
+                        lowered is not None
+                        and "content-length" not in lowered
+                        and "transfer-encoding" not in lowered
+                    ):
+                        body = b""  # read_body's answer when neither header is there
+                    else:
+                        body = read_body(self.rfile, self.headers, host.max_body)
                 except TimeoutError:
                     self._timed_out("The request body", host.body_timeout)
                     return
