@@ -1,8 +1,10 @@
 """Reading one request off the socket: its target, its body and its form fields, within limits.
 
-``http.server`` parses the request line and the headers (and refuses too many or too long
-headers: 431); the request loop refuses an over-long request line (414, :data:`MAX_REQUEST_LINE`).
-What is left is the body and the fields. A request's framing is trusted only when it is
+:func:`parse_head` reads the request line and the headers of a plain request (what every
+client sends) into what ``http.server``'s ``parse_request`` would make of them; anything else
+goes to ``parse_request`` itself (which refuses too many or too long headers: 431); the request
+loop refuses an over-long request line (414, :data:`MAX_REQUEST_LINE`). What is left is the body
+and the fields. A request's framing is trusted only when it is
 unambiguous: one ``Content-Length`` of plain digits, or ``Transfer-Encoding: chunked`` alone
 (both at once is how request smuggling starts). The standard library has no request-side
 chunked decoder, so :func:`read_chunked` is one, bounded in every loop. Anything malformed is a
