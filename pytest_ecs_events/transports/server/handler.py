@@ -46,6 +46,7 @@ from .framing import (
     announced_length,
     decode_form,
     media_type,
+    parse_head,
     read_body,
     split_target,
     too_large,
@@ -58,8 +59,15 @@ from .routes import API_METHODS, CONSOLE_METHODS, CONSOLE_PREFIX, Route, resolve
 __all__ = ["RequestHandler"]
 
 
+#: How much later than its deadline a read may give up: a read starting within this of
+#: the socket's timeout keeps that timeout (a request whose whole head comes in its first read
+#: then sets no timeout at all) instead of setting one (a system call each time).
+_DEADLINE_SLACK = 0.001
+
+
 class _DeadlineReader(io.RawIOBase):
-    """The socket's reads, each bounded by what is left of the handler's current deadline."""
+    """The socket's reads, each bounded by what is left of the handler's current deadline
+    (never sooner, and at most :data:`_DEADLINE_SLACK` later)."""
 
     def __init__(self, raw: io.RawIOBase, sock: socket.socket, owner: RequestHandler) -> None:
         self._raw = raw
@@ -70,13 +78,17 @@ class _DeadlineReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int | None:
-        deadline = self._owner.read_deadline
+        owner = self._owner
+        deadline = owner.read_deadline
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("read deadline passed")
-            self._sock.settimeout(remaining)
-        return self._raw.readinto(buffer)
+            timeout = owner.socket_timeout
+            if remaining > timeout or remaining < timeout - _DEADLINE_SLACK:
+                owner.set_timeout(remaining)
+        # the socket itself (SocketIO's readinto only adds checks for non-blocking sockets)
+        return self._sock.recv_into(buffer)
 
     def close(self) -> None:
         if not self.closed:
@@ -95,6 +107,8 @@ class RequestHandler(BaseHTTPRequestHandler):
     server: Listener
     #: When the read in progress must be done (``time.monotonic()``); None: no deadline.
     read_deadline: float | None = None
+    #: The request's headers with lower-case names when :func:`.framing.parse_head` read them.
+    _lowered: dict[str, str] | None = None
     rfile: io.BufferedReader
 
     def setup(self) -> None:
@@ -102,6 +116,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.rfile.close()  # http.server's reader, replaced by one with deadlines
         raw = self.connection.makefile("rb", buffering=0)
         self.rfile = io.BufferedReader(_DeadlineReader(raw, self.connection, self))
+        #: The socket's timeout as last set (only changed when it must be: see set_timeout).
+        timeout = self.connection.gettimeout()
+        self.socket_timeout: float = float("inf") if timeout is None else timeout
+
+    def set_timeout(self, seconds: float) -> None:
+        """The socket's timeout, set only when it changes (each setting is a system call)."""
+        if seconds != self.socket_timeout:
+            self.connection.settimeout(seconds)
+            self.socket_timeout = seconds
 
     # -- the request loop ---------------------------------------------------------------
     def handle_one_request(self) -> None:
@@ -132,7 +155,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            if not self.parse_request():
+            if not self._parse_head():
                 return  # parse_request answered (through send_error)
             if self.request_version == "HTTP/0.9":
                 self.send_error(400, "HTTP/0.9 requests are not supported")
@@ -142,7 +165,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._timed_out("The request line and headers", host.header_timeout)
         finally:
             self.read_deadline = None
-            self.connection.settimeout(CONNECTION_TIMEOUT)  # for writing the answer
+            self.set_timeout(CONNECTION_TIMEOUT)  # for writing the answer
             if self.server.stopping:
                 self.close_connection = True
             try:
@@ -150,18 +173,54 @@ class RequestHandler(BaseHTTPRequestHandler):
             except OSError:
                 self.close_connection = True
 
+    def _parse_head(self) -> bool:
+        """``parse_request``, with the request line and headers of a plain request (the whole
+        head already read) parsed by :func:`.framing.parse_head` instead of the email parser;
+        everything else goes to ``parse_request``, so its answers and refusals stay its own."""
+        head = parse_head(self.raw_requestline, self.rfile.peek(1))
+        if head is None:
+            self._lowered = None
+            return self.parse_request()
+        self.rfile.read(head.size)  # already buffered: no read from the socket
+        self.command, self.path, self.request_version = head.command, head.path, head.version
+        self.requestline = head.requestline
+        self.headers = head.headers
+        self._lowered = head.lowered
+        # What parse_request decides from the version and the Connection and Expect headers.
+        # (a name absent from ``lowered`` needs no look-up: it is absent from the headers too)
+        self.close_connection = head.version != "HTTP/1.1"
+        if "connection" in head.lowered:
+            conntype = self.headers.get("Connection", "").lower()
+            if conntype == "close":
+                self.close_connection = True
+            elif conntype == "keep-alive":
+                self.close_connection = False
+        if "expect" in head.lowered:
+            expect = self.headers.get("Expect", "")
+            if expect.lower() == "100-continue" and head.version == "HTTP/1.1":
+                return self.handle_expect_100()
+        return True
+
     def _serve(self) -> None:
         host = self.server.host
         try:
             try:
                 self.read_deadline = time.monotonic() + host.body_timeout
                 try:
-                    body = read_body(self.rfile, self.headers, host.max_body)
+                    lowered = self._lowered
+                    if (
+                        lowered is not None
+                        and "content-length" not in lowered
+                        and "transfer-encoding" not in lowered
+                    ):
+                        body = b""  # read_body's answer when neither header is there
+                    else:
+                        body = read_body(self.rfile, self.headers, host.max_body)
                 except TimeoutError:
                     self._timed_out("The request body", host.body_timeout)
                     return
                 self.read_deadline = None
-                self.connection.settimeout(CONNECTION_TIMEOUT)
+                self.set_timeout(CONNECTION_TIMEOUT)
                 self._route(body)
             except Reply as reply:
                 self._send_error_reply(reply)
@@ -188,7 +247,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self._reply_sent:
             return
         with contextlib.suppress(OSError):
-            self.connection.settimeout(CONNECTION_TIMEOUT)
+            self.set_timeout(CONNECTION_TIMEOUT)
             self._send_error_reply(
                 Reply(
                     408,
@@ -213,7 +272,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         path, raw_query = split_target(self.path)
         route = resolve(path)
         # Lower-cased once per request: every service below reads them by lower-case name.
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        headers = self._lowered
+        if headers is None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
         # a browser opening the server gets the console; any API call stays one
         if route.service == "api" and wants_console(self.command, raw_query, body, headers):
             route = Route("console", CONSOLE_METHODS, CONSOLE_PREFIX + "/")
@@ -369,14 +430,11 @@ class RequestHandler(BaseHTTPRequestHandler):
     ) -> None:
         self._reply_sent = True
         self._access(status, None)
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(content)))
+        fields = [("Content-Type", content_type), *(headers or {}).items()]
+        fields.append(("Content-Length", str(len(content))))
         if self.close_connection or self.server.stopping:
-            self.send_header("Connection", "close")
-        self.end_headers()
+            fields.append(("Connection", "close"))
+        self._write_head(status, fields)
         if self.command != "HEAD":
             self.wfile.write(content)
 
@@ -397,21 +455,75 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         # logged before the answer leaves, so the log order is the order clients see
         self._access(status, str(code) if code is not None else None)
-        self.send_response(status)
-        sent = {k.lower() for k in headers}
+        fields: list[tuple[str, str]] = []
+        typed = False
         for name, value in headers.items():
-            if name.lower() not in ("content-length", "connection"):
-                self.send_header(name, value)
-        if "content-type" not in sent:
-            self.send_header("Content-Type", JSON_CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(content)))
+            lower = name.lower()
+            if lower == "content-type":
+                typed = True
+            elif lower in ("content-length", "connection"):
+                continue
+            fields.append((name, value))
+        if not typed:
+            fields.append(("Content-Type", JSON_CONTENT_TYPE))
+        fields.append(("Content-Length", str(len(content))))
         if self.close_connection or self.server.stopping:
-            self.send_header("Connection", "close")
+            fields.append(("Connection", "close"))
         elif self.request_version == "HTTP/1.0":
-            self.send_header("Connection", "keep-alive")
-        self.end_headers()
+            fields.append(("Connection", "keep-alive"))
+        self._write_head(status, fields)
         if self.command != "HEAD":
             self.wfile.write(content)
+
+    def _write_head(self, status: int, fields: list[tuple[str, str]]) -> None:
+        """``send_response(status)``, ``send_header`` for each field and ``end_headers()``,
+        as one string: the same bytes into the write buffer (Date kept per second)."""
+        if self.request_version == "HTTP/0.9":  # not served (answered 400)
+            self._write_head_by_send_header(status, fields)
+            return
+        self.log_request(status)
+        message = self.responses[status][0] if status in self.responses else ""
+        # %-formatting, as send_response_only and send_header format them
+        lines = [
+            "%s %d %s\r\nServer: %s\r\nDate: %s\r\n"  # noqa: UP031
+            % (self.protocol_version, status, message, self.version_string(), self._date())
+        ]
+        closing = self.close_connection
+        for name, value in fields:
+            lines.append("%s: %s\r\n" % (name, value))  # noqa: UP031
+            if name.lower() == "connection":  # as send_header has it
+                if value.lower() == "close":
+                    closing = True
+                elif value.lower() == "keep-alive":
+                    closing = False
+        lines.append("\r\n")
+        try:
+            data = "".join(lines).encode("latin-1", "strict")
+        except UnicodeEncodeError:  # send_header raises it, having taken the fields before
+            self._write_head_by_send_header(status, fields)
+            raise
+        self.close_connection = closing
+        pending: list[bytes] | None = getattr(self, "_headers_buffer", None)
+        if pending:  # anything queued by send_header and not yet sent goes first
+            data = b"".join(pending) + data
+            pending.clear()
+        self.wfile.write(data)
+
+    def _write_head_by_send_header(self, status: int, fields: list[tuple[str, str]]) -> None:
+        self.send_response(status)
+        for name, value in fields:
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _date(self) -> str:
+        """``date_time_string()``, formatted once per second (it has whole seconds)."""
+        now = int(time.time())
+        kept = RequestHandler._date_kept
+        if kept[0] != now:
+            kept = RequestHandler._date_kept = (now, self.date_time_string(now))
+        return kept[1]
+
+    _date_kept: tuple[int, str] = (-1, "")
 
     def _send_error_reply(self, reply: Reply) -> None:
         request_id = new_request_id()
