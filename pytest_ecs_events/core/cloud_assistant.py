@@ -326,6 +326,8 @@ class CommandRun:
     updated_at: datetime | None = None
     repeats: int = 0
     timer: Timer | None = field(default=None, repr=False)
+    #: Bumped whenever a field the API shows changes (the API layer keeps renderings by it).
+    revision: int = field(default=0, repr=False)
 
     @property
     def invoke_id(self) -> str:
@@ -389,6 +391,8 @@ class Invocation:
     frequency: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
     runs: list[CommandRun] = field(default_factory=list)
+    #: Bumped whenever one of its runs changes (the API layer keeps renderings by it).
+    revision: int = field(default=0, repr=False)
 
     @property
     def status(self) -> str:
@@ -481,6 +485,9 @@ class CloudAssistant:
         self._active: dict[str, list[CommandRun]] = {}
         self._tokens: dict[str, tuple[str, str]] = {}
         self._watching = False
+        #: Bumped whenever an invocation is added or a run changes: what DescribeInvocations
+        #: and DescribeInvocationResults show (the API layer keeps their answers by it).
+        self.revision = 0
 
     # -------------------------------------------------------------------- the agent
     def agent_installed(self, instance_id: str) -> bool:
@@ -736,6 +743,7 @@ class CloudAssistant:
             self._active.setdefault(instance.instance_id, []).append(run)
             self._notify(run, None)
             run.timer = sim.call_at(now + DELIVERY_DELAY, functools.partial(self._begin, run))
+        self.revision += 1
         return invocation
 
     def _built_ins(self, instance: Instance, command_id: str, invoke_id: str) -> dict[str, str]:
@@ -752,6 +760,7 @@ class CloudAssistant:
         now = self._sim.now
         old = run.status
         run.status, run.start_time, run.updated_at, run.repeats = "Running", now, now, 1
+        self._changed(run)
         self._notify(run, old)
         limit = timedelta(seconds=run.invocation.timeout)
         if run.outcome.duration > limit:
@@ -794,7 +803,15 @@ class CloudAssistant:
             active.remove(run)
             if not active:
                 del self._active[run.instance_id]
+        self._changed(run)
         self._notify(run, old)
+
+    def _changed(self, run: CommandRun) -> None:
+        """A field of ``run`` the API shows changed (its output, set just before an end,
+        included): its, its invocation's and the assistant's revisions move."""
+        run.revision += 1
+        run.invocation.revision += 1
+        self.revision += 1
 
     def _notify(self, run: CommandRun, old: str | None) -> None:
         self._sim.notify(CommandChange(
@@ -867,6 +884,7 @@ class CloudAssistant:
             if not run.finished:
                 self._active.setdefault(run.instance_id, []).append(run)
         self._watch()
+        self.revision += 1
         self._sim.mutations += 1
 
     def next_step_due(self, run: CommandRun) -> datetime:
