@@ -320,3 +320,44 @@ def test_kept_vswitch_blocks_are_the_ones_computed_afresh(zones: list[str], seed
             if len(vpc.vswitches) > count:  # a new one (else the zone's own, made before)
                 assert made.cidr == addressing._vswitch_cidr.__wrapped__(vpc.cidr, count)
         assert len({v.cidr for v in vpc.vswitches.values()}) == len(vpc.vswitches), zone
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(['[{"ServerId":"i-1","Port":80}]', '[{"ServerId":"i-1"}]', "[]"]),
+            st.lists(
+                st.fixed_dictionaries(
+                    {"ServerId": st.sampled_from(["i-1", "i-2", ""])},
+                    optional={"Weight": st.sampled_from([0, 50, "100", "x", 101]),
+                              "Port": st.sampled_from([80, "8080", 0]),
+                              "Description": st.sampled_from(["web", ""])},
+                ),
+                max_size=3,
+            ).map(json.dumps),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_kept_backend_server_lists_are_the_ones_parsed_afresh(
+    texts: list[str], port_required: bool
+) -> None:
+    """SLB's ``BackendServers`` lists, parsed once per text (slb/backend_servers.py), are
+    the lists (or the refusals) a parse afresh gives, and a caller's copy is its own."""
+    from pytest_ecs_events.slb.backend_servers import _parsed, parse_backend_servers
+
+    def outcome(parse: Any, text: str) -> object:
+        try:
+            return list(parse(text, "BackendServers", port_required))
+        except EcsApiError as exc:
+            return ("error", exc.code, exc.message, exc.status)
+
+    for text in texts + texts:  # the second pass reads the kept ones
+        kept = outcome(lambda *a: parse_backend_servers(a[0], a[1], port_required=a[2]), text)
+        assert kept == outcome(_parsed.__wrapped__, text), text
+        if isinstance(kept, list) and kept:
+            kept.clear()  # a caller changing its list changes no kept one
+            assert parse_backend_servers(text, port_required=port_required), text

@@ -29,7 +29,7 @@ from typing import Any
 from ...core.simulation import Simulation
 from .json_output import json_tail
 
-__all__ = ["AnswerCache", "KeptAnswer", "LastPage", "PreparedQuery"]
+__all__ = ["AnswerCache", "KeptAnswer", "LastPage", "PreparedQuery", "SameAnswer"]
 
 #: A read-only action's parsed question: computes the body from the simulation (called
 #: under the simulation's lock). Returning the previous body object again says it is
@@ -136,4 +136,27 @@ class KeptAnswer:
 
     def keep(self, owner: object, revision: int, body: dict[str, Any]) -> dict[str, Any]:
         self._owner, self._revision, self.body = owner, revision, body
+        return body
+
+
+class SameAnswer:
+    """A query's last body, returned again when the new one is equal to it, so that
+    :class:`PreparedQuery` reuses its JSON instead of encoding the same answer again.
+
+    For small answers built afresh from records with no revision of their own (SLB's): the
+    comparison costs less than the encoding. Only for bodies of strings, ints, lists and
+    dicts: ``==`` would take ``1``, ``1.0`` and ``True`` for one another, JSON does not.
+    """
+
+    __slots__ = ("body",)
+
+    def __init__(self) -> None:
+        self.body: dict[str, Any] | None = None
+
+    def same(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``body``, or the last body when it is equal (the very object returned before)."""
+        last = self.body
+        if last is not None and last == body:
+            return last
+        self.body = body
         return body
