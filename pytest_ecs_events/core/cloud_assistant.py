@@ -692,9 +692,13 @@ class CloudAssistant:
                     f"{instance.instance_id} is {instance.status.value}, not Running.",
                     400,
                 )
+        content = command.content
+        if instances and "{{" not in content:  # no placeholder: each instance runs it as is
+            check_content_size(content)
+            return None if mode == "DryRun" else [(instance, content) for instance in instances]
         plan: list[tuple[Instance, str]] = []
         for instance in instances:
-            text = substitute(command.content, values,
+            text = substitute(content, values,
                               self._built_ins(instance, command.command_id, ""))  # fmt: skip
             check_content_size(text)
             plan.append((instance, text))
@@ -732,9 +736,11 @@ class CloudAssistant:
             self._tokens[request.client_token] = (command.command_id, invoke_id)
         command.invoke_times += 1
         self._watch()
+        plain = "{{" not in command.content
         for instance, _ in plan:
-            built_ins = self._built_ins(instance, command.command_id, invoke_id)
-            content = substitute(command.content, values, built_ins)
+            content = command.content if plain else substitute(
+                command.content, values, self._built_ins(instance, command.command_id, invoke_id)
+            )  # fmt: skip
             outcome, scripted = self.outcome_for(instance, content)
             run = CommandRun(invocation, instance.instance_id, content, outcome, scripted, now,
                              updated_at=now)  # fmt: skip

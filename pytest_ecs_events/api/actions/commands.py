@@ -108,7 +108,23 @@ def _target_ids(ctx: ActionContext, region: str) -> list[str]:
     return ids
 
 
+#: Every parameter :func:`_read_invoke_request` reads besides the target instances (and
+#: ``Tag.N``): a call naming none of them, as a plain RunCommand, asks for the defaults.
+_INVOKE_OPTIONS = frozenset({
+    "WorkingDir", "RepeatMode", "Parameters", "Timeout", "Username", "ContainerId",
+    "ContainerName", "Launcher", "TerminationMode", "OssOutputDelivery", "ResourceGroupId",
+    "Frequency", "Timed", "ClientToken", "WindowsPasswordName",
+})  # fmt: skip
+
+
 def _invoke_request(ctx: ActionContext, region: str) -> InvokeRequest:
+    raw = ctx.params.raw
+    if raw.keys().isdisjoint(_INVOKE_OPTIONS) and not any(k.startswith("Tag.") for k in raw):
+        return InvokeRequest(instance_ids=_target_ids(ctx, region))
+    return _read_invoke_request(ctx, region)
+
+
+def _read_invoke_request(ctx: ActionContext, region: str) -> InvokeRequest:
     p = ctx.params
     working_dir = p.text("WorkingDir", max_length=MAX_WORKING_DIR)
     mode = p.choice("RepeatMode", REPEAT_MODES)
