@@ -22,7 +22,7 @@ answer is byte for byte what a new dispatcher, with empty caches, computes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -38,6 +38,8 @@ from .json_output import Rendered
 __all__ = ["RenderCache"]
 
 _R = TypeVar("_R")
+#: How many derived answers are kept before they start afresh (one per distinct question).
+MAX_DERIVED = 256
 #: Kept renderings of one kind: the event's revision when rendered, and the rendering.
 _Kept = dict[SystemEvent, tuple[int, Rendered]]
 
@@ -47,8 +49,8 @@ class RenderCache:
     never mutate them."""
 
     __slots__ = (
-        "_attributes", "_by_id", "_disks", "_history", "_instances", "_invocations", "_results",
-        "_scheduled",
+        "_attributes", "_by_id", "_derived", "_disks", "_history", "_instances", "_invocations",
+        "_results", "_scheduled",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -66,6 +68,8 @@ class RenderCache:
         #: their runs by (run, ContentEncoding): (revision, rendering).
         self._invocations: dict[tuple[Invocation, str, bool], tuple[int, Rendered]] = {}
         self._results: dict[tuple[CommandRun, str], tuple[int, Rendered]] = {}
+        #: By (kind, question): (the source it was derived from, what was derived).
+        self._derived: dict[tuple[str, Hashable], tuple[object, Any]] = {}
 
     def history_events(self, events: Iterable[SystemEvent], catalog: Catalog) -> list[Rendered]:
         """Each event as DescribeInstanceHistoryEvents shows it (:func:`.render.history_event`)."""
@@ -128,6 +132,18 @@ class RenderCache:
             entry = self._results[key] = (run.revision, rendered)
         return entry[1]
 
+    def derived(self, kind: str, source: object, question: Hashable, build: Callable[[], _R]) -> _R:
+        """What ``build`` derives from ``source`` for ``question``, kept while ``source`` is the
+        very same object: for a source that is replaced, never changed, when what it holds
+        changes (as :func:`~pytest_ecs_events.cms.system_events.system_events`' list)."""
+        key = (kind, question)
+        entry = self._derived.get(key)
+        if entry is None or entry[0] is not source:
+            if len(self._derived) >= MAX_DERIVED:
+                self._derived = {}
+            entry = self._derived[key] = (source, build())
+        return entry[1]
+
     def replaced(
         self,
         kind: str,
@@ -151,7 +167,7 @@ class RenderCache:
         return (
             len(self._history) + len(self._scheduled) + len(self._instances)
             + len(self._attributes) + len(self._disks) + len(self._by_id)
-            + len(self._invocations) + len(self._results)
+            + len(self._invocations) + len(self._results) + len(self._derived)
         )  # fmt: skip
 
 
