@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..api.registry import ActionContext, action
+from ..api.speedups.json_output import Rendered
 from ..core.errors import EcsApiError
 from ..core.event_rules import (
     MAX_PATTERN_VALUES,
@@ -110,10 +111,16 @@ def _event_fields(event: CmsSystemEvent) -> dict[str, Any]:
 def describe_system_event_attribute(ctx: ActionContext) -> dict[str, Any]:
     events_filter = _filter(ctx)
     number, size = _page(ctx)
-    found = events_filter.select(system_events(ctx.sim))
-    page = found[(number - 1) * size : number * size]
-    rendered = ctx.renderings.replaced("cms-attribute", page, _event_id, _attribute_fields)
-    return _ok(SystemEvents={"SystemEvent": rendered})
+    events = system_events(ctx.sim)
+    renderings = ctx.renderings
+
+    def build() -> list[Rendered]:
+        page = events_filter.select(events)[(number - 1) * size : number * size]
+        return renderings.replaced("cms-attribute", page, _event_id, _attribute_fields)
+
+    # The same list while no event changed: the page found in it last time is the page.
+    rendered = renderings.derived("cms-attribute", events, (events_filter, number, size), build)
+    return _ok(SystemEvents={"SystemEvent": list(rendered)})
 
 
 def _event_id(event: CmsSystemEvent) -> str:

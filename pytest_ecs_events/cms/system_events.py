@@ -146,25 +146,37 @@ def _derivation_key(event: SystemEvent, sim: Simulation) -> tuple[Any, ...]:
 #: were derived from. Deriving an event's states (payload, times, a uuid5 per state) is most
 #: of a system-event query; an event's states change only when something in the key does.
 #: Guarded by tests/property/test_answer_cache.py (cached vs derived afresh, byte for byte).
-_DERIVED: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[Any, ...], list[CmsSystemEvent]]]]
+#: With them, the last list found: while no event changed (none came or went), the very same
+#: list is returned again instead of being gathered and sorted again.
+_Derived = dict[str, tuple[tuple[Any, ...], list["CmsSystemEvent"]]]
+_DERIVED: weakref.WeakKeyDictionary[Any, tuple[_Derived, list[CmsSystemEvent]]]
 _DERIVED = weakref.WeakKeyDictionary()
 
 
 def system_events(sim: Simulation) -> list[CmsSystemEvent]:
     """Every CloudMonitor system event of the account, newest first (each event's states
-    derived again only once the event changed). Callers hold the simulation's lock."""
-    kept = _DERIVED.get(sim.store, {})
-    fresh: dict[str, tuple[tuple[Any, ...], list[CmsSystemEvent]]] = {}
-    found: list[CmsSystemEvent] = []
+    derived again only once the event changed; the same list object while none did: never
+    change it). Callers hold the simulation's lock."""
+    kept, last = _DERIVED.get(sim.store, ({}, []))
+    fresh: _Derived = {}
+    unchanged = len(kept) == len(sim.store.events)
+    order = iter(kept)  # the same events in the same order: ties sort alike
     for event_id, event in sim.store.events.items():
         key = _derivation_key(event, sim)
         entry = kept.get(event_id)
         if entry is None or entry[0] != key:
             entry = (key, list(_states(event, sim)))
+            unchanged = False
+        elif unchanged and next(order) != event_id:
+            unchanged = False
         fresh[event_id] = entry
+    if unchanged:
+        return last
+    found: list[CmsSystemEvent] = []
+    for entry in fresh.values():
         found += entry[1]
-    _DERIVED[sim.store] = fresh
     found.sort(key=lambda e: e.time, reverse=True)
+    _DERIVED[sim.store] = (fresh, found)
     return found
 
 

@@ -326,6 +326,8 @@ class CommandRun:
     updated_at: datetime | None = None
     repeats: int = 0
     timer: Timer | None = field(default=None, repr=False)
+    #: Bumped whenever a field the API shows changes (the API layer keeps renderings by it).
+    revision: int = field(default=0, repr=False)
 
     @property
     def invoke_id(self) -> str:
@@ -389,6 +391,8 @@ class Invocation:
     frequency: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
     runs: list[CommandRun] = field(default_factory=list)
+    #: Bumped whenever one of its runs changes (the API layer keeps renderings by it).
+    revision: int = field(default=0, repr=False)
 
     @property
     def status(self) -> str:
@@ -481,6 +485,9 @@ class CloudAssistant:
         self._active: dict[str, list[CommandRun]] = {}
         self._tokens: dict[str, tuple[str, str]] = {}
         self._watching = False
+        #: Bumped whenever an invocation is added or a run changes: what DescribeInvocations
+        #: and DescribeInvocationResults show (the API layer keeps their answers by it).
+        self.revision = 0
 
     # -------------------------------------------------------------------- the agent
     def agent_installed(self, instance_id: str) -> bool:
@@ -685,9 +692,13 @@ class CloudAssistant:
                     f"{instance.instance_id} is {instance.status.value}, not Running.",
                     400,
                 )
+        content = command.content
+        if instances and "{{" not in content:  # no placeholder: each instance runs it as is
+            check_content_size(content)
+            return None if mode == "DryRun" else [(instance, content) for instance in instances]
         plan: list[tuple[Instance, str]] = []
         for instance in instances:
-            text = substitute(command.content, values,
+            text = substitute(content, values,
                               self._built_ins(instance, command.command_id, ""))  # fmt: skip
             check_content_size(text)
             plan.append((instance, text))
@@ -725,9 +736,11 @@ class CloudAssistant:
             self._tokens[request.client_token] = (command.command_id, invoke_id)
         command.invoke_times += 1
         self._watch()
+        plain = "{{" not in command.content
         for instance, _ in plan:
-            built_ins = self._built_ins(instance, command.command_id, invoke_id)
-            content = substitute(command.content, values, built_ins)
+            content = command.content if plain else substitute(
+                command.content, values, self._built_ins(instance, command.command_id, invoke_id)
+            )  # fmt: skip
             outcome, scripted = self.outcome_for(instance, content)
             run = CommandRun(invocation, instance.instance_id, content, outcome, scripted, now,
                              updated_at=now)  # fmt: skip
@@ -736,6 +749,7 @@ class CloudAssistant:
             self._active.setdefault(instance.instance_id, []).append(run)
             self._notify(run, None)
             run.timer = sim.call_at(now + DELIVERY_DELAY, functools.partial(self._begin, run))
+        self.revision += 1
         return invocation
 
     def _built_ins(self, instance: Instance, command_id: str, invoke_id: str) -> dict[str, str]:
@@ -752,6 +766,7 @@ class CloudAssistant:
         now = self._sim.now
         old = run.status
         run.status, run.start_time, run.updated_at, run.repeats = "Running", now, now, 1
+        self._changed(run)
         self._notify(run, old)
         limit = timedelta(seconds=run.invocation.timeout)
         if run.outcome.duration > limit:
@@ -794,7 +809,15 @@ class CloudAssistant:
             active.remove(run)
             if not active:
                 del self._active[run.instance_id]
+        self._changed(run)
         self._notify(run, old)
+
+    def _changed(self, run: CommandRun) -> None:
+        """A field of ``run`` the API shows changed (its output, set just before an end,
+        included): its, its invocation's and the assistant's revisions move."""
+        run.revision += 1
+        run.invocation.revision += 1
+        self.revision += 1
 
     def _notify(self, run: CommandRun, old: str | None) -> None:
         self._sim.notify(CommandChange(
@@ -867,6 +890,7 @@ class CloudAssistant:
             if not run.finished:
                 self._active.setdefault(run.instance_id, []).append(run)
         self._watch()
+        self.revision += 1
         self._sim.mutations += 1
 
     def next_step_due(self, run: CommandRun) -> datetime:

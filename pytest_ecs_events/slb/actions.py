@@ -9,10 +9,12 @@ once the account changed.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from ..api.registry import ActionContext, Query, action, query_action
+from ..api.speedups.answer_cache import SameAnswer
 from ..core.errors import EcsApiError
 from ..core.load_balancers import (
     Backend,
@@ -62,6 +64,7 @@ def _lb_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%MZ")
 
 
+@functools.lru_cache(maxsize=256)  # a group's creation time, shown by every read of it
 def _group_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -201,6 +204,7 @@ def describe_health_status(ctx: ActionContext) -> Query:
     lb_id = p.required("LoadBalancerId")
     port = p.integer("ListenerPort", default=0, minimum=1, maximum=65535) or None
     protocol = p.choice("ListenerProtocol", ("tcp", "udp", "http", "https"))
+    last = SameAnswer()
 
     def query(sim: Simulation) -> dict[str, Any]:
         store = _store(sim)
@@ -229,7 +233,7 @@ def describe_health_status(ctx: ActionContext) -> Query:
                     "ServerId": b.server_id,
                     "ServerIp": _server_ip(sim, b.server_id),
                 })  # fmt: skip
-        return _backend_list(rows)
+        return last.same(_backend_list(rows))
 
     return query
 
@@ -276,10 +280,11 @@ def describe_vserver_groups(ctx: ActionContext) -> Query:
 def describe_vserver_group_attribute(ctx: ActionContext) -> Query:
     region = _region(ctx)
     group_id = ctx.params.required("VServerGroupId")
+    last = SameAnswer()
 
     def query(sim: Simulation) -> dict[str, Any]:
         lb, group = _store(sim).group(group_id, region)
-        return {
+        return last.same({
             "VServerGroupId": group.vserver_group_id,
             "VServerGroupName": group.name,
             "LoadBalancerId": lb.load_balancer_id,
@@ -293,7 +298,7 @@ def describe_vserver_group_attribute(ctx: ActionContext) -> Query:
                 }
                 for b in group.backends.values()
             ]),
-        }  # fmt: skip
+        })  # fmt: skip
 
     return query
 

@@ -9,6 +9,7 @@ API's error, never a traceback (``tests/property/test_slb_backend_servers.py``).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -42,6 +43,13 @@ def parse_backend_servers(
 ) -> list[BackendSpec]:
     """The entries of a ``BackendServers`` value, in order (duplicates kept: each action
     says what a duplicate means). ``port_required``: the vServer group forms."""
+    return list(_parsed(text, name, port_required))
+
+
+#: A drain sends the same few lists again and again; a parse depends on its text alone and
+#: its specs are frozen, so each distinct one is parsed once (a refusal raises every time).
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, name: str, port_required: bool) -> tuple[BackendSpec, ...]:
     try:
         items = json.loads(text)
     except (ValueError, RecursionError):
@@ -57,7 +65,7 @@ def parse_backend_servers(
             f"{MAX_BACKENDS_PER_CALL}",
             400,
         )
-    return [_entry(item, name, port_required) for item in items]
+    return tuple(_entry(item, name, port_required) for item in items)
 
 
 def _entry(item: Any, name: str, port_required: bool) -> BackendSpec:

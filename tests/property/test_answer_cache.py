@@ -59,6 +59,13 @@ QUESTIONS = [
     {"Action": "DescribeInstanceTypes", "InstanceTypeFamily": "ecs.g7"},
     {"Action": "DescribeInvocations", "IncludeOutput": "true"},
     {"Action": "DescribeInvocationResults", "InstanceId": "i-1"},
+    {"Action": "DescribeInvocations"},
+    {"Action": "DescribeInvocations", "ContentEncoding": "PlainText", "IncludeOutput": "true",
+     "PageSize": "2"},
+    {"Action": "DescribeInvocations", "InvokeStatus": "Running"},
+    {"Action": "DescribeInvocationResults"},
+    {"Action": "DescribeInvocationResults", "InvokeRecordStatus": "Running",
+     "ContentEncoding": "PlainText"},
     {"Action": "DescribeCloudAssistantStatus"},
     {"Action": "DescribeCommands"},
     {"Action": "DescribeLoadBalancers"},
@@ -122,6 +129,8 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
             _slb(sim, what, instance, hours)
     elif what == "health_wait":  # a few seconds: health verdicts land (6 s, 4 s here)
         sim.advance(f"{hours % 9 + 1}s")
+    elif what == "minutes":  # a command run's steps land one at a time
+        sim.advance(f"{hours}m")
     elif what == "modify":
         with contextlib.suppress(EcsApiError):  # EnableJumboFrame needs Running or Stopped
             sim.call("ModifyInstanceAttribute", InstanceId=instance, Description=f"d{hours}",
@@ -204,6 +213,37 @@ def test_every_kept_answer_is_the_answer_computed_afresh(
             assert kept == _without_request_id(EcsApi(sim.simulation).handle(request))
 
 
+#: Cloud Assistant's questions, whose answers are kept while ``CloudAssistant.revision`` holds.
+CA_QUESTIONS = [q for q in QUESTIONS if q["Action"].startswith("DescribeInvocation")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["command", "health_wait", "minutes", "stop_command", "stop",
+                                   "start", "no_agent", "release", "advance", "nothing"]),
+                  st.integers(0, 2), st.integers(1, 50)),
+        max_size=15,
+    )
+)  # fmt: skip
+def test_kept_cloud_assistant_answers_are_the_ones_computed_afresh(
+    steps: list[tuple[str, int, int]],
+) -> None:
+    """DescribeInvocations and DescribeInvocationResults keep their answer (and each
+    invocation's and run's rendering) while the assistant's revision holds: a run's every
+    step (delivered, started, ended, timed out, stopped, interrupted) lands between polls,
+    and each answer is byte for byte what a new dispatcher computes."""
+    sim = EcsSimulator(now=START, instances=["i-0", "i-1", "i-2"], seed=2)
+    for step in [("nothing", 0, 1), *steps]:
+        _apply(sim, *step)
+        for question in CA_QUESTIONS:
+            request = ApiRequest(params={**question, "RegionId": sim.region})
+            response = sim.handle(request)
+            assert response.content() == encode_json(response.body)
+            kept = _without_request_id(response)
+            assert kept == _without_request_id(EcsApi(sim.simulation).handle(request))
+
+
 def _cms_bytes(events: list[Any]) -> bytes:
     return json.dumps([dataclasses.asdict(e) for e in events], default=str).encode()
 
@@ -280,3 +320,44 @@ def test_kept_vswitch_blocks_are_the_ones_computed_afresh(zones: list[str], seed
             if len(vpc.vswitches) > count:  # a new one (else the zone's own, made before)
                 assert made.cidr == addressing._vswitch_cidr.__wrapped__(vpc.cidr, count)
         assert len({v.cidr for v in vpc.vswitches.values()}) == len(vpc.vswitches), zone
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(['[{"ServerId":"i-1","Port":80}]', '[{"ServerId":"i-1"}]', "[]"]),
+            st.lists(
+                st.fixed_dictionaries(
+                    {"ServerId": st.sampled_from(["i-1", "i-2", ""])},
+                    optional={"Weight": st.sampled_from([0, 50, "100", "x", 101]),
+                              "Port": st.sampled_from([80, "8080", 0]),
+                              "Description": st.sampled_from(["web", ""])},
+                ),
+                max_size=3,
+            ).map(json.dumps),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_kept_backend_server_lists_are_the_ones_parsed_afresh(
+    texts: list[str], port_required: bool
+) -> None:
+    """SLB's ``BackendServers`` lists, parsed once per text (slb/backend_servers.py), are
+    the lists (or the refusals) a parse afresh gives, and a caller's copy is its own."""
+    from pytest_ecs_events.slb.backend_servers import _parsed, parse_backend_servers
+
+    def outcome(parse: Any, text: str) -> object:
+        try:
+            return list(parse(text, "BackendServers", port_required))
+        except EcsApiError as exc:
+            return ("error", exc.code, exc.message, exc.status)
+
+    for text in texts + texts:  # the second pass reads the kept ones
+        kept = outcome(lambda *a: parse_backend_servers(a[0], a[1], port_required=a[2]), text)
+        assert kept == outcome(_parsed.__wrapped__, text), text
+        if isinstance(kept, list) and kept:
+            kept.clear()  # a caller changing its list changes no kept one
+            assert parse_backend_servers(text, port_required=port_required), text

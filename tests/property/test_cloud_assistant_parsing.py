@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events.core.cloud_assistant import (
@@ -71,3 +71,52 @@ def test_substitute_replaces_every_placeholder(
     expected = "".join(text + lowered.get(name.lower(), "") for text, name in parts) + tail
     assert substitute(content, lowered, {}) == expected
     assert "{{" not in substitute(content, lowered, {}) or any("{{" in v for v in values.values())
+
+
+#: RunCommand's optional parameters (and a few others), with values good and bad.
+OPTION_NAMES = [
+    "WorkingDir", "RepeatMode", "Parameters", "Timeout", "Username", "ContainerId",
+    "ContainerName", "Launcher", "TerminationMode", "OssOutputDelivery", "ResourceGroupId",
+    "Frequency", "Timed", "ClientToken", "WindowsPasswordName", "Tag.1.Key", "Tag.1.Value",
+    "ResourceTag.1.Key", "Name", "KeepCommand",
+]  # fmt: skip
+OPTION_VALUES = ["", "x", "Once", "DryRun", "60", "true", '{"a":"b"}', "Process"]
+INVOKE_OPTIONS = st.dictionaries(
+    st.sampled_from(OPTION_NAMES),
+    st.sampled_from(OPTION_VALUES),
+    max_size=2,  # one option alone is what tells the short way from the full reading
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(INVOKE_OPTIONS, st.lists(st.sampled_from(["i-a", "i-b", ""]), max_size=3))
+def test_a_call_without_options_reads_as_the_full_reading(
+    options: dict[str, str], ids: list[str]
+) -> None:
+    """RunCommand's request read by the short way (no option named: the defaults) is the one
+    the full reading of every option gives, or the same refusal."""
+    from pytest_ecs_events import EcsSimulator
+    from pytest_ecs_events.api.actions.commands import _invoke_request, _read_invoke_request
+    from pytest_ecs_events.api.messages import ApiRequest
+    from pytest_ecs_events.api.params import Params
+    from pytest_ecs_events.api.registry import ActionContext
+
+    sim = EcsSimulator(now="2024-05-01T00:00:00Z", instances=["i-a", "i-b"], seed=1)
+    raw = {**options, **{f"InstanceId.{n}": i for n, i in enumerate(ids, 1)}}
+    ctx = ActionContext(Params(raw), sim.simulation, ApiRequest(params=raw))
+
+    def outcome(read: object) -> object:
+        try:
+            return read(ctx, sim.region)  # type: ignore[operator]
+        except EcsApiError as exc:
+            return (exc.code, exc.message, exc.status)
+
+    assert outcome(_invoke_request) == outcome(_read_invoke_request)
+
+
+@pytest.mark.parametrize("name", OPTION_NAMES)
+def test_each_option_alone_reads_as_the_full_reading(name: str) -> None:
+    """Every option named alone, with each value, in every case the property above meets."""
+    inner = test_a_call_without_options_reads_as_the_full_reading.hypothesis.inner_test  # type: ignore[attr-defined]
+    for value in OPTION_VALUES:
+        inner({name: value}, ["i-a"])

@@ -32,6 +32,7 @@ from .. import render_commands as render
 from ..paging import PageRequest, page_request
 from ..params import Params
 from ..registry import ActionContext, Query, action, query_action
+from ..speedups.answer_cache import KeptAnswer
 
 #: DescribeInvocations' and DescribeInvocationResults' ``InvokeStatus`` /
 #: ``InvokeRecordStatus`` values, as documented.
@@ -107,7 +108,23 @@ def _target_ids(ctx: ActionContext, region: str) -> list[str]:
     return ids
 
 
+#: Every parameter :func:`_read_invoke_request` reads besides the target instances (and
+#: ``Tag.N``): a call naming none of them, as a plain RunCommand, asks for the defaults.
+_INVOKE_OPTIONS = frozenset({
+    "WorkingDir", "RepeatMode", "Parameters", "Timeout", "Username", "ContainerId",
+    "ContainerName", "Launcher", "TerminationMode", "OssOutputDelivery", "ResourceGroupId",
+    "Frequency", "Timed", "ClientToken", "WindowsPasswordName",
+})  # fmt: skip
+
+
 def _invoke_request(ctx: ActionContext, region: str) -> InvokeRequest:
+    raw = ctx.params.raw
+    if raw.keys().isdisjoint(_INVOKE_OPTIONS) and not any(k.startswith("Tag.") for k in raw):
+        return InvokeRequest(instance_ids=_target_ids(ctx, region))
+    return _read_invoke_request(ctx, region)
+
+
+def _read_invoke_request(ctx: ActionContext, region: str) -> InvokeRequest:
     p = ctx.params
     working_dir = p.text("WorkingDir", max_length=MAX_WORKING_DIR)
     mode = p.choice("RepeatMode", REPEAT_MODES)
@@ -323,11 +340,18 @@ def describe_invocations(ctx: ActionContext) -> Query:
     encoding = _encoding(p)
     page = _page(p)
 
+    kept = KeptAnswer()
+    renderings = ctx.renderings
+
     def query(sim: Simulation) -> dict[str, Any]:
         with sim.lock:
+            assistant = sim.cloud_assistant
+            last = kept.get(assistant, assistant.revision)
+            if last is not None:
+                return last
             found = [
                 i
-                for i in reversed(sim.cloud_assistant.invocations.values())
+                for i in reversed(assistant.invocations.values())
                 if i.region == region
                 and invoke_id in (None, i.invoke_id)
                 and command_id in (None, i.command_id)
@@ -340,10 +364,13 @@ def describe_invocations(ctx: ActionContext) -> Query:
                 and tags_match(i.tags, tags)
                 and (instance_id is None or any(r.instance_id == instance_id for r in i.runs))
             ]
-            rows, fields = _paged(
-                found, page, lambda i: render.invocation(i, encoding, output=output)
-            )
-        return {"Invocations": {"Invocation": rows}, **fields}
+            shown = found[page.offset : page.offset + page.size]
+            rows = [renderings.invocation(i, encoding, output=output) for i in shown]
+            body = {
+                "Invocations": {"Invocation": rows},
+                **page.fields(len(found), with_token=True),
+            }
+            return kept.keep(assistant, assistant.revision, body)
 
     return query
 
@@ -374,16 +401,21 @@ def describe_invocation_results(ctx: ActionContext) -> Query:
             and tags_match(record.tags, tags)
         )
 
+    kept = KeptAnswer()
+    renderings = ctx.renderings
+
     def query(sim: Simulation) -> dict[str, Any]:
         with sim.lock:
-            found = [
-                r
-                for i in reversed(sim.cloud_assistant.invocations.values())
-                for r in i.runs
-                if keep(r)
-            ]
-            rows, fields = _paged(found, page, lambda r: render.invocation_result(r, encoding))
-        return {"Invocation": {"InvocationResults": {"InvocationResult": rows}, **fields}}
+            assistant = sim.cloud_assistant
+            last = kept.get(assistant, assistant.revision)
+            if last is not None:
+                return last
+            found = [r for i in reversed(assistant.invocations.values()) for r in i.runs if keep(r)]
+            shown = found[page.offset : page.offset + page.size]
+            rows = [renderings.invocation_result(r, encoding) for r in shown]
+            fields = page.fields(len(found), with_token=True)
+            body = {"Invocation": {"InvocationResults": {"InvocationResult": rows}, **fields}}
+            return kept.keep(assistant, assistant.revision, body)
 
     return query
 

@@ -29,7 +29,7 @@ from typing import Any
 from ...core.simulation import Simulation
 from .json_output import json_tail
 
-__all__ = ["AnswerCache", "LastPage", "PreparedQuery"]
+__all__ = ["AnswerCache", "KeptAnswer", "LastPage", "PreparedQuery", "SameAnswer"]
 
 #: A read-only action's parsed question: computes the body from the simulation (called
 #: under the simulation's lock). Returning the previous body object again says it is
@@ -112,4 +112,51 @@ class LastPage:
 
     def keep(self, total: int, items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
         self._total, self._items, self.body = total, items, body
+        return body
+
+
+class KeptAnswer:
+    """A query's last body, kept while the area it reads holds: the area's store object and
+    its ``revision`` (a counter the core moves on every change the query can show, e.g.
+    ``CloudAssistant.revision``). A state moved elsewhere (the clock, another area) then
+    costs one comparison, and :class:`PreparedQuery` reuses the body's JSON."""
+
+    __slots__ = ("_owner", "_revision", "body")
+
+    def __init__(self) -> None:
+        self._owner: object = None
+        self._revision = -1
+        self.body: dict[str, Any] = {}
+
+    def get(self, owner: object, revision: int) -> dict[str, Any] | None:
+        """The last body if it was computed from this very store at this revision."""
+        if owner is self._owner and revision == self._revision:
+            return self.body
+        return None
+
+    def keep(self, owner: object, revision: int, body: dict[str, Any]) -> dict[str, Any]:
+        self._owner, self._revision, self.body = owner, revision, body
+        return body
+
+
+class SameAnswer:
+    """A query's last body, returned again when the new one is equal to it, so that
+    :class:`PreparedQuery` reuses its JSON instead of encoding the same answer again.
+
+    For small answers built afresh from records with no revision of their own (SLB's): the
+    comparison costs less than the encoding. Only for bodies of strings, ints, lists and
+    dicts: ``==`` would take ``1``, ``1.0`` and ``True`` for one another, JSON does not.
+    """
+
+    __slots__ = ("body",)
+
+    def __init__(self) -> None:
+        self.body: dict[str, Any] | None = None
+
+    def same(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``body``, or the last body when it is equal (the very object returned before)."""
+        last = self.body
+        if last is not None and last == body:
+            return last
+        self.body = body
         return body

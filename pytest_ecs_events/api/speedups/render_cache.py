@@ -11,7 +11,8 @@ the key is as cheap as an attribute), and dropped with the dispatcher's other ca
 serves another simulation (whose catalog may render differently). A kept rendering is valid
 while the record's ``revision`` holds: the core bumps it whenever a field the API returns
 changes (events: core/store.py and core/simulation.py; instances and disks: every write to a
-rendered field of ``Instance`` or ``Disk`` in the core, tags included). A new rendered field
+rendered field of ``Instance`` or ``Disk`` in the core, tags included; Cloud Assistant runs
+and their invocations: ``CloudAssistant._changed``, at each step of a run). A new rendered field
 that depends on anything but the record's own fields (and the catalog) needs its own
 invalidation here: a disk's ExpiredTime is its instance's, so it is part of the key.
 
@@ -21,13 +22,15 @@ answer is byte for byte what a new dispatcher, with empty caches, computes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from ...core.catalog import Catalog
+from ...core.cloud_assistant import CommandRun, Invocation
 from ...core.models import Disk, Instance, SystemEvent
 from ..render import history_event, scheduled_event
+from ..render_commands import invocation, invocation_result
 from ..render_disks import describe_disk
 from ..render_instances import describe_instance, describe_instance_attribute
 from .json_output import Rendered
@@ -35,6 +38,8 @@ from .json_output import Rendered
 __all__ = ["RenderCache"]
 
 _R = TypeVar("_R")
+#: How many derived answers are kept before they start afresh (one per distinct question).
+MAX_DERIVED = 256
 #: Kept renderings of one kind: the event's revision when rendered, and the rendering.
 _Kept = dict[SystemEvent, tuple[int, Rendered]]
 
@@ -43,7 +48,10 @@ class RenderCache:
     """Renderings of events, instances and disks by kind; the cached fragments are shared:
     never mutate them."""
 
-    __slots__ = ("_attributes", "_by_id", "_disks", "_history", "_instances", "_scheduled")
+    __slots__ = (
+        "_attributes", "_by_id", "_derived", "_disks", "_history", "_instances", "_invocations",
+        "_results", "_scheduled",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self._history: _Kept = {}
@@ -56,6 +64,12 @@ class RenderCache:
         #: Records replaced rather than changed (CloudMonitor's derived system events), by
         #: kind and id: (the record rendered, its rendering).
         self._by_id: dict[tuple[str, str], tuple[object, Rendered]] = {}
+        #: Cloud Assistant invocations by (invocation, ContentEncoding, IncludeOutput), and
+        #: their runs by (run, ContentEncoding): (revision, rendering).
+        self._invocations: dict[tuple[Invocation, str, bool], tuple[int, Rendered]] = {}
+        self._results: dict[tuple[CommandRun, str], tuple[int, Rendered]] = {}
+        #: By (kind, question): (the source it was derived from, what was derived).
+        self._derived: dict[tuple[str, Hashable], tuple[object, Any]] = {}
 
     def history_events(self, events: Iterable[SystemEvent], catalog: Catalog) -> list[Rendered]:
         """Each event as DescribeInstanceHistoryEvents shows it (:func:`.render.history_event`)."""
@@ -98,6 +112,38 @@ class RenderCache:
             entry = self._disks[key] = (disk.revision, expired_at, rendered)
         return entry[2]
 
+    def invocation(self, record: Invocation, encoding: str, *, output: bool) -> Rendered:
+        """One invocation as DescribeInvocations shows it (:func:`.render_commands.invocation`):
+        kept while its ``revision`` (moved by any change of one of its runs) holds."""
+        key = (record, encoding, output)
+        entry = self._invocations.get(key)
+        if entry is None or entry[0] != record.revision:
+            rendered = Rendered(invocation(record, encoding, output=output))
+            entry = self._invocations[key] = (record.revision, rendered)
+        return entry[1]
+
+    def invocation_result(self, run: CommandRun, encoding: str) -> Rendered:
+        """One run as DescribeInvocationResults shows it
+        (:func:`.render_commands.invocation_result`)."""
+        key = (run, encoding)
+        entry = self._results.get(key)
+        if entry is None or entry[0] != run.revision:
+            rendered = Rendered(invocation_result(run, encoding))
+            entry = self._results[key] = (run.revision, rendered)
+        return entry[1]
+
+    def derived(self, kind: str, source: object, question: Hashable, build: Callable[[], _R]) -> _R:
+        """What ``build`` derives from ``source`` for ``question``, kept while ``source`` is the
+        very same object: for a source that is replaced, never changed, when what it holds
+        changes (as :func:`~pytest_ecs_events.cms.system_events.system_events`' list)."""
+        key = (kind, question)
+        entry = self._derived.get(key)
+        if entry is None or entry[0] is not source:
+            if len(self._derived) >= MAX_DERIVED:
+                self._derived = {}
+            entry = self._derived[key] = (source, build())
+        return entry[1]
+
     def replaced(
         self,
         kind: str,
@@ -121,6 +167,7 @@ class RenderCache:
         return (
             len(self._history) + len(self._scheduled) + len(self._instances)
             + len(self._attributes) + len(self._disks) + len(self._by_id)
+            + len(self._invocations) + len(self._results) + len(self._derived)
         )  # fmt: skip
 
 
