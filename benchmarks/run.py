@@ -561,11 +561,11 @@ def bench_actions() -> None:
     vs its canned call (BENCH_ACTIONS=word,word: only the rows whose name holds one)"""
     only = [w.lower() for w in os.environ.get("BENCH_ACTIONS", "").split(",") if w]
     for row in ACTIONS:
-        if only and not any(w in row.name.lower() for w in only):
+        name = row.name if row.name.startswith(("MNS", "CMS", "CA ", "SLB")) else f"ECS {row.name}"
+        if only and not any(w in name.lower() for w in only):
             continue
         sim = small_sim()
         call = row.make(sim)
-        name = row.name if row.name.startswith(("MNS", "CMS", "CA ", "SLB")) else f"ECS {row.name}"
         compare(name, sim, call, row.target, mutate=(lambda: None) if row.mutate is False else None)
 
 
