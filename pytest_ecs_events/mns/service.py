@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +35,12 @@ from ..api.calls import ApiCall
 from ..api.dispatch import EcsApi
 from ..api.faults import TRANSPORT_FAULTS, TransportFault
 from ..api.registry import OTHER_PRODUCT_ACTIONS
+from ..api.speedups.frozen_init import one_step_init
 from ..core.errors import EcsApiError
 from ..core.queues import MAX_BATCH, Message, Queue, invalid_argument, millis
 from ..core.simulation import Simulation
 from . import xmlio
+from .request_ids import new_request_id
 from .signature import check_signature, content_md5_ok
 
 __all__ = ["API_VERSION", "OPERATIONS", "MnsReply", "MnsRequest", "MnsService"]
@@ -60,6 +61,7 @@ OTHER_PRODUCT_ACTIONS.update(OPERATIONS)
 POLL_INTERVAL = 0.05
 
 
+@one_step_init  # one per call: see api/speedups/frozen_init.py
 @dataclass(frozen=True)
 class MnsRequest:
     """An MNS request as it came: ``target`` is the path and query as sent (it is signed)."""
@@ -77,10 +79,17 @@ class MnsRequest:
     @property
     def query(self) -> dict[str, str]:
         """The query; values are percent-decoded but a ``+`` stays a ``+`` (the SDK puts
-        receipt handles in the query unencoded)."""
+        receipt handles in the query unencoded). Parsed once (routing, serving and the
+        record all read it): treat it as read-only."""
+        try:
+            return self.__dict__["_query"]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
         raw = self.target.partition("?")[2]
         pairs = (part.partition("=") for part in raw.split("&") if part)
-        return {unquote(k): unquote(v) for k, _, v in pairs}
+        query = {unquote(k): unquote(v) for k, _, v in pairs} if raw else {}
+        self.__dict__["_query"] = query  # not a field: equality and repr stay the fields'
+        return query
 
 
 @dataclass
@@ -145,6 +154,23 @@ def _message_fields(items: Mapping[str, str]) -> tuple[str, int | None, int | No
     return body, numbers[0], numbers[1]
 
 
+def _received_values(message: Message) -> tuple[str, str, str, str, int, int, int, int, int]:
+    """:func:`_received`'s values in its order, for :func:`xmlio.message_document`."""
+    enqueued = millis(message.enqueue_time)
+    first = message.first_dequeue_time
+    return (
+        message.message_id,
+        message.receipt_handle or "",
+        message.body_md5,
+        message.body,
+        enqueued,
+        millis(message.visible_at),
+        enqueued if first is None or first == message.enqueue_time else millis(first),
+        message.dequeue_count,
+        message.priority,
+    )
+
+
 def _received(message: Message) -> dict[str, str | int]:
     return {
         "MessageId": message.message_id,
@@ -180,12 +206,14 @@ class MnsService:
         self.api = api
         self.credentials = credentials
         self._sent = threading.Condition()
+        #: Receivers inside :meth:`wait_for_message`: a send with none skips the notify.
+        self._waiting = 0
 
     # -- the request ----------------------------------------------------------------------
     def handle(self, request: MnsRequest, *, waiter: Waiter | None = None) -> MnsReply:
         """Answer one request. ``waiter(seconds)`` lets a receive wait for a message (the
         server passes one); raises :class:`TransportFault` for an injected transport fault."""
-        request_id = uuid.uuid4().hex[:24].upper()
+        request_id = new_request_id()
         operation, queue_name = "(none)", ""
         try:
             operation, queue_name = self._route(request)
@@ -335,12 +363,11 @@ class MnsService:
             if operation == "ListQueue":
                 return 200, self._list(request, now), {}
             if operation == "SendMessage":
-                items = xmlio.text_items(xmlio.parse(request.body, ("Message",)))
+                items = xmlio.flat_items(request.body, ("Message",))
                 body, delay, priority = _message_fields(items)
                 message = store.send(name, body, now, delay_seconds=delay, priority=priority)
                 self._wake()
-                sent_fields = {"MessageId": message.message_id, "MessageBodyMD5": message.body_md5}
-                return 201, xmlio.document("Message", sent_fields), {}
+                return 201, xmlio.sent_document(message.message_id, message.body_md5), {}
             if operation == "BatchSendMessage":
                 root = xmlio.parse(request.body, ("Messages",))
                 entries = [
@@ -410,17 +437,25 @@ class MnsService:
                 if not waiter(min(remaining, POLL_INTERVAL)):
                     raise
         if operation == "ReceiveMessage":
-            return 200, xmlio.document("Message", _received(received[0])), {}
+            return 200, xmlio.message_document(_received_values(received[0])), {}
         return 200, xmlio.list_document("Messages", "Message", map(_received, received)), {}
 
     def wait_for_message(self, seconds: float) -> None:
         """A waiter for :meth:`handle`: sleep up to ``seconds``, woken early by a send."""
         with self._sent:
-            self._sent.wait(seconds)
+            self._waiting += 1
+            try:
+                self._sent.wait(seconds)
+            finally:
+                self._waiting -= 1
 
     def _wake(self) -> None:
-        with self._sent:
-            self._sent.notify_all()
+        # Unlocked read: a receiver that starts waiting just after it is no worse off than
+        # one that found the queue empty just before the send (it looks again after at most
+        # POLL_INTERVAL).
+        if self._waiting:
+            with self._sent:
+                self._sent.notify_all()
 
     def _queue_document(self, queue: Queue, now: Any) -> bytes:
         return xmlio.document("Queue", _queue_fields(queue, now))
