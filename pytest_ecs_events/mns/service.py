@@ -283,7 +283,8 @@ class MnsService:
         error_code: str | None,
         request_id: str,
     ) -> ApiCall:
-        params = dict(request.query)
+        query = request.query
+        params = dict(query) if query else {}
         if queue_name:
             params["QueueName"] = queue_name
         fault = None
@@ -305,24 +306,27 @@ class MnsService:
     @staticmethod
     def _route(request: MnsRequest) -> tuple[str, str]:
         parts = request.path.strip("/").split("/")
-        method, query = request.method, request.query
-        if parts == ["queues"] and method == "GET":
+        method, count = request.method, len(parts)
+        # the query is read only by the routes that depend on it (a send has none)
+        if count == 1 and parts[0] == "queues" and method == "GET":
             return "ListQueue", ""
-        if len(parts) == 2 and parts[0] == "queues" and parts[1]:
+        if count == 2 and parts[0] == "queues" and parts[1]:
             name = unquote(parts[1])
             if method == "PUT":
-                return ("SetQueueAttributes" if "metaoverride" in query else "CreateQueue"), name
+                metaoverride = "metaoverride" in request.query
+                return ("SetQueueAttributes" if metaoverride else "CreateQueue"), name
             if method == "GET":
                 return "GetQueueAttributes", name
             if method == "DELETE":
                 return "DeleteQueue", name
-        if len(parts) == 3 and parts[0] == "queues" and parts[2] == "messages" and parts[1]:
+        if count == 3 and parts[0] == "queues" and parts[2] == "messages" and parts[1]:
             name = unquote(parts[1])
-            batch = "numOfMessages" in query
             if method == "POST":
                 body = request.body.lstrip()
                 is_batch = b"<Messages" in body[:200]
                 return ("BatchSendMessage" if is_batch else "SendMessage"), name
+            query = request.query
+            batch = "numOfMessages" in query
             if method == "GET":
                 if query.get("peekonly", "").lower() == "true":
                     return ("BatchPeekMessage" if batch else "PeekMessage"), name

@@ -3,11 +3,14 @@ transports/mns_intercept.py) answer exactly what the plain routes answer: the fl
 reader what ElementTree reads (or the same error), the answer templates what
 ``xmlio.document`` builds, byte for byte, the Content-MD5 check and the signature what the
 three-digest and ``hmac.new`` forms said, the parsed-once query what a fresh parse gives, and
-the remembered host test what ``is_mns_host`` says."""
+the remembered host test what ``is_mns_host`` says; a received message's copy (core/queues.py)
+is ``dataclasses.replace``'s, and a receipt handle's encoding ``urlsafe_b64encode``'s."""
 
 from __future__ import annotations
 
 import base64
+import binascii
+import dataclasses
 import hashlib
 import hmac
 from datetime import datetime, timedelta, timezone
@@ -17,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events.core.errors import EcsApiError
-from pytest_ecs_events.core.queues import Message
+from pytest_ecs_events.core.queues import _URLSAFE, Message, _copy
 from pytest_ecs_events.mns import MnsRequest, xmlio
 from pytest_ecs_events.mns import signature as mns_signature
 from pytest_ecs_events.mns.service import _received, _received_values
@@ -218,3 +221,18 @@ HOSTS = st.one_of(
 def test_the_remembered_host_test_is_is_mns_host(hosts: list[str]) -> None:
     for host in hosts + hosts:  # the second time from what was remembered
         assert mns_intercept._is_mns_host(host) == is_mns_host(host)
+
+
+@given(messages())
+def test_a_received_copy_is_a_dataclasses_replace(message: Message) -> None:
+    copy = _copy(message)
+    assert copy == dataclasses.replace(message)
+    assert copy is not message
+    copy.dequeue_count += 1  # a copy: the queue's message does not change with it
+    assert copy.dequeue_count == message.dequeue_count + 1
+
+
+@given(st.binary(max_size=60))
+def test_receipt_handles_encode_as_urlsafe_base64(raw: bytes) -> None:
+    encoded = binascii.b2a_base64(raw, newline=False).translate(_URLSAFE)
+    assert encoded == base64.urlsafe_b64encode(raw)
