@@ -81,10 +81,9 @@ class MnsRequest:
         """The query; values are percent-decoded but a ``+`` stays a ``+`` (the SDK puts
         receipt handles in the query unencoded). Parsed once (routing, serving and the
         record all read it): treat it as read-only."""
-        try:
-            return self.__dict__["_query"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
+        kept: dict[str, str] | None = self.__dict__.get("_query")
+        if kept is not None:
+            return kept
         raw = self.target.partition("?")[2]
         pairs = (part.partition("=") for part in raw.split("&") if part)
         query = {unquote(k): unquote(v) for k, _, v in pairs} if raw else {}
@@ -217,12 +216,13 @@ class MnsService:
         operation, queue_name = "(none)", ""
         try:
             operation, queue_name = self._route(request)
-            fault = self.api._take_fault(operation, transport=True) if self.api.faults else None
+            api = self.api
+            fault = api._take_fault(operation, transport=True) if api.faults else None
             if fault is not None:
                 call = self._record(request, operation, queue_name, 0, fault.code, request_id)
                 raise TransportFault(fault.transport or "timeout", call)
             self._authenticate(request)
-            fault = self.api._take_fault(operation) if self.api.faults else None
+            fault = api._take_fault(operation) if api.faults else None
             if fault is not None:
                 raise EcsApiError(fault.code, fault.message, fault.status)
             status, body, headers = self._serve(operation, queue_name, request, waiter)
@@ -347,7 +347,7 @@ class MnsService:
     def _serve(
         self, operation: str, name: str, request: MnsRequest, waiter: Waiter | None
     ) -> tuple[int, bytes, dict[str, str]]:
-        sim, store, query = self.sim, self.sim.queues, request.query
+        sim, store = self.sim, self.sim.queues
         if operation in ("ReceiveMessage", "BatchReceiveMessage"):
             return self._receive(operation, name, request, waiter)
         with sim.lock:
@@ -381,6 +381,7 @@ class MnsService:
                 self._wake()
                 answers = [{"MessageId": m.message_id, "MessageBodyMD5": m.body_md5} for m in sent]
                 return 201, xmlio.list_document("Messages", "Message", answers), {}
+            query = request.query
             if operation in ("PeekMessage", "BatchPeekMessage"):
                 count = self._count(query) if operation == "BatchPeekMessage" else 1
                 peeked = store.peek(name, count, now)
