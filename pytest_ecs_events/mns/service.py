@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +35,12 @@ from ..api.calls import ApiCall
 from ..api.dispatch import EcsApi
 from ..api.faults import TRANSPORT_FAULTS, TransportFault
 from ..api.registry import OTHER_PRODUCT_ACTIONS
+from ..api.speedups.frozen_init import one_step_init
 from ..core.errors import EcsApiError
 from ..core.queues import MAX_BATCH, Message, Queue, invalid_argument, millis
 from ..core.simulation import Simulation
 from . import xmlio
+from .request_ids import new_request_id
 from .signature import check_signature, content_md5_ok
 
 __all__ = ["API_VERSION", "OPERATIONS", "MnsReply", "MnsRequest", "MnsService"]
@@ -60,6 +61,7 @@ OTHER_PRODUCT_ACTIONS.update(OPERATIONS)
 POLL_INTERVAL = 0.05
 
 
+@one_step_init  # one per call: see api/speedups/frozen_init.py
 @dataclass(frozen=True)
 class MnsRequest:
     """An MNS request as it came: ``target`` is the path and query as sent (it is signed)."""
@@ -77,10 +79,16 @@ class MnsRequest:
     @property
     def query(self) -> dict[str, str]:
         """The query; values are percent-decoded but a ``+`` stays a ``+`` (the SDK puts
-        receipt handles in the query unencoded)."""
+        receipt handles in the query unencoded). Parsed once (routing, serving and the
+        record all read it): treat it as read-only."""
+        kept: dict[str, str] | None = self.__dict__.get("_query")
+        if kept is not None:
+            return kept
         raw = self.target.partition("?")[2]
         pairs = (part.partition("=") for part in raw.split("&") if part)
-        return {unquote(k): unquote(v) for k, _, v in pairs}
+        query = {unquote(k): unquote(v) for k, _, v in pairs} if raw else {}
+        self.__dict__["_query"] = query  # not a field: equality and repr stay the fields'
+        return query
 
 
 @dataclass
@@ -145,6 +153,23 @@ def _message_fields(items: Mapping[str, str]) -> tuple[str, int | None, int | No
     return body, numbers[0], numbers[1]
 
 
+def _received_values(message: Message) -> tuple[str, str, str, str, int, int, int, int, int]:
+    """:func:`_received`'s values in its order, for :func:`xmlio.message_document`."""
+    enqueued = millis(message.enqueue_time)
+    first = message.first_dequeue_time
+    return (
+        message.message_id,
+        message.receipt_handle or "",
+        message.body_md5,
+        message.body,
+        enqueued,
+        millis(message.visible_at),
+        enqueued if first is None or first == message.enqueue_time else millis(first),
+        message.dequeue_count,
+        message.priority,
+    )
+
+
 def _received(message: Message) -> dict[str, str | int]:
     return {
         "MessageId": message.message_id,
@@ -180,21 +205,24 @@ class MnsService:
         self.api = api
         self.credentials = credentials
         self._sent = threading.Condition()
+        #: Receivers inside :meth:`wait_for_message`: a send with none skips the notify.
+        self._waiting = 0
 
     # -- the request ----------------------------------------------------------------------
     def handle(self, request: MnsRequest, *, waiter: Waiter | None = None) -> MnsReply:
         """Answer one request. ``waiter(seconds)`` lets a receive wait for a message (the
         server passes one); raises :class:`TransportFault` for an injected transport fault."""
-        request_id = uuid.uuid4().hex[:24].upper()
+        request_id = new_request_id()
         operation, queue_name = "(none)", ""
         try:
             operation, queue_name = self._route(request)
-            fault = self.api._take_fault(operation, transport=True) if self.api.faults else None
+            api = self.api
+            fault = api._take_fault(operation, transport=True) if api.faults else None
             if fault is not None:
                 call = self._record(request, operation, queue_name, 0, fault.code, request_id)
                 raise TransportFault(fault.transport or "timeout", call)
             self._authenticate(request)
-            fault = self.api._take_fault(operation) if self.api.faults else None
+            fault = api._take_fault(operation) if api.faults else None
             if fault is not None:
                 raise EcsApiError(fault.code, fault.message, fault.status)
             status, body, headers = self._serve(operation, queue_name, request, waiter)
@@ -255,7 +283,8 @@ class MnsService:
         error_code: str | None,
         request_id: str,
     ) -> ApiCall:
-        params = dict(request.query)
+        query = request.query
+        params = dict(query) if query else {}
         if queue_name:
             params["QueueName"] = queue_name
         fault = None
@@ -277,24 +306,27 @@ class MnsService:
     @staticmethod
     def _route(request: MnsRequest) -> tuple[str, str]:
         parts = request.path.strip("/").split("/")
-        method, query = request.method, request.query
-        if parts == ["queues"] and method == "GET":
+        method, count = request.method, len(parts)
+        # the query is read only by the routes that depend on it (a send has none)
+        if count == 1 and parts[0] == "queues" and method == "GET":
             return "ListQueue", ""
-        if len(parts) == 2 and parts[0] == "queues" and parts[1]:
+        if count == 2 and parts[0] == "queues" and parts[1]:
             name = unquote(parts[1])
             if method == "PUT":
-                return ("SetQueueAttributes" if "metaoverride" in query else "CreateQueue"), name
+                metaoverride = "metaoverride" in request.query
+                return ("SetQueueAttributes" if metaoverride else "CreateQueue"), name
             if method == "GET":
                 return "GetQueueAttributes", name
             if method == "DELETE":
                 return "DeleteQueue", name
-        if len(parts) == 3 and parts[0] == "queues" and parts[2] == "messages" and parts[1]:
+        if count == 3 and parts[0] == "queues" and parts[2] == "messages" and parts[1]:
             name = unquote(parts[1])
-            batch = "numOfMessages" in query
             if method == "POST":
                 body = request.body.lstrip()
                 is_batch = b"<Messages" in body[:200]
                 return ("BatchSendMessage" if is_batch else "SendMessage"), name
+            query = request.query
+            batch = "numOfMessages" in query
             if method == "GET":
                 if query.get("peekonly", "").lower() == "true":
                     return ("BatchPeekMessage" if batch else "PeekMessage"), name
@@ -315,7 +347,7 @@ class MnsService:
     def _serve(
         self, operation: str, name: str, request: MnsRequest, waiter: Waiter | None
     ) -> tuple[int, bytes, dict[str, str]]:
-        sim, store, query = self.sim, self.sim.queues, request.query
+        sim, store = self.sim, self.sim.queues
         if operation in ("ReceiveMessage", "BatchReceiveMessage"):
             return self._receive(operation, name, request, waiter)
         with sim.lock:
@@ -335,12 +367,11 @@ class MnsService:
             if operation == "ListQueue":
                 return 200, self._list(request, now), {}
             if operation == "SendMessage":
-                items = xmlio.text_items(xmlio.parse(request.body, ("Message",)))
+                items = xmlio.flat_items(request.body, ("Message",))
                 body, delay, priority = _message_fields(items)
                 message = store.send(name, body, now, delay_seconds=delay, priority=priority)
                 self._wake()
-                sent_fields = {"MessageId": message.message_id, "MessageBodyMD5": message.body_md5}
-                return 201, xmlio.document("Message", sent_fields), {}
+                return 201, xmlio.sent_document(message.message_id, message.body_md5), {}
             if operation == "BatchSendMessage":
                 root = xmlio.parse(request.body, ("Messages",))
                 entries = [
@@ -350,6 +381,7 @@ class MnsService:
                 self._wake()
                 answers = [{"MessageId": m.message_id, "MessageBodyMD5": m.body_md5} for m in sent]
                 return 201, xmlio.list_document("Messages", "Message", answers), {}
+            query = request.query
             if operation in ("PeekMessage", "BatchPeekMessage"):
                 count = self._count(query) if operation == "BatchPeekMessage" else 1
                 peeked = store.peek(name, count, now)
@@ -410,17 +442,25 @@ class MnsService:
                 if not waiter(min(remaining, POLL_INTERVAL)):
                     raise
         if operation == "ReceiveMessage":
-            return 200, xmlio.document("Message", _received(received[0])), {}
+            return 200, xmlio.message_document(_received_values(received[0])), {}
         return 200, xmlio.list_document("Messages", "Message", map(_received, received)), {}
 
     def wait_for_message(self, seconds: float) -> None:
         """A waiter for :meth:`handle`: sleep up to ``seconds``, woken early by a send."""
         with self._sent:
-            self._sent.wait(seconds)
+            self._waiting += 1
+            try:
+                self._sent.wait(seconds)
+            finally:
+                self._waiting -= 1
 
     def _wake(self) -> None:
-        with self._sent:
-            self._sent.notify_all()
+        # Unlocked read: a receiver that starts waiting just after it is no worse off than
+        # one that found the queue empty just before the send (it looks again after at most
+        # POLL_INTERVAL).
+        if self._waiting:
+            with self._sent:
+                self._sent.notify_all()
 
     def _queue_document(self, queue: Queue, now: Any) -> bytes:
         return xmlio.document("Queue", _queue_fields(queue, now))

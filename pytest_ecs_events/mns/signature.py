@@ -13,6 +13,7 @@ signature must match.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 from collections.abc import Mapping
@@ -39,11 +40,9 @@ def string_to_sign(method: str, headers: Mapping[str, str], resource: str) -> st
 
 def sign(secret: str, method: str, headers: Mapping[str, str], resource: str) -> str:
     """The Base64 HMAC-SHA1 signature of a request."""
-    digest = hmac.new(
-        secret.encode("utf-8"),
-        string_to_sign(method, headers, resource).encode("utf-8"),
-        hashlib.sha1,
-    ).digest()
+    digest = hmac.digest(
+        secret.encode("utf-8"), string_to_sign(method, headers, resource).encode("utf-8"), "sha1"
+    )
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -82,10 +81,12 @@ def check_signature(
 def content_md5_ok(header: str, body: bytes) -> bool:
     """Whether a Content-MD5 header fits the body: Base64 of the MD5 digest, or (what the
     Python SDK sends) Base64 of its hex string."""
+    given = header.strip().encode("ascii", "replace")
     digest = hashlib.md5(body)
-    accepted = (
-        base64.b64encode(digest.digest()).decode("ascii"),
-        base64.b64encode(digest.hexdigest().encode("ascii")).decode("ascii"),
-        base64.b64encode(digest.hexdigest().upper().encode("ascii")).decode("ascii"),
+    hexed = digest.hexdigest().encode("ascii")
+    # the SDK's form first: the others are only computed for a header that is not it
+    return (
+        given == binascii.b2a_base64(hexed, newline=False)
+        or given == binascii.b2a_base64(digest.digest(), newline=False)
+        or given == binascii.b2a_base64(hexed.upper(), newline=False)
     )
-    return header.strip() in accepted

@@ -24,29 +24,44 @@ _LOCK = threading.Lock()
 #: The attached interceptors, latest last (the latest answers), and the original method.
 _ACTIVE: list[MnsInterceptor] = []
 _ORIGINAL: list[Any] = []
+#: The SDK's ResponseInternal and MNSClientNetworkException, imported by the first start.
+_SDK: list[Any] = []
+#: ``is_mns_host`` by host, for the few hosts a process talks to (bounded).
+_MNS_HOSTS: dict[str, bool] = {}
+
+
+def _is_mns_host(host: str) -> bool:
+    known = _MNS_HOSTS.get(host)
+    if known is None:
+        known = is_mns_host(host)
+        if len(_MNS_HOSTS) < 1024:
+            _MNS_HOSTS[host] = known
+    return known
 
 
 def _answer(http: Any, req_inter: Any) -> Any:
-    from mns.mns_exception import MNSClientNetworkException
-    from mns.mns_http import ResponseInternal
-
-    with _LOCK:
-        service = _ACTIVE[-1].service if _ACTIVE else None
-    if service is None or not is_mns_host(str(http.host)):
+    try:  # a read of the last item is atomic; start/stop change the list under _LOCK
+        service = _ACTIVE[-1].service
+    except IndexError:
+        service = None
+    host = str(http.host)
+    if service is None or not _is_mns_host(host):
         return _ORIGINAL[0](http, req_inter)
+    response_internal, network_exception = _SDK
     data = req_inter.data
     body = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
     headers = {str(k).lower(): str(v) for k, v in req_inter.header.items()}
-    request = MnsRequest(req_inter.method, req_inter.uri, headers, body, str(http.host))
+    request = MnsRequest(req_inter.method, req_inter.uri, headers, body, host)
     try:
         reply = service.handle(request)
     except TransportFault as fault:
         what = "timed out" if fault.kind == "timeout" else "Connection reset by peer"
-        raise MNSClientNetworkException(
+        raise network_exception(
             "NetWorkException", f"{what} ({fault})", req_inter.get_req_id()
         ) from None
-    return ResponseInternal(
-        status=reply.status, header=dict(reply.headers), data=reply.body.decode("utf-8")
+    # reply.headers is the reply's own new dict, handed over as the SDK's header dict
+    return response_internal(
+        status=reply.status, header=reply.headers, data=reply.body.decode("utf-8")
     )
 
 
@@ -65,8 +80,10 @@ class MnsInterceptor:
         if self._attached or not self.available():
             return
         from mns import mns_http
+        from mns.mns_exception import MNSClientNetworkException
 
         with _LOCK:
+            _SDK[:] = [mns_http.ResponseInternal, MNSClientNetworkException]
             if not _ACTIVE:
                 _ORIGINAL[:] = [mns_http.MNSHttp.send_request]
                 mns_http.MNSHttp.send_request = _answer
