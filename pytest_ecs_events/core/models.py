@@ -6,7 +6,7 @@ sees its state change as the clock moves. Treat them as read-only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter, is_
@@ -175,10 +175,7 @@ def _changed(old: _Shared, name: str, value: object) -> _Shared:
     that and the state; for ``fire+<state>``, that, ``revision`` and ``version`` one up and,
     for a final state, ``finish_time`` ``value`` (:meth:`SystemEvent.fire`); for ``start``,
     ``execute_start_time`` ``value`` and ``version`` one up (:meth:`SystemEvent.start`)."""
-    new = _Shared.__new__(_Shared)
-    for field_name in _SHARED_FIELDS:
-        setattr(new, field_name, getattr(old, field_name))
-    new.successor = None
+    new = _copy_part(old)
     code = _RECORD_CODES.get(name)
     if code is not None:
         new.trail = (*old.trail, value, code)
@@ -195,6 +192,23 @@ def _changed(old: _Shared, name: str, value: object) -> _Shared:
     else:
         setattr(new, name, value)
     return new
+
+
+def _part_copier() -> Callable[[_Shared], _Shared]:
+    """A function copying a part's fields (``successor`` reset) by plain attribute reads and
+    writes, as a dataclass's generated ``__init__`` does: a loop over the names costs a
+    ``getattr`` and a ``setattr`` call a field, and every event's change copies a part."""
+    body = "".join(f"    new.{name} = old.{name}\n" for name in _SHARED_FIELDS)
+    source = (
+        f"def copy(old):\n    new = make(Part)\n{body}    new.successor = None\n    return new\n"
+    )
+    namespace: dict[str, Any] = {"Part": _Shared, "make": _Shared.__new__}
+    exec(source, namespace)
+    copy: Callable[[_Shared], _Shared] = namespace["copy"]
+    return copy
+
+
+_copy_part = _part_copier()
 
 
 def _evolve(old: _Shared, name: str, value: object) -> _Shared:

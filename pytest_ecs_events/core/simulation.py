@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import random
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -135,6 +136,15 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _new_rng(seed: int | None) -> random.Random:
+    """The account's generator: ``seed``'s, or without one a fresh one from 128 bits of the
+    OS's randomness (``random.Random()`` reads 2,496 bytes and hashes them into its state,
+    a cost every unseeded test would pay for entropy an id generator does not need)."""
+    if seed is None:
+        seed = int.from_bytes(os.urandom(16), "big")
+    return random.Random(seed)
+
+
 class Simulation:
     """One simulated ECS account: its instances, events and virtual clock."""
 
@@ -153,7 +163,7 @@ class Simulation:
         self.observers: list[Observer] = []
         #: Exceptions raised by observers (kept, so the test that caused them can fail).
         self.observer_errors: list[BaseException] = []
-        self._rng = random.Random(self.config.seed)
+        self._rng = _new_rng(self.config.seed)
         #: The account's VPCs, vSwitches and the addresses handed out in them.
         self.network = AddressBook(self._rng)
         #: The account's MNS queues (core/queues.py): read against the clock, no timers.

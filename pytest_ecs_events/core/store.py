@@ -44,6 +44,10 @@ class Timer:
 _Entry = tuple[datetime, int, Timer]
 
 
+#: The states events leave, in the enum's order (every account's index by state has them).
+_LEFT_STATES = tuple(s for s in EventState if not s.is_final)
+
+
 class Store:
     """Instances, events, their indexes and the timer heap. Not thread-safe by itself."""
 
@@ -57,9 +61,7 @@ class Store:
         #: The events in each state that events leave (by id); the final states, which hold
         #: nearly every event of a long history and which no event leaves, keep only the
         #: first event that entered them (see :meth:`first_in_state`).
-        self._by_state: dict[EventState, dict[str, SystemEvent]] = {
-            s: {} for s in EventState if not s.is_final
-        }
+        self._by_state: dict[EventState, dict[str, SystemEvent]] = {s: {} for s in _LEFT_STATES}
         self._first_final: dict[EventState, SystemEvent] = {}
         #: (region, state, simulated) -> number of events.
         self._counts: Counter[tuple[str, EventState, bool]] = Counter()

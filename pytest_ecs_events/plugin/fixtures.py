@@ -11,19 +11,21 @@ from ..core.clock import parse_time, wall_clock_now
 from ..core.errors import EcsApiError
 from . import report
 from .config import configured_catalog, execution_duration, ini_extra_regions, marked_region
-from .markers import MarkerError, event_marks, sim_settings
+from .markers import MarkerError, SimSettings, event_marks, sim_settings
 
 if TYPE_CHECKING:
     from ..simulator import EcsSimulator
     from ..timepatch import ClockCoupling
 
 
-def build_simulator(item: pytest.Item) -> EcsSimulator:
-    """An :class:`EcsSimulator` configured by the item's markers, its events created."""
+def build_simulator(item: pytest.Item, settings: SimSettings | None = None) -> EcsSimulator:
+    """An :class:`EcsSimulator` configured by the item's markers (``settings``: their merged
+    ``ecs_sim`` settings, if already read), its events created."""
     from ..simulator import EcsSimulator  # here: a run that never asks for ecs_sim never loads it
 
     config = item.config
-    settings = sim_settings(item)
+    if settings is None:
+        settings = sim_settings(item)
     catalog = configured_catalog(config)
     region = marked_region(settings.region, config)
     duration = execution_duration(settings.execution_duration, config)
@@ -109,13 +111,14 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     item = request.node
     problem = None
     try:
-        sim = build_simulator(item)
+        settings = sim_settings(item)  # read once for the set-up: the markers walk the nodes
+        sim = build_simulator(item, settings)
     except MarkerError as exc:
         problem = str(exc)
     if problem is not None:
         pytest.fail(f"{item.nodeid}: {problem}", pytrace=False)
     item.config.hook.pytest_ecs_events_simulator_created(simulator=sim, item=item)
-    coupling = _couple_clock(sim, item)
+    coupling = _couple_clock(sim, item, settings)
     try:
         with sim:
             yield sim
@@ -174,15 +177,15 @@ def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
 def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
     """Strict commands: fail a passing test in which a Cloud Assistant command ran that no
     ``ecs_sim.on_command()`` script matched (its default success proved nothing)."""
+    unscripted = [run for run in sim.invocations if not run.scripted]
+    if not unscripted:  # first: most tests run no command, and the markers need not be read
+        return
     strict = sim_settings(item).strict_commands
     source = "@pytest.mark.ecs_sim(strict_commands=True)"
     if strict is None:
         strict = bool(item.config.getini("ecs_sim_strict_commands"))
         source = "the ini option ecs_sim_strict_commands = true"
     if not strict or not report.call_passed(item):
-        return
-    unscripted = [run for run in sim.invocations if not run.scripted]
-    if not unscripted:
         return
     lines = "\n".join(
         f"  {run.instance_id} ({run.invoke_id} {run.command_name or '(no name)'}): "
@@ -202,9 +205,11 @@ def _first_line(content: str) -> str:
     return lines[0] if lines else repr(content)
 
 
-def _couple_clock(sim: EcsSimulator, item: pytest.Item) -> ClockCoupling | None:
-    """Start the clock coupling if the marker or the ini option asks for it."""
-    wanted = sim_settings(item).patch_time
+def _couple_clock(
+    sim: EcsSimulator, item: pytest.Item, settings: SimSettings
+) -> ClockCoupling | None:
+    """Start the clock coupling if the marker (``settings``) or the ini option asks for it."""
+    wanted = settings.patch_time
     source = "@pytest.mark.ecs_sim(patch_time=True)"
     if wanted is None:
         wanted = bool(item.config.getini("ecs_sim_patch_time"))

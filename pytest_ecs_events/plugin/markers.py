@@ -68,7 +68,13 @@ class EventMark:
     platform: bool
     state: EventState | None
     reason: str | None
-    text: str
+    #: The marker as written (its text is spelled out only for an error message).
+    mark: pytest.Mark = field(repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The marker as written: ``@pytest.mark.ecs_event(...)``."""
+        return _describe(self.mark)
 
 
 def _sim_signature(
@@ -289,7 +295,6 @@ def event_marks(
         if reason is not None and not isinstance(reason, str):
             raise MarkerError(f"{_describe(mark)}: reason must be a string")
         result.append(
-            EventMark(event_type, instances, args["not_before"], platform, state, reason,
-                      _describe(mark))
+            EventMark(event_type, instances, args["not_before"], platform, state, reason, mark)
         )  # fmt: skip
     return result
