@@ -36,11 +36,11 @@ from ..api.dispatch import EcsApi
 from ..api.faults import TRANSPORT_FAULTS, TransportFault
 from ..api.registry import OTHER_PRODUCT_ACTIONS
 from ..api.speedups.frozen_init import one_step_init
+from ..api.speedups.request_ids import new_mns_request_id as new_request_id
 from ..core.errors import EcsApiError
 from ..core.queues import MAX_BATCH, Message, Queue, invalid_argument, millis
 from ..core.simulation import Simulation
 from . import xmlio
-from .request_ids import new_request_id
 from .signature import check_signature, content_md5_ok
 
 __all__ = ["API_VERSION", "OPERATIONS", "MnsReply", "MnsRequest", "MnsService"]

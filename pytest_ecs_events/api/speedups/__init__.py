@@ -11,6 +11,6 @@ than the event's own fields (see its docstring).
 - :mod:`.render_cache`: each event's rendering and JSON, kept until the event changes.
 - :mod:`.json_output`: one C JSON encoder, and bodies spliced from kept JSON fragments.
 - :mod:`.fast_parse`: exact fast paths for splitting URLs and decoding queries.
-- :mod:`.request_ids`: RequestIds made ahead, in batches.
+- :mod:`.request_ids`: RequestIds (the RPC APIs' and MNS') made ahead, in batches.
 - :mod:`.frozen_init`: the per-call records' one-step ``__init__``.
 """
