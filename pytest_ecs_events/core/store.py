@@ -101,6 +101,19 @@ class Store:
         self._enter_index(event, event.state)
         self._counts[(event.region, event.state, event.simulated)] += 1
 
+    def add_scheduled_event(self, event: SystemEvent, due: datetime) -> None:
+        """:meth:`add_event`, then the event's timer at ``due`` as :meth:`schedule_event`
+        sets it, for a new event whose ``version`` is already one up and in a state events
+        leave (a batch of Scheduled events nobody hears of while it is made)."""
+        event_id = event.event_id
+        state = event.state
+        self.events[event_id] = event
+        self._by_instance.setdefault(event.instance_id, []).append(event)
+        self._by_state[state][event_id] = event
+        self._counts[(event.region, state, event.simulated)] += 1
+        seq = self._seq = self._seq + 1
+        heapq.heappush(self._heap, (due, seq, Timer(due, seq, "event", event_id, event.version)))
+
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
         old = event.state
