@@ -226,7 +226,7 @@ def _new_shared(values: tuple[object, ...], seq: int) -> tuple[_Shared, int]:
     if (
         last is not None
         and 0 <= seq - last[1].seq_base <= _MAX_OFFSET
-        and all(map(is_, values, last[0]))
+        and (last[0] is values or all(map(is_, values, last[0])))  # a batch hands in one tuple
     ):
         return last[1], seq - last[1].seq_base
     part = _Shared.__new__(_Shared)

@@ -973,11 +973,11 @@ class Simulation:
         fire_event = store.fire_event
         executing = EventState.Executing
         while heap and heap[0][0] <= until:
-            due, _, timer = heapq.heappop(heap)
-            kind = timer.kind
-            if kind == "event":
-                event = events.get(timer.target_id)
-                if event is None or event.version != timer.version:
+            entry = heapq.heappop(heap)
+            if len(entry) == 4:  # an event's timer (Store._timer)
+                due, _, event_id, version = entry
+                event = events.get(event_id)
+                if event is None or event.version != version:
                     continue  # stale
                 now = clock.now
                 if due > now:
@@ -1016,6 +1016,8 @@ class Simulation:
                 else:
                     self._enter(event, self.catalog.spec(event.event_type), new, _CAUSES[trigger])
                 continue
+            timer = entry[2]
+            kind = timer.kind
             if not store._is_live(timer):
                 continue
             if timer.due > clock.now:

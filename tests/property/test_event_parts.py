@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
 from pytest_ecs_events.core import models
-from pytest_ecs_events.core.catalog import EventState
+from pytest_ecs_events.core.catalog import EventState, InstanceStatus
 from pytest_ecs_events.core.lifecycle import TIMED_TRIGGER, Trigger
-from pytest_ecs_events.core.models import SystemEvent
+from pytest_ecs_events.core.models import Instance, SystemEvent
 from pytest_ecs_events.core.simulation import SIMULATED_REASON, Simulation, SimulationConfig
-from pytest_ecs_events.core.store import Store
+from pytest_ecs_events.core.store import Store, Timer
 
 from .test_answer_cache import _apply
 
@@ -281,3 +281,65 @@ def test_a_batch_names_the_missing_instances_as_live_in_region_does(
     else:
         created = sim.create_simulated_events(TYPES[0], ids, sim.now, region=region)
         assert [e.instance_id for e in created] == list(dict.fromkeys(ids))
+
+
+# An event's heap entry holds no Timer (core/store.py, ``Store._timer``): every reader of the
+# heap answers as it did when each entry held its Timer record.
+heap_ops = st.lists(
+    st.tuples(st.sampled_from(["event", "push", "instance", "callback", "cancel", "clear"]),
+              st.integers(0, 3), st.integers(0, 30)),
+    max_size=25,
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(heap_ops, st.integers(0, 30))
+def test_the_heap_without_event_timers_answers_as_with_them(
+    ops: list[tuple[str, int, int]], until: int
+) -> None:
+    store = Store()
+    events = []
+    for k in range(4):
+        event = SystemEvent.created(event_id=f"e-{k}", instance_id=f"i-{k}", region="r",
+                                    event_type="SystemMaintenance.Reboot",
+                                    state=EventState.Scheduled, not_before=START_T,
+                                    publish_time=START_T, simulated=True)  # fmt: skip
+        store.add_event(event)
+        events.append(event)
+    instances = {}
+    pushed: list[Timer] = []  # the Timer each push made before, in push order
+    callbacks: list[Timer] = []
+    for what, k, minutes in ops:
+        due = START_T + timedelta(minutes=minutes)
+        event = events[k]
+        if what == "event":
+            store.schedule_event(event, due)
+            pushed.append(Timer(due, store._seq, "event", event.event_id, event.version))
+        elif what == "push":
+            event.start(due)
+            store.push_event_timer(event, due)
+            pushed.append(Timer(due, store._seq, "event", event.event_id, event.version))
+        elif what == "instance":
+            running = InstanceStatus.Running
+            instance = instances.setdefault(k, Instance(f"i-{k}", "r", "r-a", f"n-{k}", running))
+            store.schedule_instance(instance, due, InstanceStatus.Stopping)
+            pushed.append(next(t for t in store.heap_timers() if t.seq == store._seq))
+        elif what == "callback":
+            callbacks.append(store.schedule_callback(due, lambda: None))
+            pushed.append(callbacks[-1])
+        elif what == "cancel" and callbacks:
+            callbacks[k % len(callbacks)].cancelled = True
+        elif what == "clear":
+            store.clear_event_timer(event)
+    order = sorted(pushed, key=lambda t: (t.due, t.seq))
+    live = [t for t in order if store._is_live(t)]
+    assert sorted(store.heap_timers(), key=lambda t: t.seq) == sorted(pushed, key=lambda t: t.seq)
+    assert store.live_timers() == live
+    assert store.pending_timers() == len(live)
+    assert store.pending_event_times() == {t.target_id: t.due for t in live if t.kind == "event"}
+    assert store.next_due() == (live[0].due if live else None)
+    limit = START_T + timedelta(minutes=until)
+    popped = []
+    while (timer := store.pop_due(limit)) is not None:
+        popped.append(timer)
+    assert popped == [t for t in live if t.due <= limit]
