@@ -127,6 +127,14 @@ def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
     return f"{kind}-{prefix}{body}"
 
 
+def resource_id_parts(kind: str, region_id: str) -> tuple[str, int, bytes]:
+    """What :func:`new_resource_id` works out before its draw, for a caller making many ids
+    of one kind and region: ``head + rng.randbytes(size).translate(table).decode()`` is
+    :func:`new_resource_id`'s id, from the same draw."""
+    prefix = region(region_id).id_prefix
+    return f"{kind}-{prefix}", ID_BODY_LENGTH - len(prefix), _BYTE_TO_ID_CHAR
+
+
 #: English city names of the regions, for the English and Japanese zone names.
 _CITIES = {
     "cn-hangzhou": "Hangzhou", "cn-shanghai": "Shanghai", "cn-qingdao": "Qingdao",

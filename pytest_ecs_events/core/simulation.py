@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import heapq
 import os
 import random
 import threading
@@ -50,7 +51,7 @@ from .load_balancers import LoadBalancerStore
 from .models import NO_EXTENDED, Disk, Instance, SystemEvent
 from .provisioning import check_attributes, new_instance, system_disk
 from .queues import QueueStore
-from .regions import new_resource_id
+from .regions import new_resource_id, resource_id_parts
 from .regions import region as region_info
 from .store import Store, Timer
 
@@ -310,7 +311,12 @@ class Simulation:
                     f"before the current time {format_api_time(self.now)}.",
                     403,
                 )
-            missing = [i for i in ids if self._live_in_region(i, region) is None]
+            instances = self.store.instances  # _live_in_region(i, region) is None, inlined
+            missing = [
+                i
+                for i in ids
+                if (found := instances.get(i)) is None or found.released or found.region != region
+            ]
             if missing:
                 raise EcsApiError(
                     "InvalidInstanceId.NotFound",
@@ -828,20 +834,26 @@ class Simulation:
         name = spec.name
         values = (region, name, state, not_before, now, True, SIMULATED_REASON, "",
                   SIMULATED_IMPACT_LEVEL, None, None, NO_EXTENDED, (), 0, 0)  # fmt: skip
-        taken = store.events.__contains__
+        # The same with version 1: the part an event has once schedule_event has bumped it.
+        scheduled = (*values[:13], 1, 0)
+        events = store.events
+        head, size, table = resource_id_parts("e", region)  # _new_id's, drawn alike
+        randbytes = self._rng.randbytes
+        sharing = SystemEvent.sharing
         created = []
         for iid in ids:
-            event = SystemEvent.sharing(
-                self._new_id("e", region, taken), iid, values, store.next_seq()
-            )
-            store.add_event(event)
+            while (event_id := head + randbytes(size).translate(table).decode()) in events:
+                pass
             if self.observers:
-                self.notify(
-                    Transition(now, event.event_id, iid, name, None, state, True, "created")
-                )
-            else:  # what notify() does when nobody listens, without the record nobody reads
-                self.mutations += 1
-            store.schedule_event(event, not_before)  # _enter's for a new Scheduled event
+                event = sharing(event_id, iid, values, store.next_seq())
+                store.add_event(event)
+                self.notify(Transition(now, event_id, iid, name, None, state, True, "created"))
+                store.schedule_event(event, not_before)  # _enter's for a new Scheduled event
+            else:  # nobody can read the event between its steps: all of them at once
+                store._seq += 1  # next_seq()
+                event = sharing(event_id, iid, scheduled, store._seq)
+                store.add_scheduled_event(event, not_before)
+                self.mutations += 1  # notify()'s when nobody listens, without the record
             created.append(event)
         return created
 
@@ -966,23 +978,61 @@ class Simulation:
         clock = self.clock
         events = store.events
         plans = self._plans
-        while (timer := store.pop_due(until)) is not None:
-            due = timer.due
-            if due > clock.now:
-                clock.set(due)
-            kind = timer.kind
-            if kind == "event":
-                event = events[timer.target_id]
-                trigger = TIMED_TRIGGER.get(event.state)
+        heap = store._heap  # Store.pop_due, its event case inlined: a history is made of them
+        push_timer = store.push_event_timer
+        fire_event = store.fire_event
+        executing = EventState.Executing
+        while heap and heap[0][0] <= until:
+            entry = heapq.heappop(heap)
+            if len(entry) == 4:  # an event's timer (Store._timer)
+                due, _, event_id, version = entry
+                event = events.get(event_id)
+                if event is None or event.version != version:
+                    continue  # stale
+                now = clock.now
+                if due > now:
+                    clock.set(due)
+                    now = due
+                old = event.state
+                trigger = TIMED_TRIGGER.get(old)
+                if trigger is None:
+                    continue
                 if (
                     trigger is Trigger.NOT_BEFORE
                     and event.instance_id in plans  # _busy_at_not_before's cheapest test
                     and self._busy_at_not_before(event)
                 ):
                     self._fire(event, Trigger.FAIL, "instance busy")
-                elif trigger is not None:
-                    self._fire(event, trigger, _CAUSES[trigger])
-            elif kind == "disk_event":
+                    continue
+                # _fire(event, trigger, _CAUSES[trigger]), inlined
+                new = TRANSITIONS.get((old, trigger))
+                if new is None:
+                    continue
+                simulated = event.simulated
+                fire_event(event, new, now)
+                change = Transition(now, event.event_id, event.instance_id, event.event_type,
+                                    old, new, simulated, _CAUSES[trigger])  # fmt: skip
+                observers = self.observers
+                if len(observers) == 1 and type(recorder := observers[0]) is _Recorder:
+                    # notify() when only advance_to's own recorder listens
+                    self.mutations += 1
+                    recorder.sink.append(change)
+                else:
+                    self.notify(change)
+                if simulated:  # _enter's work for a simulated event, without the catalog
+                    if new is executing:  # a timed cause is never "created"
+                        event.start(now)
+                        push_timer(event, now + self.config.execution_duration)
+                else:
+                    self._enter(event, self.catalog.spec(event.event_type), new, _CAUSES[trigger])
+                continue
+            timer = entry[2]
+            kind = timer.kind
+            if not store._is_live(timer):
+                continue
+            if timer.due > clock.now:
+                clock.set(timer.due)
+            if kind == "disk_event":
                 self._disk_event_due(timer.target_id)
             elif kind == "callback":
                 assert timer.callback is not None

@@ -40,8 +40,9 @@ class Timer:
 
 
 #: Heap entries are (due, seq, timer): tuples compare in C, and seq is unique, so the timer
-#: itself is never compared.
-_Entry = tuple[datetime, int, Timer]
+#: itself is never compared. An event's timer, the one a history is made of, is kept as
+#: (due, seq, event_id, version) with no Timer object (:meth:`Store._timer` makes one).
+_Entry = tuple[datetime, int, Timer] | tuple[datetime, int, str, int]
 
 
 #: The states events leave, in the enum's order (every account's index by state has them).
@@ -102,6 +103,19 @@ class Store:
         self._by_instance.setdefault(event.instance_id, []).append(event)
         self._enter_index(event, event.state)
         self._counts[(event.region, event.state, event.simulated)] += 1
+
+    def add_scheduled_event(self, event: SystemEvent, due: datetime) -> None:
+        """:meth:`add_event`, then the event's timer at ``due`` as :meth:`schedule_event`
+        sets it, for a new event whose ``version`` is already one up and in a state events
+        leave (a batch of Scheduled events nobody hears of while it is made)."""
+        event_id = event.event_id
+        state = event.state
+        self.events[event_id] = event
+        self._by_instance.setdefault(event.instance_id, []).append(event)
+        self._by_state[state][event_id] = event
+        self._counts[(event.region, state, event.simulated)] += 1
+        seq = self._seq = self._seq + 1
+        heapq.heappush(self._heap, (due, seq, event_id, event.version))
 
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
@@ -206,14 +220,13 @@ class Store:
     def schedule_event(self, event: SystemEvent, due: datetime) -> None:
         """Set the event's one pending timer (replacing any earlier one)."""
         event.version += 1
-        self._push(Timer(due, self.next_seq(), "event", event.event_id, event.version))
+        heapq.heappush(self._heap, (due, self.next_seq(), event.event_id, event.version))
 
     def push_event_timer(self, event: SystemEvent, due: datetime) -> None:
         """:meth:`schedule_event` for an event whose ``version`` is already one up
         (``SystemEvent.start``)."""
         seq = self._seq = self._seq + 1
-        timer = Timer(due, seq, "event", event.event_id, event.version)
-        heapq.heappush(self._heap, (due, seq, timer))
+        heapq.heappush(self._heap, (due, seq, event.event_id, event.version))
 
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1
@@ -246,9 +259,9 @@ class Store:
         """The time of the earliest live timer, dropping stale ones on the way."""
         heap = self._heap
         while heap:
-            timer = heap[0][2]
-            if self._is_live(timer):
-                return timer.due
+            entry = heap[0]
+            if self._is_live(self._timer(entry)):
+                return entry[0]
             heapq.heappop(heap)
         return None
 
@@ -257,29 +270,37 @@ class Store:
         heap = self._heap
         events = self.events
         while heap and heap[0][0] <= until:
-            timer = heapq.heappop(heap)[2]
-            if timer.kind == "event":  # _is_live's first case, the one a history is made of
-                event = events.get(timer.target_id)
-                if event is not None and event.version == timer.version:
-                    return timer
-            elif self._is_live(timer):
+            entry = heapq.heappop(heap)
+            if len(entry) == 4:  # an event's: _is_live's first case
+                event = events.get(entry[2])
+                if event is not None and event.version == entry[3]:
+                    return self._timer(entry)
+            elif self._is_live(timer := entry[2]):
                 return timer
         return None
 
+    @staticmethod
+    def _timer(entry: _Entry) -> Timer:
+        """The timer a heap entry stands for (an event's is made afresh: an equal record)."""
+        if len(entry) == 4:
+            return Timer(entry[0], entry[1], "event", entry[2], entry[3])
+        return entry[2]
+
+    def heap_timers(self) -> list[Timer]:
+        """Every timer in the heap, stale ones too, in heap order (for tests)."""
+        return [self._timer(entry) for entry in self._heap]
+
     def pending_timers(self) -> int:
-        return sum(1 for _, _, t in self._heap if self._is_live(t))
+        return sum(1 for entry in self._heap if self._is_live(self._timer(entry)))
 
     def live_timers(self) -> list[Timer]:
         """Every pending timer, in the order they run (for saving a scenario)."""
-        return [t for _, _, t in sorted(self._heap, key=lambda e: (e[0], e[1])) if self._is_live(t)]
+        timers = [self._timer(e) for e in sorted(self._heap, key=lambda e: (e[0], e[1]))]
+        return [t for t in timers if self._is_live(t)]
 
     def pending_event_times(self) -> dict[str, datetime]:
         """When each event with a pending timer moves on, by event id (for saving a scenario)."""
-        return {
-            timer.target_id: timer.due
-            for _, _, timer in sorted(self._heap, key=lambda e: (e[0], e[1]))
-            if timer.kind == "event" and self._is_live(timer)
-        }
+        return {timer.target_id: timer.due for timer in self.live_timers() if timer.kind == "event"}
 
     def _is_live(self, timer: Timer) -> bool:
         if timer.kind == "event":

@@ -99,7 +99,7 @@ def test_injection_is_checked(sim: Simulation, disk: Disk) -> None:
 
 def test_a_simulation_without_disk_events_has_no_disk_timers(sim: Simulation) -> None:
     sim.add_disk("i-a")
-    assert all(t.kind != "disk_event" for _, _, t in sim.store._heap)
+    assert all(t.kind != "disk_event" for t in sim.store.heap_timers())
 
 
 def test_a_stale_timer_is_skipped(sim: Simulation, disk: Disk) -> None:

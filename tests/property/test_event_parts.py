@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
 from pytest_ecs_events.core import models
-from pytest_ecs_events.core.catalog import EventState
-from pytest_ecs_events.core.models import SystemEvent
+from pytest_ecs_events.core.catalog import EventState, InstanceStatus
+from pytest_ecs_events.core.lifecycle import TIMED_TRIGGER, Trigger
+from pytest_ecs_events.core.models import Instance, SystemEvent
 from pytest_ecs_events.core.simulation import SIMULATED_REASON, Simulation, SimulationConfig
-from pytest_ecs_events.core.store import Store
+from pytest_ecs_events.core.store import Store, Timer
 
 from .test_answer_cache import _apply
 
@@ -106,7 +107,7 @@ TYPES = ["SystemMaintenance.Reboot", "SystemMaintenance.Stop", "SystemFailure.Re
          "SystemFailure.Stop", "InstanceFailure.Reboot"]  # fmt: skip
 core_steps = st.lists(
     st.tuples(st.sampled_from(["create", "create_now", "advance", "cancel", "reboot", "fail",
-                               "inject", "accept", "listen", "deaf"]),
+                               "inject", "accept", "listen", "deaf", "delete", "call"]),
               st.integers(0, 4), st.integers(0, 7)),
     max_size=20,
 )  # fmt: skip
@@ -139,8 +140,51 @@ def _plain_push_event_timer(self: Store, event: SystemEvent, due: Any) -> None:
     self.schedule_event(event, due)
 
 
+def _plain_fire(self: SystemEvent, when: Any, state: Any) -> None:
+    self._part = models._evolve(self._part, models._FIRE_AS[state], when)
+
+
+def _plain_run_timers(self: Simulation, until: Any) -> None:
+    """``Simulation._run_timers`` before its event case was inlined: ``Store.pop_due``,
+    ``_fire``, ``notify`` and ``_enter`` for every timer."""
+    store = self.store
+    clock = self.clock
+    events = store.events
+    plans = self._plans
+    while (timer := store.pop_due(until)) is not None:
+        due = timer.due
+        if due > clock.now:
+            clock.set(due)
+        kind = timer.kind
+        if kind == "event":
+            event = events[timer.target_id]
+            trigger = TIMED_TRIGGER.get(event.state)
+            if (
+                trigger is Trigger.NOT_BEFORE
+                and event.instance_id in plans
+                and self._busy_at_not_before(event)
+            ):
+                self._fire(event, Trigger.FAIL, "instance busy")
+            elif trigger is not None:
+                self._fire(event, trigger, trigger.value)
+        elif kind == "disk_event":
+            self._disk_event_due(timer.target_id)
+        elif kind == "callback":
+            assert timer.callback is not None
+            timer.callback()
+        else:
+            instance = store.instances[timer.target_id]
+            remaining = self._plans.get(instance.instance_id)
+            if remaining:
+                _, status = remaining.pop(0)
+                self._change_status(instance, status, "transition")
+                self._schedule_next_step(instance)
+
+
 def _plain(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(Simulation, "_new_simulated_events", _plain_new_simulated_events)
+    patch.setattr(Simulation, "_run_timers", _plain_run_timers)
+    patch.setattr(SystemEvent, "fire", _plain_fire)
     patch.setattr(Store, "fire_event", _plain_fire_event)
     patch.setattr(Store, "push_event_timer", _plain_push_event_timer)
     patch.setattr(SystemEvent, "start", _plain_start)
@@ -166,8 +210,8 @@ def _core_step(sim: Simulation, heard: list[Any], what: str, index: int, n: int)
         if what in ("create", "create_now"):
             at = sim.now + (timedelta(0) if what == "create_now" else timedelta(minutes=n))
             sim.create_simulated_events(TYPES[index], ids or ["i-0"], at)
-        elif what == "advance":
-            sim.advance_to(sim.now + timedelta(minutes=n * 7))
+        elif what == "advance":  # what it returns, as the observers' records
+            heard.append(("advanced", sim.advance_to(sim.now + timedelta(minutes=n * 7))))
         elif what == "cancel":
             sim.cancel_simulated_events([e.event_id for e in list(sim.store.events.values())[-n:]])
         elif what == "reboot":
@@ -178,6 +222,10 @@ def _core_step(sim: Simulation, heard: list[Any], what: str, index: int, n: int)
             sim.inject_event("SystemMaintenance.Reboot", f"i-{index}", state="Inquiring")
         elif what == "accept" and (asking := list(sim.store.events_in_state(EventState.Inquiring))):
             sim.accept_inquired_event(asking[0].event_id)
+        elif what == "delete":
+            sim.delete_instance(f"i-{index}", force=True)
+        elif what == "call":  # an area's own timer among the events' (Simulation.call_at)
+            sim.call_at(sim.now + timedelta(minutes=n), lambda: heard.append(("called", sim.now)))
         elif what == "listen":
             sim.observers.append(heard.append)
         elif what == "deaf" and sim.observers:
@@ -209,3 +257,89 @@ def test_the_build_paths_change_what_the_one_by_one_way_changes(
         (fast, fast_heard), (slow, slow_heard) = sims
         assert _whole(fast) == _whole(slow)
         assert fast_heard == slow_heard
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["i-0", "i-1", "i-2", "i-3", "i-4", "i-9"]), min_size=1, max_size=6),
+    st.lists(st.integers(0, 4), max_size=3),
+    st.sampled_from(["cn-hangzhou", "cn-shanghai"]),
+)
+def test_a_batch_names_the_missing_instances_as_live_in_region_does(
+    ids: list[str], deleted: list[int], region: str
+) -> None:
+    sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+    for k in range(5):
+        sim.add_instance(f"i-{k}", region="cn-hangzhou" if k % 2 else "cn-shanghai")
+    for k in deleted:
+        with contextlib.suppress(EcsApiError):
+            sim.delete_instance(f"i-{k}", force=True)
+    missing = [i for i in dict.fromkeys(ids) if sim._live_in_region(i, region) is None]
+    if missing:
+        with pytest.raises(EcsApiError, match=f"Not found in {region}: {', '.join(missing)}$"):
+            sim.create_simulated_events(TYPES[0], ids, sim.now, region=region)
+    else:
+        created = sim.create_simulated_events(TYPES[0], ids, sim.now, region=region)
+        assert [e.instance_id for e in created] == list(dict.fromkeys(ids))
+
+
+# An event's heap entry holds no Timer (core/store.py, ``Store._timer``): every reader of the
+# heap answers as it did when each entry held its Timer record.
+heap_ops = st.lists(
+    st.tuples(st.sampled_from(["event", "push", "instance", "callback", "cancel", "clear"]),
+              st.integers(0, 3), st.integers(0, 30)),
+    max_size=25,
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(heap_ops, st.integers(0, 30))
+def test_the_heap_without_event_timers_answers_as_with_them(
+    ops: list[tuple[str, int, int]], until: int
+) -> None:
+    store = Store()
+    events = []
+    for k in range(4):
+        event = SystemEvent.created(event_id=f"e-{k}", instance_id=f"i-{k}", region="r",
+                                    event_type="SystemMaintenance.Reboot",
+                                    state=EventState.Scheduled, not_before=START_T,
+                                    publish_time=START_T, simulated=True)  # fmt: skip
+        store.add_event(event)
+        events.append(event)
+    instances = {}
+    pushed: list[Timer] = []  # the Timer each push made before, in push order
+    callbacks: list[Timer] = []
+    for what, k, minutes in ops:
+        due = START_T + timedelta(minutes=minutes)
+        event = events[k]
+        if what == "event":
+            store.schedule_event(event, due)
+            pushed.append(Timer(due, store._seq, "event", event.event_id, event.version))
+        elif what == "push":
+            event.start(due)
+            store.push_event_timer(event, due)
+            pushed.append(Timer(due, store._seq, "event", event.event_id, event.version))
+        elif what == "instance":
+            running = InstanceStatus.Running
+            instance = instances.setdefault(k, Instance(f"i-{k}", "r", "r-a", f"n-{k}", running))
+            store.schedule_instance(instance, due, InstanceStatus.Stopping)
+            pushed.append(next(t for t in store.heap_timers() if t.seq == store._seq))
+        elif what == "callback":
+            callbacks.append(store.schedule_callback(due, lambda: None))
+            pushed.append(callbacks[-1])
+        elif what == "cancel" and callbacks:
+            callbacks[k % len(callbacks)].cancelled = True
+        elif what == "clear":
+            store.clear_event_timer(event)
+    order = sorted(pushed, key=lambda t: (t.due, t.seq))
+    live = [t for t in order if store._is_live(t)]
+    assert sorted(store.heap_timers(), key=lambda t: t.seq) == sorted(pushed, key=lambda t: t.seq)
+    assert store.live_timers() == live
+    assert store.pending_timers() == len(live)
+    assert store.pending_event_times() == {t.target_id: t.due for t in live if t.kind == "event"}
+    assert store.next_due() == (live[0].due if live else None)
+    limit = START_T + timedelta(minutes=until)
+    popped = []
+    while (timer := store.pop_due(limit)) is not None:
+        popped.append(timer)
+    assert popped == [t for t in live if t.due <= limit]
