@@ -137,7 +137,8 @@ def flat_items(body: bytes, roots: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-_MESSAGE_HEAD = f'{_HEAD}<Message xmlns="{XMLNS}">'
+#: What every Message document starts with.
+MESSAGE_HEAD = f'{_HEAD}<Message xmlns="{XMLNS}">'
 
 
 def sent_document(message_id: str, body_md5: str) -> bytes:
@@ -148,7 +149,7 @@ def sent_document(message_id: str, body_md5: str) -> bytes:
 def sent_text(message_id: str, body_md5: str) -> str:
     """:func:`sent_document` as text (what the MNS SDK's response holds)."""
     return (
-        f"{_MESSAGE_HEAD}<MessageId>{escape(message_id)}</MessageId>"
+        f"{MESSAGE_HEAD}<MessageId>{escape(message_id)}</MessageId>"
         f"<MessageBodyMD5>{escape(body_md5)}</MessageBodyMD5></Message>"
     )
 
@@ -164,7 +165,7 @@ def message_text(fields: tuple[str, str, str, str, int, int, int, int, int]) -> 
     """:func:`message_document` as text (what the MNS SDK's response holds)."""
     mid, handle, md5, body, enqueued, visible, first, count, priority = fields
     return (
-        f"{_MESSAGE_HEAD}<MessageId>{escape(mid)}</MessageId>"
+        f"{MESSAGE_HEAD}<MessageId>{escape(mid)}</MessageId>"
         f"<ReceiptHandle>{escape(handle)}</ReceiptHandle>"
         f"<MessageBodyMD5>{escape(md5)}</MessageBodyMD5>"
         f"<MessageBody>{escape(body)}</MessageBody>"
