@@ -333,6 +333,8 @@ class MnsService:
         access_key_id, colon, signature = rest.strip().partition(":")
         if scheme != "MNS" or not colon or not access_key_id or not signature:
             return None
+        if not signature.isascii():  # hmac.compare_digest refuses it: the general route's
+            return None
         credentials = self.credentials
         if credentials:
             secret = credentials.get(access_key_id)
