@@ -19,8 +19,10 @@ __all__ = [
     "flat_items",
     "list_document",
     "message_document",
+    "message_text",
     "parse",
     "sent_document",
+    "sent_text",
     "text_items",
 ]
 
@@ -135,28 +137,39 @@ def flat_items(body: bytes, roots: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-_MESSAGE_HEAD = f'{_HEAD}<Message xmlns="{XMLNS}">'
+#: What every Message document starts with.
+MESSAGE_HEAD = f'{_HEAD}<Message xmlns="{XMLNS}">'
 
 
 def sent_document(message_id: str, body_md5: str) -> bytes:
     """``document("Message", {"MessageId": ..., "MessageBodyMD5": ...})``, SendMessage's answer."""
+    return sent_text(message_id, body_md5).encode()
+
+
+def sent_text(message_id: str, body_md5: str) -> str:
+    """:func:`sent_document` as text (what the MNS SDK's response holds)."""
     return (
-        f"{_MESSAGE_HEAD}<MessageId>{escape(message_id)}</MessageId>"
+        f"{MESSAGE_HEAD}<MessageId>{escape(message_id)}</MessageId>"
         f"<MessageBodyMD5>{escape(body_md5)}</MessageBodyMD5></Message>"
-    ).encode()
+    )
 
 
 def message_document(fields: tuple[str, str, str, str, int, int, int, int, int]) -> bytes:
     """``document("Message", ...)`` of a received message: MessageId, ReceiptHandle,
     MessageBodyMD5, MessageBody, EnqueueTime, NextVisibleTime, FirstDequeueTime,
     DequeueCount, Priority (in that order)."""
+    return message_text(fields).encode()
+
+
+def message_text(fields: tuple[str, str, str, str, int, int, int, int, int]) -> str:
+    """:func:`message_document` as text (what the MNS SDK's response holds)."""
     mid, handle, md5, body, enqueued, visible, first, count, priority = fields
     return (
-        f"{_MESSAGE_HEAD}<MessageId>{escape(mid)}</MessageId>"
+        f"{MESSAGE_HEAD}<MessageId>{escape(mid)}</MessageId>"
         f"<ReceiptHandle>{escape(handle)}</ReceiptHandle>"
         f"<MessageBodyMD5>{escape(md5)}</MessageBodyMD5>"
         f"<MessageBody>{escape(body)}</MessageBody>"
         f"<EnqueueTime>{enqueued}</EnqueueTime><NextVisibleTime>{visible}</NextVisibleTime>"
         f"<FirstDequeueTime>{first}</FirstDequeueTime><DequeueCount>{count}</DequeueCount>"
         f"<Priority>{priority}</Priority></Message>"
-    ).encode()
+    )
