@@ -333,7 +333,7 @@ class MnsService:
         access_key_id, colon, signature = rest.strip().partition(":")
         if scheme != "MNS" or not colon or not access_key_id or not signature:
             return None
-        if not signature.isascii():  # hmac.compare_digest refuses it: the general route's
+        if not signature.isascii():  # never a match: the general route answers it
             return None
         credentials = self.credentials
         if credentials:

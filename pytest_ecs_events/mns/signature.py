@@ -69,7 +69,8 @@ def check_signature(
     if secret is None:
         raise EcsApiError("InvalidAccessKeyId", "The AccessKey Id you provided is not exist.", 403)
     expected = sign(secret, method, headers, resource)
-    if not hmac.compare_digest(expected, signature):
+    # as bytes: compare_digest refuses a str with other than ASCII characters
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")):
         raise EcsApiError(
             "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided. "

@@ -93,6 +93,7 @@ def test_signature_with_credentials(sim: EcsSimulator) -> None:
         (None, 400, "MissingAuthorizationHeader"),
         ("MNS ak", 400, "InvalidAuthorizationHeader"),
         ("MNS ak:wrong", 403, "SignatureDoesNotMatch"),
+        ("MNS ak:wröng\udcff", 403, "SignatureDoesNotMatch"),  # not ASCII: no 500
         (f"MNS other:{good}", 403, "InvalidAccessKeyId"),
     ]:
         extra = {} if authorization is None else {"authorization": authorization}
