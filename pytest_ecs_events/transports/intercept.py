@@ -1,7 +1,11 @@
-"""Answer both official SDKs in-process, with ``responses``, for every simulated RPC
-product's endpoint host (ECS, CloudMonitor), each request tagged with its product.
+"""Answer both official SDKs in-process for every simulated RPC product's endpoint host
+(ECS, CloudMonitor, SLB), each request tagged with its product.
 
-Each SDK sends through its own adapter class, and we mock exactly those classes:
+Each SDK sends through its own adapter class, and we patch exactly those classes' ``send``,
+beside a ``responses`` mock per class: a simulated host's request is answered here, the SDK's
+own ``Response`` built directly (see :func:`_answer_here`); every other request goes to the
+mock, which passes it through to whatever was there before us (a request through an adapter
+that retries on a status goes to the mock too, which acts the retries out). The classes:
 
 - the legacy ``aliyunsdkcore`` through its vendored copy of requests;
 - the new SDK (``darabonba``, or ``Tea`` in older releases) through its ``_TLSAdapter``, a
