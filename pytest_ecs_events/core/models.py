@@ -385,13 +385,7 @@ class SystemEvent:
         event.event_id = event_id
         event.instance_id = instance_id
         part, event._offset = _new_shared(values, seq)
-        name = _RECORD_AS[values[2]]  # type: ignore[index]
-        when = values[4]
-        successor = part.successor  # _evolve's shared result, read here as in fire()
-        if successor is not None and successor[0] is name and successor[1] is when:
-            event._part = successor[2]
-        else:
-            event._part = _evolve(part, name, when)
+        event._part = _evolve(part, _RECORD_AS[values[2]], values[4])  # type: ignore[index]
         return event
 
     def record(self, when: datetime, state: EventState) -> None:
@@ -407,23 +401,12 @@ class SystemEvent:
         up, ``finish_time`` ``when`` if ``state`` is final, ``version`` one up (its pending
         timer dropped); what ``Store.set_state``, ``mark_finished`` and ``clear_event_timer``
         do to it one after another."""
-        name = _FIRE_AS[state]
-        part = self._part
-        successor = part.successor  # _evolve's shared result, read here: one call less
-        if successor is not None and successor[0] is name and successor[1] is when:
-            self._part = successor[2]
-        else:
-            self._part = _evolve(part, name, when)
+        self._part = _evolve(self._part, _FIRE_AS[state], when)
 
     def start(self, when: datetime) -> None:
         """``execute_start_time`` ``when`` and ``version`` one up, in one step: entering
         Executing, before its timer is pushed (``Store.push_event_timer``)."""
-        part = self._part
-        successor = part.successor  # as in fire()
-        if successor is not None and successor[0] == "start" and successor[1] is when:
-            self._part = successor[2]
-        else:
-            self._part = _evolve(part, "start", when)
+        self._part = _evolve(self._part, "start", when)
 
     def __repr__(self) -> str:
         return (

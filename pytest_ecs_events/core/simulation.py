@@ -979,9 +979,6 @@ class Simulation:
         events = store.events
         plans = self._plans
         heap = store._heap  # Store.pop_due, its event case inlined: a history is made of them
-        push_timer = store.push_event_timer
-        fire_event = store.fire_event
-        executing = EventState.Executing
         while heap and heap[0][0] <= until:
             entry = heapq.heappop(heap)
             if len(entry) == 4:  # an event's timer (Store._timer)
@@ -989,12 +986,9 @@ class Simulation:
                 event = events.get(event_id)
                 if event is None or event.version != version:
                     continue  # stale
-                now = clock.now
-                if due > now:
+                if due > clock.now:
                     clock.set(due)
-                    now = due
-                old = event.state
-                trigger = TIMED_TRIGGER.get(old)
+                trigger = TIMED_TRIGGER.get(event.state)
                 if trigger is None:
                     continue
                 if (
@@ -1003,28 +997,8 @@ class Simulation:
                     and self._busy_at_not_before(event)
                 ):
                     self._fire(event, Trigger.FAIL, "instance busy")
-                    continue
-                # _fire(event, trigger, _CAUSES[trigger]), inlined
-                new = TRANSITIONS.get((old, trigger))
-                if new is None:
-                    continue
-                simulated = event.simulated
-                fire_event(event, new, now)
-                change = Transition(now, event.event_id, event.instance_id, event.event_type,
-                                    old, new, simulated, _CAUSES[trigger])  # fmt: skip
-                observers = self.observers
-                if len(observers) == 1 and type(recorder := observers[0]) is _Recorder:
-                    # notify() when only advance_to's own recorder listens
-                    self.mutations += 1
-                    recorder.sink.append(change)
                 else:
-                    self.notify(change)
-                if simulated:  # _enter's work for a simulated event, without the catalog
-                    if new is executing:  # a timed cause is never "created"
-                        event.start(now)
-                        push_timer(event, now + self.config.execution_duration)
-                else:
-                    self._enter(event, self.catalog.spec(event.event_type), new, _CAUSES[trigger])
+                    self._fire(event, trigger, _CAUSES[trigger])
                 continue
             timer = entry[2]
             kind = timer.kind
