@@ -84,24 +84,17 @@ class RenderCache:
         """Each instance as DescribeInstances shows it
         (:func:`.render_instances.describe_instance`)."""
         kept = self._instances
-        bodies: list[Rendered] = []
-        for instance in instances:
-            key = (instance, sale_cycle)
-            entry = kept.get(key)
-            if entry is None or entry[0] != instance.revision:
-                rendered = Rendered(describe_instance(instance, sale_cycle=sale_cycle))
-                entry = kept[key] = (instance.revision, rendered)
-            bodies.append(entry[1])
-        return bodies
+        return [
+            _kept(kept, (i, sale_cycle), i.revision, describe_instance, i, sale_cycle=sale_cycle)
+            for i in instances
+        ]
 
     def instance_attribute(self, instance: Instance) -> Rendered:
         """DescribeInstanceAttribute's body
         (:func:`.render_instances.describe_instance_attribute`)."""
-        entry = self._attributes.get(instance)
-        if entry is None or entry[0] != instance.revision:
-            rendered = Rendered(describe_instance_attribute(instance))
-            entry = self._attributes[instance] = (instance.revision, rendered)
-        return entry[1]
+        return _kept(
+            self._attributes, instance, instance.revision, describe_instance_attribute, instance
+        )
 
     def disk(self, disk: Disk, expired_at: datetime | None, *, placement: bool) -> Rendered:
         """One disk as DescribeDisks shows it (:func:`.render_disks.describe_disk`)."""
@@ -116,21 +109,13 @@ class RenderCache:
         """One invocation as DescribeInvocations shows it (:func:`.render_commands.invocation`):
         kept while its ``revision`` (moved by any change of one of its runs) holds."""
         key = (record, encoding, output)
-        entry = self._invocations.get(key)
-        if entry is None or entry[0] != record.revision:
-            rendered = Rendered(invocation(record, encoding, output=output))
-            entry = self._invocations[key] = (record.revision, rendered)
-        return entry[1]
+        return _kept(self._invocations, key, record.revision, invocation, record, encoding,
+                     output=output)  # fmt: skip
 
     def invocation_result(self, run: CommandRun, encoding: str) -> Rendered:
         """One run as DescribeInvocationResults shows it
         (:func:`.render_commands.invocation_result`)."""
-        key = (run, encoding)
-        entry = self._results.get(key)
-        if entry is None or entry[0] != run.revision:
-            rendered = Rendered(invocation_result(run, encoding))
-            entry = self._results[key] = (run.revision, rendered)
-        return entry[1]
+        return _kept(self._results, (run, encoding), run.revision, invocation_result, run, encoding)
 
     def derived(self, kind: str, source: object, question: Hashable, build: Callable[[], _R]) -> _R:
         """What ``build`` derives from ``source`` for ``question``, kept while ``source`` is the
@@ -178,9 +163,25 @@ def _render(
     catalog: Catalog,
 ) -> list[Rendered]:
     bodies: list[Rendered] = []
-    for event in events:
+    for event in events:  # _kept's steps, inlined: a history page renders up to 100 a call
         entry = kept.get(event)
         if entry is None or entry[0] != event.revision:
             entry = kept[event] = (event.revision, Rendered(build(event, catalog)))
         bodies.append(entry[1])
     return bodies
+
+
+def _kept(
+    kept: dict[Any, tuple[int, Rendered]],
+    key: Hashable,
+    revision: int,
+    build: Callable[..., dict[str, Any]],
+    *args: Any,
+    **options: Any,
+) -> Rendered:
+    """The rendering kept under ``key``, or ``build(*args, **options)``'s, kept now, when
+    none is kept for this ``revision`` of the record."""
+    entry = kept.get(key)
+    if entry is None or entry[0] != revision:
+        entry = kept[key] = (revision, Rendered(build(*args, **options)))
+    return entry[1]
