@@ -46,7 +46,16 @@ def in_process(sim: EcsSimulator, calls: int) -> tuple[float, list[float]]:
     return time.perf_counter() - started, latencies
 
 
-def over_http(port: int, threads: int, calls_per_thread: int) -> tuple[float, list[float]]:
+def over_http(
+    port: int,
+    threads: int,
+    calls_per_thread: int,
+    request: tuple[str, str, str | None, dict[str, str]] | None = None,
+) -> tuple[float, list[float]]:
+    """``threads`` keep-alive clients each making ``calls_per_thread`` calls of ``request``
+    (method, target, body, headers; by default this script's GET): the elapsed time and
+    every call's latency."""
+    method, target, body, headers = request or ("GET", f"/?{QUERY}", None, {})
     latencies: list[list[float]] = [[] for _ in range(threads)]
     failures: list[BaseException] = []
     barrier = threading.Barrier(threads + 1)
@@ -58,7 +67,7 @@ def over_http(port: int, threads: int, calls_per_thread: int) -> tuple[float, li
             barrier.wait(30)
             for _ in range(calls_per_thread):
                 t0 = time.perf_counter()
-                conn.request("GET", f"/?{QUERY}")
+                conn.request(method, target, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 mine.append(time.perf_counter() - t0)

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -857,36 +856,9 @@ _MOTO = (
 
 def _rate(port: int, request: tuple[Any, ...], threads: int, calls: int) -> float:
     """Calls per second of ``threads`` keep-alive clients making ``calls`` calls in all."""
-    method, target, body, headers = request
-    barrier = threading.Barrier(threads + 1)
-    failures: list[BaseException] = []
+    from bench_server import over_http  # this directory's; imports the package measured
 
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            conn.connect()
-            barrier.wait(30)
-            for _ in range(calls // threads):
-                conn.request(method, target, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"HTTP {response.status} from {port}")
-        except BaseException as exc:
-            failures.append(exc)
-        finally:
-            conn.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    barrier.wait(30)
-    start = time.perf_counter()
-    for t in pool:
-        t.join(300)
-    elapsed = time.perf_counter() - start
-    if failures:
-        raise failures[0]
+    elapsed, _ = over_http(port, threads, calls // threads, request)
     return (calls // threads * threads) / elapsed
 
 
