@@ -24,7 +24,6 @@ no waiting and the clock does not move: the answer is ``MessageNotExist`` at onc
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import threading
@@ -45,7 +44,7 @@ from ..core.errors import EcsApiError
 from ..core.queues import MAX_BATCH, Message, Queue, invalid_argument, millis
 from ..core.simulation import Simulation
 from . import xmlio
-from .signature import check_signature, content_md5_ok
+from .signature import check_signature, content_md5_ok, hmac_sha1
 
 __all__ = ["API_VERSION", "OPERATIONS", "MnsReply", "MnsRequest", "MnsService"]
 
@@ -341,8 +340,8 @@ class MnsService:
             if secret is None:
                 return None
             signed = f"{method}\n{md5}\n{content_type}\n{date}\nx-mns-version:{version}\n{target}"
-            digest = hmac.digest(secret.encode("utf-8"), signed.encode("utf-8"), "sha1")
-            if not hmac.compare_digest(base64.b64encode(digest).decode("ascii"), signature):
+            digest = hmac_sha1(secret, signed.encode("utf-8"))
+            if not hmac.compare_digest(b2a_base64(digest, newline=False).decode(), signature):
                 return None
         sim = self.sim
         if method == "POST":
@@ -361,9 +360,12 @@ class MnsService:
                 return None
             try:
                 with sim.lock:
-                    message = sim.queues.send(
-                        name, body, sim.clock.now, delay_seconds=delay, priority=priority
-                    )
+                    if delay is None and priority is None:
+                        message = sim.queues.send_one(name, body, sim.clock.now)
+                    else:
+                        message = sim.queues.send(
+                            name, body, sim.clock.now, delay_seconds=delay, priority=priority
+                        )
             except EcsApiError:
                 return None
             if self._waiting:
@@ -378,7 +380,7 @@ class MnsService:
         else:
             try:
                 with sim.lock:
-                    received = sim.queues.receive(name, 1, sim.clock.now)
+                    received = sim.queues.receive_one(name, sim.clock.now)
             except EcsApiError:
                 return None
             request_id = new_request_id()
@@ -388,7 +390,7 @@ class MnsService:
                 if raw_query
                 else {"QueueName": name}
             )
-            text = xmlio.message_text(_received_values(received[0]))
+            text = xmlio.message_text(_received_values(received))
         call = ApiCall(
             operation, params, status, None, sim.clock.now, request_id, host, None
         )  # fmt: skip
