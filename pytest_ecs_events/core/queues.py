@@ -501,8 +501,8 @@ class QueueStore:
         if visible_at <= now:  # a new seq is never in _visible_seqs
             queue._visible_seqs.add(seq)
             heapq.heappush(queue._visible, (DEFAULT_PRIORITY, seq))
-        else:
-            heapq.heappush(waiting, (visible_at, seq))
+        else:  # queue._waiting again: a rebuild replaces the heaps
+            heapq.heappush(queue._waiting, (visible_at, seq))
         self.version += 1
         return message
 
