@@ -350,12 +350,15 @@ class MnsService:
             sdk_md5 = b2a_base64(hashlib.md5(data).hexdigest().encode(), newline=False)
             if md5 != sdk_md5.decode() and not content_md5_ok(md5, data):
                 return None
+            body = xmlio.sdk_message_body(data)
+            delay = priority = None
             try:
-                items = xmlio.flat_items(data, ("Message",))
-                if len(items) == 1 and "MessageBody" in items:  # what the SDK sends by default
-                    body, delay, priority = items["MessageBody"], None, None
-                else:
-                    body, delay, priority = _message_fields(items)
+                if body is None:
+                    items = xmlio.flat_items(data, ("Message",))
+                    if len(items) == 1 and "MessageBody" in items:  # what the SDK sends
+                        body = items["MessageBody"]
+                    else:
+                        body, delay, priority = _message_fields(items)
             except Exception:  # an error (or a bug) is the general route's to answer
                 return None
             try:

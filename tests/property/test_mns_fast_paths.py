@@ -236,3 +236,29 @@ def test_a_received_copy_is_a_dataclasses_replace(message: Message) -> None:
 def test_receipt_handles_encode_as_urlsafe_base64(raw: bytes) -> None:
     encoded = binascii.b2a_base64(raw, newline=False).translate(_URLSAFE)
     assert encoded == base64.urlsafe_b64encode(raw)
+
+
+SDK_HEAD = '<?xml version="1.0" encoding="utf-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/">'
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(TEXT, st.text(), st.just("x" * 4100)),
+    st.sampled_from(["", "", "<P>1</P>", "\n", " "]),
+    st.booleans(),
+)
+@example("payload", "", False)
+@example("", "", False)
+@example("a\tb\r\n\x85\u2028\ufffe", "", False)
+def test_the_sdk_body_reader_reads_what_the_flat_reader_reads(
+    text: str, extra: str, cut: bool
+) -> None:
+    document = f"{SDK_HEAD}<MessageBody>{text}</MessageBody>{extra}</Message>"
+    raw = document.encode("utf-8", "surrogatepass")
+    if cut:
+        raw = raw[:-1]
+    got = xmlio.sdk_message_body(raw)
+    if got is not None:
+        assert fast(raw) == reference(raw) == {"MessageBody": got}
+    elif not extra and not cut and text.isprintable() and not set(text) & set("<>&"):
+        assert len(raw) > 4096  # only a long body is left to the flat reader
