@@ -382,8 +382,8 @@ class MnsService:
             )
         else:
             try:
-                with sim.lock:
-                    received = sim.queues.receive_one(name, sim.clock.now)
+                with sim.lock:  # the message itself: read under the lock
+                    values = _received_values(sim.queues.receive_one(name, sim.clock.now))
             except EcsApiError:
                 return None
             request_id = new_request_id()
@@ -393,7 +393,7 @@ class MnsService:
                 if raw_query
                 else {"QueueName": name}
             )
-            text = xmlio.message_text(_received_values(received))
+            text = xmlio.message_text(values)
         call = ApiCall(
             operation, params, status, None, sim.clock.now, request_id, host, None
         )  # fmt: skip
