@@ -10,8 +10,6 @@ import functools
 import re
 from datetime import datetime, timedelta, timezone
 
-from dateutil import parser as _dateutil_parser
-
 UTC = timezone.utc
 
 __all__ = [
@@ -110,8 +108,13 @@ def parse_datetime(value: object) -> datetime:
         text = value.strip()
         if not text:
             raise TimeFormatError(f"expected {TIME_HELP}, got an empty string")
+        # Here, not at the top: dateutil's parser package (with its tz and six) is the
+        # largest import of the plugin's start-up, and a run that never parses an absolute
+        # time (most never do) should not load it.
+        from dateutil.parser import isoparse
+
         try:
-            result = _dateutil_parser.isoparse(text)
+            result = isoparse(text)
         except (ValueError, OverflowError) as exc:
             raise TimeFormatError(f"expected {TIME_HELP}, got {value!r}") from exc
     else:

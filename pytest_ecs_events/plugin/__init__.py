@@ -12,7 +12,7 @@ from .._version import __version__
 from . import options, report, timeline_files
 from .config import check_ini_regions, ini_region
 from .fixtures import ecs_sim
-from .markers import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
+from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
 from .server import ecs_server
 
 __all__ = ["ecs_server", "ecs_sim"]

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ..core.catalog import DEFAULT_CATALOG, Catalog
-from ..core.clock import TimeFormatError, parse_duration
-from ..core.regions import known_region, unknown_region_text
-from .markers import MarkerError
+from .marker_names import MarkerError
+
+if TYPE_CHECKING:
+    from ..core.catalog import Catalog
+
+# The catalog, the clock and the regions are imported where they are used: every pytest
+# start-up loads this module, and a run that never asks for ``ecs_sim`` needs none of them.
 
 __all__ = [
     "check_ini_regions",
@@ -25,6 +29,8 @@ __all__ = [
 
 def configured_catalog(config: pytest.Config) -> Catalog:
     """The default catalog, as the conftests' ``configure_catalog`` hooks change it."""
+    from ..core.catalog import DEFAULT_CATALOG
+
     changed = config.hook.pytest_ecs_events_configure_catalog(
         catalog=DEFAULT_CATALOG, config=config
     )
@@ -33,6 +39,8 @@ def configured_catalog(config: pytest.Config) -> Catalog:
 
 def ini_execution_duration(config: pytest.Config) -> timedelta:
     """``ecs_sim_execution_duration``; a :class:`MarkerError` names a bad value."""
+    from ..core.clock import TimeFormatError, parse_duration
+
     raw = config.getini("ecs_sim_execution_duration") or "30s"
     try:
         return parse_duration(raw)
@@ -53,6 +61,10 @@ def ini_extra_regions(config: pytest.Config) -> tuple[str, ...]:
 def check_ini_regions(config: pytest.Config) -> None:
     """Offline, refuse an ``ecs_sim_region`` the simulator does not know: a usage error
     before any test runs (every test would otherwise fail at setup)."""
+    if not config.getini("ecs_sim_region"):
+        return  # the default region, which the simulator knows
+    from ..core.regions import known_region, unknown_region_text
+
     region = ini_region(config)
     extra = ini_extra_regions(config)
     if not known_region(region, extra):
@@ -66,6 +78,8 @@ def marked_region(region: str | None, config: pytest.Config) -> str:
     unknown one."""
     if region is None:
         return ini_region(config)
+    from ..core.regions import known_region, unknown_region_text
+
     extra = ini_extra_regions(config)
     if not known_region(region, extra):
         raise MarkerError(

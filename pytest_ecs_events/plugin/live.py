@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from ..core.clock import wall_clock_now
 from .config import configured_catalog, execution_duration, ini_region
-from .markers import EventMark, MarkerError, event_marks, sim_settings
+from .marker_names import MarkerError
 from .scrub import Scrubbing, refuse_unscrubbable_options
 
 if TYPE_CHECKING:  # live mode's client loads only in a live run (function-local imports)
@@ -35,6 +34,7 @@ if TYPE_CHECKING:  # live mode's client loads only in a live run (function-local
     from ..live.journal import JournalState
     from ..live.session import LiveSession
     from ..live.settings import LiveSettings
+    from .markers import EventMark  # and the markers' parsing with it, as offline
 
 __all__ = [
     "LIVE_SESSION",
@@ -308,8 +308,10 @@ def prepare_handle(session: LiveSession, item: pytest.Item) -> tuple[LiveEcs, li
     (``now=``), another region, an unmapped alias, a platform event, an event marker without
     an instance. Marker misuse fails the test at setup, as offline.
     """
+    from ..core.clock import wall_clock_now
     from ..live.errors import LiveUnsupported
     from ..live.handle import OFFLINE_ONLY, LiveEcs
+    from .markers import event_marks, sim_settings
 
     config = item.config
     catalog = configured_catalog(config)

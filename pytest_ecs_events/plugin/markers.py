@@ -16,30 +16,19 @@ import pytest
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import TimeFormatError, parse_datetime, parse_duration, parse_time
+from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP, MarkerError
 
-SIM_MARKER = "ecs_sim"
-EVENT_MARKER = "ecs_event"
-
-SIM_MARKER_HELP = (
-    "ecs_sim(now=None, region=None, instances=None, credentials=None, "
-    "execution_duration=None, seed=None, account_id=None, patch_time=None, "
-    "strict_commands=None, load_balancers=None): configure the "
-    "ecs_sim fixture for this test: start time, default region, instances (ids, or dicts of "
-    "add_instance keywords with an instance_id), accepted "
-    "AccessKey pairs, how long maintenance events stay Executing, whether time.time() and "
-    "datetime.now() follow the virtual clock (needs time-machine), whether a Cloud Assistant "
-    "command no on_command() script matches fails the test, Server Load Balancer "
-    "instances (dicts of add_load_balancer keywords)."
-)
-EVENT_MARKER_HELP = (
-    "ecs_event(event_type, instance=None, instances=None, not_before='+1h', platform=False, "
-    "state=None, reason=None): create a simulated system event (or, with platform=True, a "
-    "platform event) before the test body runs."
-)
-
-
-class MarkerError(Exception):
-    """A marker used wrongly; the message names the marker and the bad value."""
+__all__ = [  # the names, help texts and error live in .marker_names (cheap at start-up)
+    "EVENT_MARKER",
+    "EVENT_MARKER_HELP",
+    "SIM_MARKER",
+    "SIM_MARKER_HELP",
+    "EventMark",
+    "MarkerError",
+    "SimSettings",
+    "event_marks",
+    "sim_settings",
+]
 
 
 @dataclass(frozen=True)
