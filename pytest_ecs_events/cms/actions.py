@@ -7,6 +7,7 @@ go through the shared dispatcher, which adds ``Success: false`` for this product
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -156,7 +157,7 @@ def histogram(start: int, end: int, times: list[int]) -> list[dict[str, int]]:
     range, rounded up to a whole second, on boundaries that are multiples of that width
     (the first and last bucket cut at ``start`` and ``end``), as the capture shows.
     Each event counts in the bucket whose ``[StartTime, EndTime)`` holds it; the last
-    bucket also holds ``end``."""
+    bucket also holds ``end``. ``times`` is sorted."""
     if end <= start:
         return [{"EndTime": end, "StartTime": start, "Count": len(times)}]
     width = max(1000, math.ceil((end - start) / HISTOGRAM_BUCKETS / 1000) * 1000)
@@ -166,10 +167,12 @@ def histogram(start: int, end: int, times: list[int]) -> list[dict[str, int]]:
         edges.append(edge)
         edge += width
     edges.append(end)
+    # ``times`` is sorted: a bucket's count is the distance between two bisections (the
+    # last bucket's upper bound is inclusive), not a pass over every time per bucket.
     buckets = []
     for low, high in itertools.pairwise(edges):
-        last = high == end
-        count = sum(1 for t in times if low <= t < high or (last and t == end))
+        upper = bisect.bisect_right(times, end) if high == end else bisect.bisect_left(times, high)
+        count = upper - bisect.bisect_left(times, low)
         buckets.append({"EndTime": high, "StartTime": low, "Count": count})
     return buckets
 
