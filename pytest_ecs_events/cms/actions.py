@@ -134,12 +134,19 @@ def _attribute_fields(event: CmsSystemEvent) -> dict[str, Any]:
 
 @action("DescribeSystemEventCount", product=CMS)
 def describe_system_event_count(ctx: ActionContext) -> dict[str, Any]:
-    found = _filter(ctx).select(system_events(ctx.sim))
-    groups: dict[tuple[str, str, str], list[CmsSystemEvent]] = {}
-    for event in found:  # newest first: each group's first event is its latest
-        groups.setdefault((event.product, event.name, event.resource_id), []).append(event)
-    counts = [{**_event_fields(events[0]), "Num": len(events)} for events in groups.values()]
-    return _ok(SystemEventCounts={"SystemEventCount": counts})
+    events_filter = _filter(ctx)
+    events = system_events(ctx.sim)
+
+    def build() -> list[dict[str, Any]]:
+        groups: dict[tuple[str, str, str], list[CmsSystemEvent]] = {}
+        for event in events_filter.select(events):  # newest first: a group's first is its latest
+            groups.setdefault((event.product, event.name, event.resource_id), []).append(event)
+        return [{**_event_fields(group[0]), "Num": len(group)} for group in groups.values()]
+
+    # The same list while no event changed: the counts found in it last time are the counts
+    # (each a Content JSON to encode again otherwise).
+    counts = ctx.renderings.derived("cms-count", events, events_filter, build)
+    return _ok(SystemEventCounts={"SystemEventCount": list(counts)})
 
 
 @action("DescribeSystemEventHistogram", product=CMS)
