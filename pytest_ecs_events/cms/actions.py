@@ -7,6 +7,7 @@ go through the shared dispatcher, which adds ``Success: false`` for this product
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -133,12 +134,19 @@ def _attribute_fields(event: CmsSystemEvent) -> dict[str, Any]:
 
 @action("DescribeSystemEventCount", product=CMS)
 def describe_system_event_count(ctx: ActionContext) -> dict[str, Any]:
-    found = _filter(ctx).select(system_events(ctx.sim))
-    groups: dict[tuple[str, str, str], list[CmsSystemEvent]] = {}
-    for event in found:  # newest first: each group's first event is its latest
-        groups.setdefault((event.product, event.name, event.resource_id), []).append(event)
-    counts = [{**_event_fields(events[0]), "Num": len(events)} for events in groups.values()]
-    return _ok(SystemEventCounts={"SystemEventCount": counts})
+    events_filter = _filter(ctx)
+    events = system_events(ctx.sim)
+
+    def build() -> list[dict[str, Any]]:
+        groups: dict[tuple[str, str, str], list[CmsSystemEvent]] = {}
+        for event in events_filter.select(events):  # newest first: a group's first is its latest
+            groups.setdefault((event.product, event.name, event.resource_id), []).append(event)
+        return [{**_event_fields(group[0]), "Num": len(group)} for group in groups.values()]
+
+    # The same list while no event changed: the counts found in it last time are the counts
+    # (each a Content JSON to encode again otherwise).
+    counts = ctx.renderings.derived("cms-count", events, events_filter, build)
+    return _ok(SystemEventCounts={"SystemEventCount": list(counts)})
 
 
 @action("DescribeSystemEventHistogram", product=CMS)
@@ -156,7 +164,7 @@ def histogram(start: int, end: int, times: list[int]) -> list[dict[str, int]]:
     range, rounded up to a whole second, on boundaries that are multiples of that width
     (the first and last bucket cut at ``start`` and ``end``), as the capture shows.
     Each event counts in the bucket whose ``[StartTime, EndTime)`` holds it; the last
-    bucket also holds ``end``."""
+    bucket also holds ``end``. ``times`` is sorted."""
     if end <= start:
         return [{"EndTime": end, "StartTime": start, "Count": len(times)}]
     width = max(1000, math.ceil((end - start) / HISTOGRAM_BUCKETS / 1000) * 1000)
@@ -166,10 +174,12 @@ def histogram(start: int, end: int, times: list[int]) -> list[dict[str, int]]:
         edges.append(edge)
         edge += width
     edges.append(end)
+    # ``times`` is sorted: a bucket's count is the distance between two bisections (the
+    # last bucket's upper bound is inclusive), not a pass over every time per bucket.
     buckets = []
     for low, high in itertools.pairwise(edges):
-        last = high == end
-        count = sum(1 for t in times if low <= t < high or (last and t == end))
+        upper = bisect.bisect_right(times, end) if high == end else bisect.bisect_left(times, high)
+        count = upper - bisect.bisect_left(times, low)
         buckets.append({"EndTime": high, "StartTime": low, "Count": count})
     return buckets
 

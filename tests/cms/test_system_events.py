@@ -6,7 +6,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsSimulator
@@ -74,3 +74,30 @@ def test_the_histogram_covers_the_range_and_counts_each_event_once(
     assert all(a["EndTime"] == b["StartTime"] for a, b in itertools.pairwise(buckets))
     assert sum(b["Count"] for b in buckets) == len(times)
     assert len(buckets) <= 31
+
+
+@given(
+    start=st.integers(0, 10**13),
+    span=st.integers(0, 10**9),
+    offsets=st.lists(st.integers(-(10**6), 10**9 + 10**6), max_size=30),
+)
+# Times on the bucket edges (whole seconds here), just either side, and on both ends.
+@example(
+    start=0, span=31_000, offsets=[-1, 0, 0, 999, 1000, 1001, 1999, 2000, 2001, 31_000, 31_001]
+)
+def test_the_histogram_counts_as_one_pass_per_bucket_does(
+    start: int, span: int, offsets: list[int]
+) -> None:
+    """The bisected counts equal the plain definition (``[low, high)``, the last bucket's
+    ``end`` included), times outside the range and on every edge among them."""
+    end = start + span
+    times = sorted(start + o for o in offsets)
+    buckets = histogram(start, end, times)
+    if end <= start:
+        assert buckets == [{"EndTime": end, "StartTime": start, "Count": len(times)}]
+        return
+    for bucket in buckets:
+        low, high = bucket["StartTime"], bucket["EndTime"]
+        last = high == end
+        expected = sum(1 for t in times if low <= t < high or (last and t == end))
+        assert bucket["Count"] == expected, (bucket, times)

@@ -76,11 +76,14 @@ QUESTIONS = [
     {"Action": "DescribeVServerGroups", "LoadBalancerId": "lb-web"},
     {"Action": "DescribeVServerGroupAttribute", "VServerGroupId": "<api>"},
 ]  # fmt: skip
-#: CloudMonitor's questions (their renderings are kept per derived system event).
+#: CloudMonitor's questions (their renderings are kept per derived system event; the
+#: counts while the list of system events is the same).
 CMS_HOST = "metrics.cn-hangzhou.aliyuncs.com"
 CMS_QUESTIONS = [
     {"Action": "DescribeSystemEventAttribute", "Product": "ECS", "PageSize": "5"},
     {"Action": "DescribeSystemEventAttribute", "Product": "ECS", "Status": "Executed"},
+    {"Action": "DescribeSystemEventCount"},
+    {"Action": "DescribeSystemEventCount", "Product": "ECS", "Status": "Executed"},
 ]
 
 

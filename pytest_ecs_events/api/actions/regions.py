@@ -80,25 +80,39 @@ def describe_zones(ctx: ActionContext) -> Query:
         instances = sim.instances(region_id)
         zones = dict.fromkeys([*region(region_id).zones, *sorted({i.zone for i in instances})])
         type_ids = [t.type_id for t in known_types({i.instance_type for i in instances})]
+        # Every zone offers the same types: their families and generations are found once.
+        offered = _offered(type_ids) if verbose else None
         return {
             "Zones": {
-                "Zone": [_zone(zone, language, verbose, type_ids) for zone in zones],
+                "Zone": [_zone(zone, language, offered) for zone in zones],
             }
         }
 
     return query
 
 
-def _zone(zone_id: str, language: str, verbose: bool, type_ids: list[str]) -> dict[str, Any]:
+def _offered(type_ids: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """The instance types a zone offers, their families and their generations."""
+    families = sorted({instance_type(t).family for t in type_ids})
+    generations = sorted({instance_type(t).generation for t in type_ids})
+    return type_ids, families, generations
+
+
+def _zone(
+    zone_id: str, language: str, offered: tuple[list[str], list[str], list[str]] | None
+) -> dict[str, Any]:
+    """One zone; ``offered`` (:func:`_offered`) for the verbose answer, else ``None``."""
     zone: dict[str, Any] = {
         "ZoneId": zone_id,
         "ZoneType": "AvailabilityZone",
         "LocalName": zone_local_name(zone_id, language),
     }
-    if not verbose:
+    if offered is None:
         return zone
-    families = sorted({instance_type(t).family for t in type_ids})
-    generations = sorted({instance_type(t).generation for t in type_ids})
+    type_ids, families, generations = offered
+    # Each zone gets its own lists of families and generations, as before: one zone's
+    # answer shares nothing with another's but the type ids (as it always did).
+    families, generations = list(families), list(generations)
     zone.update({
         "AvailableResourceCreation": {"ResourceTypes": list(_RESOURCE_CREATION)},
         "AvailableInstanceTypes": {"InstanceTypes": type_ids},
