@@ -15,6 +15,7 @@ import contextlib
 import gc
 import http.client
 import importlib
+import io
 import os
 import socket
 import statistics
@@ -140,16 +141,22 @@ def recording(sim: Any) -> Iterator[list[Answer]]:
 
 class Canned:
     """A bare ``responses`` mock answering every ECS/CloudMonitor URL of every SDK's copy of
-    requests with one recorded answer; for MNS, the SDK's send returning it (MNS does not
-    use requests). What a hand-written mock of the call costs."""
+    requests with one recorded answer: what a hand-written mock of the call costs.
 
-    def __init__(self, answer: Answer, mns: bool = False) -> None:
+    MNS does not use requests, so ``responses`` cannot answer it. Its canned call is the same
+    kind of mock one layer down its own stack: the SDK's ``http.client`` connection gets a
+    socket that swallows the request and reads back the recorded answer's bytes
+    (:class:`CannedMnsSocket`), as ``responses`` stands in for requests' adapter.
+    ``wire=False`` gives the floor under it: the SDK's ``send_request`` returning the answer,
+    with no HTTP stack at all (reported beside the verdict, as the floor of the RPC rows is)."""
+
+    def __init__(self, answer: Answer, mns: bool = False, *, wire: bool = True) -> None:
         import responses
 
         from pytest_ecs_events.transports.endpoints import RPC_URL
         from pytest_ecs_events.transports.intercept import _targets
 
-        self.answer, self.mns = answer, mns
+        self.answer, self.mns, self.wire = answer, mns, wire
         self.mocks = []
         if not mns:
             for target, real in _targets():
@@ -169,15 +176,24 @@ class Canned:
             from mns import mns_http
 
             answer = self.answer
-            self._saved = mns_http.MNSHttp.send_request
+            if self.wire:
+                self._saved = mns_http.MNSHTTPConnection.connect
+                wire = CannedMnsSocket.wire_bytes(answer)
 
-            def send(http: Any, req_inter: Any) -> Any:
-                return mns_http.ResponseInternal(
-                    status=answer.status, header=dict(answer.headers),
-                    data=answer.body.decode("utf-8"),
-                )  # fmt: skip
+                def connect(conn: Any) -> None:
+                    conn.sock = CannedMnsSocket(wire)
 
-            mns_http.MNSHttp.send_request = send
+                mns_http.MNSHTTPConnection.connect = connect
+            else:
+                self._saved = mns_http.MNSHttp.send_request
+
+                def send(http: Any, req_inter: Any) -> Any:
+                    return mns_http.ResponseInternal(
+                        status=answer.status, header=dict(answer.headers),
+                        data=answer.body.decode("utf-8"),
+                    )  # fmt: skip
+
+                mns_http.MNSHttp.send_request = send
         for m in self.mocks:
             m.start()
         return self
@@ -186,9 +202,44 @@ class Canned:
         if self.mns:
             from mns import mns_http
 
-            mns_http.MNSHttp.send_request = self._saved
+            if self.wire:
+                mns_http.MNSHTTPConnection.connect = self._saved
+            else:
+                mns_http.MNSHttp.send_request = self._saved
         for m in self.mocks:
             m.stop(allow_assert=False)
+
+
+class CannedMnsSocket:
+    """The socket of a canned MNS connection: it swallows what ``http.client`` writes and
+    gives back one recorded answer, as HTTP/1.1 bytes, every time a response is read."""
+
+    def __init__(self, wire: bytes) -> None:
+        self.wire = wire
+
+    @staticmethod
+    def wire_bytes(answer: Answer) -> bytes:
+        reason = http.client.responses.get(answer.status, "OK")
+        headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+        lines = [f"HTTP/1.1 {answer.status} {reason}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        lines.append(f"Content-Length: {len(answer.body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + answer.body
+
+    def sendall(self, data: bytes) -> None:
+        pass
+
+    def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BytesIO:
+        return io.BytesIO(self.wire)
+
+    def setsockopt(self, *args: Any) -> None:
+        pass
+
+    def settimeout(self, timeout: float | None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 class Prebuilt:
@@ -298,18 +349,25 @@ def compare(
         return run
 
     pairs = rounds or 6 * ROUNDS
-    if reset is None:
-        t_sim, t_canned, ratio = paired(timed(sim, mutate), timed(canned, None), pairs)
-    else:
+
+    def pair(mock: Any) -> tuple[float, float, float]:
+        if reset is None:
+            return paired(timed(sim, mutate), timed(mock, None), pairs)
 
         def before() -> None:
             reset()
             mutate()
 
-        t_sim, t_canned, ratio = paired(timed_each(sim, before), timed_each(canned, None), pairs)
+        return paired(timed_each(sim, before), timed_each(mock, None), pairs)
+
+    t_sim, t_canned, ratio = pair(canned)
+    floor = ""
+    if canned.mns:  # beside the verdict: the same call against no HTTP stack at all
+        _, t_bare, bare_ratio = pair(Canned(answer, mns=True, wire=False))
+        floor = f" (no HTTP stack {t_bare * 1e6:.0f} µs: {bare_ratio:.2f}x)"
     report(
         name,
-        f"{t_sim * 1e6:.0f} µs vs canned {t_canned * 1e6:.0f} µs = {ratio:.3f}x",
+        f"{t_sim * 1e6:.0f} µs vs canned {t_canned * 1e6:.0f} µs = {ratio:.3f}x{floor}",
         f"<= {target}x",
         ratio <= target,
     )

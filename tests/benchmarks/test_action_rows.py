@@ -87,3 +87,46 @@ def test_each_row_answers_without_an_error(label: str) -> None:
         body = json.loads(seen[-1].body)
         assert body.get("Code", "200") == "200", body
         assert "RequestId" in body
+
+
+MNS_ROWS = sorted(label for label, row in ROWS.items() if row.action[0] == "mns")
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated function:DeprecationWarning")
+@pytest.mark.parametrize("label", MNS_ROWS)
+def test_an_mns_canned_call_hands_the_sdk_what_the_simulator_did(label: str) -> None:
+    """An MNS row's canned call (recorded bytes read back through the SDK's own http.client
+    connection) and its floor (the SDK's send returning the recorded answer) give the SDK
+    the simulator's status, headers and body: the baseline answers what the figure claims."""
+    from mns import mns_http
+
+    sim = bench.small_sim()
+    call, reset = bench.prepared(ROWS[label], sim)
+    got: list[tuple[int, dict[str, str], str]] = []
+    original = mns_http.MNSHttp.send_request
+
+    def keep(http: object, req_inter: object) -> object:
+        response = original(http, req_inter)
+        got.append((response.status, dict(response.header), response.data))
+        return response
+
+    with bench.recording(sim) as seen:
+        if reset is not None:
+            reset()
+        call()
+    answer = seen[-1]
+    mns_http.MNSHttp.send_request = keep
+    try:
+        with bench.Canned(answer, mns=True):  # at the wire: the SDK's http.client parses it
+            call()
+    finally:
+        mns_http.MNSHttp.send_request = original
+    with bench.Canned(answer, mns=True, wire=False):
+        call()  # the floor: the SDK takes the answer as is, and the call succeeds
+    status, headers, body = got[-1]
+    assert status == answer.status
+    assert body == answer.body.decode("utf-8")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name, value in answer.headers.items():
+        assert lowered[name.lower()] == value, name
+    assert int(lowered["content-length"]) == len(answer.body)
