@@ -5,7 +5,6 @@ by ``advance_to``, and the plans saved and resumed with a scenario."""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -198,18 +197,14 @@ class Timers(DiskOps):
     def _run_timers(self, until: datetime) -> None:
         store = self.store
         clock = self.clock
-        events = store.events
         plans = self._plans
-        heap = store._heap  # Store.pop_due, its event case inlined: a history is made of them
-        while heap and heap[0][0] <= until:
-            entry = heapq.heappop(heap)
-            if len(entry) == 4:  # an event's timer (Store._timer)
-                due, _, event_id, version = entry
-                event = events.get(event_id)
-                if event is None or event.version != version:
-                    continue  # stale
-                if due > clock.now:
-                    clock.set(due)
+        pop = store.pop_next
+        while (popped := pop(until)) is not None:
+            due, _, target = popped
+            if due > clock.now:
+                clock.set(due)
+            if not isinstance(target, Timer):  # an event's timer: a history is made of them
+                event = target
                 trigger = TIMED_TRIGGER.get(event.state)
                 if trigger is None:
                     continue
@@ -222,12 +217,8 @@ class Timers(DiskOps):
                 else:
                     self._fire(event, trigger, _CAUSES[trigger])
                 continue
-            timer = entry[2]
+            timer = target
             kind = timer.kind
-            if not store._is_live(timer):
-                continue
-            if timer.due > clock.now:
-                clock.set(timer.due)
             if kind == "disk_event":
                 self._disk_event_due(timer.target_id)
             elif kind == "callback":

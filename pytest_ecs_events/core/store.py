@@ -265,8 +265,11 @@ class Store:
             heapq.heappop(heap)
         return None
 
-    def pop_due(self, until: datetime) -> Timer | None:
-        """Pop the earliest live timer due at or before ``until``."""
+    def pop_next(self, until: datetime) -> tuple[datetime, int, SystemEvent | Timer] | None:
+        """Pop the earliest live timer due at or before ``until``, dropping stale ones on the
+        way: (due, seq, what it moves on), the event itself for an event's timer (no
+        :class:`Timer` is made for it), the :class:`Timer` for any other. ``advance()``'s loop
+        pops this way; :meth:`pop_due` is the same pop as a :class:`Timer`."""
         heap = self._heap
         events = self.events
         while heap and heap[0][0] <= until:
@@ -274,10 +277,20 @@ class Store:
             if len(entry) == 4:  # an event's: _is_live's first case
                 event = events.get(entry[2])
                 if event is not None and event.version == entry[3]:
-                    return self._timer(entry)
+                    return entry[0], entry[1], event
             elif self._is_live(timer := entry[2]):
-                return timer
+                return entry[0], entry[1], timer
         return None
+
+    def pop_due(self, until: datetime) -> Timer | None:
+        """Pop the earliest live timer due at or before ``until``."""
+        popped = self.pop_next(until)
+        if popped is None:
+            return None
+        due, seq, target = popped
+        if isinstance(target, Timer):
+            return target
+        return Timer(due, seq, "event", target.event_id, target.version)
 
     @staticmethod
     def _timer(entry: _Entry) -> Timer:
