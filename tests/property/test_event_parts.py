@@ -351,7 +351,8 @@ def test_the_heap_without_event_timers_answers_as_with_them(
 
 
 def _heap_run_timers(self: Simulation, until: Any) -> None:
-    """``Simulation._run_timers`` as it read ``Store._heap`` itself, popping bare entries."""
+    """``Simulation._run_timers`` as it read ``Store._heap`` itself, popping bare entries, and
+    found each event by its id in the store."""
     store = self.store
     clock = self.clock
     events = store.events
@@ -360,8 +361,8 @@ def _heap_run_timers(self: Simulation, until: Any) -> None:
     while heap and heap[0][0] <= until:
         entry = heapq.heappop(heap)
         if len(entry) == 4:
-            due, _, event_id, version = entry
-            event = events.get(event_id)
+            due, _, held, version = entry  # round 3 held the event's id: looked up by it
+            event = events.get(held.event_id)
             if event is None or event.version != version:
                 continue
             if due > clock.now:
