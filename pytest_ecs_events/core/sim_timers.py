@@ -199,10 +199,11 @@ class Timers(DiskOps):
         clock = self.clock
         plans = self._plans
         pop = store.pop_next
-        while (popped := pop(until)) is not None:
-            due, _, target = popped
+        while (entry := pop(until)) is not None:
+            due = entry[0]
             if due > clock.now:
                 clock.set(due)
+            target = entry[2]
             if not isinstance(target, Timer):  # an event's timer: a history is made of them
                 event = target
                 trigger = TIMED_TRIGGER.get(event.state)

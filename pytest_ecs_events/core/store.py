@@ -268,31 +268,26 @@ class Store:
             heapq.heappop(heap)
         return None
 
-    def pop_next(self, until: datetime) -> tuple[datetime, int, SystemEvent | Timer] | None:
+    def pop_next(self, until: datetime) -> _Entry | None:
         """Pop the earliest live timer due at or before ``until``, dropping stale ones on the
-        way: (due, seq, what it moves on), the event itself for an event's timer (no
-        :class:`Timer` is made for it), the :class:`Timer` for any other. ``advance()``'s loop
-        pops this way; :meth:`pop_due` is the same pop as a :class:`Timer`."""
+        way, and hand back its heap entry: ``(due, seq, event, version)`` for an event's
+        timer (the event itself: no :class:`Timer` is made for it), ``(due, seq, timer)``
+        for any other. ``advance()``'s loop pops this way; :meth:`pop_due` is the same pop
+        as a :class:`Timer`."""
         heap = self._heap
         while heap and heap[0][0] <= until:
             entry = heapq.heappop(heap)
             if len(entry) == 4:  # an event's: _is_live's first case
-                event = entry[2]
-                if event.version == entry[3]:
-                    return entry[0], entry[1], event
-            elif self._is_live(timer := entry[2]):
-                return entry[0], entry[1], timer
+                if entry[2].version == entry[3]:
+                    return entry
+            elif self._is_live(entry[2]):
+                return entry
         return None
 
     def pop_due(self, until: datetime) -> Timer | None:
         """Pop the earliest live timer due at or before ``until``."""
-        popped = self.pop_next(until)
-        if popped is None:
-            return None
-        due, seq, target = popped
-        if isinstance(target, Timer):
-            return target
-        return Timer(due, seq, "event", target.event_id, target.version)
+        entry = self.pop_next(until)
+        return None if entry is None else self._timer(entry)
 
     @staticmethod
     def _timer(entry: _Entry) -> Timer:

@@ -215,7 +215,7 @@ def test_an_event_timer_holds_the_event_itself() -> None:
     store.schedule_event(event, T0)
     popped = store.pop_next(T0)
     assert popped is not None
-    assert popped == (T0, store._seq, event)
+    assert popped == (T0, store._seq, event, event.version)
     assert popped[2] is event
     assert store.pop_next(T0) is None
 

@@ -469,12 +469,13 @@ def test_pop_next_hands_back_the_event_pop_due_names(
     limit = START_T + timedelta(minutes=until)
     popped = []
     while (got := by_next.pop_next(limit)) is not None:
-        due, seq, target = got
+        due, seq, target = got[:3]
         if isinstance(target, Timer):
             assert (target.due, target.seq) == (due, seq)
             popped.append((due, seq, target.kind, target.target_id, target.version))
         else:
             assert target is by_next.events[target.event_id]  # the event itself, live
+            assert got == (due, seq, target, target.version)
             popped.append((due, seq, "event", target.event_id, target.version))
     timers = []
     while (timer := by_due.pop_due(limit)) is not None:
