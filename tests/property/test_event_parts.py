@@ -100,7 +100,7 @@ def test_events_created_together_share_one_part_until_one_changes() -> None:
     assert events[0].reason == "changed" != events[1].reason
 
 
-# The build's own paths (core/simulation.py ``_new_simulated_events``, core/store.py
+# The build's own paths (core/sim_events.py ``_new_simulated_events``, core/store.py
 # ``fire_event``, ``SystemEvent.fire``/``start``/``sharing``) against the one-by-one way they
 # replace: a whole simulation, its records and its change records, equal after every step.
 
