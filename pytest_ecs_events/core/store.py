@@ -41,8 +41,11 @@ class Timer:
 
 #: Heap entries are (due, seq, timer): tuples compare in C, and seq is unique, so the timer
 #: itself is never compared. An event's timer, the one a history is made of, is kept as
-#: (due, seq, event_id, version) with no Timer object (:meth:`Store._timer` makes one).
-_Entry = tuple[datetime, int, Timer] | tuple[datetime, int, str, int]
+#: (due, seq, event, version) with no Timer object (:meth:`Store._timer` makes one): the
+#: event itself, not its id, so popping it needs no look-up in the index of every event (a
+#: cache miss per pop once a history outgrows the CPU's caches; events are never removed
+#: from the store, and an id is never given to a second event).
+_Entry = tuple[datetime, int, Timer] | tuple[datetime, int, SystemEvent, int]
 
 
 #: The states events leave, in the enum's order (every account's index by state has them).
@@ -115,7 +118,7 @@ class Store:
         self._by_state[state][event_id] = event
         self._counts[(event.region, state, event.simulated)] += 1
         seq = self._seq = self._seq + 1
-        heapq.heappush(self._heap, (due, seq, event_id, event.version))
+        heapq.heappush(self._heap, (due, seq, event, event.version))
 
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
@@ -220,13 +223,13 @@ class Store:
     def schedule_event(self, event: SystemEvent, due: datetime) -> None:
         """Set the event's one pending timer (replacing any earlier one)."""
         event.version += 1
-        heapq.heappush(self._heap, (due, self.next_seq(), event.event_id, event.version))
+        heapq.heappush(self._heap, (due, self.next_seq(), event, event.version))
 
     def push_event_timer(self, event: SystemEvent, due: datetime) -> None:
         """:meth:`schedule_event` for an event whose ``version`` is already one up
         (``SystemEvent.start``)."""
         seq = self._seq = self._seq + 1
-        heapq.heappush(self._heap, (due, seq, event.event_id, event.version))
+        heapq.heappush(self._heap, (due, seq, event, event.version))
 
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1
@@ -265,25 +268,32 @@ class Store:
             heapq.heappop(heap)
         return None
 
-    def pop_due(self, until: datetime) -> Timer | None:
-        """Pop the earliest live timer due at or before ``until``."""
+    def pop_next(self, until: datetime) -> _Entry | None:
+        """Pop the earliest live timer due at or before ``until``, dropping stale ones on the
+        way, and hand back its heap entry: ``(due, seq, event, version)`` for an event's
+        timer (the event itself: no :class:`Timer` is made for it), ``(due, seq, timer)``
+        for any other. ``advance()``'s loop pops this way; :meth:`pop_due` is the same pop
+        as a :class:`Timer`."""
         heap = self._heap
-        events = self.events
         while heap and heap[0][0] <= until:
             entry = heapq.heappop(heap)
             if len(entry) == 4:  # an event's: _is_live's first case
-                event = events.get(entry[2])
-                if event is not None and event.version == entry[3]:
-                    return self._timer(entry)
-            elif self._is_live(timer := entry[2]):
-                return timer
+                if entry[2].version == entry[3]:
+                    return entry
+            elif self._is_live(entry[2]):
+                return entry
         return None
+
+    def pop_due(self, until: datetime) -> Timer | None:
+        """Pop the earliest live timer due at or before ``until``."""
+        entry = self.pop_next(until)
+        return None if entry is None else self._timer(entry)
 
     @staticmethod
     def _timer(entry: _Entry) -> Timer:
         """The timer a heap entry stands for (an event's is made afresh: an equal record)."""
         if len(entry) == 4:
-            return Timer(entry[0], entry[1], "event", entry[2], entry[3])
+            return Timer(entry[0], entry[1], "event", entry[2].event_id, entry[3])
         return entry[2]
 
     def heap_timers(self) -> list[Timer]:

@@ -203,13 +203,21 @@ def test_cleared_event_timer_is_skipped() -> None:
     assert timer.target_id == "e-b"
 
 
-def test_timer_of_a_missing_event_is_stale() -> None:
+def test_an_event_timer_holds_the_event_itself() -> None:
+    # Events are never removed from the store: an event's heap entry holds the event (no
+    # look-up by id when it is popped), stale once the event's version moved on.
     store = Store()
     event = make_event(store, "e-1")
     store.schedule_event(event, T0)
-    del store.events["e-1"]
+    store.clear_event_timer(event)
     assert store.pending_timers() == 0
     assert store.pop_due(T0) is None
+    store.schedule_event(event, T0)
+    popped = store.pop_next(T0)
+    assert popped is not None
+    assert popped == (T0, store._seq, event, event.version)
+    assert popped[2] is event
+    assert store.pop_next(T0) is None
 
 
 def test_instance_timers() -> None:

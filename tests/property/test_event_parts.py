@@ -5,6 +5,7 @@ that shares nothing (each event its own part, made afresh at every change)."""
 from __future__ import annotations
 
 import contextlib
+import heapq
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -99,7 +100,7 @@ def test_events_created_together_share_one_part_until_one_changes() -> None:
     assert events[0].reason == "changed" != events[1].reason
 
 
-# The build's own paths (core/simulation.py ``_new_simulated_events``, core/store.py
+# The build's own paths (core/sim_events.py ``_new_simulated_events``, core/store.py
 # ``fire_event``, ``SystemEvent.fire``/``start``/``sharing``) against the one-by-one way they
 # replace: a whole simulation, its records and its change records, equal after every step.
 
@@ -343,3 +344,141 @@ def test_the_heap_without_event_timers_answers_as_with_them(
     while (timer := store.pop_due(limit)) is not None:
         popped.append(timer)
     assert popped == [t for t in live if t.due <= limit]
+
+
+# advance()'s loop pops through ``Store.pop_next`` (core/sim_timers.py ``_run_timers``): the
+# same simulation as with the loop that read the heap itself (round 3's), after every step.
+
+
+def _heap_run_timers(self: Simulation, until: Any) -> None:
+    """``Simulation._run_timers`` as it read ``Store._heap`` itself, popping bare entries, and
+    found each event by its id in the store."""
+    store = self.store
+    clock = self.clock
+    events = store.events
+    plans = self._plans
+    heap = store._heap
+    while heap and heap[0][0] <= until:
+        entry = heapq.heappop(heap)
+        if len(entry) == 4:
+            due, _, held, version = entry  # round 3 held the event's id: looked up by it
+            event = events.get(held.event_id)
+            if event is None or event.version != version:
+                continue
+            if due > clock.now:
+                clock.set(due)
+            trigger = TIMED_TRIGGER.get(event.state)
+            if trigger is None:
+                continue
+            if (
+                trigger is Trigger.NOT_BEFORE
+                and event.instance_id in plans
+                and self._busy_at_not_before(event)
+            ):
+                self._fire(event, Trigger.FAIL, "instance busy")
+            else:
+                self._fire(event, trigger, trigger.value)
+            continue
+        timer = entry[2]
+        kind = timer.kind
+        if not store._is_live(timer):
+            continue
+        if timer.due > clock.now:
+            clock.set(timer.due)
+        if kind == "disk_event":
+            self._disk_event_due(timer.target_id)
+        elif kind == "callback":
+            assert timer.callback is not None
+            timer.callback()
+        else:
+            instance = store.instances[timer.target_id]
+            remaining = self._plans.get(instance.instance_id)
+            if remaining:
+                _, status = remaining.pop(0)
+                self._change_status(instance, status, "transition")
+                self._schedule_next_step(instance)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(core_steps)
+@example([("create", 0, 7), ("reboot", 0, 0), ("call", 0, 1), ("advance", 0, 7)])
+def test_the_timer_loop_pops_as_the_loop_over_the_heap_did(
+    script: list[tuple[str, int, int]],
+) -> None:
+    sims = []
+    for _ in range(2):
+        sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+        for k in range(5):
+            sim.add_instance(f"i-{k}")
+        sims.append((sim, []))
+    for step in [("listen", 0, 0), ("create", 0, 4), *script, ("advance", 0, 7)]:
+        for (sim, heard), old in zip(sims, (False, True), strict=True):
+            with pytest.MonkeyPatch.context() as patch:
+                if old:
+                    patch.setattr(Simulation, "_run_timers", _heap_run_timers)
+                _core_step(sim, heard, *step)
+        (new, new_heard), (old_sim, old_heard) = sims
+        assert _whole(new) == _whole(old_sim)
+        assert new_heard == old_heard
+        stale_too = [  # the heap as it is left, stale entries and all, in heap order
+            [
+                (t.due, t.seq, t.kind, t.target_id, t.version, t.cancelled)
+                for t in s.store.heap_timers()
+            ]
+            for s in (new, old_sim)
+        ]
+        assert stale_too[0] == stale_too[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(heap_ops, st.integers(0, 30))
+def test_pop_next_hands_back_the_event_pop_due_names(
+    ops: list[tuple[str, int, int]], until: int
+) -> None:
+    """Two equal stores: one popped with ``pop_next``, one with ``pop_due``."""
+    stores = []
+    for _ in range(2):
+        store = Store()
+        events = []
+        for k in range(4):
+            event = SystemEvent.created(event_id=f"e-{k}", instance_id=f"i-{k}", region="r",
+                                        event_type="SystemMaintenance.Reboot",
+                                        state=EventState.Scheduled, not_before=START_T,
+                                        publish_time=START_T, simulated=True)  # fmt: skip
+            store.add_event(event)
+            events.append(event)
+        callbacks: list[Timer] = []
+        instance = Instance("i-0", "r", "r-a", "n-0", InstanceStatus.Running)
+        for what, k, minutes in ops:
+            due = START_T + timedelta(minutes=minutes)
+            if what == "event":
+                store.schedule_event(events[k], due)
+            elif what == "push":
+                events[k].start(due)
+                store.push_event_timer(events[k], due)
+            elif what == "instance":
+                store.schedule_instance(instance, due, InstanceStatus.Stopping)
+            elif what == "callback":
+                callbacks.append(store.schedule_callback(due, lambda: None))
+            elif what == "cancel" and callbacks:
+                callbacks[k % len(callbacks)].cancelled = True
+            elif what == "clear":
+                store.clear_event_timer(events[k])
+        stores.append(store)
+    by_next, by_due = stores
+    limit = START_T + timedelta(minutes=until)
+    popped = []
+    while (got := by_next.pop_next(limit)) is not None:
+        due, seq, target = got[:3]
+        if isinstance(target, Timer):
+            assert (target.due, target.seq) == (due, seq)
+            popped.append((due, seq, target.kind, target.target_id, target.version))
+        else:
+            assert target is by_next.events[target.event_id]  # the event itself, live
+            assert got == (due, seq, target, target.version)
+            popped.append((due, seq, "event", target.event_id, target.version))
+    timers = []
+    while (timer := by_due.pop_due(limit)) is not None:
+        timers.append((timer.due, timer.seq, timer.kind, timer.target_id, timer.version))
+    assert popped == timers
+    assert len(by_next._heap) == len(by_due._heap)
