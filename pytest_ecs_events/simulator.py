@@ -129,9 +129,12 @@ class EcsSimulator(EcsHandle):
         self._delivering = False
         #: Called after ``advance()`` moved the clock (the clock coupling listens).
         self._clock_listeners: list[Callable[[], None]] = []
-        # CloudMonitor event rules -> MNS queues (cms/rule_delivery.py): it observes the
-        # changes only once a rule has a target, so an account without one pays nothing
-        self._rule_bridge = cms.RuleBridge(self._sim, wake=self._wake_receivers)
+        # CloudMonitor event rules -> MNS queues (cms/rule_delivery.py): made when a rule or
+        # a delivery setting first needs it (seeded from the seed given here, as if made
+        # here), and it observes the changes only once a rule has a target, so an account
+        # without one pays nothing
+        self._bridge: cms.RuleBridge | None = None
+        self._bridge_seed = self._sim.config.seed or 0
         self._sim.event_rules.target_listeners.append(self._watch_for_rules)
         for instance_id in instances:
             self.add_instance(instance_id)
@@ -611,6 +614,18 @@ class EcsSimulator(EcsHandle):
             )
         self.mns._wake()
         return message
+
+    @property
+    def _rule_bridge(self) -> cms.RuleBridge:
+        bridge = self._bridge
+        if bridge is None:
+            with self._sim.lock:
+                if self._bridge is None:
+                    self._bridge = cms.RuleBridge(
+                        self._sim, seed=self._bridge_seed, wake=self._wake_receivers
+                    )
+                bridge = self._bridge
+        return bridge
 
     def _watch_for_rules(self, rule: EventRule) -> None:
         if rule.targets_of("MnsParameters") and self._rule_bridge not in self._sim.observers:

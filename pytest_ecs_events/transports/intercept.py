@@ -2,10 +2,11 @@
 (ECS, CloudMonitor, SLB), each request tagged with its product.
 
 Each SDK sends through its own adapter class, and we patch exactly those classes' ``send``,
-beside a ``responses`` mock per class: a simulated host's request is answered here, the SDK's
-own ``Response`` built directly (see :func:`_answer_here`); every other request goes to the
-mock, which passes it through to whatever was there before us (a request through an adapter
-that retries on a status goes to the mock too, which acts the retries out). The classes:
+beside a ``responses`` mock per class (made when first needed): a simulated host's request is
+answered here, the SDK's own ``Response`` built directly (see :func:`_answer_here`); every
+other request goes to the mock, which passes it through to whatever was there before us (a
+request through an adapter that retries on a status goes to the mock too, which acts the
+retries out). The classes:
 
 - the legacy ``aliyunsdkcore`` through its vendored copy of requests;
 - the new SDK (``darabonba``, or ``Tea`` in older releases) through its ``_TLSAdapter``, a
@@ -240,7 +241,7 @@ class _Switchboard:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.active: list[Interceptor] = []
-        self._mocks: list[tuple[type[Any], Any, Callable[..., Any]]] | None = None
+        self._mocks: list[tuple[type[Any], _LazyMock, Callable[..., Any]]] | None = None
         #: The vendored copies the mocks were built for (an SDK loaded later adds one).
         self._built_for: tuple[str, ...] = ()
         #: (owner, name, had it, what it held) of each attribute set by :meth:`_swap`.
@@ -253,22 +254,11 @@ class _Switchboard:
         assert self._previous_base_send is not None
         return self._previous_base_send(adapter, request, **kwargs)
 
-    def _build(self) -> list[tuple[type[Any], Any, Callable[..., Any]]]:
+    def _build(self) -> list[tuple[type[Any], _LazyMock, Callable[..., Any]]]:
         """(adapter class, its mock, the ``send`` to install) for every target."""
-        import responses
-
         built = []
         for target, real_send in _targets():
-            mock = responses.RequestsMock(
-                assert_all_requests_are_fired=False, target=target, real_adapter_send=real_send
-            )
-            callback = functools.partial(self._route, requests_package=_requests_package(target))
-            mock.add(_any_method_callback()(
-                "POST", RPC_URL, callback=callback, content_type=JSON_CONTENT_TYPE
-            ))  # fmt: skip
-            if isinstance(getattr(mock, "_calls", None), responses.CallList):
-                mock._calls = _unrecorded()  # see _unrecorded
-            mock.add_passthru(re.compile(r".*", re.S))
+            mock = _LazyMock(self, target, real_send)
             module, cls_name, _ = target.rsplit(".", 2)
             cls = getattr(importlib.import_module(module), cls_name)
             package = _requests_package(target)
@@ -346,6 +336,49 @@ class _Switchboard:
         return active[-1].relay if active else None
 
 
+class _LazyMock:
+    """One target's ``responses`` mock, made when a request first needs it (another host,
+    a retrying adapter): a run whose SDK calls all go to simulated endpoints never imports
+    ``responses`` (with PyYAML and ``unittest.mock``), a cost its first test paid."""
+
+    def __init__(self, board: _Switchboard, target: str, real_send: Callable[..., Any]) -> None:
+        self._board = board
+        self._target = target
+        self._real_send = real_send
+        self._mock: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        mock = self._mock
+        if mock is None:
+            with self._lock:
+                if self._mock is None:
+                    self._mock = _new_mock(self._board, self._target, self._real_send)
+                mock = self._mock
+        return mock
+
+    def _on_request(self, adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.get()._on_request(adapter, request, *args, **kwargs)
+
+
+def _new_mock(board: _Switchboard, target: str, real_send: Callable[..., Any]) -> Any:
+    """The ``responses`` mock of one adapter ``target``: our RPC registration (answered by
+    the innermost interceptor) and a pass-through of everything else to ``real_send``."""
+    import responses
+
+    mock = responses.RequestsMock(
+        assert_all_requests_are_fired=False, target=target, real_adapter_send=real_send
+    )
+    callback = functools.partial(board._route, requests_package=_requests_package(target))
+    mock.add(_any_method_callback()(
+        "POST", RPC_URL, callback=callback, content_type=JSON_CONTENT_TYPE
+    ))  # fmt: skip
+    if isinstance(getattr(mock, "_calls", None), responses.CallList):
+        mock._calls = _unrecorded()  # see _unrecorded
+    mock.add_passthru(re.compile(r".*", re.S))
+    return mock
+
+
 @functools.cache
 def _any_method_callback() -> type[Any]:
     """A ``responses`` callback registration that answers every HTTP method of an RPC
@@ -397,7 +430,7 @@ def _insecure_shim() -> types.SimpleNamespace:
 
 
 def _send_through(
-    mock: Any, bypass: Callable[..., Any], package: str = "requests"
+    mock: _LazyMock, bypass: Callable[..., Any], package: str = "requests"
 ) -> Callable[..., Any]:
     """An adapter ``send``: a simulated endpoint's request is answered here (or shown to
     the relay of a relaying interceptor); any other goes to ``mock``, as responses' own

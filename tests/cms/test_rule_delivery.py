@@ -321,3 +321,27 @@ def test_the_bridge_observes_changes_only_once_a_rule_has_an_mns_target(
     sim.call("PutEventRuleTargets", RuleName="r", **mns_target("events", "m"))
     sim.add_event_rule("r2", queue="events")
     assert len(sim.simulation.observers) == 2
+
+
+def test_the_bridge_is_made_on_first_need_seeded_as_when_the_account_was_made() -> None:
+    """An account that never meets a rule never makes the bridge; made later, it draws from
+    the seed the account was made with, even if the configuration changed since."""
+    quiet = EcsSimulator(now=START, instances=[A], seed=7)
+    quiet.create_events("SystemMaintenance.Reboot", A, "+1h")
+    quiet.advance("2h")
+    assert quiet._bridge is None
+
+    def run(change_seed: bool) -> list[tuple[object, ...]]:
+        sim = EcsSimulator(now=START, instances=[A, B], seed=7)
+        if change_seed:
+            sim.simulation.config.seed = 8  # after the account was made: not the bridge's
+        sim.create_queue("events")
+        sim.mns_delivery(duplicates=0.5, reorder=True)
+        sim.add_event_rule("r", queue="events", event_types="Maintenance")
+        for when in ("+1h", "+2h", "+3h"):
+            sim.create_events("SystemMaintenance.Reboot", [A, B], when)
+        sim.advance("4h")
+        assert sim._rule_bridge.seed == 7
+        return [(d.payload["id"], d.priority) for d in sim.rule_deliveries]
+
+    assert run(change_seed=True) == run(change_seed=False)

@@ -466,3 +466,63 @@ def test_a_vendored_sdk_is_not_imported_until_the_process_loads_it() -> None:
         "False ('aliyunsdkcore.vendored.requests',)",
         "('aliyunsdkcore.vendored.requests', 'alibabacloud.vendored.requests')",
     ]
+
+
+def test_responses_is_imported_only_when_another_host_is_called() -> None:
+    """The mocks that pass other hosts through are made on first need: calls that all go to
+    simulated endpoints never import ``responses``; the first call to another host still
+    reaches it (here a local server), through the mock made then."""
+    import subprocess
+    import sys
+
+    script = (
+        "import http.server, sys, threading\n"
+        "import requests\n"
+        "from pytest_ecs_events import EcsSimulator\n"
+        "class Hello(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200); self.send_header('Content-Length', '5')\n"
+        "        self.end_headers(); self.wfile.write(b'hello')\n"
+        "    def log_message(self, *args): pass\n"
+        "server = http.server.HTTPServer(('127.0.0.1', 0), Hello)\n"
+        "threading.Thread(target=server.serve_forever, daemon=True).start()\n"
+        "with EcsSimulator(instances=['i-1']) as sim:\n"
+        "    answer = requests.get('https://ecs.aliyuncs.com/?Action=DescribeRegions', timeout=5)\n"
+        "    print(answer.status_code, len(sim.calls), 'responses' in sys.modules)\n"
+        "    other = requests.get(f'http://127.0.0.1:{server.server_port}/', timeout=5)\n"
+        "    print(other.status_code, other.text, 'responses' in sys.modules)\n"
+        "    again = requests.get('https://ecs.aliyuncs.com/?Action=DescribeRegions', timeout=5)\n"
+        "    print(again.status_code, len(sim.calls))\n"
+        "server.shutdown()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    status = out[0].split()[0]
+    assert out == [f"{status} 1 False", "200 hello True", f"{status} 2"]
+
+
+def test_the_mocks_made_on_first_need_are_one_per_adapter_class_across_threads() -> None:
+    """Threads meeting a lazily made mock at once all get the same one."""
+    import threading
+
+    from pytest_ecs_events.transports import intercept
+
+    lazy = intercept._LazyMock(
+        intercept._SWITCHBOARD, "requests.adapters.HTTPAdapter.send", lambda *a, **k: None
+    )
+    seen: list[object] = []
+    start = threading.Barrier(8)
+
+    def get() -> None:
+        start.wait()
+        seen.append(lazy.get())
+
+    threads = [threading.Thread(target=get) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8
+    assert all(mock is seen[0] for mock in seen)
+    assert isinstance(seen[0], responses.RequestsMock)
