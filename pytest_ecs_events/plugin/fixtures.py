@@ -7,21 +7,27 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..core.clock import parse_time, wall_clock_now
-from ..core.errors import EcsApiError
 from . import report
 from .config import configured_catalog, execution_duration, ini_extra_regions, marked_region
-from .markers import MarkerError, SimSettings, event_marks, sim_settings
+from .marker_names import MarkerError
 
 if TYPE_CHECKING:
     from ..simulator import EcsSimulator
     from ..timepatch import ClockCoupling
+    from .markers import SimSettings
+
+# The simulator, the clock and the markers' parsing are imported where a test first uses
+# them: every pytest start-up imports this module, and a run that never asks for ``ecs_sim``
+# needs none of them.
 
 
 def build_simulator(item: pytest.Item, settings: SimSettings | None = None) -> EcsSimulator:
     """An :class:`EcsSimulator` configured by the item's markers (``settings``: their merged
     ``ecs_sim`` settings, if already read), its events created."""
-    from ..simulator import EcsSimulator  # here: a run that never asks for ecs_sim never loads it
+    from ..core.clock import parse_time, wall_clock_now
+    from ..core.errors import EcsApiError
+    from ..simulator import EcsSimulator
+    from .markers import event_marks, sim_settings
 
     config = item.config
     if settings is None:
@@ -108,6 +114,8 @@ def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
 
         yield from live_ecs_sim(request)
         return
+    from .markers import sim_settings
+
     item = request.node
     problem = None
     try:
@@ -180,6 +188,8 @@ def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
     unscripted = [run for run in sim.invocations if not run.scripted]
     if not unscripted:  # first: most tests run no command, and the markers need not be read
         return
+    from .markers import sim_settings
+
     strict = sim_settings(item).strict_commands
     source = "@pytest.mark.ecs_sim(strict_commands=True)"
     if strict is None:

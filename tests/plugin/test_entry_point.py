@@ -65,3 +65,29 @@ def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
     modules = ("pytest_ecs_events.simulator", "pytest_ecs_events.api.dispatch",
                "pytest_ecs_events.core.simulation", "pytest_ecs_events.live")  # fmt: skip
     assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
+
+
+def test_the_plugin_loads_no_marker_parsing_until_a_test_uses_one() -> None:
+    """The catalog, the clock (with dateutil's parser) and the markers' parsing are a third of
+    what the plugin would otherwise add to every pytest start-up: they load when a test first
+    asks for ``ecs_sim`` (``plugin/marker_names.py`` holds what start-up needs)."""
+    modules = ("pytest_ecs_events.core.catalog", "pytest_ecs_events.core.clock",
+               "pytest_ecs_events.core.regions", "pytest_ecs_events.plugin.markers",
+               "dateutil.parser")  # fmt: skip
+    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
+
+
+def test_a_run_that_never_uses_ecs_sim_loads_no_marker_parsing(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """The same in a whole pytest run (its hooks included) with the default ini."""
+    ecs_pytester.makepyfile(
+        """
+        import sys
+        def test_x():
+            heavy = ("pytest_ecs_events.core.catalog", "pytest_ecs_events.core.clock",
+                     "pytest_ecs_events.plugin.markers", "pytest_ecs_events.simulator")
+            assert [m for m in heavy if m in sys.modules] == []
+        """
+    )
+    ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
