@@ -10,7 +10,7 @@ dispatcher (``EcsApi``), keyed by the event object itself (records compare by id
 the key is as cheap as an attribute), and dropped with the dispatcher's other caches when it
 serves another simulation (whose catalog may render differently). A kept rendering is valid
 while the record's ``revision`` holds: the core bumps it whenever a field the API returns
-changes (events: core/store.py and core/simulation.py; instances and disks: every write to a
+changes (events: core/store.py and the core/sim_*.py parts; instances and disks: every write to a
 rendered field of ``Instance`` or ``Disk`` in the core, tags included; Cloud Assistant runs
 and their invocations: ``CloudAssistant._changed``, at each step of a run). A new rendered field
 that depends on anything but the record's own fields (and the catalog) needs its own
