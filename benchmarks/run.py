@@ -1959,7 +1959,9 @@ def usage() -> str:
         "usage: python benchmarks/run.py [-h] [GROUP ...]\n\n"
         "Run the named groups (all without a name), e.g. `benchmarks/run.py P1 suite`;\n"
         "BENCH_ROUNDS sets the rounds (default 7: 42 pairs of 20 calls for the per-call rows,\n"
-        "7 for pytest start-up, 5 for the never-using suite, 3 for the other subprocess rows)."
+        "21 for pytest start-up, 5 for the never-using suite, 3 for the other subprocess rows;\n"
+        "the newer action rows take 14 pairs). BENCH_JSON=FILE also writes the rows as JSON,\n"
+        "which benchmarks/summarize.py turns into one table over several runs."
         "\n\n" + "\n".join(lines)
     )
 
@@ -1985,6 +1987,11 @@ def main(argv: list[str]) -> int:
     missed = [r for r in RESULTS if r[3] == "MISS"]
     print(f"\n{len(RESULTS)} rows: {sum(r[3] == 'PASS' for r in RESULTS)} PASS, "
           f"{len(missed)} MISS, {sum(r[3] == 'report' for r in RESULTS)} report")  # fmt: skip
+    if os.environ.get("BENCH_JSON"):
+        import json
+
+        rows = [dict(zip(("row", "figure", "target", "verdict"), r, strict=True)) for r in RESULTS]
+        Path(os.environ["BENCH_JSON"]).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 0
 
 
