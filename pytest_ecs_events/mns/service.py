@@ -88,8 +88,15 @@ class MnsRequest:
         if kept is not None:
             return kept
         raw = self.target.partition("?")[2]
-        pairs = (part.partition("=") for part in raw.split("&") if part)
-        query = {unquote(k): unquote(v) for k, _, v in pairs} if raw else {}
+        if not raw:
+            query: dict[str, str] = {}
+        else:
+            pairs = (part.partition("=") for part in raw.split("&") if part)
+            # unquote returns a string without "%" as it is
+            if "%" in raw:
+                query = {unquote(k): unquote(v) for k, _, v in pairs}
+            else:
+                query = {k: v for k, _, v in pairs}
         self.__dict__["_query"] = query  # not a field: equality and repr stay the fields'
         return query
 
@@ -274,13 +281,10 @@ class MnsService:
                 operation,
                 "InternalError",
             )
-        reply.headers.update(
-            {
-                "x-mns-request-id": request_id,
-                "x-mns-version": API_VERSION,
-                "Content-Type": XML_CONTENT_TYPE,
-            }
-        )
+        headers = reply.headers  # in this order after the operation's own (Location)
+        headers["x-mns-request-id"] = request_id
+        headers["x-mns-version"] = API_VERSION
+        headers["Content-Type"] = XML_CONTENT_TYPE
         self._record(request, operation, queue_name, reply.status, reply.error_code, request_id)
         return reply
 
@@ -436,13 +440,13 @@ class MnsService:
 
     @staticmethod
     def _route(request: MnsRequest) -> tuple[str, str]:
-        parts = request.path.strip("/").split("/")
+        parts = request.target.partition("?")[0].strip("/").split("/")
         method, count = request.method, len(parts)
         # the query is read only by the routes that depend on it (a send has none)
         if count == 1 and parts[0] == "queues" and method == "GET":
             return "ListQueue", ""
         if count == 2 and parts[0] == "queues" and parts[1]:
-            name = unquote(parts[1])
+            name = parts[1] if "%" not in parts[1] else unquote(parts[1])
             if method == "PUT":
                 metaoverride = "metaoverride" in request.query
                 return ("SetQueueAttributes" if metaoverride else "CreateQueue"), name
@@ -451,7 +455,7 @@ class MnsService:
             if method == "DELETE":
                 return "DeleteQueue", name
         if count == 3 and parts[0] == "queues" and parts[2] == "messages" and parts[1]:
-            name = unquote(parts[1])
+            name = parts[1] if "%" not in parts[1] else unquote(parts[1])
             if method == "POST":
                 body = request.body.lstrip()
                 is_batch = b"<Messages" in body[:200]
