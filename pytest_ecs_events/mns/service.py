@@ -41,7 +41,13 @@ from ..api.registry import OTHER_PRODUCT_ACTIONS
 from ..api.speedups.frozen_init import one_step_init
 from ..api.speedups.request_ids import new_mns_request_id as new_request_id
 from ..core.errors import EcsApiError
-from ..core.queues import MAX_BATCH, Message, Queue, invalid_argument, millis
+from ..core.queues import (
+    MAX_BATCH,
+    Message,
+    Queue,
+    invalid_argument,
+    millis,
+)
 from ..core.simulation import Simulation
 from . import xmlio
 from .signature import check_signature, content_md5_ok, hmac_sha1
@@ -291,11 +297,12 @@ class MnsService:
     def quick(
         self, method: str, target: str, header: Mapping[str, Any], data: Any, host: str
     ) -> tuple[int, dict[str, str], str] | None:
-        """SendMessage or ReceiveMessage in the exact shape the MNS SDK sends them, answered
-        in one pass: ``(status, headers, body text)``, the reply and record :meth:`handle`
-        gives; ``None`` (nothing taken, nothing changed) for any other shape and for any
-        request that :meth:`handle` would answer with an error, so errors come from the one
-        general route. Held equal to :meth:`handle` by tests/property/test_mns_quick.py."""
+        """SendMessage, ReceiveMessage or DeleteMessage in the exact shape the MNS SDK sends
+        them, answered in one pass: ``(status, headers, body text)``, the reply and record
+        :meth:`handle` gives; ``None`` (nothing taken, nothing changed) for any other shape
+        and for any request that :meth:`handle` would answer with an error, so errors come
+        from the one general route. Held equal to :meth:`handle` by
+        tests/property/test_mns_quick.py."""
         if self.api.faults or not target.startswith("/queues/"):
             return None
         path, _, raw_query = target.partition("?")
@@ -320,6 +327,12 @@ class MnsService:
                 wait = raw_query[12:]
                 if not (wait.isascii() and wait.isdigit() and int(wait) <= 30):
                     return None
+        elif method == "DELETE":  # DeleteMessage: the handle as the SDK puts it, unencoded
+            if data != "" or (keys != _GET_HEADERS and keys != _GET_HEADERS_KEPT_ALIVE):
+                return None
+            if not raw_query.startswith("ReceiptHandle=") or "&" in raw_query or "%" in raw_query:
+                return None
+            md5 = content_type = ""
         else:
             return None
         version, date, authorization = (
@@ -384,6 +397,14 @@ class MnsService:
                 f"{xmlio.MESSAGE_HEAD}<MessageId>{message.message_id}</MessageId>"
                 f"<MessageBodyMD5>{message.body_md5}</MessageBodyMD5></Message>"
             )
+        elif method == "DELETE":
+            handle = raw_query[14:]
+            with sim.lock:
+                if not sim.queues.delete_one(name, handle, sim.clock.now):
+                    return None
+            request_id = new_request_id()
+            status, operation, text = 204, "DeleteMessage", ""
+            params = {"ReceiptHandle": handle, "QueueName": name}
         else:
             try:
                 with sim.lock:  # the message itself: read under the lock
