@@ -41,7 +41,13 @@ from ..api.registry import OTHER_PRODUCT_ACTIONS
 from ..api.speedups.frozen_init import one_step_init
 from ..api.speedups.request_ids import new_mns_request_id as new_request_id
 from ..core.errors import EcsApiError
-from ..core.queues import MAX_BATCH, Message, Queue, invalid_argument, millis
+from ..core.queues import (
+    MAX_BATCH,
+    Message,
+    Queue,
+    invalid_argument,
+    millis,
+)
 from ..core.simulation import Simulation
 from . import xmlio
 from .signature import check_signature, content_md5_ok, hmac_sha1
@@ -88,8 +94,15 @@ class MnsRequest:
         if kept is not None:
             return kept
         raw = self.target.partition("?")[2]
-        pairs = (part.partition("=") for part in raw.split("&") if part)
-        query = {unquote(k): unquote(v) for k, _, v in pairs} if raw else {}
+        if not raw:
+            query: dict[str, str] = {}
+        else:
+            pairs = (part.partition("=") for part in raw.split("&") if part)
+            # unquote returns a string without "%" as it is
+            if "%" in raw:
+                query = {unquote(k): unquote(v) for k, _, v in pairs}
+            else:
+                query = {k: v for k, _, v in pairs}
         self.__dict__["_query"] = query  # not a field: equality and repr stay the fields'
         return query
 
@@ -274,24 +287,22 @@ class MnsService:
                 operation,
                 "InternalError",
             )
-        reply.headers.update(
-            {
-                "x-mns-request-id": request_id,
-                "x-mns-version": API_VERSION,
-                "Content-Type": XML_CONTENT_TYPE,
-            }
-        )
+        headers = reply.headers  # in this order after the operation's own (Location)
+        headers["x-mns-request-id"] = request_id
+        headers["x-mns-version"] = API_VERSION
+        headers["Content-Type"] = XML_CONTENT_TYPE
         self._record(request, operation, queue_name, reply.status, reply.error_code, request_id)
         return reply
 
     def quick(
         self, method: str, target: str, header: Mapping[str, Any], data: Any, host: str
     ) -> tuple[int, dict[str, str], str] | None:
-        """SendMessage or ReceiveMessage in the exact shape the MNS SDK sends them, answered
-        in one pass: ``(status, headers, body text)``, the reply and record :meth:`handle`
-        gives; ``None`` (nothing taken, nothing changed) for any other shape and for any
-        request that :meth:`handle` would answer with an error, so errors come from the one
-        general route. Held equal to :meth:`handle` by tests/property/test_mns_quick.py."""
+        """SendMessage, ReceiveMessage or DeleteMessage in the exact shape the MNS SDK sends
+        them, answered in one pass: ``(status, headers, body text)``, the reply and record
+        :meth:`handle` gives; ``None`` (nothing taken, nothing changed) for any other shape
+        and for any request that :meth:`handle` would answer with an error, so errors come
+        from the one general route. Held equal to :meth:`handle` by
+        tests/property/test_mns_quick.py."""
         if self.api.faults or not target.startswith("/queues/"):
             return None
         path, _, raw_query = target.partition("?")
@@ -316,6 +327,12 @@ class MnsService:
                 wait = raw_query[12:]
                 if not (wait.isascii() and wait.isdigit() and int(wait) <= 30):
                     return None
+        elif method == "DELETE":  # DeleteMessage: the handle as the SDK puts it, unencoded
+            if data != "" or (keys != _GET_HEADERS and keys != _GET_HEADERS_KEPT_ALIVE):
+                return None
+            if not raw_query.startswith("ReceiptHandle=") or "&" in raw_query or "%" in raw_query:
+                return None
+            md5 = content_type = ""
         else:
             return None
         version, date, authorization = (
@@ -380,6 +397,14 @@ class MnsService:
                 f"{xmlio.MESSAGE_HEAD}<MessageId>{message.message_id}</MessageId>"
                 f"<MessageBodyMD5>{message.body_md5}</MessageBodyMD5></Message>"
             )
+        elif method == "DELETE":
+            handle = raw_query[14:]
+            with sim.lock:
+                if not sim.queues.delete_one(name, handle, sim.clock.now):
+                    return None
+            request_id = new_request_id()
+            status, operation, text = 204, "DeleteMessage", ""
+            params = {"ReceiptHandle": handle, "QueueName": name}
         else:
             try:
                 with sim.lock:  # the message itself: read under the lock
@@ -436,13 +461,13 @@ class MnsService:
 
     @staticmethod
     def _route(request: MnsRequest) -> tuple[str, str]:
-        parts = request.path.strip("/").split("/")
+        parts = request.target.partition("?")[0].strip("/").split("/")
         method, count = request.method, len(parts)
         # the query is read only by the routes that depend on it (a send has none)
         if count == 1 and parts[0] == "queues" and method == "GET":
             return "ListQueue", ""
         if count == 2 and parts[0] == "queues" and parts[1]:
-            name = unquote(parts[1])
+            name = parts[1] if "%" not in parts[1] else unquote(parts[1])
             if method == "PUT":
                 metaoverride = "metaoverride" in request.query
                 return ("SetQueueAttributes" if metaoverride else "CreateQueue"), name
@@ -451,7 +476,7 @@ class MnsService:
             if method == "DELETE":
                 return "DeleteQueue", name
         if count == 3 and parts[0] == "queues" and parts[2] == "messages" and parts[1]:
-            name = unquote(parts[1])
+            name = parts[1] if "%" not in parts[1] else unquote(parts[1])
             if method == "POST":
                 body = request.body.lstrip()
                 is_batch = b"<Messages" in body[:200]

@@ -1,8 +1,9 @@
-"""``MnsService.quick`` (SendMessage and ReceiveMessage as the MNS SDK sends them, in one
-pass) answers what the general route (``MnsService.handle``) answers: the same status, body
-and headers (but the request id), the same store afterwards and the same call records, after
-random sequences of sends, receives, deletes and visibility changes; and for any other shape
-or any request the general route refuses, it declines (returns None, nothing changed)."""
+"""``MnsService.quick`` (SendMessage, ReceiveMessage and DeleteMessage as the MNS SDK sends
+them, in one pass) answers what the general route (``MnsService.handle``) answers: the same
+status, body and headers (but the request id), the same store afterwards and the same call
+records, after random sequences of sends, receives, deletes, visibility changes and clock
+moves (handles that stop holding, messages that expire); and for any other shape or any
+request the general route refuses, it declines (returns None, nothing changed)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import dataclasses
 import hashlib
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events.mns.signature import sign
@@ -122,9 +123,13 @@ def steps(draw: st.DrawFn) -> tuple[Any, ...]:
                                       "?numOfMessages=2", "?waitseconds=%33"]))  # fmt: skip
         data = draw(st.sampled_from(["", "", "", b"<x/>"]))
         return ("GET", f"/queues/{queue}/messages{query}", data, odd, alive)
-    # deletes and visibility changes go through the general route on both sides
+    # a delete's handle: one received before (it may have stopped holding), or odd
     pick = draw(st.integers(0, 5))
     return (kind, queue, pick, odd, alive)
+
+
+TICKS = st.tuples(st.just("tick"), st.integers(0, 40), st.none(), st.none(), st.none())
+HANDLE_ODD = st.sampled_from(["", "", "", "", "x", "&x=1", "%41", "+"])
 
 
 def state(sim: EcsSimulator) -> object:
@@ -150,16 +155,16 @@ def answer(sim: EcsSimulator, req: Req) -> tuple[int, dict[str, str], str]:
 
 
 @settings(max_examples=120, deadline=None)
-@given(st.booleans(), st.lists(steps(), max_size=25))
+@given(st.booleans(), st.lists(steps() | TICKS, max_size=25), HANDLE_ODD)
 def test_quick_answers_what_the_general_route_answers(
-    with_credentials: bool, script: list[tuple[Any, ...]]
+    with_credentials: bool, script: list[tuple[Any, ...]], handle_odd: str
 ) -> None:
     credentials = {"ak": "secret"} if with_credentials else None
     secret = "secret" if with_credentials else None
     sims = []
     for _ in range(2):
         sim = EcsSimulator(now=START, seed=1, credentials=credentials)
-        sim.create_queue("q", visibility_timeout=10)
+        sim.create_queue("q", visibility_timeout=10, message_retention_period=60)
         sims.append(sim)
     quick, general = sims
     declined: list[bool] = []
@@ -175,8 +180,15 @@ def test_quick_answers_what_the_general_route_answers(
     handles: list[str] = []
     for step in script:
         method, target, data, odd, alive = step
+        if method == "tick":
+            for sim in sims:
+                sim.advance(f"{target}s")
+            assert state(quick) == state(general)
+            continue
         if method in ("delete", "visibility"):
             handle = handles[data % len(handles)] if handles else "zzz"
+            if data == 5:
+                handle += handle_odd
             if method == "delete":
                 method, uri = "DELETE", f"/queues/{target}/messages?ReceiptHandle={handle}"
             else:
@@ -190,8 +202,10 @@ def test_quick_answers_what_the_general_route_answers(
         got = answer(quick, req)
         want = answer(general, sdk_request(method, uri, data, secret, odd, alive))
         assert got == want
-        if got[0] >= 300 or odd in SHAPES or method not in ("GET", "POST"):
+        if got[0] >= 300 or odd in SHAPES or method not in ("GET", "POST", "DELETE"):
             assert declined == [True]  # an error or another shape: the general route's
+        if method == "DELETE" and got[0] == 204 and odd not in SHAPES and handle_odd == "":
+            assert declined == [False]  # the SDK's delete is quick's
         assert state(quick) == state(general)
         if got[0] == 200 and "<ReceiptHandle>" in got[2]:
             handles.append(got[2].split("<ReceiptHandle>")[1].split("<")[0])
@@ -215,3 +229,79 @@ def test_the_sdks_send_and_receive_are_answered_quick() -> None:
         assert status in (200, 201)
     assert [s is not None for s in served] == [True, True]
     assert [c.action for c in sim.calls][-2:] == ["SendMessage", "ReceiveMessage"]
+
+
+SDK_BODY = (
+    b'<?xml version="1.0" encoding="utf-8"?><Message xmlns="http://mns.aliyuncs.com/doc/v1/">'
+    b"<MessageBody>m</MessageBody></Message>"
+)
+DELETE_SCRIPT = st.lists(
+    st.one_of(
+        st.tuples(st.just("send"), st.just(0), st.just("")),
+        st.tuples(st.just("receive"), st.just(0), st.just("")),
+        st.tuples(st.just("delete"), st.integers(0, 30), HANDLE_ODD),
+        st.tuples(st.just("visibility"), st.integers(0, 30), st.just("")),
+        st.tuples(st.just("tick"), st.integers(0, 40), st.just("")),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.booleans(), st.booleans(), DELETE_SCRIPT)
+@example(  # a handle that still holds a message that has expired: purged, MessageNotExist
+    False,
+    True,
+    [("send", 0, ""), ("tick", 40, ""), ("receive", 0, ""), ("tick", 25, ""), ("delete", 0, "")],
+)
+def test_quick_deletes_what_the_general_route_deletes(
+    with_credentials: bool, alive: bool, script: list[tuple[str, int, str]]
+) -> None:
+    """The SDK's own DeleteMessage with handles that hold, that stopped holding (received
+    again, visible again, changed, deleted, expired) or that are odd."""
+    credentials = {"ak": "secret"} if with_credentials else None
+    secret = "secret" if with_credentials else None
+    sims = []
+    for _ in range(2):
+        sim = EcsSimulator(now=START, seed=1, credentials=credentials)
+        sim.create_queue("q", visibility_timeout=30, message_retention_period=60)
+        sims.append(sim)
+    quick, general = sims
+    declined: list[bool] = []
+    real_quick = quick.mns.quick
+
+    def watched(*args: Any) -> Any:
+        result = real_quick(*args)
+        declined.append(result is None)
+        return result
+
+    quick.mns.quick = watched  # type: ignore[method-assign]
+    general.mns.quick = lambda *args: None  # type: ignore[method-assign]
+    handles: list[str] = []
+    for kind, pick, odd in script:
+        if kind == "tick":
+            for sim in sims:
+                sim.advance(f"{pick}s")
+            continue
+        handle = (handles[pick % len(handles)] if handles else "1-eHg") + odd
+        method, uri, data = {
+            "send": ("POST", "/queues/q/messages", SDK_BODY),
+            "receive": ("GET", "/queues/q/messages?waitseconds=0", ""),
+            "delete": ("DELETE", f"/queues/q/messages?ReceiptHandle={handle}", ""),
+            "visibility": (
+                "PUT",
+                f"/queues/q/messages?ReceiptHandle={handle}&VisibilityTimeout=5",
+                "",
+            ),
+        }[kind]
+        declined.clear()
+        got = answer(quick, sdk_request(method, uri, data, secret, None, alive))
+        want = answer(general, sdk_request(method, uri, data, secret, None, alive))
+        assert got == want
+        assert state(quick) == state(general)
+        if kind == "delete" and not odd:
+            assert declined == [got[0] != 204]  # served quick, or declined for an error
+        elif kind == "delete":
+            assert declined == [True]  # another shape (an extra parameter, "%", an error)
+        if got[0] == 200 and "<ReceiptHandle>" in got[2]:
+            handles.append(got[2].split("<ReceiptHandle>")[1].split("<")[0])

@@ -1,5 +1,6 @@
-"""``QueueStore.send_one`` and ``receive_one`` (the single-message entry points of
-``MnsService.quick``) do what ``send(name, body, now)`` and ``receive(name, 1, now)`` do: the
+"""``QueueStore.send_one``, ``receive_one`` and ``delete_one`` (the single-message entry
+points of ``MnsService.quick``) do what ``send(name, body, now)``, ``receive(name, 1, now)``
+and ``delete_message`` do (``delete_one`` declines, changing nothing, where it raises): the
 same message or error, and the same store afterwards (messages, every heap and index,
 counters), after random sequences of sends, receives, deletes, visibility changes,
 attribute changes and clock moves (forward and back); and ``hmac_sha1`` is ``hmac.digest``."""
@@ -10,7 +11,7 @@ import hmac
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events.core.errors import EcsApiError
@@ -65,6 +66,16 @@ def outcome(call: Any, *args: Any) -> object:
 
 @settings(max_examples=150, deadline=None)
 @given(ATTRIBUTES, ATTRIBUTES, st.lists(STEPS, max_size=40))
+@example(  # a handle whose message turned visible again, then one that expired while held
+    {"VisibilityTimeout": 1},
+    {"VisibilityTimeout": 30, "MessageRetentionPeriod": 60},
+    [
+        *[("send", "q", "x"), ("receive", "q", None), ("clock", None, 2), ("delete", "q", 1)],
+        *[("send", "r", "y"), ("clock", None, 31), ("receive", "r", None)],
+        *[("clock", None, 5)] * 5,
+        *[("clock", None, 2), ("clock", None, 2), ("delete", "r", 1)],
+    ],
+)
 def test_single_message_entry_points_match_the_general_ones(
     first: dict[str, int], second: dict[str, int], steps: list[tuple[str, Any, Any]]
 ) -> None:
@@ -94,15 +105,35 @@ def test_single_message_entry_points_match_the_general_ones(
             if not handles:
                 continue
             queue, handle = handles[value % len(handles)]
-            for store in (single, general):
+            if kind == "delete" and value % 3:  # delete_one, with holding or odd handles
+                if value > 5:
+                    handle += ("x", "zz=")[value % 2]
+                before = state(single)
+                done = single.delete_one(queue, handle, now)
                 try:
-                    if kind == "delete":
-                        store.delete_message(queue, handle, now)
-                    else:
-                        store.change_visibility(queue, handle, 7, now)
+                    general.delete_message(queue, handle, now)
+                    deleted = True
                 except EcsApiError:
-                    pass
-            got = want = None
+                    deleted = False
+                assert done == deleted
+                if not done:  # declined with nothing changed; the general route answers
+                    assert state(single) == before
+                    try:
+                        single.delete_message(queue, handle, now)
+                        raise AssertionError("delete_one declined a delete that succeeds")
+                    except EcsApiError:
+                        pass
+                got = want = None
+            else:
+                for store in (single, general):
+                    try:
+                        if kind == "delete":
+                            store.delete_message(queue, handle, now)
+                        else:
+                            store.change_visibility(queue, handle, 7, now)
+                    except EcsApiError:
+                        pass
+                got = want = None
         assert got == want
         assert state(single) == state(general)
 
