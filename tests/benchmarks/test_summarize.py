@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 _PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "summarize.py"
 _spec = importlib.util.spec_from_file_location("benchmarks_summarize", _PATH)
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 summarize = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = summarize
 _spec.loader.exec_module(summarize)
