@@ -29,6 +29,27 @@ from .sim_base import (
 from .sim_timers import Timers
 
 
+def _listed_ids(values: Sequence[str], parameter: str, limit: int, limit_status: int) -> list[str]:
+    """The ids a call lists, each once in the order given; none is the API's
+    ``MissingParameter`` (404), more than ``limit`` (counted as sent) its
+    ``<parameter>LimitExceeded`` with ``limit_status``."""
+    ids = list(dict.fromkeys(values))
+    if not ids:
+        raise EcsApiError(
+            "MissingParameter",
+            f'The input parameter "{parameter}" that is mandatory for processing this request '
+            "is not supplied.",
+            404,
+        )
+    if len(values) > limit:
+        raise EcsApiError(
+            f"{parameter}LimitExceeded",
+            f"The number of {parameter} exceeds the limit of {limit}: {len(values)} were given.",
+            limit_status,
+        )
+    return ids
+
+
 class EventOps(Timers):
     """Create, cancel, inject, accept, reschedule and fail events; make new ones."""
 
@@ -59,21 +80,7 @@ class EventOps(Timers):
                     f"cannot be simulated; CreateSimulatedSystemEvents accepts {allowed}.",
                     403,
                 )
-            ids = list(dict.fromkeys(instance_ids))
-            if not ids:
-                raise EcsApiError(
-                    "MissingParameter",
-                    'The input parameter "InstanceId" that is mandatory for processing this '
-                    "request is not supplied.",
-                    404,
-                )
-            if len(instance_ids) > self.config.max_ids_per_call:  # counted as sent
-                raise EcsApiError(
-                    "InstanceIdLimitExceeded",
-                    f"The number of InstanceId exceeds the limit of "
-                    f"{self.config.max_ids_per_call}: {len(instance_ids)} were given.",
-                    403,
-                )
+            ids = _listed_ids(instance_ids, "InstanceId", self.config.max_ids_per_call, 403)
             if not_before > LATEST_TIME:
                 raise EcsApiError(
                     "InvalidParameter",
@@ -125,21 +132,7 @@ class EventOps(Timers):
         """
         with self.lock:
             region = region or self.config.region
-            ids = list(dict.fromkeys(event_ids))
-            if not ids:
-                raise EcsApiError(
-                    "MissingParameter",
-                    'The input parameter "EventId" that is mandatory for processing this '
-                    "request is not supplied.",
-                    404,
-                )
-            if len(event_ids) > self.config.max_ids_per_call:  # counted as sent
-                raise EcsApiError(
-                    "EventIdLimitExceeded",
-                    f"The number of EventId exceeds the limit of {self.config.max_ids_per_call}: "
-                    f"{len(event_ids)} were given.",
-                    400,
-                )
+            ids = _listed_ids(event_ids, "EventId", self.config.max_ids_per_call, 400)
             events = []
             for event_id in ids:
                 event = self.store.events.get(event_id)

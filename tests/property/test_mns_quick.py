@@ -154,17 +154,16 @@ def answer(sim: EcsSimulator, req: Req) -> tuple[int, dict[str, str], str]:
     return response.status, headers, response.data.replace(request_id, "(id)")
 
 
-@settings(max_examples=120, deadline=None)
-@given(st.booleans(), st.lists(steps() | TICKS, max_size=25), HANDLE_ODD)
-def test_quick_answers_what_the_general_route_answers(
-    with_credentials: bool, script: list[tuple[Any, ...]], handle_odd: str
-) -> None:
+def _twins(
+    with_credentials: bool, *, visibility_timeout: int
+) -> tuple[EcsSimulator, EcsSimulator, list[bool]]:
+    """Two equal accounts with queue ``q``: the first answers through ``quick`` (and notes in
+    the list whether it declined each request), the second never does (the general route)."""
     credentials = {"ak": "secret"} if with_credentials else None
-    secret = "secret" if with_credentials else None
     sims = []
     for _ in range(2):
         sim = EcsSimulator(now=START, seed=1, credentials=credentials)
-        sim.create_queue("q", visibility_timeout=10, message_retention_period=60)
+        sim.create_queue("q", visibility_timeout=visibility_timeout, message_retention_period=60)
         sims.append(sim)
     quick, general = sims
     declined: list[bool] = []
@@ -177,11 +176,21 @@ def test_quick_answers_what_the_general_route_answers(
 
     quick.mns.quick = watched  # type: ignore[method-assign]
     general.mns.quick = lambda *args: None  # type: ignore[method-assign]
+    return quick, general, declined
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.booleans(), st.lists(steps() | TICKS, max_size=25), HANDLE_ODD)
+def test_quick_answers_what_the_general_route_answers(
+    with_credentials: bool, script: list[tuple[Any, ...]], handle_odd: str
+) -> None:
+    secret = "secret" if with_credentials else None
+    quick, general, declined = _twins(with_credentials, visibility_timeout=10)
     handles: list[str] = []
     for step in script:
         method, target, data, odd, alive = step
         if method == "tick":
-            for sim in sims:
+            for sim in (quick, general):
                 sim.advance(f"{target}s")
             assert state(quick) == state(general)
             continue
@@ -259,28 +268,12 @@ def test_quick_deletes_what_the_general_route_deletes(
 ) -> None:
     """The SDK's own DeleteMessage with handles that hold, that stopped holding (received
     again, visible again, changed, deleted, expired) or that are odd."""
-    credentials = {"ak": "secret"} if with_credentials else None
     secret = "secret" if with_credentials else None
-    sims = []
-    for _ in range(2):
-        sim = EcsSimulator(now=START, seed=1, credentials=credentials)
-        sim.create_queue("q", visibility_timeout=30, message_retention_period=60)
-        sims.append(sim)
-    quick, general = sims
-    declined: list[bool] = []
-    real_quick = quick.mns.quick
-
-    def watched(*args: Any) -> Any:
-        result = real_quick(*args)
-        declined.append(result is None)
-        return result
-
-    quick.mns.quick = watched  # type: ignore[method-assign]
-    general.mns.quick = lambda *args: None  # type: ignore[method-assign]
+    quick, general, declined = _twins(with_credentials, visibility_timeout=30)
     handles: list[str] = []
     for kind, pick, odd in script:
         if kind == "tick":
-            for sim in sims:
+            for sim in (quick, general):
                 sim.advance(f"{pick}s")
             continue
         handle = (handles[pick % len(handles)] if handles else "1-eHg") + odd
