@@ -29,7 +29,7 @@ script_steps = st.lists(
                                "command", "stop_command", "no_agent", "lb_add", "lb_remove",
                                "lb_set", "group_add", "group_remove", "group_weight",
                                "health_wait", "modify", "stop_charging", "tag_disk",
-                               "keep_disk", "release"]),
+                               "keep_disk", "release", "typed"]),
               st.integers(0, 2), st.integers(1, 50)),
     max_size=15,
 )  # fmt: skip
@@ -56,7 +56,10 @@ QUESTIONS = [
     {"Action": "ListTagResources", "ResourceType": "disk"},
     {"Action": "DescribeTags"},
     {"Action": "DescribeZones"},
+    {"Action": "DescribeZones", "Verbose": "false", "AcceptLanguage": "en-US"},
     {"Action": "DescribeInstanceTypes", "InstanceTypeFamily": "ecs.g7"},
+    {"Action": "DescribeInstanceTypes"},
+    {"Action": "DescribeInstanceTypes", "MaxResults": "3", "NextToken": "0" * 31 + "2"},
     {"Action": "DescribeInvocations", "IncludeOutput": "true"},
     {"Action": "DescribeInvocationResults", "InstanceId": "i-1"},
     {"Action": "DescribeInvocations"},
@@ -156,6 +159,11 @@ def _apply(sim: EcsSimulator, what: str, index: int, hours: int) -> None:
     elif what == "release":
         with contextlib.suppress(EcsApiError, ValueError):
             sim.create_events("SystemFailure.Delete", instance, f"+{hours}m")
+    elif what == "typed":  # an instance of another type or zone (or an unlisted type)
+        types = ("ecs.g7.large", "ecs.c7.xlarge", "ecs.zz9.large", "ecs.g7.16xlarge")
+        with contextlib.suppress(EcsApiError, ValueError):  # the id is taken: nothing changes
+            sim.add_instance(f"i-t{hours}", instance_type=types[hours % 4],
+                             zone=f"{sim.region}-{'bhijk'[index]}")  # fmt: skip
     # "nothing": poll again with nothing changed
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from ...core.simulation import Simulation
 from .json_output import json_tail
 
-__all__ = ["AnswerCache", "KeptAnswer", "LastPage", "PreparedQuery", "SameAnswer"]
+__all__ = ["AnswerCache", "KeptAnswer", "LastPage", "PreparedQuery", "SameAnswer", "SameInputs"]
 
 #: A read-only action's parsed question: computes the body from the simulation (called
 #: under the simulation's lock). Returning the previous body object again says it is
@@ -136,6 +136,29 @@ class KeptAnswer:
 
     def keep(self, owner: object, revision: int, body: dict[str, Any]) -> dict[str, Any]:
         self._owner, self._revision, self.body = owner, revision, body
+        return body
+
+
+class SameInputs:
+    """A query's last body, kept while what it was computed from is equal: a small value the
+    query reads cheaply from the simulation, of which the body is a function (the instance
+    types in use, for DescribeInstanceTypes). For large answers of static tables, where
+    building and encoding the body is the cost and the inputs rarely change."""
+
+    __slots__ = ("_inputs", "body")
+
+    def __init__(self) -> None:
+        self._inputs: object = None
+        self.body: dict[str, Any] = {}
+
+    def get(self, inputs: object) -> dict[str, Any] | None:
+        """The last body if it was computed from inputs equal to ``inputs``."""
+        if self._inputs is not None and inputs == self._inputs:
+            return self.body
+        return None
+
+    def keep(self, inputs: object, body: dict[str, Any]) -> dict[str, Any]:
+        self._inputs, self.body = inputs, body
         return body
 
 
