@@ -155,8 +155,15 @@ def describe_system_event_histogram(ctx: ActionContext) -> dict[str, Any]:
     assert events_filter.start is not None
     assert events_filter.end is not None
     start, end = _ms(events_filter.start), _ms(events_filter.end)
-    times = sorted(e.time_ms for e in events_filter.select(system_events(ctx.sim)))
-    return _ok(SystemEventHistograms={"SystemEventHistogram": histogram(start, end, times)})
+    events = system_events(ctx.sim)
+
+    def build() -> Rendered:
+        times = sorted(e.time_ms for e in events_filter.select(events))
+        return Rendered({"SystemEventHistogram": histogram(start, end, times)})
+
+    # The same list while no event changed: the buckets found in it last time, as JSON.
+    buckets = ctx.renderings.derived("cms-histogram", events, events_filter, build)
+    return _ok(SystemEventHistograms=buckets)
 
 
 def histogram(start: int, end: int, times: list[int]) -> list[dict[str, int]]:

@@ -87,6 +87,13 @@ CMS_QUESTIONS = [
     {"Action": "DescribeSystemEventAttribute", "Product": "ECS", "Status": "Executed"},
     {"Action": "DescribeSystemEventCount"},
     {"Action": "DescribeSystemEventCount", "Product": "ECS", "Status": "Executed"},
+    {"Action": "DescribeSystemEventHistogram"},
+    {
+        "Action": "DescribeSystemEventHistogram",
+        "Product": "ECS",
+        "StartTime": "1714521600000",
+        "EndTime": "1767830400000",
+    },
 ]
 
 
