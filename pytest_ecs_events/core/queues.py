@@ -459,92 +459,10 @@ class QueueStore:
         self.check_message(queue, body, delay_seconds, priority)
         return self._send(queue, body, now, delay_seconds, priority)
 
-    def send_one(self, name: str, body: str, now: datetime) -> Message:
-        """``send(name, body, now)`` (the queue's DelaySeconds, the default priority) in one
-        function, with the steps that change nothing skipped: what SendMessage as the MNS SDK
-        sends it needs. Held equal to :meth:`send` by tests/property/test_queue_single.py."""
-        queue = self._queues.get(name)
-        if queue is None:
-            raise queue_not_exist()
-        encoded = body.encode("utf-8")
-        attributes = queue.attributes
-        if not body or len(encoded) > attributes.maximum_message_size:
-            self.check_message(queue, body, None, None)  # raises the error
-        expiry = queue._expiry
-        if expiry and expiry[0][0] <= now:
-            queue.purge(now)
-        self._seq = seq = self._seq + 1
-        timing = self._timing_of(attributes)
-        if now is not self._millis_at:
-            self._millis_at, self._millis = now, millis(now)
-        visible_at = now + timing[1]
-        message = Message(
-            f"{queue.serial:016X}-1-{self._millis:X}-{seq:09d}",
-            body,
-            hashlib.md5(encoded).hexdigest().upper(),
-            DEFAULT_PRIORITY,
-            seq,
-            now,
-            visible_at,
-            now + timing[2],
-        )
-        # queue._sync(now), without the call when nothing turned visible since
-        as_of, waiting = queue._as_of, queue._waiting
-        if as_of is None or now < as_of or (waiting and waiting[0][0] <= now):
-            queue._sync(now)
-        else:
-            queue._as_of = now
-        # queue.add(message): _sync left _as_of at now
-        queue.messages[seq] = message
-        heapq.heappush(expiry, (message.expires_at, seq))
-        if visible_at <= now:  # a new seq is never in _visible_seqs
-            queue._visible_seqs.add(seq)
-            heapq.heappush(queue._visible, (DEFAULT_PRIORITY, seq))
-        else:  # queue._waiting again: a rebuild replaces the heaps
-            heapq.heappush(queue._waiting, (visible_at, seq))
-        self.version += 1
-        return message
-
     def receive_one(self, name: str, now: datetime) -> Message:
-        """``receive(name, 1, now)[0]`` in one function, but the message itself rather than
-        a copy (read it before the lock is released): what ReceiveMessage needs. Held equal
-        to :meth:`receive` by tests/property/test_queue_single.py."""
-        queue = self._queues.get(name)
-        if queue is None:
-            raise queue_not_exist()
-        expiry = queue._expiry
-        if expiry and expiry[0][0] <= now:
-            queue.purge(now)
-        as_of, waiting = queue._as_of, queue._waiting
-        if as_of is None or now < as_of or (waiting and waiting[0][0] <= now):
-            queue._sync(now)
-        else:
-            queue._as_of = now
-        # take_active(1, now)
-        visible, messages = queue._visible, queue.messages
-        seen = queue._visible_seqs
-        while visible:
-            _, seq = heapq.heappop(visible)
-            seen.discard(seq)
-            message = messages.get(seq)
-            if message is not None:
-                break
-        else:
-            raise message_not_exist()
-        message.dequeue_count += 1
-        if message.first_dequeue_time is None:
-            message.first_dequeue_time = now
-        message.visible_at = visible_at = now + self._timing_of(queue.attributes)[3]
-        self._handles = handles = self._handles + 1  # _new_handle's steps
-        raw = f"{queue.serial}-{seq}-{message.dequeue_count}-{handles}".encode()
-        encoded = binascii.b2a_base64(raw, newline=False).translate(_URLSAFE)
-        message.receipt_handle = _HANDLE_PREFIX + encoded.decode().rstrip("=")
-        if visible_at > now:  # queue.place(message): _as_of is now
-            heapq.heappush(queue._waiting, (visible_at, seq))
-        else:
-            queue.place(message)
-        self.version += 1
-        return message
+        """``receive(name, 1, now)[0]``, but the message itself rather than a copy (read it
+        before the lock is released): what ReceiveMessage as the MNS SDK sends it needs."""
+        return self._receive(self.get(name), 1, now)[0]
 
     def _timing_of(
         self, attributes: QueueAttributes
@@ -602,6 +520,10 @@ class QueueStore:
         the queue's VisibilityTimeout with a new receipt handle. Returns copies."""
         queue = self.get(name)
         check_batch_size(count)
+        return [_copy(m) for m in self._receive(queue, count, now)]
+
+    def _receive(self, queue: Queue, count: int, now: datetime) -> list[Message]:
+        """:meth:`receive`'s change, returning the messages themselves."""
         chosen = queue.take_active(count, now)
         if not chosen:
             raise message_not_exist()
@@ -614,7 +536,7 @@ class QueueStore:
             message.receipt_handle = self._new_handle(queue, message)
             queue.place(message)
         self.version += 1
-        return [_copy(m) for m in chosen]
+        return chosen
 
     def peek(self, name: str, count: int, now: datetime) -> list[Message]:
         """Up to ``count`` active messages, as they are (nothing changes). Copies."""

@@ -380,12 +380,9 @@ class MnsService:
                 return None
             try:
                 with sim.lock:
-                    if delay is None and priority is None:
-                        message = sim.queues.send_one(name, body, sim.clock.now)
-                    else:
-                        message = sim.queues.send(
-                            name, body, sim.clock.now, delay_seconds=delay, priority=priority
-                        )
+                    message = sim.queues.send(
+                        name, body, sim.clock.now, delay_seconds=delay, priority=priority
+                    )
             except EcsApiError:
                 return None
             if self._waiting:

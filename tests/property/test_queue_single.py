@@ -1,6 +1,6 @@
-"""``QueueStore.send_one``, ``receive_one`` and ``delete_one`` (the single-message entry
-points of ``MnsService.quick``) do what ``send(name, body, now)``, ``receive(name, 1, now)``
-and ``delete_message`` do (``delete_one`` declines, changing nothing, where it raises): the
+"""``QueueStore.receive_one`` and ``delete_one`` (the single-message entry points of
+``MnsService.quick``, beside ``send``) do what ``receive(name, 1, now)`` and
+``delete_message`` do (``delete_one`` declines, changing nothing, where it raises): the
 same message or error, and the same store afterwards (messages, every heap and index,
 counters), after random sequences of sends, receives, deletes, visibility changes,
 attribute changes and clock moves (forward and back); and ``hmac_sha1`` is ``hmac.digest``."""
@@ -90,7 +90,7 @@ def test_single_message_entry_points_match_the_general_ones(
             now = now + timedelta(seconds=value)
             continue
         if kind == "send":
-            got = outcome(single.send_one, name, value, now)
+            got = outcome(single.send, name, value, now)
             want = outcome(general.send, name, value, now)
         elif kind == "receive":
             got = outcome(single.receive_one, name, now)
