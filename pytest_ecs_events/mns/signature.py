@@ -12,7 +12,6 @@ signature must match.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import hmac
@@ -21,7 +20,7 @@ from typing import Any
 
 from ..core.errors import EcsApiError
 
-__all__ = ["check_signature", "content_md5_ok", "hmac_sha1", "sign"]
+__all__ = ["check_signature", "content_md5_ok", "hmac_sha1", "sign", "signature_of"]
 
 
 def string_to_sign(method: str, headers: Mapping[str, str], resource: str) -> str:
@@ -67,10 +66,13 @@ def hmac_sha1(secret: str, message: bytes) -> bytes:
 
 def sign(secret: str, method: str, headers: Mapping[str, str], resource: str) -> str:
     """The Base64 HMAC-SHA1 signature of a request."""
-    digest = hmac.digest(
-        secret.encode("utf-8"), string_to_sign(method, headers, resource).encode("utf-8"), "sha1"
-    )
-    return base64.b64encode(digest).decode("ascii")
+    return signature_of(secret, string_to_sign(method, headers, resource))
+
+
+def signature_of(secret: str, text: str) -> str:
+    """The Base64 HMAC-SHA1 signature of a string to sign."""
+    digest = hmac_sha1(secret, text.encode("utf-8"))
+    return binascii.b2a_base64(digest, newline=False).decode("ascii")
 
 
 def check_signature(
