@@ -515,23 +515,25 @@ PREFIXES = {"MNS ": "mns", "CMS ": "cms", "CA ": "ecs", "SLB ": "slb", "ECS ": "
 def _rpc(
     client: Callable[[], Any],
     models: str,
-    method: str,
-    request: str,
+    action: str,
     *,
     setup: Callable[[Any], Any] | None = None,
     reset: Callable[[Any, Any, Any], None] | None = None,
     **fields: Any,
 ) -> Callable[[Any], Made]:
-    """A new-SDK call: ``request`` of the ``models`` module with ``fields`` (a field given as
-    a callable gets what ``setup(sim)`` returned; ``None`` leaves it out), made by
-    ``method`` of ``client()``. ``reset(sim, request, context)`` runs before each call."""
+    """A new-SDK call of ``action``: its ``<action>Request`` of the ``models`` module with
+    ``fields`` (a field given as a callable gets what ``setup(sim)`` returned; ``None`` leaves
+    it out), made by the client's method of that name (``describe_instances``).
+    ``reset(sim, request, context)`` runs before each call."""
 
     def make(sim: Any) -> Made:
         context = setup(sim) if setup is not None else None
         values = {k: v(context) if callable(v) else v for k, v in fields.items()}
         module = importlib.import_module(models)
-        req = getattr(module, request)(**{k: v for k, v in values.items() if v is not None})
-        bound = getattr(client(), method)
+        req = getattr(module, f"{action}Request")(
+            **{k: v for k, v in values.items() if v is not None}
+        )
+        bound = _method_of(client(), action)
 
         def call() -> object:
             return bound(req)
@@ -543,9 +545,20 @@ def _rpc(
     return make
 
 
-def _ecs(method: str, request: str, **fields: Any) -> Callable[[Any], Made]:
+def _method_of(client: Any, action: str) -> Callable[[Any], object]:
+    """The client's method for ``action``: its snake-case name (``DescribeVServerGroups`` is
+    ``describe_vserver_groups``, not a mechanical split of the capitals)."""
+    wanted = action.lower()
+    names = [n for n in dir(client) if n.replace("_", "") == wanted]
+    if len(names) != 1:
+        raise LookupError(f"{type(client).__name__} has no one method for {action}: {names}")
+    method: Callable[[Any], object] = getattr(client, names[0])
+    return method
+
+
+def _ecs(action: str, **fields: Any) -> Callable[[Any], Made]:
     fields.setdefault("region_id", REGION)
-    return _rpc(new_client, "alibabacloud_ecs20140526.models", method, request, **fields)
+    return _rpc(new_client, "alibabacloud_ecs20140526.models", action, **fields)
 
 
 def _tagged(sim: Any) -> Made:
@@ -595,20 +608,17 @@ def _invoked(sim: Any) -> str:
     return invoke_id
 
 
-def _ca(
-    method: str, request: str, by_invoke_id: bool = False, **fields: Any
-) -> Callable[..., Made]:
+def _ca(action: str, by_invoke_id: bool = False, **fields: Any) -> Callable[..., Made]:
     def make(sim: Any) -> Made:
         invoke_id = _invoked(sim)
-        return _ecs(method, request, invoke_id=invoke_id if by_invoke_id else None, **fields)(sim)
+        return _ecs(action, invoke_id=invoke_id if by_invoke_id else None, **fields)(sim)
 
     return make
 
 
 def _run_command(sim: Any) -> Made:
     _invoked(sim)
-    return _ecs(
-        "run_command", "RunCommandRequest", type="RunShellScript",
+    return _ecs("RunCommand", type="RunShellScript",
         command_content="systemctl restart nginx", instance_id=["i-a", "i-b"],
     )(sim)  # fmt: skip
 
@@ -740,8 +750,8 @@ def _direct(sim: Any, host: str, action: str, **params: str) -> dict[str, Any]:
 CMS_HOST = "metrics.cn-hangzhou.aliyuncs.com"
 
 
-def _cms_call(method: str, request: str, **fields: Any) -> Callable[[Any], Made]:
-    return _rpc(new_cms_client, "alibabacloud_cms20190101.models", method, request, **fields)
+def _cms_call(action: str, **fields: Any) -> Callable[[Any], Made]:
+    return _rpc(new_cms_client, "alibabacloud_cms20190101.models", action, **fields)
 
 
 def _put_rule(sim: Any, *_: Any) -> None:
@@ -809,13 +819,13 @@ def _balanced_and_spare(sim: Any) -> Any:
 
 
 def _slb(
-    method: str, request: str, reset: Callable[..., None] | None = None, **fields: Any
+    action: str, reset: Callable[..., None] | None = None, **fields: Any
 ) -> Callable[[Any], Made]:
     """An SLB call on :func:`_balanced` (with a reset, :func:`_balanced_and_spare`); a field
     given as a callable gets the load balancer's snapshot."""
     setup = _balanced if reset is None else _balanced_and_spare
     return _rpc(
-        new_slb_client, "alibabacloud_slb20140515.models", method, request,
+        new_slb_client, "alibabacloud_slb20140515.models", action,
         setup=setup, reset=reset, region_id=REGION, **fields,
     )  # fmt: skip
 
@@ -989,43 +999,39 @@ ACTIONS: list[ActionRow] = [
     # The first 13 rows (rounds 2-3): their names and rounds stay, so figures compare.
     ActionRow("MNS SendMessage", _mns_send, mutate=False, rounds=None),
     ActionRow("MNS ReceiveMessage", _mns_receive, mutate=False, rounds=None),
-    ActionRow(
-        "DescribeInstances", _ecs("describe_instances", "DescribeInstancesRequest"), rounds=None
-    ),
+    ActionRow("DescribeInstances", _ecs("DescribeInstances"), rounds=None),
     ActionRow(
         "DescribeInstanceAttribute",
         _ecs(
-            "describe_instance_attribute",
-            "DescribeInstanceAttributeRequest",
+            "DescribeInstanceAttribute",
             instance_id="i-a",
             region_id=None,
         ),
         rounds=None,
     ),
-    ActionRow("DescribeDisks", _ecs("describe_disks", "DescribeDisksRequest"), rounds=None),
+    ActionRow("DescribeDisks", _ecs("DescribeDisks"), rounds=None),
     ActionRow("ListTagResources", _tagged, rounds=None),
     ActionRow("CMS DescribeSystemEventAttribute", _cms, rounds=None),
     ActionRow("CA RunCommand", _run_command, rounds=None),
     ActionRow(
         "CA DescribeInvocationResults",
-        _ca("describe_invocation_results", "DescribeInvocationResultsRequest", True),
+        _ca("DescribeInvocationResults", True),
         rounds=None,
     ),
     ActionRow(
         "CA DescribeInvocations",
-        _ca("describe_invocations", "DescribeInvocationsRequest"),
+        _ca("DescribeInvocations"),
         rounds=None,
     ),
     ActionRow(
         "SLB DescribeHealthStatus",
-        _slb("describe_health_status", "DescribeHealthStatusRequest", load_balancer_id=_lb_id),
+        _slb("DescribeHealthStatus", load_balancer_id=_lb_id),
         rounds=None,
     ),
     ActionRow(
         "SLB DescribeVServerGroupAttribute",
         _slb(
-            "describe_vserver_group_attribute",
-            "DescribeVServerGroupAttributeRequest",
+            "DescribeVServerGroupAttribute",
             vserver_group_id=_group_id,
         ),
         rounds=None,
@@ -1033,8 +1039,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "SLB ModifyVServerGroupBackendServers",
         _slb(
-            "modify_vserver_group_backend_servers",
-            "ModifyVServerGroupBackendServersRequest",
+            "ModifyVServerGroupBackendServers",
             vserver_group_id=_group_id,
             old_backend_servers='[{"ServerId": "i-a", "Port": 8080}]',
             new_backend_servers='[{"ServerId": "i-a", "Port": 8080, "Weight": 50}]',
@@ -1044,53 +1049,46 @@ ACTIONS: list[ActionRow] = [
     # ECS: instances, events, disks, tags, regions, types (every other registered action).
     ActionRow(
         "DescribeInstanceHistoryEvents",
-        _ecs("describe_instance_history_events", "DescribeInstanceHistoryEventsRequest"),
+        _ecs("DescribeInstanceHistoryEvents"),
     ),
-    ActionRow(
-        "DescribeInstanceStatus", _ecs("describe_instance_status", "DescribeInstanceStatusRequest")
-    ),
+    ActionRow("DescribeInstanceStatus", _ecs("DescribeInstanceStatus")),
     ActionRow(
         "DescribeInstancesFullStatus",
-        _ecs("describe_instances_full_status", "DescribeInstancesFullStatusRequest"),
+        _ecs("DescribeInstancesFullStatus"),
     ),
     ActionRow(
         "DescribeInstanceMaintenanceAttributes",
         _ecs(
-            "describe_instance_maintenance_attributes",
-            "DescribeInstanceMaintenanceAttributesRequest",
+            "DescribeInstanceMaintenanceAttributes",
             instance_id=["i-a", "i-b"],
         ),
     ),
     ActionRow(
         "DescribeDisksFullStatus",
-        _ecs("describe_disks_full_status", "DescribeDisksFullStatusRequest"),
+        _ecs("DescribeDisksFullStatus"),
     ),
     ActionRow(
         "DescribeInstanceTypes",
         _ecs(
-            "describe_instance_types",
-            "DescribeInstanceTypesRequest",
+            "DescribeInstanceTypes",
             instance_type_family="ecs.g7",
             region_id=None,
         ),
     ),
     ActionRow(
         "DescribeInstanceTypeFamilies",
-        _ecs("describe_instance_type_families", "DescribeInstanceTypeFamiliesRequest"),
+        _ecs("DescribeInstanceTypeFamilies"),
     ),
-    ActionRow(
-        "DescribeRegions", _ecs("describe_regions", "DescribeRegionsRequest", region_id=None)
-    ),
-    ActionRow("DescribeZones", _ecs("describe_zones", "DescribeZonesRequest")),
+    ActionRow("DescribeRegions", _ecs("DescribeRegions", region_id=None)),
+    ActionRow("DescribeZones", _ecs("DescribeZones")),
     ActionRow(
         "DescribeTags",
-        _ecs("describe_tags", "DescribeTagsRequest", resource_type="instance", setup=_tag),
+        _ecs("DescribeTags", resource_type="instance", setup=_tag),
     ),
     ActionRow(
         "TagResources",
         _ecs(
-            "tag_resources",
-            "TagResourcesRequest",
+            "TagResources",
             resource_type="instance",
             resource_id=["i-a", "i-b"],
             reset=_untag,
@@ -1101,8 +1099,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "UntagResources",
         _ecs(
-            "untag_resources",
-            "UntagResourcesRequest",
+            "UntagResources",
             resource_type="instance",
             resource_id=["i-a", "i-b"],
             tag_key=["team"],
@@ -1113,8 +1110,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "ModifyInstanceAttribute",
         _ecs(
-            "modify_instance_attribute",
-            "ModifyInstanceAttributeRequest",
+            "ModifyInstanceAttribute",
             instance_id="i-a",
             instance_name="web-1",
             region_id=None,
@@ -1125,8 +1121,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "ModifyInstanceMaintenanceAttributes",
         _ecs(
-            "modify_instance_maintenance_attributes",
-            "ModifyInstanceMaintenanceAttributesRequest",
+            "ModifyInstanceMaintenanceAttributes",
             instance_id=["i-a"],
             action_on_maintenance="AutoRecover",
             reset=_alternate("action_on_maintenance", "AutoRecover", "AutoRedeploy"),
@@ -1136,8 +1131,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "StartInstance",
         _ecs(
-            "start_instance",
-            "StartInstanceRequest",
+            "StartInstance",
             instance_id="i-a",
             region_id=None,
             reset=_status_is("Stopped", "i-a"),
@@ -1147,8 +1141,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "StopInstance",
         _ecs(
-            "stop_instance",
-            "StopInstanceRequest",
+            "StopInstance",
             instance_id="i-a",
             region_id=None,
             reset=_status_is("Running", "i-a"),
@@ -1158,8 +1151,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "StartInstances",
         _ecs(
-            "start_instances",
-            "StartInstancesRequest",
+            "StartInstances",
             instance_id=["i-a", "i-b"],
             reset=_status_is("Stopped", "i-a", "i-b"),
         ),
@@ -1168,8 +1160,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "StopInstances",
         _ecs(
-            "stop_instances",
-            "StopInstancesRequest",
+            "StopInstances",
             instance_id=["i-a", "i-b"],
             reset=_status_is("Running", "i-a", "i-b"),
         ),
@@ -1178,8 +1169,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "RebootInstance",
         _ecs(
-            "reboot_instance",
-            "RebootInstanceRequest",
+            "RebootInstance",
             instance_id="i-a",
             region_id=None,
             reset=_status_is("Running", "i-a"),
@@ -1189,8 +1179,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "RebootInstances",
         _ecs(
-            "reboot_instances",
-            "RebootInstancesRequest",
+            "RebootInstances",
             instance_id=["i-a", "i-b"],
             reset=_status_is("Running", "i-a", "i-b"),
         ),
@@ -1199,8 +1188,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "RedeployInstance",
         _ecs(
-            "redeploy_instance",
-            "RedeployInstanceRequest",
+            "RedeployInstance",
             instance_id="i-a",
             region_id=None,
             reset=_status_is("Running", "i-a"),
@@ -1210,8 +1198,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "DeleteInstance",
         _ecs(
-            "delete_instance",
-            "DeleteInstanceRequest",
+            "DeleteInstance",
             instance_id="i-a",
             force=True,
             region_id=None,
@@ -1222,8 +1209,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CreateSimulatedSystemEvents",
         _ecs(
-            "create_simulated_system_events",
-            "CreateSimulatedSystemEventsRequest",
+            "CreateSimulatedSystemEvents",
             event_type="SystemMaintenance.Reboot",
             instance_id=["i-a", "i-b"],
             not_before=_iso(timedelta(days=2)),
@@ -1234,8 +1220,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CancelSimulatedSystemEvents",
         _ecs(
-            "cancel_simulated_system_events",
-            "CancelSimulatedSystemEventsRequest",
+            "CancelSimulatedSystemEvents",
             reset=_new_event_id("SystemMaintenance.Reboot", as_list=True),
         ),
         mutate=False,
@@ -1243,8 +1228,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "AcceptInquiredSystemEvent",
         _ecs(
-            "accept_inquired_system_event",
-            "AcceptInquiredSystemEventRequest",
+            "AcceptInquiredSystemEvent",
             reset=_then(
                 _status_is("Running", "i-a"),  # the last accepted event's reboot is over
                 _new_event_id("SystemMaintenance.RebootAndIsolateErrorDisk", platform=True),
@@ -1255,8 +1239,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "ModifySystemEventAttribute",
         _ecs(
-            "modify_system_event_attribute",
-            "ModifySystemEventAttributeRequest",
+            "ModifySystemEventAttribute",
             setup=_simulated_event(),
             event_id=lambda event_id: event_id,
             instance_id="i-a",
@@ -1268,21 +1251,19 @@ ACTIONS: list[ActionRow] = [
     # Cloud Assistant
     ActionRow(
         "CA DescribeCommands",
-        _ecs("describe_commands", "DescribeCommandsRequest", setup=_with_command),
+        _ecs("DescribeCommands", setup=_with_command),
     ),
     ActionRow(
         "CA DescribeCloudAssistantStatus",
         _ecs(
-            "describe_cloud_assistant_status",
-            "DescribeCloudAssistantStatusRequest",
+            "DescribeCloudAssistantStatus",
             instance_id=["i-a", "i-b"],
         ),
     ),
     ActionRow(
         "CA CreateCommand",
         _ecs(
-            "create_command",
-            "CreateCommandRequest",
+            "CreateCommand",
             name="drain",
             type="RunShellScript",
             command_content="ZWNobyBkcmFpbg==",
@@ -1292,14 +1273,13 @@ ACTIONS: list[ActionRow] = [
     ),
     ActionRow(
         "CA DeleteCommand",
-        _ecs("delete_command", "DeleteCommandRequest", setup=_invoked, reset=_new_command_id),
+        _ecs("DeleteCommand", setup=_invoked, reset=_new_command_id),
         mutate=False,
     ),
     ActionRow(
         "CA InvokeCommand",
         _ecs(
-            "invoke_command",
-            "InvokeCommandRequest",
+            "InvokeCommand",
             setup=_with_command,
             command_id=lambda command_id: command_id,
             instance_id=["i-a", "i-b"],
@@ -1309,8 +1289,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CA StopInvocation",
         _ecs(
-            "stop_invocation",
-            "StopInvocationRequest",
+            "StopInvocation",
             setup=_invoked,
             instance_id=["i-a", "i-b"],
             reset=_running_invocation,
@@ -1320,42 +1299,35 @@ ACTIONS: list[ActionRow] = [
     # CloudMonitor
     ActionRow(
         "CMS DescribeSystemEventCount",
-        _cms_call("describe_system_event_count", "DescribeSystemEventCountRequest"),
+        _cms_call("DescribeSystemEventCount"),
     ),
     ActionRow(
         "CMS DescribeSystemEventHistogram",
         _cms_call(
-            "describe_system_event_histogram",
-            "DescribeSystemEventHistogramRequest",
+            "DescribeSystemEventHistogram",
             product="ECS",
         ),
     ),
     ActionRow(
         "CMS DescribeEventRuleList",
-        _cms_call(
-            "describe_event_rule_list", "DescribeEventRuleListRequest", setup=_rule_and_target
-        ),
+        _cms_call("DescribeEventRuleList", setup=_rule_and_target),
     ),
     ActionRow(
         "CMS DescribeEventRuleTargetList",
         _cms_call(
-            "describe_event_rule_target_list",
-            "DescribeEventRuleTargetListRequest",
+            "DescribeEventRuleTargetList",
             rule_name="drain",
             setup=_rule_and_target,
         ),
     ),
     ActionRow(
         "CMS PutEventRule",
-        _cms_call(
-            "put_event_rule", "PutEventRuleRequest", rule_name="drain", event_pattern=_pattern
-        ),
+        _cms_call("PutEventRule", rule_name="drain", event_pattern=_pattern),
     ),
     ActionRow(
         "CMS PutEventRuleTargets",
         _cms_call(
-            "put_event_rule_targets",
-            "PutEventRuleTargetsRequest",
+            "PutEventRuleTargets",
             rule_name="drain",
             mns_parameters=_mns_target,
             setup=_rule_and_target,
@@ -1364,8 +1336,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CMS EnableEventRules",
         _cms_call(
-            "enable_event_rules",
-            "EnableEventRulesRequest",
+            "EnableEventRules",
             rule_names=["drain"],
             setup=_rule_and_target,
             reset=_rule_state("DisableEventRules"),
@@ -1375,8 +1346,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CMS DisableEventRules",
         _cms_call(
-            "disable_event_rules",
-            "DisableEventRulesRequest",
+            "DisableEventRules",
             rule_names=["drain"],
             setup=_rule_and_target,
             reset=_rule_state("EnableEventRules"),
@@ -1386,8 +1356,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CMS DeleteEventRuleTargets",
         _cms_call(
-            "delete_event_rule_targets",
-            "DeleteEventRuleTargetsRequest",
+            "DeleteEventRuleTargets",
             rule_name="drain",
             ids=["1"],
             setup=_rule_and_target,
@@ -1398,8 +1367,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "CMS DeleteEventRules",
         _cms_call(
-            "delete_event_rules",
-            "DeleteEventRulesRequest",
+            "DeleteEventRules",
             rule_names=["drain"],
             reset=_put_rule,
         ),
@@ -1408,25 +1376,23 @@ ACTIONS: list[ActionRow] = [
     # Server Load Balancer
     ActionRow(
         "SLB DescribeLoadBalancers",
-        _slb("describe_load_balancers", "DescribeLoadBalancersRequest"),
+        _slb("DescribeLoadBalancers"),
     ),
     ActionRow(
         "SLB DescribeLoadBalancerAttribute",
         _slb(
-            "describe_load_balancer_attribute",
-            "DescribeLoadBalancerAttributeRequest",
+            "DescribeLoadBalancerAttribute",
             load_balancer_id=_lb_id,
         ),
     ),
     ActionRow(
         "SLB DescribeVServerGroups",
-        _slb("describe_vserver_groups", "DescribeVServerGroupsRequest", load_balancer_id=_lb_id),
+        _slb("DescribeVServerGroups", load_balancer_id=_lb_id),
     ),
     ActionRow(
         "SLB AddBackendServers",
         _slb(
-            "add_backend_servers",
-            "AddBackendServersRequest",
+            "AddBackendServers",
             load_balancer_id=_lb_id,
             backend_servers=_C_DEFAULT,
             reset=_slb_inverse("RemoveBackendServers", "default"),
@@ -1436,8 +1402,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "SLB RemoveBackendServers",
         _slb(
-            "remove_backend_servers",
-            "RemoveBackendServersRequest",
+            "RemoveBackendServers",
             load_balancer_id=_lb_id,
             backend_servers=_C_DEFAULT,
             reset=_slb_inverse("AddBackendServers", "default"),
@@ -1447,8 +1412,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "SLB SetBackendServers",
         _slb(
-            "set_backend_servers",
-            "SetBackendServersRequest",
+            "SetBackendServers",
             load_balancer_id=_lb_id,
             backend_servers='[{"ServerId": "i-a", "Weight": "50"}]',
             reset=_alternate(
@@ -1462,8 +1426,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "SLB AddVServerGroupBackendServers",
         _slb(
-            "add_vserver_group_backend_servers",
-            "AddVServerGroupBackendServersRequest",
+            "AddVServerGroupBackendServers",
             vserver_group_id=_group_id,
             backend_servers=_C_GROUP,
             reset=_slb_inverse("RemoveVServerGroupBackendServers", "group"),
@@ -1473,8 +1436,7 @@ ACTIONS: list[ActionRow] = [
     ActionRow(
         "SLB RemoveVServerGroupBackendServers",
         _slb(
-            "remove_vserver_group_backend_servers",
-            "RemoveVServerGroupBackendServersRequest",
+            "RemoveVServerGroupBackendServers",
             vserver_group_id=_group_id,
             backend_servers=_C_GROUP,
             reset=_slb_inverse("AddVServerGroupBackendServers", "group"),
