@@ -209,11 +209,7 @@ class Timers(DiskOps):
                 trigger = TIMED_TRIGGER.get(event.state)
                 if trigger is None:
                     continue
-                if (
-                    trigger is Trigger.NOT_BEFORE
-                    and event.instance_id in plans  # _busy_at_not_before's cheapest test
-                    and self._busy_at_not_before(event)
-                ):
+                if trigger is Trigger.NOT_BEFORE and self._busy_at_not_before(event):
                     self._fire(event, Trigger.FAIL, "instance busy")
                 else:
                     self._fire(event, trigger, _CAUSES[trigger])
@@ -227,7 +223,7 @@ class Timers(DiskOps):
                 timer.callback()
             else:
                 instance = store.instances[timer.target_id]
-                remaining = self._plans.get(instance.instance_id)
+                remaining = plans.get(instance.instance_id)
                 if remaining:
                     _, status = remaining.pop(0)
                     self._change_status(instance, status, "transition")
