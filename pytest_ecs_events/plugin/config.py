@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 # The catalog, the clock and the regions are imported where they are used: every pytest
 # start-up loads this module, and a run that never asks for ``ecs_sim`` needs none of them.
 
+#: ``ecs_sim_region``'s default, a region the simulator knows.
+DEFAULT_REGION = "cn-hangzhou"
+
 __all__ = [
+    "DEFAULT_REGION",
     "check_ini_regions",
     "configured_catalog",
     "execution_duration",
@@ -50,7 +54,7 @@ def ini_execution_duration(config: pytest.Config) -> timedelta:
 
 def ini_region(config: pytest.Config) -> str:
     """``ecs_sim_region`` (default ``cn-hangzhou``)."""
-    return str(config.getini("ecs_sim_region") or "cn-hangzhou")
+    return str(config.getini("ecs_sim_region") or DEFAULT_REGION)
 
 
 def ini_extra_regions(config: pytest.Config) -> tuple[str, ...]:
@@ -61,11 +65,11 @@ def ini_extra_regions(config: pytest.Config) -> tuple[str, ...]:
 def check_ini_regions(config: pytest.Config) -> None:
     """Offline, refuse an ``ecs_sim_region`` the simulator does not know: a usage error
     before any test runs (every test would otherwise fail at setup)."""
-    if not config.getini("ecs_sim_region"):
-        return  # the default region, which the simulator knows
+    region = ini_region(config)
+    if region == DEFAULT_REGION:
+        return  # the default (also getini's answer when the ini is silent): a region it knows
     from ..core.regions import known_region, unknown_region_text
 
-    region = ini_region(config)
     extra = ini_extra_regions(config)
     if not known_region(region, extra):
         raise pytest.UsageError(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .config import DEFAULT_REGION
+
 __all__ = ["DEFAULT_LIVE_TIMEOUT_TEXT", "add_options"]
 
 #: ``live.settings.DEFAULT_TIMEOUT`` as the option's help gives it (a test holds the two
@@ -20,7 +22,7 @@ def add_options(parser: pytest.Parser) -> None:
 def _add_offline(parser: pytest.Parser) -> None:
     parser.addini(
         "ecs_sim_region", "default region of the ecs_sim fixture (default cn-hangzhou)",
-        default="cn-hangzhou",
+        default=DEFAULT_REGION,
     )  # fmt: skip
     parser.addini(
         "ecs_sim_execution_duration",

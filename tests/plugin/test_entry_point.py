@@ -86,7 +86,8 @@ def test_a_run_that_never_uses_ecs_sim_loads_no_marker_parsing(
         import sys
         def test_x():
             heavy = ("pytest_ecs_events.core.catalog", "pytest_ecs_events.core.clock",
-                     "pytest_ecs_events.plugin.markers", "pytest_ecs_events.simulator")
+                     "pytest_ecs_events.core.regions", "pytest_ecs_events.plugin.markers",
+                     "pytest_ecs_events.simulator")
             assert [m for m in heavy if m in sys.modules] == []
         """
     )
