@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
@@ -59,12 +59,28 @@ def paired(
 ) -> tuple[float, float, float]:
     """Alternate ``a`` and ``b`` (each returns a duration) ``rounds`` times: the median of
     each side and the median of the pairs' ratios a/b."""
-    xs, ys = [], []
-    for _ in range(rounds):
-        xs.append(a())
-        ys.append(b())
+    xs, ys = alternate(a, b, rounds)
     ratio = statistics.median(x / y for x, y in zip(xs, ys, strict=True))
     return statistics.median(xs), statistics.median(ys), ratio
+
+
+T = TypeVar("T")
+
+
+def alternate(a: Callable[[], T], b: Callable[[], T], rounds: int) -> tuple[list[T], list[T]]:
+    """``rounds`` pairs of one ``a`` and one ``b`` run, the order swapped every other pair
+    (a b, b a, a b...): a drift of the machine, or whatever the first run of a pair leaves
+    behind for the second, falls on both sides alike."""
+    xs: list[T] = []
+    ys: list[T] = []
+    for n in range(rounds):
+        if n % 2:
+            ys.append(b())
+            xs.append(a())
+        else:
+            xs.append(a())
+            ys.append(b())
+    return xs, ys
 
 
 # --------------------------------------------------------------------------- SDK clients
@@ -1558,11 +1574,7 @@ def paired_runs(
     and by wall time, from the same alternating runs. A single pytest process is bound by
     its CPU, so on a quiet machine the two agree; on a shared one, another process's load
     moves the wall time of a run and not its CPU time."""
-    xs: list[Timing] = []
-    ys: list[Timing] = []
-    for _ in range(rounds):
-        xs.append(a())
-        ys.append(b())
+    xs, ys = alternate(a, b, rounds)
 
     def medians(of: Callable[[Timing], float]) -> tuple[float, float, float]:
         ratio = statistics.median(of(x) / of(y) for x, y in zip(xs, ys, strict=True))

@@ -4,43 +4,16 @@ also after its reset (a write row must be able to run again and again). Nothing 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from pytest_ecs_events import EcsSimulator  # noqa: F401  (registers CloudMonitor and SLB)
 from pytest_ecs_events.api.registry import REGISTRIES
 from pytest_ecs_events.mns.service import OPERATIONS
+from tests.helpers.benchmarks import load_run
 
-RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
-
-
-def _load() -> ModuleType:
-    """benchmarks/run.py as a module; its import puts the checkout on sys.path and
-    PYTHONPATH (for its subprocesses): both are put back."""
-    saved_path, saved_env = list(sys.path), os.environ.get("PYTHONPATH")
-    try:
-        spec = importlib.util.spec_from_file_location("benchmarks_run", RUN)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # its dataclasses look their module up there
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path[:] = saved_path
-        if saved_env is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved_env
-
-
-bench = _load()
+bench = load_run()
 ROWS = {row.label: row for row in bench.ACTIONS}
 
 
