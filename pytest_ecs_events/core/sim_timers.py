@@ -33,6 +33,13 @@ _PLANS: dict[str, tuple[tuple[int, InstanceStatus], ...]] = {
 #: Each trigger's ``value`` (an enum member's ``value`` is a property, read per transition).
 _CAUSES: dict[Trigger, str] = {trigger: trigger.value for trigger in Trigger}
 
+#: The timed transitions of the table, as ``_run_timers`` makes them itself.
+_SCHEDULED = EventState.Scheduled
+_EXECUTING = TRANSITIONS[(EventState.Scheduled, Trigger.NOT_BEFORE)]
+_EXECUTED = TRANSITIONS[(EventState.Executing, Trigger.EXECUTION_DONE)]
+_NOT_BEFORE_CAUSE = _CAUSES[Trigger.NOT_BEFORE]
+_DONE_CAUSE = _CAUSES[Trigger.EXECUTION_DONE]
+
 
 class Timers(DiskOps):
     """``advance_to`` and the other timer members, and the transitions the timers make."""
@@ -199,6 +206,17 @@ class Timers(DiskOps):
         clock = self.clock
         plans = self._plans
         pop = store.pop_next
+        observers = self.observers
+        # advance()'s own recorder alone hears the changes (no timeline, no subscriber): a
+        # simulated event's timed transition is then made here in one piece, the steps of
+        # _fire, notify, the recorder and _enter (tests/property/test_event_parts.py holds the
+        # two ways equal). Anything else listening, or an event of another kind, goes the
+        # general way; a callback may change the observers, so they are looked at each time.
+        solo = observers[0] if len(observers) == 1 else None
+        sink = solo.sink if isinstance(solo, _Recorder) else None
+        event_types = self.catalog.event_types
+        fire = store.fire_event
+        push = store.push_event_timer
         while (entry := pop(until)) is not None:
             due = entry[0]
             if due > clock.now:
@@ -206,7 +224,34 @@ class Timers(DiskOps):
             target = entry[2]
             if not isinstance(target, Timer):  # an event's timer: a history is made of them
                 event = target
-                trigger = TIMED_TRIGGER.get(event.state)
+                state = event.state
+                if (
+                    sink is not None
+                    and event.simulated
+                    and len(observers) == 1
+                    and observers[0] is solo
+                    and event.event_type in event_types  # _enter's catalog.spec() answers
+                ):
+                    now = clock.now
+                    if state is _SCHEDULED:  # NotBefore reached: never busy, simulated
+                        fire(event, _EXECUTING, now)
+                        self.mutations += 1
+                        sink.append(
+                            Transition(now, event.event_id, event.instance_id, event.event_type,
+                                       state, _EXECUTING, True, _NOT_BEFORE_CAUSE)
+                        )  # fmt: skip
+                        event.start(now)
+                        push(event, now + self.config.execution_duration)
+                        continue
+                    if state is _EXECUTING:  # done; a simulated event has no effect
+                        fire(event, _EXECUTED, now)
+                        self.mutations += 1
+                        sink.append(
+                            Transition(now, event.event_id, event.instance_id, event.event_type,
+                                       state, _EXECUTED, True, _DONE_CAUSE)
+                        )  # fmt: skip
+                        continue
+                trigger = TIMED_TRIGGER.get(state)
                 if trigger is None:
                     continue
                 if trigger is Trigger.NOT_BEFORE and self._busy_at_not_before(event):
