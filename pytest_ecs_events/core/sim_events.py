@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from .catalog import EventState, EventTypeSpec, InstanceStatus, UnknownEventType
@@ -27,6 +28,20 @@ from .sim_base import (
     _gc_paused,
 )
 from .sim_timers import Timers
+
+
+def _python_randbytes() -> Callable[..., bytes] | None:
+    """``random.Random.randbytes`` if it is the pure-Python one whose draw
+    ``_new_simulated_events`` makes inline (CPython 3.11), else None (then it is called)."""
+    method = random.Random.randbytes
+    code = getattr(method, "__code__", None)
+    if code is None or method.__module__ != "random":
+        return None
+    names = ("getrandbits", "to_bytes")
+    return method if code.co_names == names else None
+
+
+_PLAIN_RANDBYTES = _python_randbytes()
 
 
 def _listed_ids(values: Sequence[str], parameter: str, limit: int, limit_status: int) -> list[str]:
@@ -360,11 +375,22 @@ class EventOps(Timers):
         scheduled = (*values[:13], 1, 0)
         events = store.events
         head, size, table = resource_id_parts("e", region)  # _new_id's, drawn alike
-        randbytes = self._rng.randbytes
+        rng = self._rng
+        randbytes = rng.randbytes
+        # random.Random's randbytes(n) is getrandbits(n * 8).to_bytes(n, "little") in
+        # Python: the same draw without its frame, where it is that function.
+        plain = type(rng) is random.Random and random.Random.randbytes is _PLAIN_RANDBYTES
+        getrandbits = rng.getrandbits
+        bits = size * 8
         sharing = SystemEvent.sharing
         created = []
         for iid in ids:
-            while (event_id := head + randbytes(size).translate(table).decode()) in events:
+            while (
+                event_id := head
+                + (getrandbits(bits).to_bytes(size, "little") if plain else randbytes(size))
+                .translate(table)
+                .decode()
+            ) in events:
                 pass
             if self.observers:
                 event = sharing(event_id, iid, values, store.next_seq())

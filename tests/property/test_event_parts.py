@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,10 +15,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
-from pytest_ecs_events.core import models
+from pytest_ecs_events.core import models, sim_events
 from pytest_ecs_events.core.catalog import EventState, InstanceStatus
 from pytest_ecs_events.core.lifecycle import TIMED_TRIGGER, Trigger
 from pytest_ecs_events.core.models import Instance, SystemEvent
+from pytest_ecs_events.core.regions import resource_id_parts
 from pytest_ecs_events.core.simulation import SIMULATED_REASON, Simulation, SimulationConfig
 from pytest_ecs_events.core.store import Store, Timer
 
@@ -535,3 +537,33 @@ def test_pop_next_hands_back_the_event_pop_due_names(
         timers.append((timer.due, timer.seq, timer.kind, timer.target_id, timer.version))
     assert popped == timers
     assert len(by_next._heap) == len(by_due._heap)
+
+
+# A batch's ids are drawn with getrandbits(...).to_bytes(...) where random.Random.randbytes
+# is that function (core/sim_events.py ``_new_simulated_events``), randbytes otherwise.
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**64), st.integers(1, 40))
+def test_the_inline_draw_is_the_draw_of_randbytes(seed: int, size: int) -> None:
+    if sim_events._PLAIN_RANDBYTES is None:
+        pytest.skip("this Python's randbytes is not the pure-Python one: it is called")
+    inline, called = random.Random(seed), random.Random(seed)
+    for _ in range(3):
+        assert inline.getrandbits(size * 8).to_bytes(size, "little") == called.randbytes(size)
+    assert inline.getstate() == called.getstate()
+
+
+def test_a_generator_of_its_own_draws_the_ids_through_its_randbytes() -> None:
+    class Fixed(random.Random):
+        def randbytes(self, n: int) -> bytes:
+            self.asked = n
+            return bytes(n)
+
+    sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+    sim.add_instance("i-0")
+    sim._rng = Fixed(5)
+    (event,) = sim.create_simulated_events(TYPES[0], ["i-0"], START_T + timedelta(minutes=1))
+    head, size, table = resource_id_parts("e", sim.config.region)
+    assert event.event_id == head + bytes(size).translate(table).decode()
+    assert sim._rng.asked == size
