@@ -11,7 +11,7 @@ from .catalog import EventState, EventTypeSpec, InstanceStatus, UnknownEventType
 from .clock import format_api_time
 from .disks import error_disk_attributes
 from .errors import EcsApiError
-from .lifecycle import Transition, Trigger, next_state
+from .lifecycle import Trigger, new_transition, next_state
 from .models import NO_EXTENDED, SystemEvent
 from .regions import resource_id_parts
 from .sim_base import (
@@ -347,7 +347,7 @@ class EventOps(Timers):
             self.store.mark_finished(event, now)
         self.store.add_event(event)
         self.notify(
-            Transition(now, event.event_id, instance_id, spec.name, None, state, simulated,
+            new_transition(now, event.event_id, instance_id, spec.name, None, state, simulated,
                        "created")
         )  # fmt: skip
         self._enter(event, spec, state, "created")
@@ -395,7 +395,7 @@ class EventOps(Timers):
             if self.observers:
                 event = sharing(event_id, iid, values, store.next_seq())
                 store.add_event(event)
-                self.notify(Transition(now, event_id, iid, name, None, state, True, "created"))
+                self.notify(new_transition(now, event_id, iid, name, None, state, True, "created"))
                 store.schedule_event(event, not_before)  # _enter's for a new Scheduled event
             else:  # nobody can read the event between its steps: all of them at once
                 store._seq += 1  # next_seq()

@@ -12,7 +12,14 @@ from .catalog import ACTIVE_STATES, Category, EventState, EventTypeSpec, Instanc
 from .changes import Change
 from .clock import format_api_time
 from .instance_ops import note_status
-from .lifecycle import TIMED_TRIGGER, TRANSITIONS, InstanceChange, Transition, Trigger
+from .lifecycle import (
+    TIMED_TRIGGER,
+    TRANSITIONS,
+    Transition,
+    Trigger,
+    new_instance_change,
+    new_transition,
+)
 from .models import Instance, SystemEvent
 from .sim_base import LATEST_TIME, _gc_paused
 from .sim_disks import DiskOps
@@ -95,7 +102,7 @@ class Timers(DiskOps):
         simulated = event.simulated
         self.store.fire_event(event, new, now)
         self.notify(
-            Transition(now, event.event_id, event.instance_id, event.event_type, old, new,
+            new_transition(now, event.event_id, event.instance_id, event.event_type, old, new,
                        simulated, cause)
         )  # fmt: skip
         if new is not EventState.Executed or not simulated:  # _enter has nothing else to do
@@ -155,7 +162,9 @@ class Timers(DiskOps):
                     disk.revision += 1
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
-            self.notify(InstanceChange(self.now, instance.instance_id, old, None, event.event_type))
+            self.notify(
+                new_instance_change(self.now, instance.instance_id, old, None, event.event_type)
+            )
         elif spec.effect.after is not None:
             self._set_instance_status(instance.instance_id, spec.effect.after, event.event_type)
 
@@ -174,7 +183,7 @@ class Timers(DiskOps):
         instance.status = status
         instance.revision += 1
         note_status(instance, old, status, self.now)
-        self.notify(InstanceChange(self.now, instance.instance_id, old, status, cause))
+        self.notify(new_instance_change(self.now, instance.instance_id, old, status, cause))
 
     def _run_instance_action(self, instance: Instance, plan_name: str, action: str) -> None:
         """Avoid the events this action avoids, then walk the instance through its plan."""
@@ -237,7 +246,7 @@ class Timers(DiskOps):
                         fire(event, _EXECUTING, now)
                         self.mutations += 1
                         sink.append(
-                            Transition(now, event.event_id, event.instance_id, event.event_type,
+                            new_transition(now, event.event_id, event.instance_id, event.event_type,
                                        state, _EXECUTING, True, _NOT_BEFORE_CAUSE)
                         )  # fmt: skip
                         event.start(now)
@@ -247,7 +256,7 @@ class Timers(DiskOps):
                         fire(event, _EXECUTED, now)
                         self.mutations += 1
                         sink.append(
-                            Transition(now, event.event_id, event.instance_id, event.event_type,
+                            new_transition(now, event.event_id, event.instance_id, event.event_type,
                                        state, _EXECUTED, True, _DONE_CAUSE)
                         )  # fmt: skip
                         continue
