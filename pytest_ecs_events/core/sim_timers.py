@@ -233,20 +233,21 @@ class Timers(DiskOps):
             target = entry[2]
             if not isinstance(target, Timer):  # an event's timer: a history is made of them
                 event = target
-                state = event.state
+                part = event._part  # its fields read once: each property read is two getattrs
+                state = part.state
                 if (
                     sink is not None
-                    and event.simulated
+                    and part.simulated
                     and len(observers) == 1
                     and observers[0] is solo
-                    and event.event_type in event_types  # _enter's catalog.spec() answers
+                    and (event_type := part.event_type) in event_types  # catalog.spec() finds it
                 ):
                     now = clock.now
                     if state is _SCHEDULED:  # NotBefore reached: never busy, simulated
                         fire(event, _EXECUTING, now)
                         self.mutations += 1
                         sink.append(
-                            new_transition(now, event.event_id, event.instance_id, event.event_type,
+                            new_transition(now, event.event_id, event.instance_id, event_type,
                                        state, _EXECUTING, True, _NOT_BEFORE_CAUSE)
                         )  # fmt: skip
                         event.start(now)
@@ -256,7 +257,7 @@ class Timers(DiskOps):
                         fire(event, _EXECUTED, now)
                         self.mutations += 1
                         sink.append(
-                            new_transition(now, event.event_id, event.instance_id, event.event_type,
+                            new_transition(now, event.event_id, event.instance_id, event_type,
                                        state, _EXECUTED, True, _DONE_CAUSE)
                         )  # fmt: skip
                         continue

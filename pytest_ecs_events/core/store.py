@@ -112,13 +112,14 @@ class Store:
         sets it, for a new event whose ``version`` is already one up and in a state events
         leave (a batch of Scheduled events nobody hears of while it is made)."""
         event_id = event.event_id
-        state = event.state
+        part = event._part  # its fields read once: each property read is two getattrs
+        state = part.state
         self.events[event_id] = event
         self._by_instance.setdefault(event.instance_id, []).append(event)
         self._by_state[state][event_id] = event
-        self._counts[(event.region, state, event.simulated)] += 1
+        self._counts[(part.region, state, part.simulated)] += 1
         seq = self._seq = self._seq + 1
-        heapq.heappush(self._heap, (due, seq, event, event.version))
+        heapq.heappush(self._heap, (due, seq, event, part.version))
 
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
@@ -141,14 +142,15 @@ class Store:
         """An event's transition to ``state``: :meth:`set_state`, :meth:`mark_finished` if
         ``state`` is final, :meth:`clear_event_timer`, with the record changed in one step
         (``SystemEvent.fire``). Every state change of ``advance()`` goes this way."""
-        old = event.state
+        part = event._part  # as in add_scheduled_event
+        old = part.state
         event_id = event.event_id
         index = self._by_state.get(old)
         if index is not None:
             del index[event_id]
         counts = self._counts
-        region = event.region
-        simulated = event.simulated
+        region = part.region
+        simulated = part.simulated
         counts[(region, old, simulated)] -= 1
         event.fire(when, state)
         if index is None and self._first_final.get(old) is event:  # as in set_state
@@ -229,7 +231,7 @@ class Store:
         """:meth:`schedule_event` for an event whose ``version`` is already one up
         (``SystemEvent.start``)."""
         seq = self._seq = self._seq + 1
-        heapq.heappush(self._heap, (due, seq, event, event.version))
+        heapq.heappush(self._heap, (due, seq, event, event._part.version))
 
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1
@@ -278,7 +280,7 @@ class Store:
         while heap and heap[0][0] <= until:
             entry = heapq.heappop(heap)
             if len(entry) == 4:  # an event's: _is_live's first case
-                if entry[2].version == entry[3]:
+                if entry[2]._part.version == entry[3]:  # event.version, one getattr less
                     return entry
             elif self._is_live(entry[2]):
                 return entry
