@@ -93,9 +93,9 @@ def _drafting(cls: type[_T]) -> Callable[..., _T]:
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     draft = type(f"_{cls.__name__}Draft", (), {"__slots__": tuple(cls.__slots__)})  # type: ignore[attr-defined]
     body = "".join(f"    record.{name} = {name}\n" for name in names)
-    namespace: dict[str, Any] = {"Draft": draft, "Record": cls, "make": draft.__new__}
+    namespace: dict[str, Any] = {"Draft": draft, "Record": cls}
     exec(
-        f"def new({', '.join(names)}):\n    record = make(Draft)\n{body}"
+        f"def new({', '.join(names)}):\n    record = Draft()\n{body}"
         "    record.__class__ = Record\n    return record\n",
         namespace,
     )
