@@ -91,7 +91,10 @@ def _drafting(cls: type[_T]) -> Callable[..., _T]:
     equal, hashed, shown and frozen alike. ``advance()`` makes two per event of a history.
     Where the draft cannot become one, ``cls`` itself."""
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    draft = type(f"_{cls.__name__}Draft", (), {"__slots__": tuple(cls.__slots__)})  # type: ignore[attr-defined]
+    slots = cls.__dict__.get("__slots__")
+    if not isinstance(slots, tuple) or list(slots) != names:
+        return cls
+    draft = type(f"_{cls.__name__}Draft", (), {"__slots__": slots})
     body = "".join(f"    record.{name} = {name}\n" for name in names)
     namespace: dict[str, Any] = {"Draft": draft, "Record": cls}
     exec(

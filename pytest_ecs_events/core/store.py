@@ -121,6 +121,26 @@ class Store:
         seq = self._seq = self._seq + 1
         heapq.heappush(self._heap, (due, seq, event, part.version))
 
+    def add_scheduled_events(self, batch: dict[str, SystemEvent], due: datetime) -> None:
+        """:meth:`add_scheduled_event` for each event of ``batch`` (by id, in the order made)
+        in turn: events of one region, state and kind, each made with :meth:`next_seq` just
+        before its timer's (its timer's seq is its own plus one), nobody hearing of them."""
+        self.events.update(batch)
+        by_instance = self._by_instance
+        heap = self._heap
+        seq = self._seq
+        part = None
+        for event in batch.values():
+            by_instance.setdefault(event.instance_id, []).append(event)
+            part = event._part
+            seq = part.seq_base + event._offset + 1
+            heapq.heappush(heap, (due, seq, event, part.version))
+        if part is None:
+            return
+        self._seq = seq
+        self._by_state[part.state].update(batch)
+        self._counts[(part.region, part.state, part.simulated)] += len(batch)
+
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
         old = event.state

@@ -126,13 +126,21 @@ def _same_record(made: Any, drafted: Any) -> None:
 
 
 def test_a_record_of_another_layout_is_made_by_its_class() -> None:
-    """Where the draft cannot become the record (here: a weak-reference slot the draft does
-    not have), the maker is the class itself."""
+    """Where the draft cannot become the record (here: a base giving it a ``__dict__``, or
+    no slots at all), the maker is the class itself."""
 
-    @dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)
-    class Other:
+    class Base:
+        pass
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class WithDict(Base):
         a: int
         b: str
 
-    assert _drafting(Other) is Other
+    @dataclasses.dataclass(frozen=True)
+    class Unslotted:
+        a: int
+
+    assert _drafting(WithDict) is WithDict
+    assert _drafting(Unslotted) is Unslotted
     assert _drafting(Transition) is not Transition
