@@ -384,8 +384,20 @@ class SystemEvent:
         event = cls.__new__(cls)
         event.event_id = event_id
         event.instance_id = instance_id
-        part, event._offset = _new_shared(values, seq)
-        event._part = _evolve(part, _RECORD_AS[values[2]], values[4])  # type: ignore[index]
+        # _new_shared's and _evolve's first cases inline: the batch's events share both parts.
+        last = _LAST_NEW
+        if last is not None and last[0] is values and 0 <= seq - last[1].seq_base <= _MAX_OFFSET:
+            part = last[1]
+            event._offset = seq - part.seq_base
+        else:
+            part, event._offset = _new_shared(values, seq)
+        name = _RECORD_AS[values[2]]  # type: ignore[index]
+        when = values[4]
+        successor = part.successor
+        if successor is not None and successor[0] is name and successor[1] is when:
+            event._part = successor[2]
+        else:
+            event._part = _evolve(part, name, when)
         return event
 
     def record(self, when: datetime, state: EventState) -> None:
