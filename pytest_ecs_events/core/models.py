@@ -384,8 +384,20 @@ class SystemEvent:
         event = cls.__new__(cls)
         event.event_id = event_id
         event.instance_id = instance_id
-        part, event._offset = _new_shared(values, seq)
-        event._part = _evolve(part, _RECORD_AS[values[2]], values[4])  # type: ignore[index]
+        # _new_shared's and _evolve's first cases inline: the batch's events share both parts.
+        last = _LAST_NEW
+        if last is not None and last[0] is values and 0 <= seq - last[1].seq_base <= _MAX_OFFSET:
+            part = last[1]
+            event._offset = seq - part.seq_base
+        else:
+            part, event._offset = _new_shared(values, seq)
+        name = _RECORD_AS[values[2]]  # type: ignore[index]
+        when = values[4]
+        successor = part.successor
+        if successor is not None and successor[0] is name and successor[1] is when:
+            event._part = successor[2]
+        else:
+            event._part = _evolve(part, name, when)
         return event
 
     def record(self, when: datetime, state: EventState) -> None:
@@ -401,12 +413,24 @@ class SystemEvent:
         up, ``finish_time`` ``when`` if ``state`` is final, ``version`` one up (its pending
         timer dropped); what ``Store.set_state``, ``mark_finished`` and ``clear_event_timer``
         do to it one after another."""
-        self._part = _evolve(self._part, _FIRE_AS[state], when)
+        # _evolve's first case inline: a batch's events make the very same change in turn.
+        part = self._part
+        name = _FIRE_AS[state]
+        successor = part.successor
+        if successor is not None and successor[0] is name and successor[1] is when:
+            self._part = successor[2]
+        else:
+            self._part = _evolve(part, name, when)
 
     def start(self, when: datetime) -> None:
         """``execute_start_time`` ``when`` and ``version`` one up, in one step: entering
         Executing, before its timer is pushed (``Store.push_event_timer``)."""
-        self._part = _evolve(self._part, "start", when)
+        part = self._part  # _evolve's first case inline, as in fire()
+        successor = part.successor
+        if successor is not None and successor[0] == "start" and successor[1] is when:
+            self._part = successor[2]
+        else:
+            self._part = _evolve(part, "start", when)
 
     def __repr__(self) -> str:
         return (

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from .catalog import EventState, EventTypeSpec, InstanceStatus, UnknownEventType
 from .clock import format_api_time
 from .disks import error_disk_attributes
 from .errors import EcsApiError
-from .lifecycle import Transition, Trigger, next_state
+from .lifecycle import Trigger, new_transition, next_state
 from .models import NO_EXTENDED, SystemEvent
 from .regions import resource_id_parts
 from .sim_base import (
@@ -27,6 +28,20 @@ from .sim_base import (
     _gc_paused,
 )
 from .sim_timers import Timers
+
+
+def _python_randbytes() -> Callable[..., bytes] | None:
+    """``random.Random.randbytes`` if it is the pure-Python one whose draw
+    ``_new_simulated_events`` makes inline (CPython 3.11), else None (then it is called)."""
+    method = random.Random.randbytes
+    code = getattr(method, "__code__", None)
+    if code is None or method.__module__ != "random":
+        return None
+    names = ("getrandbits", "to_bytes")
+    return method if code.co_names == names else None
+
+
+_PLAIN_RANDBYTES = _python_randbytes()
 
 
 def _listed_ids(values: Sequence[str], parameter: str, limit: int, limit_status: int) -> list[str]:
@@ -332,7 +347,7 @@ class EventOps(Timers):
             self.store.mark_finished(event, now)
         self.store.add_event(event)
         self.notify(
-            Transition(now, event.event_id, instance_id, spec.name, None, state, simulated,
+            new_transition(now, event.event_id, instance_id, spec.name, None, state, simulated,
                        "created")
         )  # fmt: skip
         self._enter(event, spec, state, "created")
@@ -360,16 +375,43 @@ class EventOps(Timers):
         scheduled = (*values[:13], 1, 0)
         events = store.events
         head, size, table = resource_id_parts("e", region)  # _new_id's, drawn alike
-        randbytes = self._rng.randbytes
+        rng = self._rng
+        randbytes = rng.randbytes
+        # random.Random's randbytes(n) is getrandbits(n * 8).to_bytes(n, "little") in
+        # Python: the same draw without its frame, where it is that function.
+        plain = type(rng) is random.Random and random.Random.randbytes is _PLAIN_RANDBYTES
+        getrandbits = rng.getrandbits
+        bits = size * 8
         sharing = SystemEvent.sharing
+        if not self.observers:  # nobody can read the events between their steps: all at once
+            batch: dict[str, SystemEvent] = {}
+            seq = store._seq
+            for iid in ids:
+                while (
+                    event_id := head
+                    + (getrandbits(bits).to_bytes(size, "little") if plain else randbytes(size))
+                    .translate(table)
+                    .decode()
+                ) in events or event_id in batch:  # the batch's own are not in events yet
+                    pass
+                seq += 2  # the event's next_seq(), then its timer's
+                batch[event_id] = sharing(event_id, iid, scheduled, seq - 1)
+            store.add_scheduled_events(batch, not_before)
+            self.mutations += len(batch)  # notify()'s when nobody listens, without the record
+            return list(batch.values())
         created = []
         for iid in ids:
-            while (event_id := head + randbytes(size).translate(table).decode()) in events:
+            while (
+                event_id := head
+                + (getrandbits(bits).to_bytes(size, "little") if plain else randbytes(size))
+                .translate(table)
+                .decode()
+            ) in events:
                 pass
             if self.observers:
                 event = sharing(event_id, iid, values, store.next_seq())
                 store.add_event(event)
-                self.notify(Transition(now, event_id, iid, name, None, state, True, "created"))
+                self.notify(new_transition(now, event_id, iid, name, None, state, True, "created"))
                 store.schedule_event(event, not_before)  # _enter's for a new Scheduled event
             else:  # nobody can read the event between its steps: all of them at once
                 store._seq += 1  # next_seq()

@@ -12,7 +12,14 @@ from .catalog import ACTIVE_STATES, Category, EventState, EventTypeSpec, Instanc
 from .changes import Change
 from .clock import format_api_time
 from .instance_ops import note_status
-from .lifecycle import TIMED_TRIGGER, TRANSITIONS, InstanceChange, Transition, Trigger
+from .lifecycle import (
+    TIMED_TRIGGER,
+    TRANSITIONS,
+    Transition,
+    Trigger,
+    new_instance_change,
+    new_transition,
+)
 from .models import Instance, SystemEvent
 from .sim_base import LATEST_TIME, _gc_paused
 from .sim_disks import DiskOps
@@ -32,6 +39,13 @@ _PLANS: dict[str, tuple[tuple[int, InstanceStatus], ...]] = {
 
 #: Each trigger's ``value`` (an enum member's ``value`` is a property, read per transition).
 _CAUSES: dict[Trigger, str] = {trigger: trigger.value for trigger in Trigger}
+
+#: The timed transitions of the table, as ``_run_timers`` makes them itself.
+_SCHEDULED = EventState.Scheduled
+_EXECUTING = TRANSITIONS[(EventState.Scheduled, Trigger.NOT_BEFORE)]
+_EXECUTED = TRANSITIONS[(EventState.Executing, Trigger.EXECUTION_DONE)]
+_NOT_BEFORE_CAUSE = _CAUSES[Trigger.NOT_BEFORE]
+_DONE_CAUSE = _CAUSES[Trigger.EXECUTION_DONE]
 
 
 class Timers(DiskOps):
@@ -88,7 +102,7 @@ class Timers(DiskOps):
         simulated = event.simulated
         self.store.fire_event(event, new, now)
         self.notify(
-            Transition(now, event.event_id, event.instance_id, event.event_type, old, new,
+            new_transition(now, event.event_id, event.instance_id, event.event_type, old, new,
                        simulated, cause)
         )  # fmt: skip
         if new is not EventState.Executed or not simulated:  # _enter has nothing else to do
@@ -148,7 +162,9 @@ class Timers(DiskOps):
                     disk.revision += 1
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
-            self.notify(InstanceChange(self.now, instance.instance_id, old, None, event.event_type))
+            self.notify(
+                new_instance_change(self.now, instance.instance_id, old, None, event.event_type)
+            )
         elif spec.effect.after is not None:
             self._set_instance_status(instance.instance_id, spec.effect.after, event.event_type)
 
@@ -167,7 +183,7 @@ class Timers(DiskOps):
         instance.status = status
         instance.revision += 1
         note_status(instance, old, status, self.now)
-        self.notify(InstanceChange(self.now, instance.instance_id, old, status, cause))
+        self.notify(new_instance_change(self.now, instance.instance_id, old, status, cause))
 
     def _run_instance_action(self, instance: Instance, plan_name: str, action: str) -> None:
         """Avoid the events this action avoids, then walk the instance through its plan."""
@@ -199,6 +215,17 @@ class Timers(DiskOps):
         clock = self.clock
         plans = self._plans
         pop = store.pop_next
+        observers = self.observers
+        # advance()'s own recorder alone hears the changes (no timeline, no subscriber): a
+        # simulated event's timed transition is then made here in one piece, the steps of
+        # _fire, notify, the recorder and _enter (tests/property/test_event_parts.py holds the
+        # two ways equal). Anything else listening, or an event of another kind, goes the
+        # general way; a callback may change the observers, so they are looked at each time.
+        solo = observers[0] if len(observers) == 1 else None
+        sink = solo.sink if isinstance(solo, _Recorder) else None
+        event_types = self.catalog.event_types
+        fire = store.fire_event
+        push = store.push_event_timer
         while (entry := pop(until)) is not None:
             due = entry[0]
             if due > clock.now:
@@ -206,7 +233,35 @@ class Timers(DiskOps):
             target = entry[2]
             if not isinstance(target, Timer):  # an event's timer: a history is made of them
                 event = target
-                trigger = TIMED_TRIGGER.get(event.state)
+                part = event._part  # its fields read once: each property read is two getattrs
+                state = part.state
+                if (
+                    sink is not None
+                    and part.simulated
+                    and len(observers) == 1
+                    and observers[0] is solo
+                    and (event_type := part.event_type) in event_types  # catalog.spec() finds it
+                ):
+                    now = clock.now
+                    if state is _SCHEDULED:  # NotBefore reached: never busy, simulated
+                        fire(event, _EXECUTING, now)
+                        self.mutations += 1
+                        sink.append(
+                            new_transition(now, event.event_id, event.instance_id, event_type,
+                                       state, _EXECUTING, True, _NOT_BEFORE_CAUSE)
+                        )  # fmt: skip
+                        event.start(now)
+                        push(event, now + self.config.execution_duration)
+                        continue
+                    if state is _EXECUTING:  # done; a simulated event has no effect
+                        fire(event, _EXECUTED, now)
+                        self.mutations += 1
+                        sink.append(
+                            new_transition(now, event.event_id, event.instance_id, event_type,
+                                       state, _EXECUTED, True, _DONE_CAUSE)
+                        )  # fmt: skip
+                        continue
+                trigger = TIMED_TRIGGER.get(state)
                 if trigger is None:
                     continue
                 if trigger is Trigger.NOT_BEFORE and self._busy_at_not_before(event):

@@ -34,7 +34,7 @@ from .instance_ops import (
     check_changes,
     stopped_mode_for,
 )
-from .lifecycle import InstanceChange, Trigger
+from .lifecycle import Trigger, new_instance_change
 from .load_balancers import LoadBalancerStore
 from .models import Instance
 from .provisioning import check_attributes, new_instance, system_disk
@@ -173,7 +173,7 @@ class Simulation(EventOps):
                 system_disk(instance, rng=self._rng, size_gib=checked.get("system_disk_size", 40),
                             category=checked.get("system_disk_category", "cloud_essd"))
             )  # fmt: skip
-            self.notify(InstanceChange(self.now, instance_id, None, status, "created"))
+            self.notify(new_instance_change(self.now, instance_id, None, status, "created"))
             return instance
 
     def instances(self, region: str | None = None) -> list[Instance]:
@@ -315,7 +315,9 @@ class Simulation(EventOps):
             self._plans.pop(instance.instance_id, None)
             self.store.clear_instance_timer(instance)
             self.mutations += 1
-            self.notify(InstanceChange(self.now, instance.instance_id, old, None, "DeleteInstance"))
+            self.notify(
+                new_instance_change(self.now, instance.instance_id, old, None, "DeleteInstance")
+            )
 
     def set_maintenance_attributes(
         self, instance_ids: Sequence[str], attributes: dict[str, object], *, region: str

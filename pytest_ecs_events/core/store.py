@@ -112,13 +112,34 @@ class Store:
         sets it, for a new event whose ``version`` is already one up and in a state events
         leave (a batch of Scheduled events nobody hears of while it is made)."""
         event_id = event.event_id
-        state = event.state
+        part = event._part  # its fields read once: each property read is two getattrs
+        state = part.state
         self.events[event_id] = event
         self._by_instance.setdefault(event.instance_id, []).append(event)
         self._by_state[state][event_id] = event
-        self._counts[(event.region, state, event.simulated)] += 1
+        self._counts[(part.region, state, part.simulated)] += 1
         seq = self._seq = self._seq + 1
-        heapq.heappush(self._heap, (due, seq, event, event.version))
+        heapq.heappush(self._heap, (due, seq, event, part.version))
+
+    def add_scheduled_events(self, batch: dict[str, SystemEvent], due: datetime) -> None:
+        """:meth:`add_scheduled_event` for each event of ``batch`` (by id, in the order made)
+        in turn: events of one region, state and kind, each made with :meth:`next_seq` just
+        before its timer's (its timer's seq is its own plus one), nobody hearing of them."""
+        self.events.update(batch)
+        by_instance = self._by_instance
+        heap = self._heap
+        seq = self._seq
+        part = None
+        for event in batch.values():
+            by_instance.setdefault(event.instance_id, []).append(event)
+            part = event._part
+            seq = part.seq_base + event._offset + 1
+            heapq.heappush(heap, (due, seq, event, part.version))
+        if part is None:
+            return
+        self._seq = seq
+        self._by_state[part.state].update(batch)
+        self._counts[(part.region, part.state, part.simulated)] += len(batch)
 
     def set_state(self, event: SystemEvent, state: EventState, when: datetime) -> None:
         """Move an event to ``state`` keeping every index right."""
@@ -141,14 +162,15 @@ class Store:
         """An event's transition to ``state``: :meth:`set_state`, :meth:`mark_finished` if
         ``state`` is final, :meth:`clear_event_timer`, with the record changed in one step
         (``SystemEvent.fire``). Every state change of ``advance()`` goes this way."""
-        old = event.state
+        part = event._part  # as in add_scheduled_event
+        old = part.state
         event_id = event.event_id
         index = self._by_state.get(old)
         if index is not None:
             del index[event_id]
         counts = self._counts
-        region = event.region
-        simulated = event.simulated
+        region = part.region
+        simulated = part.simulated
         counts[(region, old, simulated)] -= 1
         event.fire(when, state)
         if index is None and self._first_final.get(old) is event:  # as in set_state
@@ -229,7 +251,7 @@ class Store:
         """:meth:`schedule_event` for an event whose ``version`` is already one up
         (``SystemEvent.start``)."""
         seq = self._seq = self._seq + 1
-        heapq.heappush(self._heap, (due, seq, event, event.version))
+        heapq.heappush(self._heap, (due, seq, event, event._part.version))
 
     def clear_event_timer(self, event: SystemEvent) -> None:
         event.version += 1
@@ -278,7 +300,7 @@ class Store:
         while heap and heap[0][0] <= until:
             entry = heapq.heappop(heap)
             if len(entry) == 4:  # an event's: _is_live's first case
-                if entry[2].version == entry[3]:
+                if entry[2]._part.version == entry[3]:  # event.version, one getattr less
                     return entry
             elif self._is_live(entry[2]):
                 return entry

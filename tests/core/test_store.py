@@ -334,3 +334,41 @@ def test_every_state_has_an_index(state: EventState) -> None:
     for other in EventState:
         if other is not state:
             assert ids_in(store, other) == set()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=300), st.integers(0, 5))
+def test_a_batch_of_scheduled_events_is_added_as_one_by_one(owners: list[int], before: int) -> None:
+    """``add_scheduled_events`` against ``add_scheduled_event`` for each event in turn, each
+    event made with ``next_seq()`` just before (past 256 events, a batch spans parts)."""
+    due = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    values = ("cn-hangzhou", "SystemMaintenance.Reboot", EventState.Scheduled, due, due, True,
+              "", "", "100", None, None, {}, (), 1, 0)  # fmt: skip
+    stores = []
+    for batched in (True, False):
+        store = Store()
+        for _ in range(before):
+            store.next_seq()
+        made = {}
+        for k, owner in enumerate(owners):
+            seq = store._seq + 1 + 2 * k
+            made[f"e-{k}"] = SystemEvent.sharing(f"e-{k}", f"i-{owner}", values, seq)
+        if batched:
+            store.add_scheduled_events(made, due)
+        else:
+            for event in made.values():
+                store.next_seq()
+                store.add_scheduled_event(event, due)
+        stores.append(store)
+    one, other = stores
+    assert one._seq == other._seq == before + 2 * len(owners)
+    assert list(one.events) == list(other.events)
+    assert {i: [e.event_id for e in es] for i, es in one._by_instance.items()} == {
+        i: [e.event_id for e in es] for i, es in other._by_instance.items()
+    }
+    assert list(one._by_state[EventState.Scheduled]) == list(other._by_state[EventState.Scheduled])
+    assert one._counts == other._counts
+    assert [(d, s, e.event_id, v) for d, s, e, v in one._heap] == [  # type: ignore[misc]
+        (d, s, e.event_id, v)
+        for d, s, e, v in other._heap  # type: ignore[misc]
+    ]

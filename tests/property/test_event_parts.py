@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,10 +15,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
-from pytest_ecs_events.core import models
+from pytest_ecs_events.core import models, sim_events
 from pytest_ecs_events.core.catalog import EventState, InstanceStatus
 from pytest_ecs_events.core.lifecycle import TIMED_TRIGGER, Trigger
 from pytest_ecs_events.core.models import Instance, SystemEvent
+from pytest_ecs_events.core.regions import resource_id_parts
 from pytest_ecs_events.core.simulation import SIMULATED_REASON, Simulation, SimulationConfig
 from pytest_ecs_events.core.store import Store, Timer
 
@@ -260,6 +262,59 @@ def test_the_build_paths_change_what_the_one_by_one_way_changes(
         assert fast_heard == slow_heard
 
 
+# advance()'s loop makes a simulated event's timed transition itself while only its own
+# recorder listens (core/sim_timers.py ``_run_timers``): the same simulation, the same
+# transitions returned, as the one-by-one way, with nobody else listening from the start.
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(core_steps)
+@example([("create", 0, 7), ("advance", 0, 7), ("advance", 0, 7)])
+@example([("create", 0, 7), ("call", 0, 1), ("listen", 0, 0), ("advance", 0, 7)])
+@example([("create", 2, 4), ("reboot", 1, 0), ("inject", 2, 0), ("advance", 0, 2)])
+def test_advance_alone_moves_events_as_the_one_by_one_way(
+    script: list[tuple[str, int, int]],
+) -> None:
+    sims = []
+    for plain in (False, True):
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                _plain(patch)
+            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+            for k in range(5):
+                sim.add_instance(f"i-{k}")
+        sims.append((sim, []))
+    for step in [("create", 0, 4), *script, ("deaf", 0, 0), ("advance", 0, 7)]:
+        for (sim, heard), plain in zip(sims, (False, True), strict=True):
+            with pytest.MonkeyPatch.context() as patch:
+                if plain:
+                    _plain(patch)
+                _core_step(sim, heard, *step)
+        (fast, fast_heard), (slow, slow_heard) = sims
+        assert _whole(fast) == _whole(slow)
+        assert fast_heard == slow_heard
+        assert [e.event_id for e in fast.store.events.values()] == [
+            e.event_id for e in slow.store.events.values()
+        ]
+
+
+def test_advance_alone_records_every_timed_transition() -> None:
+    """The loop's own way is taken (nobody listens) and returns each event's two records."""
+    sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+    for k in range(3):
+        sim.add_instance(f"i-{k}")
+    created = sim.create_simulated_events(
+        TYPES[0], ["i-0", "i-1", "i-2"], START_T + timedelta(minutes=1)
+    )
+    before = sim.mutations
+    applied = sim.advance_to(START_T + timedelta(hours=1))
+    assert [(t.event_id, t.old_state, t.new_state, t.trigger) for t in applied] == [
+        (e.event_id, EventState.Scheduled, EventState.Executing, "not_before") for e in created
+    ] + [(e.event_id, EventState.Executing, EventState.Executed, "execution_done") for e in created]
+    assert sim.mutations == before + 6
+    assert not sim.observers
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.sampled_from(["i-0", "i-1", "i-2", "i-3", "i-4", "i-9"]), min_size=1, max_size=6),
@@ -482,3 +537,33 @@ def test_pop_next_hands_back_the_event_pop_due_names(
         timers.append((timer.due, timer.seq, timer.kind, timer.target_id, timer.version))
     assert popped == timers
     assert len(by_next._heap) == len(by_due._heap)
+
+
+# A batch's ids are drawn with getrandbits(...).to_bytes(...) where random.Random.randbytes
+# is that function (core/sim_events.py ``_new_simulated_events``), randbytes otherwise.
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**64), st.integers(1, 40))
+def test_the_inline_draw_is_the_draw_of_randbytes(seed: int, size: int) -> None:
+    if sim_events._PLAIN_RANDBYTES is None:
+        pytest.skip("this Python's randbytes is not the pure-Python one: it is called")
+    inline, called = random.Random(seed), random.Random(seed)
+    for _ in range(3):
+        assert inline.getrandbits(size * 8).to_bytes(size, "little") == called.randbytes(size)
+    assert inline.getstate() == called.getstate()
+
+
+def test_a_generator_of_its_own_draws_the_ids_through_its_randbytes() -> None:
+    class Fixed(random.Random):
+        def randbytes(self, n: int) -> bytes:
+            self.asked = n
+            return bytes(n)
+
+    sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+    sim.add_instance("i-0")
+    sim._rng = Fixed(5)
+    (event,) = sim.create_simulated_events(TYPES[0], ["i-0"], START_T + timedelta(minutes=1))
+    head, size, table = resource_id_parts("e", sim.config.region)
+    assert event.event_id == head + bytes(size).translate(table).decode()
+    assert sim._rng.asked == size
