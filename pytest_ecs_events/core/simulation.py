@@ -12,6 +12,7 @@ part holds what).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import threading
@@ -124,12 +125,24 @@ class Simulation(EventOps):
         self.mutations = 0
         #: The account's CloudMonitor event rules (core/event_rules.py).
         self.event_rules = EventRuleBook()
-        #: The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py).
-        self.cloud_assistant = CloudAssistant(self)
-        #: The account's Server Load Balancer instances (core/load_balancers.py).
-        self.load_balancers = LoadBalancerStore(self, self.config.seed)
+        # cloud_assistant and load_balancers are made on first use (below), the load
+        # balancers seeded from the seed given here
+        self._lb_seed = self.config.seed
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
+
+    # Both hold the account, and the account them: made here, every account would be a
+    # reference cycle left to the cyclic collector. Neither draws from the account's
+    # generator when made.
+    @functools.cached_property
+    def cloud_assistant(self) -> CloudAssistant:  # type: ignore[override]
+        """The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py)."""
+        return CloudAssistant(self)
+
+    @functools.cached_property
+    def load_balancers(self) -> LoadBalancerStore:  # type: ignore[override]
+        """The account's Server Load Balancer instances (core/load_balancers.py)."""
+        return LoadBalancerStore(self, self._lb_seed)
 
     # ------------------------------------------------------------------------ instances
     def add_instance(
