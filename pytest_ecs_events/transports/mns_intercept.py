@@ -14,11 +14,16 @@ import functools
 import importlib.util
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..api.faults import TransportFault
-from ..mns import MnsRequest, MnsService
 from .endpoints import is_mns_host
+
+if TYPE_CHECKING:
+    from ..mns import MnsService
+
+# The MNS service package is imported by the first MNS request (a test that never calls
+# MNS does not load it).
 
 __all__ = ["MnsInterceptor"]
 
@@ -56,6 +61,8 @@ def _answer(http: Any, req_inter: Any) -> Any:
         return response_internal(status=quick[0], header=quick[1], data=quick[2])
     body = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
     headers = {str(k).lower(): str(v) for k, v in req_inter.header.items()}
+    from ..mns import MnsRequest
+
     request = MnsRequest(req_inter.method, req_inter.uri, headers, body, host)
     try:
         reply = service.handle(request)
