@@ -696,9 +696,8 @@ class EcsSimulator(EcsHandle):
     @property
     def invocations(self) -> list[CommandRun]:
         with self._sim.lock:
-            # Cloud Assistant is made on first use (a cached_property, kept in the instance's
-            # dict): an account that never used it has run nothing
-            if "cloud_assistant" not in vars(self._sim):
+            # Cloud Assistant is made on first use: an account that never used it ran nothing
+            if self._sim._cloud_assistant is None:
                 return []
             return list(self._sim.cloud_assistant.runs)
 

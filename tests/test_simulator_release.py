@@ -79,8 +79,8 @@ def test_mns_requests_are_answered_by_the_service_made_on_the_first_one() -> Non
 def test_cloud_assistant_and_load_balancers_are_made_on_first_use_seeded_as_before() -> None:
     def ids(change_seed: bool) -> tuple[str, list[str]]:
         sim = EcsSimulator(now=START, instances=["i-1"], seed=11)
-        assert "cloud_assistant" not in vars(sim.simulation)
-        assert "load_balancers" not in vars(sim.simulation)
+        assert sim.simulation._cloud_assistant is None
+        assert sim.simulation._load_balancers is None
         if change_seed:
             sim.simulation.config.seed = 12  # after the account was made: not the store's
         lb = sim.add_load_balancer(backends=["i-1"])
