@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -122,6 +123,8 @@ class EcsSimulator(EcsHandle):
         # import the MNS wire package.
         self._mns_service: MnsService | None = None
         self._mns_interceptor: Any = None
+        #: The credentials the MNS service is built with, if start() came first.
+        self._mns_credentials: dict[str, str] | None = None
         self._subscriptions: list[Subscription] = []
         self._webhooks: list[WebhookSubscription] = []
         self._outbox: deque[tuple[WebhookSubscription, datetime, Payload]] = deque()
@@ -133,9 +136,8 @@ class EcsSimulator(EcsHandle):
         # a delivery setting first needs it (seeded from the seed given here, as if made
         # here), and it observes the changes only once a rule has a target, so an account
         # without one pays nothing
-        self._bridge: cms.RuleBridge | None = None
-        self._bridge_seed = self._sim.config.seed or 0
-        self._sim.event_rules.target_listeners.append(self._watch_for_rules)
+        self._rules = _RuleWatch(self._sim, self._sim.config.seed or 0)
+        self._sim.event_rules.target_listeners.append(self._rules)
         for instance_id in instances:
             self.add_instance(instance_id)
 
@@ -150,15 +152,24 @@ class EcsSimulator(EcsHandle):
         if self._mns_interceptor is None:
             from .transports.mns_intercept import MnsInterceptor
 
-            self._mns_interceptor = MnsInterceptor(self.mns)
+            if self._mns_service is None and self._mns_credentials is None:
+                # the service is built on the first MNS request (or .mns), with the
+                # credentials it would have been given here
+                self._mns_credentials = self.credentials
+            self._mns_interceptor = MnsInterceptor(provider=lambda: self.mns)
         self._mns_interceptor.start()
         return self
 
     def stop(self) -> None:
-        if self._interceptor is not None:
-            self._interceptor.stop()
-        if self._mns_interceptor is not None:
-            self._mns_interceptor.stop()
+        # The interceptors hold this simulator (their handler, the MNS provider): dropped
+        # once stopped (start() makes new ones), so that an account nobody holds any more
+        # is freed at once rather than left to the cyclic collector.
+        interceptor, self._interceptor = self._interceptor, None
+        if interceptor is not None:
+            interceptor.stop()
+        mns_interceptor, self._mns_interceptor = self._mns_interceptor, None
+        if mns_interceptor is not None:
+            mns_interceptor.stop()
 
     def __enter__(self) -> EcsSimulator:
         return self.start()
@@ -574,11 +585,21 @@ class EcsSimulator(EcsHandle):
     @property
     def mns(self) -> MnsService:
         """The simulated MNS API (what the MNS SDK's requests are answered by)."""
-        if self._mns_service is None:
+        service = self._mns_service
+        if service is None:
             from .mns import MnsService
 
-            self._mns_service = MnsService(self._sim, self._api, self.credentials)
-        return self._mns_service
+            with self._sim.lock:  # the first MNS requests of two threads: one service
+                service = self._mns_service
+                if service is None:
+                    credentials = self._mns_credentials
+                    service = MnsService(
+                        self._sim,
+                        self._api,
+                        self.credentials if credentials is None else credentials,
+                    )
+                    self._mns_service = self._rules.mns = service
+        return service
 
     @property
     def mns_endpoint(self) -> str:
@@ -617,23 +638,12 @@ class EcsSimulator(EcsHandle):
 
     @property
     def _rule_bridge(self) -> cms.RuleBridge:
-        bridge = self._bridge
-        if bridge is None:
-            with self._sim.lock:
-                if self._bridge is None:
-                    self._bridge = cms.RuleBridge(
-                        self._sim, seed=self._bridge_seed, wake=self._wake_receivers
-                    )
-                bridge = self._bridge
-        return bridge
+        return self._rules.bridge_of(self._sim)
 
-    def _watch_for_rules(self, rule: EventRule) -> None:
-        if rule.targets_of("MnsParameters") and self._rule_bridge not in self._sim.observers:
-            self._sim.observers.append(self._rule_bridge)
-
-    def _wake_receivers(self) -> None:
-        if self._mns_service is not None:  # nobody can be waiting on an MNS never built
-            self._mns_service._wake()
+    @property
+    def _bridge(self) -> cms.RuleBridge | None:
+        """The rule bridge, if made."""
+        return self._rules.bridge
 
     # ------------------------------------------------------- CloudMonitor event rules
     def _add_event_rule(
@@ -686,6 +696,9 @@ class EcsSimulator(EcsHandle):
     @property
     def invocations(self) -> list[CommandRun]:
         with self._sim.lock:
+            # Cloud Assistant is made on first use: an account that never used it ran nothing
+            if self._sim._cloud_assistant is None:
+                return []
             return list(self._sim.cloud_assistant.runs)
 
     def set_cloud_assistant(self, instance_id: str, *, installed: bool = True) -> None:
@@ -748,3 +761,45 @@ class EcsSimulator(EcsHandle):
             f"instances={len(store.instances)} events={len(store.events)} "
             f"calls={len(self._api.calls)}>"
         )
+
+
+class _RuleWatch:
+    """CloudMonitor event rules -> MNS queues (cms/rule_delivery.py): the rule book's target
+    listener. The bridge is made when a rule or a delivery setting first needs it, seeded
+    from the seed the account was made with (as if made with it), and it observes the changes
+    only once a rule has an MNS target, so an account without one pays nothing.
+
+    It holds the simulation weakly and never the simulator: it sits in the simulation's own
+    rule book, and a strong link back would make every account a reference cycle, left to
+    the cyclic collector (a gone simulation has no observers to add the bridge to).
+    """
+
+    __slots__ = ("_simulation", "bridge", "mns", "seed")
+
+    def __init__(self, simulation: Simulation, seed: int) -> None:
+        self._simulation = weakref.ref(simulation)
+        self.seed = seed
+        self.bridge: cms.RuleBridge | None = None
+        #: The simulator's MNS service once built (its receivers are woken by a delivery).
+        self.mns: MnsService | None = None
+
+    def bridge_of(self, simulation: Simulation) -> cms.RuleBridge:
+        bridge = self.bridge
+        if bridge is None:
+            with simulation.lock:
+                if self.bridge is None:
+                    self.bridge = cms.RuleBridge(simulation, seed=self.seed, wake=self.wake)
+                bridge = self.bridge
+        return bridge
+
+    def wake(self) -> None:
+        if self.mns is not None:  # nobody can be waiting on an MNS never built
+            self.mns._wake()
+
+    def __call__(self, rule: EventRule) -> None:
+        simulation = self._simulation()
+        if simulation is None or not rule.targets_of("MnsParameters"):
+            return
+        bridge = self.bridge_of(simulation)
+        if bridge not in simulation.observers:
+            simulation.observers.append(bridge)

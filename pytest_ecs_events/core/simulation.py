@@ -124,12 +124,38 @@ class Simulation(EventOps):
         self.mutations = 0
         #: The account's CloudMonitor event rules (core/event_rules.py).
         self.event_rules = EventRuleBook()
-        #: The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py).
-        self.cloud_assistant = CloudAssistant(self)
-        #: The account's Server Load Balancer instances (core/load_balancers.py).
-        self.load_balancers = LoadBalancerStore(self, self.config.seed)
+        # cloud_assistant and load_balancers are made on first use (below), the load
+        # balancers seeded from the seed given here
+        self._cloud_assistant: CloudAssistant | None = None
+        self._load_balancers: LoadBalancerStore | None = None
+        self._lb_seed = self.config.seed
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
+
+    # Both hold the account, and the account them: made here, every account would be a
+    # reference cycle left to the cyclic collector. Neither draws from the account's
+    # generator when made.
+    @property
+    def cloud_assistant(self) -> CloudAssistant:  # type: ignore[override]
+        """The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py)."""
+        made = self._cloud_assistant
+        if made is None:
+            with self.lock:  # two threads' first use: one Cloud Assistant
+                made = self._cloud_assistant
+                if made is None:
+                    made = self._cloud_assistant = CloudAssistant(self)
+        return made
+
+    @property
+    def load_balancers(self) -> LoadBalancerStore:  # type: ignore[override]
+        """The account's Server Load Balancer instances (core/load_balancers.py)."""
+        made = self._load_balancers
+        if made is None:
+            with self.lock:
+                made = self._load_balancers
+                if made is None:
+                    made = self._load_balancers = LoadBalancerStore(self, self._lb_seed)
+        return made
 
     # ------------------------------------------------------------------------ instances
     def add_instance(

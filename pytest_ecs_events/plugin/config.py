@@ -46,10 +46,20 @@ def ini_execution_duration(config: pytest.Config) -> timedelta:
     from ..core.clock import TimeFormatError, parse_duration
 
     raw = config.getini("ecs_sim_execution_duration") or "30s"
+    parsed = _DURATIONS.get(raw) if isinstance(raw, str) else None
+    if parsed is not None:
+        return parsed
     try:
-        return parse_duration(raw)
+        parsed = parse_duration(raw)
     except TimeFormatError as exc:
         raise MarkerError(f"ini option ecs_sim_execution_duration = {raw!r}: {exc}") from None
+    if isinstance(raw, str) and len(_DURATIONS) < 64:
+        _DURATIONS[raw] = parsed
+    return parsed
+
+
+#: ``ecs_sim_execution_duration`` values parsed, by their text (read at every set-up).
+_DURATIONS: dict[str, timedelta] = {}
 
 
 def ini_region(config: pytest.Config) -> str:

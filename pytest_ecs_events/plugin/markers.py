@@ -242,48 +242,72 @@ def event_marks(
     # iter_markers yields the closest first; within one function, the bottom decorator first.
     result = []
     for mark in reversed(marks):
-        args = _bind(mark, _event_signature)
-        event_type = args["event_type"]
-        if not isinstance(event_type, str) or event_type not in catalog.event_types:
-            known = ", ".join(catalog.simulatable)
-            raise MarkerError(
-                f"{_describe(mark)}: unknown event type {event_type!r}; simulated events can "
-                f"be {known} (others with platform=True)"
-            )
-        platform = args["platform"]
-        if not isinstance(platform, bool):
-            raise MarkerError(f"{_describe(mark)}: platform must be True or False")
-        if not platform and not catalog.spec(event_type).simulatable:
-            raise MarkerError(
-                f"{_describe(mark)}: {event_type!r} cannot be simulated with "
-                f"CreateSimulatedSystemEvents; add platform=True to inject it as a platform "
-                f"event"
-            )
-        if args["instance"] is not None and args["instances"] is not None:
-            raise MarkerError(f"{_describe(mark)}: give instance= or instances=, not both")
-        raw = args["instance"] if args["instance"] is not None else args["instances"]
-        instances = _str_list(raw, "instance(s)", mark) if raw is not None else ()
-        try:
-            parse_time(args["not_before"], now=now)
-        except TimeFormatError as exc:
-            raise MarkerError(
-                f"{_describe(mark)}: not_before={args['not_before']!r} is not valid: {exc}"
-            ) from None
-        state = None
-        if args["state"] is not None:
-            if not platform:
-                raise MarkerError(f"{_describe(mark)}: state= needs platform=True")
-            try:
-                state = EventState(args["state"])
-            except ValueError:
-                raise MarkerError(
-                    f"{_describe(mark)}: state={args['state']!r} is not one of "
-                    f"{', '.join(s.value for s in EventState)}"
-                ) from None
-        reason = args["reason"]
-        if reason is not None and not isinstance(reason, str):
-            raise MarkerError(f"{_describe(mark)}: reason must be a string")
-        result.append(
-            EventMark(event_type, instances, args["not_before"], platform, state, reason, mark)
-        )  # fmt: skip
+        known = _CHECKED_EVENTS.get(id(mark))
+        if known is not None and known[0] is mark and known[1] is catalog:
+            _check_not_before(mark, known[2].not_before, now)  # the one check that reads now
+            result.append(known[2])
+            continue
+        checked = _event_mark(mark, now, catalog)
+        if len(_CHECKED_EVENTS) >= _CHECKED_EVENTS_MAX:
+            _CHECKED_EVENTS.clear()
+        _CHECKED_EVENTS[id(mark)] = (mark, catalog, checked)
+        result.append(checked)
     return result
+
+
+#: Each ``ecs_event`` marker checked, by the marker object (held, so its id stays its own),
+#: with the catalog it was checked against: a parametrized test's items share their
+#: function's marker objects, so it is read once, not once per item. A marker that fails a
+#: check is not kept (its error comes again). EventMark is frozen.
+_CHECKED_EVENTS: dict[int, tuple[pytest.Mark, Catalog, EventMark]] = {}
+_CHECKED_EVENTS_MAX = 1024
+
+
+def _check_not_before(mark: pytest.Mark, not_before: Any, now: datetime) -> None:
+    try:
+        parse_time(not_before, now=now)
+    except TimeFormatError as exc:
+        raise MarkerError(
+            f"{_describe(mark)}: not_before={not_before!r} is not valid: {exc}"
+        ) from None
+
+
+def _event_mark(mark: pytest.Mark, now: datetime, catalog: Catalog) -> EventMark:
+    """One ``ecs_event`` marker, checked (in this order: the first problem is the one named)."""
+    args = _bind(mark, _event_signature)
+    event_type = args["event_type"]
+    if not isinstance(event_type, str) or event_type not in catalog.event_types:
+        known = ", ".join(catalog.simulatable)
+        raise MarkerError(
+            f"{_describe(mark)}: unknown event type {event_type!r}; simulated events can "
+            f"be {known} (others with platform=True)"
+        )
+    platform = args["platform"]
+    if not isinstance(platform, bool):
+        raise MarkerError(f"{_describe(mark)}: platform must be True or False")
+    if not platform and not catalog.spec(event_type).simulatable:
+        raise MarkerError(
+            f"{_describe(mark)}: {event_type!r} cannot be simulated with "
+            f"CreateSimulatedSystemEvents; add platform=True to inject it as a platform "
+            f"event"
+        )
+    if args["instance"] is not None and args["instances"] is not None:
+        raise MarkerError(f"{_describe(mark)}: give instance= or instances=, not both")
+    raw = args["instance"] if args["instance"] is not None else args["instances"]
+    instances = _str_list(raw, "instance(s)", mark) if raw is not None else ()
+    _check_not_before(mark, args["not_before"], now)
+    state = None
+    if args["state"] is not None:
+        if not platform:
+            raise MarkerError(f"{_describe(mark)}: state= needs platform=True")
+        try:
+            state = EventState(args["state"])
+        except ValueError:
+            raise MarkerError(
+                f"{_describe(mark)}: state={args['state']!r} is not one of "
+                f"{', '.join(s.value for s in EventState)}"
+            ) from None
+    reason = args["reason"]
+    if reason is not None and not isinstance(reason, str):
+        raise MarkerError(f"{_describe(mark)}: reason must be a string")
+    return EventMark(event_type, instances, args["not_before"], platform, state, reason, mark)

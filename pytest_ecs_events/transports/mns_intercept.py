@@ -10,13 +10,20 @@ network error. Nothing is imported until a simulator starts, and only if the SDK
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..api.faults import TransportFault
-from ..mns import MnsRequest, MnsService
 from .endpoints import is_mns_host
+
+if TYPE_CHECKING:
+    from ..mns import MnsService
+
+# The MNS service package is imported by the first MNS request (a test that never calls
+# MNS does not load it).
 
 __all__ = ["MnsInterceptor"]
 
@@ -54,6 +61,8 @@ def _answer(http: Any, req_inter: Any) -> Any:
         return response_internal(status=quick[0], header=quick[1], data=quick[2])
     body = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
     headers = {str(k).lower(): str(v) for k, v in req_inter.header.items()}
+    from ..mns import MnsRequest
+
     request = MnsRequest(req_inter.method, req_inter.uri, headers, body, host)
     try:
         reply = service.handle(request)
@@ -69,15 +78,34 @@ def _answer(http: Any, req_inter: Any) -> Any:
 
 
 class MnsInterceptor:
-    """Routes the MNS SDK's requests for MNS hosts to ``service`` while started."""
+    """Routes the MNS SDK's requests for MNS hosts to ``service`` while started.
 
-    def __init__(self, service: MnsService) -> None:
-        self.service = service
+    ``provider`` instead of ``service``: the service is asked of it on the first request
+    (a test that never calls MNS never builds one)."""
+
+    def __init__(
+        self,
+        service: MnsService | None = None,
+        *,
+        provider: Callable[[], MnsService] | None = None,
+    ) -> None:
+        if (service is None) == (provider is None):
+            raise TypeError("MnsInterceptor takes a service or a provider")
+        self._service = service
+        self._provider = provider
         self._attached = False
+
+    @property
+    def service(self) -> MnsService:
+        service = self._service
+        if service is None:
+            assert self._provider is not None
+            service = self._service = self._provider()
+        return service
 
     @staticmethod
     def available() -> bool:
-        return importlib.util.find_spec("mns") is not None
+        return _mns_available()
 
     def start(self) -> None:
         if self._attached or not self.available():
@@ -103,3 +131,9 @@ class MnsInterceptor:
             self._attached = False
             if not _ACTIVE and _ORIGINAL:
                 mns_http.MNSHttp.send_request = _ORIGINAL.pop()
+
+
+@functools.cache
+def _mns_available() -> bool:
+    """Whether the MNS SDK is installed (asked once per process, not at every start)."""
+    return importlib.util.find_spec("mns") is not None
