@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import threading
+import types
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -74,6 +75,23 @@ def _then_deliver(
                 self._deliver_webhooks()
 
     return wrapper
+
+
+@functools.cache
+def _transports() -> types.ModuleType:
+    """The interception module, imported by the first start (started at every test: an
+    import statement there costs more than this cached look-up)."""
+    from .transports import intercept
+
+    return intercept
+
+
+@functools.cache
+def _mns_transport() -> types.ModuleType:
+    """The MNS interception module, imported by the first start (see :func:`_transports`)."""
+    from .transports import mns_intercept
+
+    return mns_intercept
 
 
 class EcsSimulator(EcsHandle):
@@ -144,20 +162,20 @@ class EcsSimulator(EcsHandle):
     # ------------------------------------------------------------------- interception
     def start(self) -> EcsSimulator:
         """Answer every SDK call to an ECS endpoint in this process until :meth:`stop`."""
-        from .transports.intercept import Interceptor
-
-        if self._interceptor is None:
-            self._interceptor = Interceptor(self.handle, timeouts=True)
-        self._interceptor.start()
-        if self._mns_interceptor is None:
-            from .transports.mns_intercept import MnsInterceptor
-
+        interceptor = self._interceptor
+        if interceptor is None:
+            interceptor = self._interceptor = _transports().Interceptor(self.handle, timeouts=True)
+        interceptor.start()
+        mns_interceptor = self._mns_interceptor
+        if mns_interceptor is None:
             if self._mns_service is None and self._mns_credentials is None:
                 # the service is built on the first MNS request (or .mns), with the
                 # credentials it would have been given here
                 self._mns_credentials = self.credentials
-            self._mns_interceptor = MnsInterceptor(provider=lambda: self.mns)
-        self._mns_interceptor.start()
+            mns_interceptor = self._mns_interceptor = _mns_transport().MnsInterceptor(
+                provider=lambda: self.mns
+            )
+        mns_interceptor.start()
         return self
 
     def stop(self) -> None:

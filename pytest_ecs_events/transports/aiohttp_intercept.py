@@ -69,6 +69,19 @@ def _start_mock(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[
     from aiohttp import ClientSession
 
     real_request = ClientSession._request
+    ClientSession._request = _patched_request(real_request, answer, relay)  # type: ignore[method-assign]
+
+    def stop() -> None:
+        ClientSession._request = real_request  # type: ignore[method-assign]
+
+    return stop
+
+
+@functools.lru_cache(maxsize=8)  # one patch per function wrapped: started at every test
+def _patched_request(
+    real_request: Callable[..., Any], answer: Answer, relay: CurrentRelay | None
+) -> Callable[..., Any]:
+    """``ClientSession._request`` answering simulated endpoints, else ``real_request``."""
 
     async def _request(session: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
         url = session._build_url(str_or_url) if hasattr(session, "_build_url") else str_or_url
@@ -106,12 +119,7 @@ def _start_mock(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[
             response.raise_for_status()
         return response
 
-    ClientSession._request = _request  # type: ignore[method-assign,assignment]
-
-    def stop() -> None:
-        ClientSession._request = real_request  # type: ignore[method-assign]
-
-    return stop
+    return _request
 
 
 async def _respond(answer: Answer, method: str, url: Any, kwargs: Mapping[str, Any]) -> Any:

@@ -212,8 +212,19 @@ def _targets() -> list[tuple[str, Callable[..., Any]]]:
 _ONLY_ONCE_LOADED = {"alibabacloud.vendored.requests": "alibabacloud"}
 
 
+_WITHOUT_LATE = tuple(package for package in VENDORED_REQUESTS if package not in _ONLY_ONCE_LOADED)
+
+
 def vendored_packages() -> tuple[str, ...]:
     """The vendored copies of requests to intercept now (see :data:`_ONLY_ONCE_LOADED`)."""
+    modules = sys.modules
+    loaded = 0  # asked at every start: none or all of them loaded is answered ready-made
+    for needed in _ONLY_ONCE_LOADED.values():
+        loaded += needed in modules
+    if loaded == 0:
+        return _WITHOUT_LATE
+    if loaded == len(_ONLY_ONCE_LOADED):
+        return VENDORED_REQUESTS
     return tuple(
         package
         for package in VENDORED_REQUESTS
@@ -288,25 +299,27 @@ class _Switchboard:
         if self._mocks is None or self._built_for != vendored_packages():
             self._built_for = vendored_packages()
             self._mocks = self._build()
+        swap = self._swap
         if _module_has("darabonba.core", "adapters"):
-            self._swap(sys.modules["darabonba.core"], "adapters", _insecure_shim())
+            swap(sys.modules["darabonba.core"], "adapters", _insecure_shim())
         if _module_has("requests.adapters", "HTTPAdapter"):
-            from requests.adapters import HTTPAdapter
-
-            self._previous_base_send = HTTPAdapter.send
+            adapters = sys.modules.get("requests.adapters") or importlib.import_module(
+                "requests.adapters"
+            )
+            self._previous_base_send = adapters.HTTPAdapter.send
         # What RequestsMock.start() does, but on the class objects resolved once.
         for cls, _mock, send in self._mocks:
-            self._swap(cls, "send", send)
+            swap(cls, "send", send)
         # The stacks that do not go through requests: aiohttp (answered), then the last line
         # for everything else (refused). Both only take a few attribute swaps.
         self._stoppers.append(aiohttp_intercept.start(self.answer, relay=self.relay))
         for owner, name, new in guard.patches():
-            self._swap(owner, name, new)
+            swap(owner, name, new)
 
     def _swap(self, owner: object, name: str, new: object) -> None:
         """Set an attribute, remembering exactly what was there (an inherited one is
         deleted again by :meth:`_stop`)."""
-        namespace = vars(owner)
+        namespace = owner.__dict__
         self._patches.append((owner, name, name in namespace, namespace.get(name)))
         setattr(owner, name, new)
 

@@ -11,7 +11,9 @@ network error. Nothing is imported until a simulator starts, and only if the SDK
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.util
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -108,13 +110,13 @@ class MnsInterceptor:
         return _mns_available()
 
     def start(self) -> None:
-        if self._attached or not self.available():
+        if self._attached or not _mns_available():
             return
-        from mns import mns_http
-        from mns.mns_exception import MNSClientNetworkException
+        mns_http = _sdk_module("mns.mns_http")
+        network_exception = _sdk_module("mns.mns_exception").MNSClientNetworkException
 
         with _LOCK:
-            _SDK[:] = [mns_http.ResponseInternal, MNSClientNetworkException]
+            _SDK[:] = [mns_http.ResponseInternal, network_exception]
             if not _ACTIVE:
                 _ORIGINAL[:] = [mns_http.MNSHttp.send_request]
                 mns_http.MNSHttp.send_request = _answer
@@ -124,7 +126,7 @@ class MnsInterceptor:
     def stop(self) -> None:
         if not self._attached:
             return
-        from mns import mns_http
+        mns_http = _sdk_module("mns.mns_http")
 
         with _LOCK:
             _ACTIVE.remove(self)
@@ -137,3 +139,10 @@ class MnsInterceptor:
 def _mns_available() -> bool:
     """Whether the MNS SDK is installed (asked once per process, not at every start)."""
     return importlib.util.find_spec("mns") is not None
+
+
+def _sdk_module(name: str) -> Any:
+    """The SDK's module ``name`` as imported now (started and stopped at every test: an
+    import statement costs more than the look-up)."""
+    module = sys.modules.get(name)
+    return module if module is not None else importlib.import_module(name)

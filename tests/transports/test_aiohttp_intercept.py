@@ -118,6 +118,28 @@ def test_a_tests_own_aioresponses_keeps_working() -> None:
         assert run(get("https://ecs.aliyuncs.com/?Action=DescribeRegions"))[0] == 200
 
 
+def test_each_start_wraps_what_is_there_at_that_start() -> None:
+    # The patch made for a given ``_request`` is kept for later starts: a later start over
+    # a test's own aioresponses still wraps that, not the function the kept one wraps.
+    fits = {"response_class": _response_class()}
+    before = aiohttp.ClientSession._request
+    with EcsSimulator():
+        first = aiohttp.ClientSession._request
+    with aioresponses() as mocked:
+        mocked.get("http://example.com/z", body="mine", repeat=True, **fits)
+        with EcsSimulator() as sim:
+            assert aiohttp.ClientSession._request is not first
+            assert run(get("http://example.com/z")) == (200, b"mine")
+            assert run(get("https://ecs.aliyuncs.com/?Action=DescribeRegions"))[0] == 200
+            assert [call.action for call in sim.calls] == ["DescribeRegions"]
+        assert run(get("http://example.com/z")) == (200, b"mine")
+    assert aiohttp.ClientSession._request is before
+    with EcsSimulator() as sim:
+        assert run(get("https://ecs.aliyuncs.com/?Action=DescribeRegions"))[0] == 200
+        assert [call.action for call in sim.calls] == ["DescribeRegions"]
+    assert aiohttp.ClientSession._request is before
+
+
 def test_aiohttp_is_back_to_normal_after_stop() -> None:
     before = aiohttp.ClientSession._request
     with EcsSimulator():
