@@ -11,11 +11,11 @@ import pytest
 from .._version import __version__
 from . import options, report, timeline_files
 from .config import check_ini_regions, ini_region
-from .fixtures import ecs_sim, pytest_fixture_setup
+from .fixtures import ecs_sim
 from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
 from .server import ecs_server
 
-__all__ = ["ecs_server", "ecs_sim", "pytest_fixture_setup"]
+__all__ = ["ecs_server", "ecs_sim"]
 pytest_plugins = ["pytest_ecs_events.plugin.live"]  # --ecs-live: live mode
 
 

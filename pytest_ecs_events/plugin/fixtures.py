@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -104,45 +102,13 @@ def _wire_hooks(sim: EcsSimulator, config: pytest.Config) -> None:
         sim.on_call(lambda call: hook.pytest_ecs_events_api_call(call=call, simulator=sim))
 
 
-#: The ``request`` of the ``ecs_sim`` set-up under way in this thread (see
-#: :func:`pytest_fixture_setup`).
-_SETTING_UP = threading.local()
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_fixture_setup(
-    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
-) -> None:
-    """Hand ``ecs_sim`` the request its set-up is given. A fixture that asks for pytest's
-    ``request`` fixture instead makes pytest build a new fixture definition of it at each
-    of several look-ups per test; this hook gets the same request at no cost."""
-    if fixturedef.func is _ecs_sim_setup:
-        _SETTING_UP.request = request
-
-
-def _setup_request() -> pytest.FixtureRequest:
-    """The request of the ``ecs_sim`` set-up under way: the one :func:`pytest_fixture_setup`
-    kept, else (a plugin that set the fixture up without that hook) the ``request`` its
-    caller holds, as pytest's own ``call_fixture_func`` does."""
-    request = _SETTING_UP.__dict__.pop("request", None)
-    if request is not None:
-        return request  # type: ignore[no-any-return]
-    frame = sys._getframe(1)
-    while frame is not None:
-        found = frame.f_locals.get("request")
-        if isinstance(found, pytest.FixtureRequest) and found.fixturename == "ecs_sim":
-            return found
-        frame = frame.f_back  # type: ignore[assignment]
-    raise RuntimeError("the ecs_sim fixture was set up without a pytest request")
-
-
-def _ecs_sim_setup() -> Iterator[EcsSimulator]:
+@pytest.fixture
+def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
     """A simulated ECS account answering both official SDKs for this test.
 
     Configure it with ``@pytest.mark.ecs_sim(...)``; create events with
     ``@pytest.mark.ecs_event(...)``.
     """
-    request = _setup_request()
     if request.config.getoption("ecs_live", False):  # --ecs-live: a real account (plugin/live.py)
         from .live import live_ecs_sim
 
@@ -194,9 +160,6 @@ def _ecs_sim_setup() -> Iterator[EcsSimulator]:
             f"{type(errors[0]).__name__}: {errors[0]}. Please report it.",
             pytrace=False,
         )
-
-
-ecs_sim = pytest.fixture(name="ecs_sim")(_ecs_sim_setup)
 
 
 def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
