@@ -131,7 +131,7 @@ class AddressBook:
     def mac_address(self) -> str:
         """A unique MAC address with the prefix of Alibaba Cloud's network interfaces."""
         while True:
-            tail = ":".join(f"{b:02x}" for b in self._rng.randbytes(3))
+            tail = self._rng.randbytes(3).hex(":")  # "ab:cd:ef"
             mac = f"00:16:3e:{tail}"
             if mac not in self._used_macs:
                 self._used_macs.add(mac)

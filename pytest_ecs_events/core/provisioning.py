@@ -60,6 +60,8 @@ def _bad(name: str, value: object, expected: str) -> ValueError:
 def check_attributes(attributes: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
     """The attributes with their types checked and times parsed; ValueError naming the first
     bad one. ``None`` values mean "not given" and are dropped."""
+    if not attributes:  # the usual case (a marker's instance): nothing to check
+        return {}
     unknown = attributes.keys() - _ATTRIBUTE_NAMES
     if unknown:
         raise ValueError(

@@ -15,7 +15,7 @@ import hashlib
 import random
 import re
 import string
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from .errors import EcsApiError
@@ -120,11 +120,32 @@ def check_region(region_id: str, extra: Collection[str] = ()) -> str:
     raise EcsApiError("InvalidRegionId.NotFound", "The specified RegionId does not exist.", 404)
 
 
+def python_randbytes() -> Callable[..., bytes] | None:
+    """``random.Random.randbytes`` if it is the pure-Python
+    ``getrandbits(n * 8).to_bytes(n, "little")`` (CPython 3.10-3.13), whose draw the id makers
+    make inline, else None (then it is called)."""
+    method = random.Random.randbytes
+    code = getattr(method, "__code__", None)
+    if code is None or method.__module__ != "random":
+        return None
+    names = ("getrandbits", "to_bytes")
+    return method if code.co_names == names else None
+
+
+#: ``random.Random.randbytes`` where a ``random.Random``'s ``randbytes(n)`` may be drawn as
+#: ``getrandbits(n * 8).to_bytes(n, "little")`` (the same draw without its frame), else None.
+PLAIN_RANDBYTES = python_randbytes()
+
+
 def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
     """An id that looks real: ``<kind>-`` + region prefix + random, 20 characters in all."""
     prefix = region(region_id).id_prefix
-    body = rng.randbytes(ID_BODY_LENGTH - len(prefix)).translate(_BYTE_TO_ID_CHAR).decode()
-    return f"{kind}-{prefix}{body}"
+    size = ID_BODY_LENGTH - len(prefix)
+    if type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES:
+        raw = rng.getrandbits(size * 8).to_bytes(size, "little")
+    else:
+        raw = rng.randbytes(size)
+    return f"{kind}-{prefix}{raw.translate(_BYTE_TO_ID_CHAR).decode()}"
 
 
 def resource_id_parts(kind: str, region_id: str) -> tuple[str, int, bytes]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from .catalog import EventState, EventTypeSpec, InstanceStatus, UnknownEventType
@@ -13,7 +13,7 @@ from .disks import error_disk_attributes
 from .errors import EcsApiError
 from .lifecycle import Trigger, new_transition, next_state
 from .models import NO_EXTENDED, SystemEvent
-from .regions import resource_id_parts
+from .regions import PLAIN_RANDBYTES, resource_id_parts
 from .sim_base import (
     LATEST_TIME,
     MSG_ACCEPT_INSTANCE_STATUS,
@@ -27,21 +27,10 @@ from .sim_base import (
     SIMULATED_REASON,
     _gc_paused,
 )
-from .sim_timers import Timers
+from .sim_timers import _TIMELINE_RECORD, Timers
 
-
-def _python_randbytes() -> Callable[..., bytes] | None:
-    """``random.Random.randbytes`` if it is the pure-Python one whose draw
-    ``_new_simulated_events`` makes inline (CPython 3.11), else None (then it is called)."""
-    method = random.Random.randbytes
-    code = getattr(method, "__code__", None)
-    if code is None or method.__module__ != "random":
-        return None
-    names = ("getrandbits", "to_bytes")
-    return method if code.co_names == names else None
-
-
-_PLAIN_RANDBYTES = _python_randbytes()
+#: ``random.Random.randbytes`` where it is the pure-Python draw made inline (core/regions.py).
+_PLAIN_RANDBYTES = PLAIN_RANDBYTES
 
 
 def _listed_ids(values: Sequence[str], parameter: str, limit: int, limit_status: int) -> list[str]:
@@ -383,7 +372,12 @@ class EventOps(Timers):
         getrandbits = rng.getrandbits
         bits = size * 8
         sharing = SystemEvent.sharing
-        if not self.observers:  # nobody can read the events between their steps: all at once
+        observers = self.observers
+        # Nobody can read the events between their steps: all at once. A timeline's
+        # ``Recorder.record`` (the simulator's own) reads nothing; it gets each record after.
+        if not observers or (
+            len(observers) == 1 and getattr(observers[0], "__func__", None) is _TIMELINE_RECORD
+        ):
             batch: dict[str, SystemEvent] = {}
             seq = store._seq
             for iid in ids:
@@ -397,7 +391,16 @@ class EventOps(Timers):
                 seq += 2  # the event's next_seq(), then its timer's
                 batch[event_id] = sharing(event_id, iid, scheduled, seq - 1)
             store.add_scheduled_events(batch, not_before)
-            self.mutations += len(batch)  # notify()'s when nobody listens, without the record
+            self.mutations += len(batch)  # notify()'s, the record made only for a timeline
+            if observers:
+                timeline = observers[0]
+                errors = self.observer_errors
+                for event_id, event in batch.items():
+                    try:  # notify()'s handling of an observer's error
+                        timeline(new_transition(now, event_id, event.instance_id, name, None,
+                                                state, True, "created"))  # fmt: skip
+                    except Exception as exc:
+                        errors.append(exc)
             return list(batch.values())
         created = []
         for iid in ids:

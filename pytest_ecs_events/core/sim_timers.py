@@ -24,6 +24,7 @@ from .models import Instance, SystemEvent
 from .sim_base import LATEST_TIME, _gc_paused
 from .sim_disks import DiskOps
 from .store import Timer
+from .timeline import Recorder
 
 # The status steps each instance action goes through; offsets in transition-duration units.
 _PLANS: dict[str, tuple[tuple[int, InstanceStatus], ...]] = {
@@ -46,6 +47,8 @@ _EXECUTING = TRANSITIONS[(EventState.Scheduled, Trigger.NOT_BEFORE)]
 _EXECUTED = TRANSITIONS[(EventState.Executing, Trigger.EXECUTION_DONE)]
 _NOT_BEFORE_CAUSE = _CAUSES[Trigger.NOT_BEFORE]
 _DONE_CAUSE = _CAUSES[Trigger.EXECUTION_DONE]
+#: A timeline's observer, which ``_run_timers`` may call itself (its one append).
+_TIMELINE_RECORD = Recorder.record
 
 
 class Timers(DiskOps):
@@ -221,8 +224,16 @@ class Timers(DiskOps):
         # _fire, notify, the recorder and _enter (tests/property/test_event_parts.py holds the
         # two ways equal). Anything else listening, or an event of another kind, goes the
         # general way; a callback may change the observers, so they are looked at each time.
-        solo = observers[0] if len(observers) == 1 else None
+        # One timeline's ``Recorder.record`` before advance()'s recorder (the simulator's own,
+        # which every simulator has) may listen too: the loop hands it the record as notify
+        # would.
+        count = len(observers)
+        solo = observers[-1] if 0 < count <= 2 else None
         sink = solo.sink if isinstance(solo, _Recorder) else None
+        timeline = observers[0] if count == 2 else None
+        if timeline is not None and getattr(timeline, "__func__", None) is not _TIMELINE_RECORD:
+            sink = None
+        errors = self.observer_errors
         event_types = self.catalog.event_types
         fire = store.fire_event
         push = store.push_event_timer
@@ -238,28 +249,39 @@ class Timers(DiskOps):
                 if (
                     sink is not None
                     and part.simulated
-                    and len(observers) == 1
-                    and observers[0] is solo
+                    and len(observers) == count
+                    and observers[-1] is solo
+                    and (timeline is None or observers[0] is timeline)
                     and (event_type := part.event_type) in event_types  # catalog.spec() finds it
                 ):
                     now = clock.now
                     if state is _SCHEDULED:  # NotBefore reached: never busy, simulated
                         fire(event, _EXECUTING, now)
                         self.mutations += 1
-                        sink.append(
-                            new_transition(now, event.event_id, event.instance_id, event_type,
-                                       state, _EXECUTING, True, _NOT_BEFORE_CAUSE)
-                        )  # fmt: skip
+                        record = new_transition(now, event.event_id, event.instance_id,
+                                                event_type, state, _EXECUTING, True,
+                                                _NOT_BEFORE_CAUSE)  # fmt: skip
+                        if timeline is not None:
+                            try:
+                                timeline(record)
+                            except Exception as exc:  # notify's handling of an observer's error
+                                errors.append(exc)
+                        sink.append(record)
                         event.start(now)
                         push(event, now + self.config.execution_duration)
                         continue
                     if state is _EXECUTING:  # done; a simulated event has no effect
                         fire(event, _EXECUTED, now)
                         self.mutations += 1
-                        sink.append(
-                            new_transition(now, event.event_id, event.instance_id, event_type,
-                                       state, _EXECUTED, True, _DONE_CAUSE)
-                        )  # fmt: skip
+                        record = new_transition(now, event.event_id, event.instance_id,
+                                                event_type, state, _EXECUTED, True,
+                                                _DONE_CAUSE)  # fmt: skip
+                        if timeline is not None:
+                            try:
+                                timeline(record)
+                            except Exception as exc:  # notify's handling of an observer's error
+                                errors.append(exc)
+                        sink.append(record)
                         continue
                 trigger = TIMED_TRIGGER.get(state)
                 if trigger is None:

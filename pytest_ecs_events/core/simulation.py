@@ -173,7 +173,8 @@ class Simulation(EventOps):
         its system disk. ``attributes`` are those of
         :data:`~.provisioning.INSTANCE_ATTRIBUTES`; the rest is generated."""
         with self.lock:
-            status = InstanceStatus(status)
+            if type(status) is not InstanceStatus:  # a member is itself
+                status = InstanceStatus(status)
             region = region or self.config.region
             if instance_id is None:
                 instance_id = self._new_id("i", region, self.store.instances.__contains__)

@@ -22,6 +22,7 @@ from pytest_ecs_events.core.models import Instance, SystemEvent
 from pytest_ecs_events.core.regions import resource_id_parts
 from pytest_ecs_events.core.simulation import SIMULATED_REASON, Simulation, SimulationConfig
 from pytest_ecs_events.core.store import Store, Timer
+from pytest_ecs_events.core.timeline import Recorder
 
 from .test_answer_cache import _apply
 
@@ -567,3 +568,108 @@ def test_a_generator_of_its_own_draws_the_ids_through_its_randbytes() -> None:
     head, size, table = resource_id_parts("e", sim.config.region)
     assert event.event_id == head + bytes(size).translate(table).decode()
     assert sim._rng.asked == size
+
+
+# A timeline's ``Recorder.record`` (the simulator's own observer, core/timeline.py) reads
+# nothing: with it alone listening, a batch is still made at once (core/sim_events.py) and
+# advance()'s loop still makes the timed transitions itself (core/sim_timers.py), handing it
+# each record. The same simulation, the same records in the timeline and the same transitions
+# returned as the one-by-one way, with the timeline listening from the start.
+
+
+def _timeline_step(sim: Simulation, heard: list[Any], recorder: Recorder, step: Any) -> None:
+    what = step[0]
+    if what == "deaf" and sim.observers and sim.observers[-1] == recorder.record:
+        return  # the timeline stays
+    _core_step(sim, heard, *step)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(core_steps)
+@example([("create", 0, 7), ("advance", 0, 7), ("advance", 0, 7)])
+@example([("create", 0, 7), ("listen", 0, 0), ("advance", 0, 3), ("deaf", 0, 0), ("advance", 0, 7)])
+@example([("create", 2, 4), ("reboot", 1, 0), ("inject", 2, 0), ("advance", 0, 2)])
+@example([("create_now", 0, 3), ("call", 0, 1), ("advance", 0, 7)])
+def test_a_timeline_alone_hears_what_the_one_by_one_way_tells_it(
+    script: list[tuple[str, int, int]],
+) -> None:
+    sims = []
+    for plain in (False, True):
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                _plain(patch)
+            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+            recorder = Recorder(START_T)
+            sim.observers.append(recorder.record)
+            for k in range(5):
+                sim.add_instance(f"i-{k}")
+        sims.append((sim, [], recorder))
+    for step in [("create", 0, 4), *script, ("advance", 0, 7)]:
+        for (sim, heard, recorder), plain in zip(sims, (False, True), strict=True):
+            with pytest.MonkeyPatch.context() as patch:
+                if plain:
+                    _plain(patch)
+                _timeline_step(sim, heard, recorder, step)
+        (fast, fast_heard, fast_recorder), (slow, slow_heard, slow_recorder) = sims
+        assert _whole(fast) == _whole(slow)
+        assert fast_heard == slow_heard
+        assert fast_recorder.records() == slow_recorder.records()
+        assert fast.observer_errors == slow.observer_errors == []
+
+
+def test_a_timeline_hears_each_created_event_and_both_timed_transitions() -> None:
+    """The quick ways are taken with a timeline listening (no per-event _fire, no
+    schedule_event), and the timeline holds every record, in order."""
+    sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+    recorder = Recorder(START_T)
+    sim.observers.append(recorder.record)
+    for k in range(3):
+        sim.add_instance(f"i-{k}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Simulation, "_fire", _must_not_run)
+        patch.setattr(Store, "schedule_event", _must_not_run)
+        created = sim.create_simulated_events(
+            TYPES[0], ["i-0", "i-1", "i-2"], START_T + timedelta(minutes=1)
+        )
+        before = sim.mutations
+        applied = sim.advance_to(START_T + timedelta(hours=1))
+    changes = recorder.changes()[3:]  # after the instances' own records
+    expected = [(e.event_id, None, EventState.Scheduled, "created") for e in created]
+    expected += [(e.event_id, EventState.Scheduled, EventState.Executing, "not_before")
+                 for e in created]  # fmt: skip
+    expected += [(e.event_id, EventState.Executing, EventState.Executed, "execution_done")
+                 for e in created]  # fmt: skip
+    assert [(t.event_id, t.old_state, t.new_state, t.trigger) for t in changes] == expected
+    assert changes[3:] == applied
+    assert sim.mutations == before + 6
+    assert sim.observers == [recorder.record]
+
+
+def test_a_failing_timeline_is_told_as_notify_tells_it() -> None:
+    """An observer's error is kept, as notify() keeps it, on the quick ways too."""
+
+    class Full(list[Any]):
+        def append(self, item: Any) -> None:
+            raise RuntimeError(f"no room for {type(item[1]).__name__}")
+
+    sims = []
+    for plain in (False, True):
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                _plain(patch)
+            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+            sim.add_instance("i-0")
+            recorder = Recorder(START_T)
+            recorder._changes = Full()  # still Recorder.record: its append fails
+            sim.observers.append(recorder.record)
+            sim.create_simulated_events(TYPES[0], ["i-0"], START_T + timedelta(minutes=1))
+            sim.advance_to(START_T + timedelta(hours=1))
+        sims.append(sim)
+    fast, slow = sims
+    assert [str(e) for e in fast.observer_errors] == [str(e) for e in slow.observer_errors]
+    assert [str(e) for e in fast.observer_errors] == ["no room for Transition"] * 3
+    assert _whole(fast) == _whole(slow)
+
+
+def _must_not_run(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("the quick way was not taken")

@@ -1,0 +1,174 @@
+"""A new instance's generated attributes drawn the quick way (core/regions.py
+``new_resource_id`` drawing ``getrandbits`` inline where ``Random.randbytes`` is that draw in
+Python, core/addressing.py ``mac_address`` formatting with ``bytes.hex``, core/simulation.py
+``add_instance`` taking a status member as it is) against the way they replace: the same
+seed gives the same instances, disks, network and generator state after random steps."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import random
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_ecs_events.core import regions
+from pytest_ecs_events.core.addressing import AddressBook
+from pytest_ecs_events.core.catalog import InstanceStatus
+from pytest_ecs_events.core.errors import EcsApiError
+from pytest_ecs_events.core.regions import new_resource_id
+from pytest_ecs_events.core.simulation import Simulation, SimulationConfig
+
+START = datetime(2024, 5, 1, tzinfo=timezone.utc)
+REGIONS = ["cn-hangzhou", "cn-beijing", "ap-southeast-1", "xx-unlisted-1"]
+STATUSES = [InstanceStatus.Running, InstanceStatus.Stopped, "Running", "Stopped", "Nope"]
+
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "add_named", "add_again", "delete", "reboot"]),
+        st.integers(0, 3),
+        st.integers(0, 4),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "public_ip": st.booleans(),
+                "eip": st.booleans(),
+                "charge_type": st.sampled_from(["PostPaid", "PrePaid"]),
+                "instance_type": st.sampled_from(["ecs.g7.large", "ecs.c7.xlarge"]),
+            },
+        ),
+    ),
+    max_size=12,
+)
+
+
+def _plain_mac_address(self: AddressBook) -> str:
+    while True:
+        tail = ":".join(f"{b:02x}" for b in self._rng.randbytes(3))
+        mac = f"00:16:3e:{tail}"
+        if mac not in self._used_macs:
+            self._used_macs.add(mac)
+            return mac
+
+
+def _plain(patch: pytest.MonkeyPatch) -> None:
+    patch.setattr(regions, "PLAIN_RANDBYTES", None)  # every id through rng.randbytes
+    patch.setattr(AddressBook, "mac_address", _plain_mac_address)
+
+
+def _step(sim: Simulation, what: str, region: int, status: int, attributes: Any) -> None:
+    with contextlib.suppress(EcsApiError, ValueError):
+        if what == "add":
+            sim.add_instance(region=REGIONS[region], status=STATUSES[status], **attributes)
+        elif what == "add_named":
+            sim.add_instance(f"i-{status}", region=REGIONS[region], **attributes)
+        elif what == "add_again" and sim.store.instances:
+            sim.add_instance(list(sim.store.instances)[-1])
+        elif what == "delete" and sim.store.instances:
+            sim.delete_instance(list(sim.store.instances)[status % len(sim.store.instances)],
+                                force=True)  # fmt: skip
+        elif what == "reboot":
+            sim.reboot_instance(f"i-{status}")
+
+
+def _fields(record: Any) -> tuple[Any, ...]:
+    return tuple(getattr(record, f.name) for f in dataclasses.fields(record))
+
+
+def _whole(sim: Simulation) -> tuple[Any, ...]:
+    network = sim.network
+    return (
+        [_fields(i) for i in sim.store.instances.values()],
+        [_fields(d) for d in sim.store.disks.values()],
+        [_fields(v) for v in network.vpcs.values()],
+        sorted(network._used_ips), sorted(network._used_macs),
+        sim._rng.getstate(), sim.mutations,
+    )  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32), steps)
+def test_instances_are_drawn_as_the_plain_way_draws_them(seed: int, script: Any) -> None:
+    sims = []
+    for plain in (False, True):
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                _plain(patch)
+            sim = Simulation(now=START, config=SimulationConfig(seed=seed))
+            sim.add_instance()
+            sims.append(sim)
+    for step in script:
+        for sim, plain in zip(sims, (False, True), strict=True):
+            with pytest.MonkeyPatch.context() as patch:
+                if plain:
+                    _plain(patch)
+                _step(sim, *step)
+        assert _whole(sims[0]) == _whole(sims[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**64), st.sampled_from(["i", "vpc", "eni", "d"]), st.sampled_from(REGIONS))
+def test_an_id_is_the_id_of_the_randbytes_draw(seed: int, kind: str, region: str) -> None:
+    quick, plain = random.Random(seed), random.Random(seed)
+    prefix = regions.region(region).id_prefix
+    body = plain.randbytes(regions.ID_BODY_LENGTH - len(prefix))
+    expected = f"{kind}-{prefix}{body.translate(regions._BYTE_TO_ID_CHAR).decode()}"
+    assert new_resource_id(kind, region, quick) == expected
+    assert quick.getstate() == plain.getstate()
+
+
+def test_a_generator_of_its_own_draws_ids_through_its_randbytes() -> None:
+    class Counting(random.Random):
+        asked = 0
+
+        def randbytes(self, n: int) -> bytes:
+            self.asked += n
+            return super().randbytes(n)
+
+    rng = Counting(3)
+    made = new_resource_id("i", "cn-hangzhou", rng)
+    assert rng.asked == regions.ID_BODY_LENGTH - len(regions.region("cn-hangzhou").id_prefix)
+    assert made == new_resource_id("i", "cn-hangzhou", random.Random(3))
+
+
+def test_a_status_member_and_its_text_make_the_same_instance() -> None:
+    member = Simulation(now=START, config=SimulationConfig(seed=1))
+    text = Simulation(now=START, config=SimulationConfig(seed=1))
+    a = member.add_instance("i-a", status=InstanceStatus.Stopped)
+    b = text.add_instance("i-a", status="Stopped")
+    assert _fields(a) == _fields(b)
+    assert a.status is InstanceStatus.Stopped
+    with pytest.raises(ValueError, match="Nope"):
+        text.add_instance("i-b", status="Nope")
+
+
+def test_the_collector_is_paused_during_a_batch_and_resumed_after() -> None:
+    """``_gc_paused`` (core/sim_base.py): off inside, back on after (an error too), left off
+    where it was off, and nested uses resume only at the outermost."""
+    import gc
+
+    from pytest_ecs_events.core.sim_base import _gc_paused
+
+    assert gc.isenabled()
+    seen = []
+    with _gc_paused():
+        seen.append(gc.isenabled())
+        with _gc_paused():
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(KeyError), _gc_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
