@@ -137,11 +137,18 @@ def python_randbytes() -> Callable[..., bytes] | None:
 PLAIN_RANDBYTES = python_randbytes()
 
 
+def draws_inline(rng: random.Random) -> bool:
+    """Whether ``rng.randbytes(n)`` may be drawn as ``rng.getrandbits(n * 8).to_bytes(n,
+    "little")``: the same draw without its frame (a plain ``random.Random`` whose
+    ``randbytes`` is :data:`PLAIN_RANDBYTES`); a generator of its own is asked."""
+    return type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES
+
+
 def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
     """An id that looks real: ``<kind>-`` + region prefix + random, 20 characters in all."""
     prefix = region(region_id).id_prefix
     size = ID_BODY_LENGTH - len(prefix)
-    if type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES:
+    if draws_inline(rng):
         raw = rng.getrandbits(size * 8).to_bytes(size, "little")
     else:
         raw = rng.randbytes(size)

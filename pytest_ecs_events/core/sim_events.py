@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -13,7 +12,7 @@ from .disks import error_disk_attributes
 from .errors import EcsApiError
 from .lifecycle import Trigger, new_transition, next_state
 from .models import NO_EXTENDED, SystemEvent
-from .regions import PLAIN_RANDBYTES, resource_id_parts
+from .regions import draws_inline, resource_id_parts
 from .sim_base import (
     LATEST_TIME,
     MSG_ACCEPT_INSTANCE_STATUS,
@@ -28,9 +27,6 @@ from .sim_base import (
     _gc_paused,
 )
 from .sim_timers import _TIMELINE_RECORD, Timers
-
-#: ``random.Random.randbytes`` where it is the pure-Python draw made inline (core/regions.py).
-_PLAIN_RANDBYTES = PLAIN_RANDBYTES
 
 
 def _listed_ids(values: Sequence[str], parameter: str, limit: int, limit_status: int) -> list[str]:
@@ -363,14 +359,6 @@ class EventOps(Timers):
         # The same with version 1: the part an event has once schedule_event has bumped it.
         scheduled = (*values[:13], 1, 0)
         events = store.events
-        head, size, table = resource_id_parts("e", region)  # _new_id's, drawn alike
-        rng = self._rng
-        randbytes = rng.randbytes
-        # random.Random's randbytes(n) is getrandbits(n * 8).to_bytes(n, "little") in
-        # Python: the same draw without its frame, where it is that function.
-        plain = type(rng) is random.Random and random.Random.randbytes is _PLAIN_RANDBYTES
-        getrandbits = rng.getrandbits
-        bits = size * 8
         sharing = SystemEvent.sharing
         observers = self.observers
         # Nobody can read the events between their steps: all at once. A timeline's
@@ -378,6 +366,12 @@ class EventOps(Timers):
         if not observers or (
             len(observers) == 1 and getattr(observers[0], "__func__", None) is _TIMELINE_RECORD
         ):
+            # _new_id's draw, inline: this loop makes every event of a large history
+            head, size, table = resource_id_parts("e", region)
+            randbytes = self._rng.randbytes
+            getrandbits = self._rng.getrandbits
+            bits = size * 8
+            plain = draws_inline(self._rng)
             batch: dict[str, SystemEvent] = {}
             seq = store._seq
             for iid in ids:
@@ -404,13 +398,7 @@ class EventOps(Timers):
             return list(batch.values())
         created = []
         for iid in ids:
-            while (
-                event_id := head
-                + (getrandbits(bits).to_bytes(size, "little") if plain else randbytes(size))
-                .translate(table)
-                .decode()
-            ) in events:
-                pass
+            event_id = self._new_id("e", region, events.__contains__)
             if self.observers:
                 event = sharing(event_id, iid, values, store.next_seq())
                 store.add_event(event)

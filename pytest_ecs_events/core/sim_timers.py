@@ -41,12 +41,16 @@ _PLANS: dict[str, tuple[tuple[int, InstanceStatus], ...]] = {
 #: Each trigger's ``value`` (an enum member's ``value`` is a property, read per transition).
 _CAUSES: dict[Trigger, str] = {trigger: trigger.value for trigger in Trigger}
 
-#: The timed transitions of the table, as ``_run_timers`` makes them itself.
-_SCHEDULED = EventState.Scheduled
-_EXECUTING = TRANSITIONS[(EventState.Scheduled, Trigger.NOT_BEFORE)]
-_EXECUTED = TRANSITIONS[(EventState.Executing, Trigger.EXECUTION_DONE)]
-_NOT_BEFORE_CAUSE = _CAUSES[Trigger.NOT_BEFORE]
-_DONE_CAUSE = _CAUSES[Trigger.EXECUTION_DONE]
+#: A simulated event's timed steps as ``_run_timers`` makes them itself (the table's own
+#: transitions): NotBefore reached (a simulated event is never busy), then done (no effect).
+_TIMED_STEPS: dict[EventState, tuple[EventState, str]] = {
+    state: (TRANSITIONS[(state, trigger)], _CAUSES[trigger])
+    for state, trigger in (
+        (EventState.Scheduled, Trigger.NOT_BEFORE),
+        (EventState.Executing, Trigger.EXECUTION_DONE),
+    )
+}
+_EXECUTING = _TIMED_STEPS[EventState.Scheduled][0]
 #: A timeline's observer, which ``_run_timers`` may call itself (its one append).
 _TIMELINE_RECORD = Recorder.record
 
@@ -254,34 +258,23 @@ class Timers(DiskOps):
                     and (timeline is None or observers[0] is timeline)
                     and (event_type := part.event_type) in event_types  # catalog.spec() finds it
                 ):
-                    now = clock.now
-                    if state is _SCHEDULED:  # NotBefore reached: never busy, simulated
-                        fire(event, _EXECUTING, now)
+                    step = _TIMED_STEPS.get(state)
+                    if step is not None:
+                        new, cause = step
+                        now = clock.now
+                        fire(event, new, now)
                         self.mutations += 1
                         record = new_transition(now, event.event_id, event.instance_id,
-                                                event_type, state, _EXECUTING, True,
-                                                _NOT_BEFORE_CAUSE)  # fmt: skip
+                                                event_type, state, new, True, cause)  # fmt: skip
                         if timeline is not None:
                             try:
                                 timeline(record)
                             except Exception as exc:  # notify's handling of an observer's error
                                 errors.append(exc)
                         sink.append(record)
-                        event.start(now)
-                        push(event, now + self.config.execution_duration)
-                        continue
-                    if state is _EXECUTING:  # done; a simulated event has no effect
-                        fire(event, _EXECUTED, now)
-                        self.mutations += 1
-                        record = new_transition(now, event.event_id, event.instance_id,
-                                                event_type, state, _EXECUTED, True,
-                                                _DONE_CAUSE)  # fmt: skip
-                        if timeline is not None:
-                            try:
-                                timeline(record)
-                            except Exception as exc:  # notify's handling of an observer's error
-                                errors.append(exc)
-                        sink.append(record)
+                        if new is _EXECUTING:
+                            event.start(now)
+                            push(event, now + self.config.execution_duration)
                         continue
                 trigger = TIMED_TRIGGER.get(state)
                 if trigger is None:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pytest_ecs_events import EcsApiError, EcsSimulator
-from pytest_ecs_events.core import models, sim_events
+from pytest_ecs_events.core import models, regions
 from pytest_ecs_events.core.catalog import EventState, InstanceStatus
 from pytest_ecs_events.core.lifecycle import TIMED_TRIGGER, Trigger
 from pytest_ecs_events.core.models import Instance, SystemEvent
@@ -547,7 +547,7 @@ def test_pop_next_hands_back_the_event_pop_due_names(
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**64), st.integers(1, 40))
 def test_the_inline_draw_is_the_draw_of_randbytes(seed: int, size: int) -> None:
-    if sim_events._PLAIN_RANDBYTES is None:
+    if regions.PLAIN_RANDBYTES is None:
         pytest.skip("this Python's randbytes is not the pure-Python one: it is called")
     inline, called = random.Random(seed), random.Random(seed)
     for _ in range(3):
