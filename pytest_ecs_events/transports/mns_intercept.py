@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 # The MNS service package is imported by the first MNS request (a test that never calls
 # MNS does not load it).
+_SERVICE_PACKAGE = __name__.rsplit(".", 2)[0] + ".mns"
 
 __all__ = ["MnsInterceptor"]
 
@@ -63,9 +64,9 @@ def _answer(http: Any, req_inter: Any) -> Any:
         return response_internal(status=quick[0], header=quick[1], data=quick[2])
     body = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
     headers = {str(k).lower(): str(v) for k, v in req_inter.header.items()}
-    from ..mns import MnsRequest
-
-    request = MnsRequest(req_inter.method, req_inter.uri, headers, body, host)
+    request = _module(_SERVICE_PACKAGE).MnsRequest(
+        req_inter.method, req_inter.uri, headers, body, host
+    )
     try:
         reply = service.handle(request)
     except TransportFault as fault:
@@ -112,8 +113,8 @@ class MnsInterceptor:
     def start(self) -> None:
         if self._attached or not _mns_available():
             return
-        mns_http = _sdk_module("mns.mns_http")
-        network_exception = _sdk_module("mns.mns_exception").MNSClientNetworkException
+        mns_http = _module("mns.mns_http")
+        network_exception = _module("mns.mns_exception").MNSClientNetworkException
 
         with _LOCK:
             _SDK[:] = [mns_http.ResponseInternal, network_exception]
@@ -126,7 +127,7 @@ class MnsInterceptor:
     def stop(self) -> None:
         if not self._attached:
             return
-        mns_http = _sdk_module("mns.mns_http")
+        mns_http = _module("mns.mns_http")
 
         with _LOCK:
             _ACTIVE.remove(self)
@@ -141,8 +142,8 @@ def _mns_available() -> bool:
     return importlib.util.find_spec("mns") is not None
 
 
-def _sdk_module(name: str) -> Any:
-    """The SDK's module ``name`` as imported now (started and stopped at every test: an
-    import statement costs more than the look-up)."""
+def _module(name: str) -> Any:
+    """The module ``name`` as imported now (the SDK's at every start and stop, ours at every
+    request: an import statement costs more than the look-up)."""
     module = sys.modules.get(name)
     return module if module is not None else importlib.import_module(name)
