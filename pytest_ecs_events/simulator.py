@@ -714,10 +714,7 @@ class EcsSimulator(EcsHandle):
     @property
     def invocations(self) -> list[CommandRun]:
         with self._sim.lock:
-            # Cloud Assistant is made on first use: an account that never used it ran nothing
-            if self._sim._cloud_assistant is None:
-                return []
-            return list(self._sim.cloud_assistant.runs)
+            return self._sim.command_runs()
 
     def set_cloud_assistant(self, instance_id: str, *, installed: bool = True) -> None:
         if not isinstance(installed, bool):

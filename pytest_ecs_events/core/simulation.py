@@ -24,7 +24,7 @@ from .addressing import AddressBook
 from .catalog import DEFAULT_CATALOG, Catalog, InstanceStatus
 from .changes import Observer
 from .clock import VirtualClock
-from .cloud_assistant import CloudAssistant
+from .cloud_assistant import CloudAssistant, CommandRun
 from .errors import EcsApiError
 from .event_rules import EventRuleBook
 from .instance_ops import (
@@ -145,6 +145,12 @@ class Simulation(EventOps):
                 if made is None:
                     made = self._cloud_assistant = CloudAssistant(self)
         return made
+
+    def command_runs(self) -> list[CommandRun]:
+        """Cloud Assistant's command runs so far, without making it (an account that never
+        used it ran nothing)."""
+        made = self._cloud_assistant
+        return [] if made is None else list(made.runs)
 
     @property
     def load_balancers(self) -> LoadBalancerStore:  # type: ignore[override]
