@@ -11,7 +11,7 @@ import pytest
 from .._version import __version__
 from . import options, report, timeline_files
 from .config import check_ini_regions, ini_region
-from .fixtures import ecs_sim
+from .fixtures import RUNNING_ITEMS, ecs_sim
 from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
 from .server import ecs_server
 
@@ -54,6 +54,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if item.get_closest_marker(SIM_MARKER) or item.get_closest_marker(EVENT_MARKER):
             item.fixturenames.insert(0, "ecs_sim")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before pytest's own set-up (which sets the fixtures up): ``item`` is now the running
+    test of its session, and its session's previous one is done."""
+    running = RUNNING_ITEMS
+    while running and running[-1].session is item.session:
+        running.pop()
+    running.append(item)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An in-process run within a test has ended: the test that ran it is running again."""
+    RUNNING_ITEMS[:] = [item for item in RUNNING_ITEMS if item.session is not session]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

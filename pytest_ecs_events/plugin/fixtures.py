@@ -102,21 +102,39 @@ def _wire_hooks(sim: EcsSimulator, config: pytest.Config) -> None:
         sim.on_call(lambda call: hook.pytest_ecs_events_api_call(call=call, simulator=sim))
 
 
+#: The running test of each session, innermost last (a test that runs pytest in-process nests
+#: another session's): ``ecs_sim`` takes its test from here rather than from pytest's
+#: ``request`` fixture, which pytest 9 builds anew at each of its look-ups (five a test, about
+#: a tenth of what ``ecs_sim`` costs a test). Kept by the plugin's ``pytest_runtest_setup``
+#: and ``pytest_sessionfinish``.
+RUNNING_ITEMS: list[pytest.Item] = []
+
+
+def running_item() -> pytest.Item:
+    """The test being set up, run or torn down (the innermost session's)."""
+    if not RUNNING_ITEMS:
+        raise pytest.UsageError(
+            "ecs_sim: no test is running (the fixture is only available to tests, "
+            "between their set-up and teardown)"
+        )
+    return RUNNING_ITEMS[-1]
+
+
 @pytest.fixture
-def ecs_sim(request: pytest.FixtureRequest) -> Iterator[EcsSimulator]:
+def ecs_sim() -> Iterator[EcsSimulator]:
     """A simulated ECS account answering both official SDKs for this test.
 
     Configure it with ``@pytest.mark.ecs_sim(...)``; create events with
     ``@pytest.mark.ecs_event(...)``.
     """
-    if request.config.getoption("ecs_live", False):  # --ecs-live: a real account (plugin/live.py)
+    item = running_item()
+    if item.config.getoption("ecs_live", False):  # --ecs-live: a real account (plugin/live.py)
         from .live import live_ecs_sim
 
-        yield from live_ecs_sim(request)
+        yield from live_ecs_sim(item)
         return
     from .markers import sim_settings
 
-    item = request.node
     problem = None
     try:
         settings = sim_settings(item)  # read once for the set-up: the markers walk the nodes

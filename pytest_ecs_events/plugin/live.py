@@ -368,9 +368,8 @@ def _create_marked_events(handle: LiveEcs, marks: Sequence[EventMark]) -> None:
             raise MarkerError(f"{mark.text}: {exc}") from None
 
 
-def live_ecs_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
+def live_ecs_sim(item: pytest.Item) -> Iterator[Any]:
     """The body of ``ecs_sim`` in live mode (``fixtures.py`` branches here)."""
-    item = request.node
     session = live_session(item.config)
     if session is None:  # pragma: no cover - the branch is taken only in live mode
         pytest.fail("ecs_sim: live mode is not configured", pytrace=False)
