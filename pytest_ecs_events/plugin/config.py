@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -33,22 +34,27 @@ __all__ = [
 
 def configured_catalog(config: pytest.Config) -> Catalog:
     """The default catalog, as the conftests' ``configure_catalog`` hooks change it."""
+    default = _default_catalog()
+    changed = config.hook.pytest_ecs_events_configure_catalog(catalog=default, config=config)
+    return changed or default
+
+
+@functools.cache
+def _default_catalog() -> Catalog:
+    """``DEFAULT_CATALOG``, imported once (read at every set-up)."""
     from ..core.catalog import DEFAULT_CATALOG
 
-    changed = config.hook.pytest_ecs_events_configure_catalog(
-        catalog=DEFAULT_CATALOG, config=config
-    )
-    return changed or DEFAULT_CATALOG
+    return DEFAULT_CATALOG
 
 
 def ini_execution_duration(config: pytest.Config) -> timedelta:
     """``ecs_sim_execution_duration``; a :class:`MarkerError` names a bad value."""
-    from ..core.clock import TimeFormatError, parse_duration
-
     raw = config.getini("ecs_sim_execution_duration") or "30s"
     parsed = _DURATIONS.get(raw) if isinstance(raw, str) else None
     if parsed is not None:
         return parsed
+    from ..core.clock import TimeFormatError, parse_duration
+
     try:
         parsed = parse_duration(raw)
     except TimeFormatError as exc:

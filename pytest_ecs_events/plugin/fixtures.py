@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -16,27 +17,45 @@ if TYPE_CHECKING:
     from ..timepatch import ClockCoupling
     from .markers import SimSettings
 
-# The simulator, the clock and the markers' parsing are imported where a test first uses
-# them: every pytest start-up imports this module, and a run that never asks for ``ecs_sim``
-# needs none of them.
+
+class _Stack:
+    """The names of the simulator stack that every ``ecs_sim`` set-up uses: imported where a
+    test first uses them (every pytest start-up imports this module, and a run that never
+    asks for ``ecs_sim`` needs none of them), then kept (an import statement in the set-up
+    would run again at every test)."""
+
+    def __init__(self) -> None:
+        from ..core.clock import parse_time, wall_clock_now
+        from ..core.errors import EcsApiError
+        from ..simulator import EcsSimulator
+        from .markers import event_marks, sim_settings
+
+        self.parse_time = parse_time
+        self.wall_clock_now = wall_clock_now
+        self.EcsApiError = EcsApiError
+        self.EcsSimulator = EcsSimulator
+        self.event_marks = event_marks
+        self.sim_settings = sim_settings
+
+
+@functools.cache
+def _stack() -> _Stack:
+    return _Stack()
 
 
 def build_simulator(item: pytest.Item, settings: SimSettings | None = None) -> EcsSimulator:
     """An :class:`EcsSimulator` configured by the item's markers (``settings``: their merged
     ``ecs_sim`` settings, if already read), its events created."""
-    from ..core.clock import parse_time, wall_clock_now
-    from ..core.errors import EcsApiError
-    from ..simulator import EcsSimulator
-    from .markers import event_marks, sim_settings
-
+    stack = _stack()
+    parse_time, EcsApiError, event_marks = stack.parse_time, stack.EcsApiError, stack.event_marks
     config = item.config
     if settings is None:
-        settings = sim_settings(item)
+        settings = stack.sim_settings(item)
     catalog = configured_catalog(config)
     region = marked_region(settings.region, config)
     duration = execution_duration(settings.execution_duration, config)
-    sim = EcsSimulator(
-        now=settings.now or wall_clock_now(),
+    sim = stack.EcsSimulator(
+        now=settings.now or stack.wall_clock_now(),
         region=region,
         instances=(),
         credentials=settings.credentials,
@@ -133,11 +152,10 @@ def ecs_sim() -> Iterator[EcsSimulator]:
 
         yield from live_ecs_sim(item)
         return
-    from .markers import sim_settings
-
     problem = None
     try:
-        settings = sim_settings(item)  # read once for the set-up: the markers walk the nodes
+        # read once for the set-up: the markers walk the nodes
+        settings = _stack().sim_settings(item)
         sim = build_simulator(item, settings)
     except MarkerError as exc:
         problem = str(exc)
