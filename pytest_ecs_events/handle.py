@@ -418,9 +418,11 @@ class EcsHandle(Protocol):
         ``required=False`` (it may or may not be met) or the ini option
         ``ecs_sim_strict_faults`` is false.
         """
-        from . import mns  # noqa: F401  (adds the MNS operations' names)
         from .api import actions  # noqa: F401  (fills ACTIONS; loaded with the simulator)
-        from .api.registry import check_action_name
+        from .api.registry import REGISTRIES, check_action_name
+
+        if not isinstance(action, str) or not any(action in r for r in REGISTRIES.values()):
+            from . import mns  # noqa: F401  (adds the MNS operations' names)
 
         check_action_name(action, "fail_next")
         options = {"code": code, "status": status, "message": message, "times": times}
