@@ -11,8 +11,10 @@ those lists equal to what the modules register. Each check runs in a fresh inter
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -202,6 +204,14 @@ def test_a_deferred_entry_reads_through_to_the_registered_spec() -> None:
     assert type(plain) is ActionSpec
     assert plain.statuses == {"X": 404}
     assert plain.handler is real.handler
+
+
+def test_a_deferred_entry_copies_as_one() -> None:
+    lazy = LazyActionSpec.deferred("DescribeLoadBalancers", "slb", "pytest_ecs_events.slb")
+    for twin in (copy.copy(lazy), copy.deepcopy(lazy), pickle.loads(pickle.dumps(lazy))):
+        assert type(twin) is LazyActionSpec
+        assert (twin.name, twin.product, twin.module) == (lazy.name, lazy.product, lazy.module)
+        assert twin.statuses == lazy.statuses
 
 
 def test_a_deferred_entry_whose_module_registers_nothing_says_so() -> None:

@@ -99,13 +99,15 @@ class LazyActionSpec(ActionSpec):
     spec's, read by importing the module that defines the action (which replaces this entry
     with its own :class:`ActionSpec`, at the same place). Made by :meth:`deferred`;
     calling the class makes a plain :class:`ActionSpec` (so ``dataclasses.replace`` of an
-    entry gives one).
+    entry gives one; a copy is a deferred entry still).
     """
 
     product: str
     module: str
 
     def __new__(cls, *args: Any, **kwargs: Any) -> ActionSpec:  # type: ignore[misc]
+        if not args and not kwargs:  # copy and pickle make the object, then fill it
+            return object.__new__(cls)
         return ActionSpec(*args, **kwargs)
 
     @classmethod
