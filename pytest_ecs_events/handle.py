@@ -14,20 +14,27 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .api.params import param_text
 from .core.catalog import Catalog, EventState, InstanceStatus
 from .core.clock import format_api_time, parse_datetime, parse_duration, parse_time
-from .core.cloud_assistant import CommandRun, Outcome
 from .core.disk_events import DiskEvent
-from .core.event_rules import EventPattern, EventRule
 from .core.lifecycle import Transition
-from .core.load_balancers import BackendChange, BackendView, ListenerSetup, LoadBalancerSnapshot
 from .core.models import Disk, Instance, SystemEvent
-from .core.queues import QUEUE_ATTRIBUTE_NAMES, Message, QueueSnapshot
-from .core.rule_deliveries import RuleDelivery
 from .core.simulation import LATEST_TIME
+
+if TYPE_CHECKING:  # the areas are imported by their first use (core/simulation.py)
+    from .core.cloud_assistant import CommandRun, Outcome
+    from .core.event_rules import EventPattern, EventRule
+    from .core.load_balancers import (
+        BackendChange,
+        BackendView,
+        ListenerSetup,
+        LoadBalancerSnapshot,
+    )
+    from .core.queues import Message, QueueSnapshot
+    from .core.rule_deliveries import RuleDelivery
 
 __all__ = [
     "EcsHandle",
@@ -411,9 +418,11 @@ class EcsHandle(Protocol):
         ``required=False`` (it may or may not be met) or the ini option
         ``ecs_sim_strict_faults`` is false.
         """
-        from . import mns  # noqa: F401  (adds the MNS operations' names)
         from .api import actions  # noqa: F401  (fills ACTIONS; loaded with the simulator)
-        from .api.registry import check_action_name
+        from .api.registry import REGISTRIES, check_action_name
+
+        if not isinstance(action, str) or not any(action in r for r in REGISTRIES.values()):
+            from . import mns  # noqa: F401  (adds the MNS operations' names)
 
         check_action_name(action, "fail_next")
         options = {"code": code, "status": status, "message": message, "times": times}
@@ -431,6 +440,8 @@ class EcsHandle(Protocol):
         ``InvalidArgument``). Creating it again with the same attributes returns it;
         with others raises ``QueueAlreadyExist``. Returns the queue as it is now.
         """
+        from .core.queues import QUEUE_ATTRIBUTE_NAMES
+
         unknown = sorted(set(attributes) - set(QUEUE_ATTRIBUTE_NAMES))
         if unknown:
             raise TypeError(
@@ -494,7 +505,7 @@ class EcsHandle(Protocol):
         its virtual time. ``duplicates`` (probability 0-1) and ``reorder`` turn on this
         rule's delivery faults (see :meth:`mns_delivery`). Returns the rule.
         """
-        from .core.event_rules import KeywordFilter
+        from .core.event_rules import EventPattern, KeywordFilter
 
         def listed(value: str | Sequence[str], what: str) -> tuple[str, ...]:
             items = (value,) if isinstance(value, str) else tuple(value)
@@ -767,13 +778,25 @@ class EcsHandle(Protocol):
         ...
 
 
-#: What an ``on_command`` callable may return.
-CommandResult = Outcome | Mapping[str, Any] | None
+if TYPE_CHECKING:
+    #: What an ``on_command`` callable may return.
+    CommandResult = Outcome | Mapping[str, Any] | None
+
+
+def __getattr__(name: str) -> Any:
+    """``CommandResult``, made on first access (it names Cloud Assistant's ``Outcome``)."""
+    if name == "CommandResult":
+        from .core.cloud_assistant import Outcome
+
+        return Outcome | Mapping[str, Any] | None
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def command_outcome(value: object) -> Outcome | None:
     """An ``on_command`` outcome (a ``CommandOutcome``, or a dict of ``output``,
     ``exit_code``, ``duration``) checked, as the core's ``Outcome``; None stays None."""
+    from .core.cloud_assistant import Outcome
+
     if value is None or isinstance(value, Outcome):
         return value
     if not isinstance(value, Mapping):

@@ -20,34 +20,38 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from . import cms  # registers CloudMonitor's actions (the dispatcher serves them)
-from . import slb as _slb  # noqa: F401  (registers Server Load Balancer's actions)
 from .api.calls import ApiCall
 from .api.dispatch import EcsApi
 from .api.faults import TransportFault
 from .api.messages import ApiRequest, ApiResponse
 from .api.params import param_text
+from .api.registry import defer_actions
 from .api.signatures import SignatureVerifier
-from .core import scenario
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.changes import Change
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
-from .core.cloud_assistant import CommandRun
 from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
-from .core.event_rules import EventPattern, EventRule, RuleTarget
 from .core.lifecycle import Transition
-from .core.load_balancers import BackendChange, BackendView, ListenerSetup, LoadBalancerSnapshot
 from .core.models import Disk, Instance, SystemEvent
-from .core.queues import Message, QueueSnapshot
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
 from .core.regions import region as region_info
-from .core.rule_deliveries import DeliveryPolicy, RuleDelivery
 from .core.simulation import Simulation, SimulationConfig
 from .core.timeline import Recorder, Timeline
 from .handle import EcsHandle, Target, TimeAt
 
 if TYPE_CHECKING:
+    from . import cms
+    from .core.cloud_assistant import CommandRun
+    from .core.event_rules import EventPattern, EventRule
+    from .core.load_balancers import (
+        BackendChange,
+        BackendView,
+        ListenerSetup,
+        LoadBalancerSnapshot,
+    )
+    from .core.queues import Message, QueueSnapshot
+    from .core.rule_deliveries import RuleDelivery
     from .mns import MnsService
     from .notifications.payloads import Payload
     from .notifications.subscribers import Subscription
@@ -55,6 +59,23 @@ if TYPE_CHECKING:
     from .timepatch import ClockCoupling
 
 __all__ = ["EcsSimulator"]
+
+# CloudMonitor's and Server Load Balancer's actions, listed in their registries without
+# importing their packages (nor the core areas they serve): the first use of one imports
+# its package, which registers the handlers in their place.
+# (tests/test_import_cost.py holds these lists equal to what the packages register.)
+defer_actions("cms", f"{__package__}.cms", (
+    "DescribeSystemEventAttribute", "DescribeSystemEventCount", "DescribeSystemEventHistogram",
+    "PutEventRule", "PutEventRuleTargets", "DescribeEventRuleList",
+    "DescribeEventRuleTargetList", "DeleteEventRules", "DeleteEventRuleTargets",
+    "EnableEventRules", "DisableEventRules",
+))  # fmt: skip
+defer_actions("slb", f"{__package__}.slb", (
+    "DescribeLoadBalancers", "DescribeLoadBalancerAttribute", "DescribeHealthStatus",
+    "DescribeVServerGroups", "DescribeVServerGroupAttribute", "AddBackendServers",
+    "RemoveBackendServers", "SetBackendServers", "AddVServerGroupBackendServers",
+    "RemoveVServerGroupBackendServers", "ModifyVServerGroupBackendServers",
+))  # fmt: skip
 
 
 _P = ParamSpec("_P")
@@ -155,7 +176,7 @@ class EcsSimulator(EcsHandle):
         # here), and it observes the changes only once a rule has a target, so an account
         # without one pays nothing
         self._rules = _RuleWatch(self._sim, self._sim.config.seed or 0)
-        self._sim.event_rules.target_listeners.append(self._rules)
+        self._sim.rule_target_listeners.append(self._rules)
         for instance_id in instances:
             self.add_instance(instance_id)
 
@@ -235,6 +256,8 @@ class EcsSimulator(EcsHandle):
         document itself (docs/scenarios.md). ``options`` are ``EcsSimulator`` keywords
         (``credentials``, ``catalog``...); the scenario's own settings win over them. Raises
         :class:`~pytest_ecs_events.core.scenario.ScenarioError` naming the bad field."""
+        from .core import scenario
+
         data = source if isinstance(source, Mapping) else scenario.read_file(source)
         simulator = cls(**{**options, **scenario.settings(data)})
         scenario.restore(simulator._sim, data)
@@ -242,10 +265,14 @@ class EcsSimulator(EcsHandle):
 
     def state(self) -> dict[str, Any]:
         """The simulated account as a scenario document (what :meth:`save_state` writes)."""
+        from .core import scenario
+
         return scenario.dump(self._sim)
 
     def save_state(self, path: str | os.PathLike[str]) -> None:
         """Write :meth:`state` to ``path`` (JSON, or YAML for .yaml/.yml), atomically."""
+        from .core import scenario
+
         scenario.write_file(path, self.state())
 
     # ---------------------------------------------------------------------- properties
@@ -668,6 +695,9 @@ class EcsSimulator(EcsHandle):
         self, name: str, pattern: EventPattern, queue: str | None, enabled: bool,
         region: str | None, faults: dict[str, Any],
     ) -> EventRule:  # fmt: skip
+        from .core.event_rules import RuleTarget
+        from .core.rule_deliveries import DeliveryPolicy
+
         given = {k: v for k, v in faults.items() if v is not None}
         policy = None
         if given:
@@ -696,6 +726,8 @@ class EcsSimulator(EcsHandle):
         reorder: bool = False,
         seed: int | str | None = None,
     ) -> None:
+        from .core.rule_deliveries import DeliveryPolicy
+
         policy = DeliveryPolicy(duplicates, reorder)
         with self._sim.lock:
             self._rule_bridge.default_policy = policy
@@ -765,6 +797,8 @@ class EcsSimulator(EcsHandle):
 
     @property
     def backend_changes(self) -> list[BackendChange]:
+        from .core.load_balancers import BackendChange
+
         # the recorder has every change already: no second log in the store
         with self._sim.lock:
             return [c for c in self._recorder.changes() if isinstance(c, BackendChange)]
@@ -803,7 +837,9 @@ class _RuleWatch:
         if bridge is None:
             with simulation.lock:
                 if self.bridge is None:
-                    self.bridge = cms.RuleBridge(simulation, seed=self.seed, wake=self.wake)
+                    from .cms import RuleBridge
+
+                    self.bridge = RuleBridge(simulation, seed=self.seed, wake=self.wake)
                 bridge = self.bridge
         return bridge
 

@@ -9,7 +9,8 @@ the dispatcher (``api/dispatch.py``) imports them, which fills :data:`ACTIONS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +29,14 @@ __all__ = [
     "ActionContext",
     "ActionSpec",
     "Handler",
+    "LazyActionSpec",
     "Preparer",
     "Query",
     "action",
     "actions_of",
     "check_action_name",
     "closest_action",
+    "defer_actions",
     "query_action",
 ]
 
@@ -89,6 +92,54 @@ class ActionSpec:
         return self.prepare is not None
 
 
+class LazyActionSpec(ActionSpec):
+    """The entry of an action whose module is not imported yet (see :func:`defer_actions`).
+
+    Its name is known; its ``handler``, ``statuses`` and ``prepare`` are the registered
+    spec's, read by importing the module that defines the action (which replaces this entry
+    with its own :class:`ActionSpec`, at the same place). Made by :meth:`deferred`;
+    calling the class makes a plain :class:`ActionSpec` (so ``dataclasses.replace`` of an
+    entry gives one; a copy is a deferred entry still).
+    """
+
+    product: str
+    module: str
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> ActionSpec:  # type: ignore[misc]
+        if not args and not kwargs:  # copy and pickle make the object, then fill it
+            return object.__new__(cls)
+        return ActionSpec(*args, **kwargs)
+
+    @classmethod
+    def deferred(cls, name: str, product: str, module: str) -> LazyActionSpec:
+        spec = object.__new__(cls)
+        for attribute, value in (("name", name), ("product", product), ("module", module)):
+            object.__setattr__(spec, attribute, value)
+        return spec
+
+    def resolve(self) -> ActionSpec:
+        """The spec the module registers (importing the module on the first look-up)."""
+        importlib.import_module(self.module)
+        spec = REGISTRIES.get(self.product, {}).get(self.name)
+        if spec is None or isinstance(spec, LazyActionSpec):
+            raise LookupError(
+                f"{self.module} does not register the {self.product} action {self.name}"
+            )
+        return spec
+
+    @property
+    def handler(self) -> Handler:
+        return self.resolve().handler
+
+    @property
+    def statuses(self) -> Mapping[str, int]:
+        return self.resolve().statuses
+
+    @property
+    def prepare(self) -> Preparer | None:
+        return self.resolve().prepare
+
+
 #: ECS's actions (the first product; kept under this name for every existing use).
 ACTIONS: dict[str, ActionSpec] = {}
 #: Each product's actions by its key (``api/products.py``): ``"ecs"`` is :data:`ACTIONS`,
@@ -99,6 +150,16 @@ REGISTRIES: dict[str, dict[str, ActionSpec]] = {ECS.key: ACTIONS}
 def actions_of(product: str) -> dict[str, ActionSpec]:
     """The registry of ``product`` (a key of ``api/products.py``), created empty if new."""
     return REGISTRIES.setdefault(product, {})
+
+
+def defer_actions(product: str, module: str, names: Iterable[str]) -> None:
+    """List the actions ``names`` of ``product``, defined by ``module`` (a dotted name), in
+    its registry without importing the module: each entry is a :class:`LazyActionSpec`
+    until the module is imported (by the first look-up of its handler, statuses or
+    preparer, or by anyone). Actions already registered keep their spec."""
+    registry = actions_of(product)
+    for name in names:
+        registry.setdefault(name, LazyActionSpec.deferred(name, product, module))
 
 
 def _all_actions() -> dict[str, str]:

@@ -195,11 +195,14 @@ class EventRuleBook:
     """The account's event rules by name, in creation order. Callers hold the
     simulation's lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, target_listeners: list[Callable[[EventRule], None]] | None = None) -> None:
         self._rules: dict[str, EventRule] = {}
         #: Called with the rule after each PutEventRuleTargets (whoever delivers to targets
-        #: starts watching the account then, and costs nothing before).
-        self.target_listeners: list[Callable[[EventRule], None]] = []
+        #: starts watching the account then, and costs nothing before); the list given is
+        #: used as it is (the simulation's, filled before the book is made).
+        self.target_listeners: list[Callable[[EventRule], None]] = (
+            target_listeners if target_listeners is not None else []
+        )
 
     def __len__(self) -> int:
         return len(self._rules)

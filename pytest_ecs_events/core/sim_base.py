@@ -17,19 +17,22 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from .addressing import AddressBook
 from .catalog import Catalog, InstanceStatus
 from .changes import Change, Observer
 from .clock import VirtualClock
-from .cloud_assistant import CloudAssistant
 from .errors import EcsApiError
-from .event_rules import EventRuleBook
-from .load_balancers import LoadBalancerStore
 from .models import Instance
-from .queues import QueueStore
 from .regions import new_resource_id
 from .store import Store
+
+if TYPE_CHECKING:  # the account's areas, each made (and imported) on first use
+    from .cloud_assistant import CloudAssistant
+    from .event_rules import EventRuleBook
+    from .load_balancers import LoadBalancerStore
+    from .queues import QueueStore
 
 SIMULATED_REASON = "A simulated event."
 SIMULATED_IMPACT_LEVEL = "100"

@@ -15,18 +15,16 @@ from __future__ import annotations
 import os
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import tagging
 from .addressing import AddressBook
 from .catalog import DEFAULT_CATALOG, Catalog, InstanceStatus
 from .changes import Observer
 from .clock import VirtualClock
-from .cloud_assistant import CloudAssistant, CommandRun
 from .errors import EcsApiError
-from .event_rules import EventRuleBook
 from .instance_ops import (
     MSG_INCORRECT_STATUS,
     check_batch,
@@ -35,10 +33,8 @@ from .instance_ops import (
     stopped_mode_for,
 )
 from .lifecycle import Trigger, new_instance_change
-from .load_balancers import LoadBalancerStore
 from .models import Instance
 from .provisioning import check_attributes, new_instance, system_disk
-from .queues import QueueStore
 from .regions import new_resource_id
 from .regions import region as region_info
 from .sim_base import (
@@ -58,6 +54,12 @@ from .sim_base import (
 )
 from .sim_events import EventOps
 from .store import Store
+
+if TYPE_CHECKING:  # the account's areas: each is made, and its module imported, on first use
+    from .cloud_assistant import CloudAssistant, CommandRun
+    from .event_rules import EventRule, EventRuleBook
+    from .load_balancers import LoadBalancerStore
+    from .queues import QueueStore
 
 #: What this module offers (the constants are defined in :mod:`.sim_base`).
 __all__ = [
@@ -117,24 +119,52 @@ class Simulation(EventOps):
         self._rng = _new_rng(self.config.seed)
         #: The account's VPCs, vSwitches and the addresses handed out in them.
         self.network = AddressBook(self._rng)
-        #: The account's MNS queues (core/queues.py): read against the clock, no timers.
-        self.queues = QueueStore()
         #: Bumped by every change of state an API answer could show (the API layer keys its
         #: cache of read-only answers on it, with the clock).
         self.mutations = 0
-        #: The account's CloudMonitor event rules (core/event_rules.py).
-        self.event_rules = EventRuleBook()
-        # cloud_assistant and load_balancers are made on first use (below), the load
-        # balancers seeded from the seed given here
+        #: The event rule book's ``target_listeners`` (the very list), kept here so that
+        #: listeners can be added before the book is made.
+        self.rule_target_listeners: list[Callable[[EventRule], None]] = []
+        # queues, event_rules, cloud_assistant and load_balancers are made on first use
+        # (below), the load balancers seeded from the seed given here
+        self._queues: QueueStore | None = None
+        self._event_rules: EventRuleBook | None = None
         self._cloud_assistant: CloudAssistant | None = None
         self._load_balancers: LoadBalancerStore | None = None
         self._lb_seed = self.config.seed
         # Remaining status steps of each instance's running action: (due, status).
         self._plans: dict[str, list[tuple[datetime, InstanceStatus]]] = {}
 
-    # Both hold the account, and the account them: made here, every account would be a
-    # reference cycle left to the cyclic collector. Neither draws from the account's
-    # generator when made.
+    # Made on first use, each with its module: an account that never meets an area does
+    # not import it. Cloud Assistant and the load balancers hold the account, and the
+    # account them: made in __init__, every account would be a reference cycle left to the
+    # cyclic collector. None of them draws from the account's generator when made.
+    @property
+    def queues(self) -> QueueStore:  # type: ignore[override]
+        """The account's MNS queues (core/queues.py): read against the clock, no timers."""
+        made = self._queues
+        if made is None:
+            with self.lock:
+                made = self._queues
+                if made is None:
+                    from .queues import QueueStore
+
+                    made = self._queues = QueueStore()
+        return made
+
+    @property
+    def event_rules(self) -> EventRuleBook:  # type: ignore[override]
+        """The account's CloudMonitor event rules (core/event_rules.py)."""
+        made = self._event_rules
+        if made is None:
+            with self.lock:
+                made = self._event_rules
+                if made is None:
+                    from .event_rules import EventRuleBook
+
+                    made = self._event_rules = EventRuleBook(self.rule_target_listeners)
+        return made
+
     @property
     def cloud_assistant(self) -> CloudAssistant:  # type: ignore[override]
         """The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py)."""
@@ -143,6 +173,8 @@ class Simulation(EventOps):
             with self.lock:  # two threads' first use: one Cloud Assistant
                 made = self._cloud_assistant
                 if made is None:
+                    from .cloud_assistant import CloudAssistant
+
                     made = self._cloud_assistant = CloudAssistant(self)
         return made
 
@@ -160,6 +192,8 @@ class Simulation(EventOps):
             with self.lock:
                 made = self._load_balancers
                 if made is None:
+                    from .load_balancers import LoadBalancerStore
+
                     made = self._load_balancers = LoadBalancerStore(self, self._lb_seed)
         return made
 

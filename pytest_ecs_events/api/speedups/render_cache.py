@@ -22,18 +22,21 @@ answer is byte for byte what a new dispatcher, with empty caches, computes.
 
 from __future__ import annotations
 
+import functools
+import types
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...core.catalog import Catalog
-from ...core.cloud_assistant import CommandRun, Invocation
 from ...core.models import Disk, Instance, SystemEvent
 from ..render import history_event, scheduled_event
-from ..render_commands import invocation, invocation_result
 from ..render_disks import describe_disk
 from ..render_instances import describe_instance, describe_instance_attribute
 from .json_output import Rendered
+
+if TYPE_CHECKING:
+    from ...core.cloud_assistant import CommandRun, Invocation
 
 __all__ = ["RenderCache"]
 
@@ -109,13 +112,14 @@ class RenderCache:
         """One invocation as DescribeInvocations shows it (:func:`.render_commands.invocation`):
         kept while its ``revision`` (moved by any change of one of its runs) holds."""
         key = (record, encoding, output)
-        return _kept(self._invocations, key, record.revision, invocation, record, encoding,
-                     output=output)  # fmt: skip
+        return _kept(self._invocations, key, record.revision, _render_commands().invocation,
+                     record, encoding, output=output)  # fmt: skip
 
     def invocation_result(self, run: CommandRun, encoding: str) -> Rendered:
         """One run as DescribeInvocationResults shows it
         (:func:`.render_commands.invocation_result`)."""
-        return _kept(self._results, (run, encoding), run.revision, invocation_result, run, encoding)
+        render = _render_commands().invocation_result
+        return _kept(self._results, (run, encoding), run.revision, render, run, encoding)
 
     def derived(self, kind: str, source: object, question: Hashable, build: Callable[[], _R]) -> _R:
         """What ``build`` derives from ``source`` for ``question``, kept while ``source`` is the
@@ -185,3 +189,12 @@ def _kept(
     if entry is None or entry[0] != revision:
         entry = kept[key] = (revision, Rendered(build(*args, **options)))
     return entry[1]
+
+
+@functools.cache
+def _render_commands() -> types.ModuleType:
+    """Cloud Assistant's renderings, imported by the first one (with the core's Cloud
+    Assistant they need: an account that never uses it never loads either)."""
+    from .. import render_commands
+
+    return render_commands
