@@ -35,7 +35,10 @@ __all__ = [
 def configured_catalog(config: pytest.Config) -> Catalog:
     """The default catalog, as the conftests' ``configure_catalog`` hooks change it."""
     default = _default_catalog()
-    changed = config.hook.pytest_ecs_events_configure_catalog(catalog=default, config=config)
+    hook = config.hook.pytest_ecs_events_configure_catalog
+    if not hook.get_hookimpls():  # the common case: asked at every set-up, a call costs more
+        return default
+    changed = hook(catalog=default, config=config)
     return changed or default
 
 

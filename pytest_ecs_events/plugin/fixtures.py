@@ -161,7 +161,9 @@ def ecs_sim() -> Iterator[EcsSimulator]:
         problem = str(exc)
     if problem is not None:
         pytest.fail(f"{item.nodeid}: {problem}", pytrace=False)
-    item.config.hook.pytest_ecs_events_simulator_created(simulator=sim, item=item)
+    created = item.config.hook.pytest_ecs_events_simulator_created
+    if created.get_hookimpls():  # most runs implement none: a look costs less than a call
+        created(simulator=sim, item=item)
     coupling = _couple_clock(sim, item, settings)
     try:
         with sim:

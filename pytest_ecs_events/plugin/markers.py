@@ -127,6 +127,8 @@ def sim_settings(item: pytest.Item) -> SimSettings:
     for mark in item.iter_markers(SIM_MARKER):
         for key, value in _bind(mark, _sim_signature).items():
             merged.setdefault(key, (value, mark))
+    if not merged:  # no ecs_sim marker, or empty ones: the defaults, made once
+        return _DEFAULT_SETTINGS
     values: dict[str, Any] = {}
     for key, (value, mark) in merged.items():
         try:
@@ -138,6 +140,11 @@ def sim_settings(item: pytest.Item) -> SimSettings:
         values["instances"] = tuple(i for i, _ in instances)
         values["instance_attributes"] = {i: a for i, a in instances if a}
     return SimSettings(**values, live_only_keys=tuple(k for k in ("now",) if k in values))
+
+
+#: The settings of a test without ``ecs_sim`` marker values (frozen; its mappings are only
+#: read, never changed).
+_DEFAULT_SETTINGS = SimSettings()
 
 
 def instance_keys() -> tuple[str, ...]:

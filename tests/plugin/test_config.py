@@ -95,7 +95,9 @@ def test_bad_ini_execution_duration_is_explained(ecs_pytester: pytest.Pytester) 
 class StubConfig:
     """What config.py reads of a ``pytest.Config``: ``getini`` and the catalog hook."""
 
-    def __init__(self, ini: dict[str, str], changed: Catalog | None = None) -> None:
+    def __init__(
+        self, ini: dict[str, str], changed: Catalog | None = None, *, implemented: bool = True
+    ) -> None:
         self.ini = ini
         self.asked: list[tuple[Catalog, object]] = []
 
@@ -103,6 +105,8 @@ class StubConfig:
             self.asked.append((catalog, config))
             return changed
 
+        # as pluggy's hook caller: called, and asked for its implementations
+        configure_catalog.get_hookimpls = lambda: [configure_catalog] if implemented else []  # type: ignore[attr-defined]
         self.hook = SimpleNamespace(pytest_ecs_events_configure_catalog=configure_catalog)
 
     def getini(self, name: str) -> str:
@@ -119,6 +123,13 @@ def test_the_catalog_is_the_default_unless_a_hook_changes_it() -> None:
     assert stub.asked == [(DEFAULT_CATALOG, stub)]
     changed = DEFAULT_CATALOG.with_changes(event_type_codes={"SystemMaintenance.Reboot": 1001})
     assert configured_catalog(as_config(StubConfig({}, changed))) is changed
+
+
+def test_without_an_implementation_the_hook_is_not_called() -> None:
+    changed = DEFAULT_CATALOG.with_changes(event_type_codes={"SystemMaintenance.Reboot": 1001})
+    stub = StubConfig({}, changed, implemented=False)
+    assert configured_catalog(as_config(stub)) is DEFAULT_CATALOG
+    assert stub.asked == []
 
 
 @pytest.mark.parametrize(

@@ -652,3 +652,18 @@ def test_a_region_of_the_runs_own_is_accepted(ecs_pytester: pytest.Pytester) -> 
         """
     )
     ecs_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_test_without_marker_values_gets_the_defaults(ecs_pytester: pytest.Pytester) -> None:
+    none, empty, seeded = ecs_pytester.getitems(
+        """
+        import pytest
+        def test_none(): pass
+        @pytest.mark.ecs_sim()
+        def test_empty(): pass
+        @pytest.mark.ecs_sim(seed=3)
+        def test_seeded(): pass
+        """
+    )
+    assert sim_settings(none) == sim_settings(empty) == SimSettings()
+    assert sim_settings(seeded) == SimSettings(seed=3)
