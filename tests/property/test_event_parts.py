@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import heapq
 import random
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -25,6 +26,8 @@ from pytest_ecs_events.core.store import Store, Timer
 from pytest_ecs_events.core.timeline import Recorder
 
 from .test_answer_cache import _apply
+
+_T = TypeVar("_T")
 
 START = "2024-05-01T00:00:00Z"
 INSTANCES = ["i-0", "i-1", "i-2"]
@@ -194,6 +197,38 @@ def _plain(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(SystemEvent, "start", _plain_start)
 
 
+@contextlib.contextmanager
+def _the_way(plain: bool) -> Iterator[None]:
+    """The one-by-one way (the quick ways patched out, :func:`_plain`) if ``plain``, else
+    the code as it is."""
+    with pytest.MonkeyPatch.context() as patch:
+        if plain:
+            _plain(patch)
+        yield
+
+
+def _twins(make: Callable[[], _T]) -> tuple[_T, _T]:
+    """What ``make`` makes the quick way, then the one-by-one way."""
+    made = []
+    for plain in (False, True):
+        with _the_way(plain):
+            made.append(make())
+    return made[0], made[1]
+
+
+def _account(*, timeline: bool = False) -> tuple[Simulation, list[Any], Recorder | None]:
+    """A seeded account of five instances, what its observers heard, and its timeline (one
+    listening from the start, if ``timeline``)."""
+    sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+    recorder = None
+    if timeline:
+        recorder = Recorder(START_T)
+        sim.observers.append(recorder.record)
+    for k in range(5):
+        sim.add_instance(f"i-{k}")
+    return sim, [], recorder
+
+
 def _whole(sim: Simulation) -> tuple[Any, ...]:
     store = sim.store
     return (
@@ -243,22 +278,12 @@ def _core_step(sim: Simulation, heard: list[Any], what: str, index: int, n: int)
 def test_the_build_paths_change_what_the_one_by_one_way_changes(
     script: list[tuple[str, int, int]],
 ) -> None:
-    sims = []
-    for plain in (False, True):
-        with pytest.MonkeyPatch.context() as patch:
-            if plain:
-                _plain(patch)
-            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
-            for k in range(5):
-                sim.add_instance(f"i-{k}")
-        sims.append((sim, []))
+    sims = _twins(_account)
     for step in [("listen", 0, 0), ("create", 0, 4), *script, ("advance", 0, 7)]:
-        for (sim, heard), plain in zip(sims, (False, True), strict=True):
-            with pytest.MonkeyPatch.context() as patch:
-                if plain:
-                    _plain(patch)
+        for (sim, heard, _), plain in zip(sims, (False, True), strict=True):
+            with _the_way(plain):
                 _core_step(sim, heard, *step)
-        (fast, fast_heard), (slow, slow_heard) = sims
+        (fast, fast_heard, _), (slow, slow_heard, _) = sims
         assert _whole(fast) == _whole(slow)
         assert fast_heard == slow_heard
 
@@ -276,22 +301,12 @@ def test_the_build_paths_change_what_the_one_by_one_way_changes(
 def test_advance_alone_moves_events_as_the_one_by_one_way(
     script: list[tuple[str, int, int]],
 ) -> None:
-    sims = []
-    for plain in (False, True):
-        with pytest.MonkeyPatch.context() as patch:
-            if plain:
-                _plain(patch)
-            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
-            for k in range(5):
-                sim.add_instance(f"i-{k}")
-        sims.append((sim, []))
+    sims = _twins(_account)
     for step in [("create", 0, 4), *script, ("deaf", 0, 0), ("advance", 0, 7)]:
-        for (sim, heard), plain in zip(sims, (False, True), strict=True):
-            with pytest.MonkeyPatch.context() as patch:
-                if plain:
-                    _plain(patch)
+        for (sim, heard, _), plain in zip(sims, (False, True), strict=True):
+            with _the_way(plain):
                 _core_step(sim, heard, *step)
-        (fast, fast_heard), (slow, slow_heard) = sims
+        (fast, fast_heard, _), (slow, slow_heard, _) = sims
         assert _whole(fast) == _whole(slow)
         assert fast_heard == slow_heard
         assert [e.event_id for e in fast.store.events.values()] == [
@@ -461,19 +476,14 @@ def _heap_run_timers(self: Simulation, until: Any) -> None:
 def test_the_timer_loop_pops_as_the_loop_over_the_heap_did(
     script: list[tuple[str, int, int]],
 ) -> None:
-    sims = []
-    for _ in range(2):
-        sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
-        for k in range(5):
-            sim.add_instance(f"i-{k}")
-        sims.append((sim, []))
+    sims = [_account(), _account()]
     for step in [("listen", 0, 0), ("create", 0, 4), *script, ("advance", 0, 7)]:
-        for (sim, heard), old in zip(sims, (False, True), strict=True):
+        for (sim, heard, _), old in zip(sims, (False, True), strict=True):
             with pytest.MonkeyPatch.context() as patch:
                 if old:
                     patch.setattr(Simulation, "_run_timers", _heap_run_timers)
                 _core_step(sim, heard, *step)
-        (new, new_heard), (old_sim, old_heard) = sims
+        (new, new_heard, _), (old_sim, old_heard, _) = sims
         assert _whole(new) == _whole(old_sim)
         assert new_heard == old_heard
         stale_too = [  # the heap as it is left, stale entries and all, in heap order
@@ -593,24 +603,15 @@ def _timeline_step(sim: Simulation, heard: list[Any], recorder: Recorder, step: 
 def test_a_timeline_alone_hears_what_the_one_by_one_way_tells_it(
     script: list[tuple[str, int, int]],
 ) -> None:
-    sims = []
-    for plain in (False, True):
-        with pytest.MonkeyPatch.context() as patch:
-            if plain:
-                _plain(patch)
-            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
-            recorder = Recorder(START_T)
-            sim.observers.append(recorder.record)
-            for k in range(5):
-                sim.add_instance(f"i-{k}")
-        sims.append((sim, [], recorder))
+    sims = _twins(lambda: _account(timeline=True))
     for step in [("create", 0, 4), *script, ("advance", 0, 7)]:
         for (sim, heard, recorder), plain in zip(sims, (False, True), strict=True):
-            with pytest.MonkeyPatch.context() as patch:
-                if plain:
-                    _plain(patch)
+            assert recorder is not None
+            with _the_way(plain):
                 _timeline_step(sim, heard, recorder, step)
         (fast, fast_heard, fast_recorder), (slow, slow_heard, slow_recorder) = sims
+        assert fast_recorder is not None
+        assert slow_recorder is not None
         assert _whole(fast) == _whole(slow)
         assert fast_heard == slow_heard
         assert fast_recorder.records() == slow_recorder.records()
@@ -652,20 +653,17 @@ def test_a_failing_timeline_is_told_as_notify_tells_it() -> None:
         def append(self, item: Any) -> None:
             raise RuntimeError(f"no room for {type(item[1]).__name__}")
 
-    sims = []
-    for plain in (False, True):
-        with pytest.MonkeyPatch.context() as patch:
-            if plain:
-                _plain(patch)
-            sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
-            sim.add_instance("i-0")
-            recorder = Recorder(START_T)
-            recorder._changes = Full()  # still Recorder.record: its append fails
-            sim.observers.append(recorder.record)
-            sim.create_simulated_events(TYPES[0], ["i-0"], START_T + timedelta(minutes=1))
-            sim.advance_to(START_T + timedelta(hours=1))
-        sims.append(sim)
-    fast, slow = sims
+    def run() -> Simulation:
+        sim = Simulation(now=START_T, config=SimulationConfig(seed=5))
+        sim.add_instance("i-0")
+        recorder = Recorder(START_T)
+        recorder._changes = Full()  # still Recorder.record: its append fails
+        sim.observers.append(recorder.record)
+        sim.create_simulated_events(TYPES[0], ["i-0"], START_T + timedelta(minutes=1))
+        sim.advance_to(START_T + timedelta(hours=1))
+        return sim
+
+    fast, slow = _twins(run)
     assert [str(e) for e in fast.observer_errors] == [str(e) for e in slow.observer_errors]
     assert [str(e) for e in fast.observer_errors] == ["no room for Transition"] * 3
     assert _whole(fast) == _whole(slow)
