@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import threading
-import types
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -32,6 +31,7 @@ from .core.changes import Change
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
 from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
+from .core.lazy import module_on_first_use
 from .core.lifecycle import Transition
 from .core.models import Disk, Instance, SystemEvent
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
@@ -98,21 +98,9 @@ def _then_deliver(
     return wrapper
 
 
-@functools.cache
-def _transports() -> types.ModuleType:
-    """The interception module, imported by the first start (started at every test: an
-    import statement there costs more than this cached look-up)."""
-    from .transports import intercept
-
-    return intercept
-
-
-@functools.cache
-def _mns_transport() -> types.ModuleType:
-    """The MNS interception module, imported by the first start (see :func:`_transports`)."""
-    from .transports import mns_intercept
-
-    return mns_intercept
+#: The interception modules, imported by the first start (started at every test).
+_transports = module_on_first_use(".transports.intercept", __package__)
+_mns_transport = module_on_first_use(".transports.mns_intercept", __package__)
 
 
 class EcsSimulator(EcsHandle):

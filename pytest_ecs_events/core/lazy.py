@@ -6,7 +6,9 @@ simulator or not: a package's public names are bound when first read, not at imp
 
 from __future__ import annotations
 
+import functools
 import importlib
+import types
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -30,6 +32,19 @@ def lazy_exports(
         return sorted({*namespace, *exports})
 
     return __getattr__, __dir__
+
+
+def module_on_first_use(name: str, package: str | None = None) -> Callable[[], types.ModuleType]:
+    """A function that returns the module ``name`` (relative to ``package`` if it starts with
+    a dot), imported by its first call and then kept: for a module that only some runs need,
+    asked for on a path taken at every test or call, where an import statement would cost more
+    than the look-up."""
+
+    @functools.cache
+    def load() -> types.ModuleType:
+        return importlib.import_module(name, package)
+
+    return load
 
 
 def moved_exports(

@@ -73,3 +73,25 @@ def test_the_package_names_load_on_first_use() -> None:
         with pytest.raises(AttributeError, match="no attribute 'Nope'"):
             _ = package.Nope
     assert pytest_ecs_events.EcsSimulator.__module__ == "pytest_ecs_events.simulator"
+
+
+def test_a_module_on_first_use_is_imported_by_the_first_call_and_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from pytest_ecs_events.core import lazy
+
+    imported: list[tuple[str, str | None]] = []
+    real = importlib.import_module
+
+    def spy(name: str, package: str | None = None) -> object:
+        imported.append((name, package))
+        return real(name, package)
+
+    monkeypatch.setattr(lazy.importlib, "import_module", spy)
+    load = lazy.module_on_first_use(".clock", "pytest_ecs_events.core")
+    assert imported == []  # nothing at definition
+    assert load() is clock
+    assert load() is clock
+    assert imported == [(".clock", "pytest_ecs_events.core")]  # once

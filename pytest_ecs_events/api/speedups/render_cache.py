@@ -22,13 +22,12 @@ answer is byte for byte what a new dispatcher, with empty caches, computes.
 
 from __future__ import annotations
 
-import functools
-import types
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...core.catalog import Catalog
+from ...core.lazy import module_on_first_use
 from ...core.models import Disk, Instance, SystemEvent
 from ..render import history_event, scheduled_event
 from ..render_disks import describe_disk
@@ -191,10 +190,6 @@ def _kept(
     return entry[1]
 
 
-@functools.cache
-def _render_commands() -> types.ModuleType:
-    """Cloud Assistant's renderings, imported by the first one (with the core's Cloud
-    Assistant they need: an account that never uses it never loads either)."""
-    from .. import render_commands
-
-    return render_commands
+#: Cloud Assistant's renderings, imported by the first one (with the core's Cloud Assistant
+#: they need: an account that never uses it never loads either).
+_render_commands = module_on_first_use("..render_commands", __package__)
