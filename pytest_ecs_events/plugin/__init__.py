@@ -16,13 +16,19 @@ from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKE
 from .server import ecs_server
 
 __all__ = ["ecs_server", "ecs_sim"]
-pytest_plugins = ["pytest_ecs_events.plugin.live"]  # --ecs-live: live mode
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Add the plugin's hooks, and register live mode's module (``--ecs-live``) as a plugin of
+    its own. Registered here rather than named in ``pytest_plugins``: pytest would look each
+    name there up among every installed distribution's entry points first, which costs each
+    start-up more than importing this plugin does (``tests/plugin/test_entry_point.py``)."""
     from .. import hookspecs
+    from . import live
 
     pluginmanager.add_hookspecs(hookspecs)
+    if pluginmanager.get_plugin(live.__name__) is None:
+        pluginmanager.register(live, live.__name__)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -92,3 +92,37 @@ def test_a_run_that_never_uses_ecs_sim_loads_no_marker_parsing(
         """
     )
     ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_start_up_reads_the_installed_entry_points_once(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live mode's module is registered by the plugin itself: a name in ``pytest_plugins``
+    would make pytest read every installed distribution's entry points again to look it up.
+    (The plugin loaded by its entry point, as in users' runs.)"""
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    monkeypatch.delenv("PYTEST_PLUGINS", raising=False)
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    pytester.makepyfile(
+        count_scans="""
+        import _pytest.config
+
+        SCANS = []
+        _scan = _pytest.config.PytestPluginManager.load_setuptools_entrypoints
+
+        def _counted(self, group, name=None):
+            SCANS.append(name)
+            return _scan(self, group, name)
+
+        _pytest.config.PytestPluginManager.load_setuptools_entrypoints = _counted
+
+        def pytest_report_header(config):
+            live = config.pluginmanager.get_plugin("pytest_ecs_events.plugin.live")
+            ours = [name for name in SCANS if name is None or "ecs_events" in name]
+            return [f"SCANS {ours} live={live.__name__ if live else None}"]
+        """,
+        test_x="def test_x(): pass",
+    )
+    result = pytester.runpytest_subprocess("-p", "count_scans", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["SCANS [None] live=pytest_ecs_events.plugin.live"])
