@@ -6,6 +6,12 @@ for ``ecs_sim``.
 
 from __future__ import annotations
 
+from .rewriting import leave_unrewritten
+
+# Before the plugin's own imports, so that they (and the simulator stack a test loads later)
+# load as plain modules rather than through pytest's assertion rewriting (plugin/rewriting.py).
+leave_unrewritten()
+
 import pytest
 
 from .._version import __version__
@@ -27,6 +33,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from . import live
 
     pluginmanager.add_hookspecs(hookspecs)
+    leave_unrewritten()  # a pytest run within a test has its own hook, marking this package
     if pluginmanager.get_plugin(live.__name__) is None:
         pluginmanager.register(live, live.__name__)
 
