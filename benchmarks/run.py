@@ -36,6 +36,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 #: Pairs of the rows that run subprocesses for seconds each (suite, import, build, server):
 #: fewer, so that a full run stays within a few minutes.
 LONG_ROUNDS = max(3, ROUNDS // 2)
+#: Pairs of the long rows whose figures sit near their targets (the suite, the build ratio):
+#: more, so that a burst of load on this shared machine in one pair cannot decide a verdict.
+CLOSE_ROUNDS = max(5, ROUNDS - 2)
 RESULTS: list[tuple[str, str, str, str]] = []
 HERE = Path(__file__).resolve().parent
 #: The checkout this script belongs to, imported first here and in every subprocess (a
@@ -1618,7 +1621,7 @@ def bench_suite() -> None:
             by_cpu, by_wall = paired_runs(
                 lambda extra=extra: _run_pytest(path, "test_sim.py", *extra),
                 lambda extra=extra: _run_pytest(path, "test_plain.py", *extra),
-                LONG_ROUNDS,
+                CLOSE_ROUNDS,
             )
             # Single process: judged by CPU time (the run is bound by it; see paired_runs).
             # Under -n 2 by wall time: what the workers buy is time on the clock.
@@ -1711,26 +1714,36 @@ def rss():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
 before = rss()
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 sim = build_history({events}, 10_000)  # a /16 vSwitch holds at most ~65,000 instances
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 assert len(sim.store.events) == {events}
-print(rss(), before, elapsed)
+print(rss(), before, elapsed, cpu)
 """
+
+#: Fresh processes the memory row builds its million events in (the median is judged).
+MEMORY_PROBES = 3
 
 
 def bench_memory() -> None:
     """memory: 1,000,000 events over 10,000 instances in one simulation (RSS of a fresh
-    process, µs per event)"""
+    process, the largest of three; µs per event of CPU time, their median)"""
     events = 1_000_000
-    done = subprocess.run(
-        [sys.executable, "-c", _MEMORY_PROBE.format(root=str(ROOT), here=str(HERE), events=events)],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"the memory probe failed:\n{done.stderr[-3000:]}")
-    rss, before, elapsed = (float(x) for x in done.stdout.split())
-    per_event = elapsed / events * 1e6
+    probes = []
+    for _ in range(MEMORY_PROBES):
+        done = subprocess.run(
+            [sys.executable, "-c",
+             _MEMORY_PROBE.format(root=str(ROOT), here=str(HERE), events=events)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"the memory probe failed:\n{done.stderr[-3000:]}")
+        probes.append(tuple(float(x) for x in done.stdout.split()))
+    rss, before = max(p[0] for p in probes), min(p[1] for p in probes)
+    # Judged by CPU time, as the single-process suite is: on this shared machine the clock
+    # also counts the time other processes held the core.
+    per_event = statistics.median(p[3] for p in probes) / events * 1e6
+    wall = statistics.median(p[2] for p in probes) / events * 1e6
     report(
         "memory: 1,000,000 events, RSS",
         f"{rss / 1e6:.0f} MB ({(rss - before) / 1e6:.0f} MB over the imports)",
@@ -1739,7 +1752,7 @@ def bench_memory() -> None:
     )
     report(
         "memory: 1,000,000 events, build time",
-        f"{per_event:.1f} µs per event ({elapsed:.1f} s, one run)",
+        f"CPU {per_event:.1f} µs per event (wall {wall:.1f}), median of {len(probes)} builds",
         "<= 15 µs",
         per_event <= 15,
     )
@@ -1754,7 +1767,7 @@ def bench_build() -> None:
         build_history(events, max(events // 10, 100))
         return time.perf_counter() - start
 
-    large, small, ratio = paired(lambda: timed(100_000), lambda: timed(10_000), LONG_ROUNDS)
+    large, small, ratio = paired(lambda: timed(100_000), lambda: timed(10_000), ROUNDS)
     report(
         "build: 100k events vs 10k",
         f"{large:.2f}s vs {small:.2f}s, median pair {ratio:.2f}x, "
@@ -1933,8 +1946,9 @@ def usage() -> str:
         "usage: python benchmarks/run.py [-h] [GROUP ...]\n\n"
         "Run the named groups (all without a name), e.g. `benchmarks/run.py P1 suite`;\n"
         "BENCH_ROUNDS sets the rounds (default 7: 42 pairs of 20 calls for the per-call rows,\n"
-        "21 for pytest start-up, 5 for the never-using suite, 3 for the other subprocess rows;\n"
-        "the newer action rows take 14 pairs). BENCH_JSON=FILE also writes the rows as JSON,\n"
+        "21 for pytest start-up, 7 for the build ratio, 5 for the suite rows and the\n"
+        "never-using suite, 3 for the server rows; the newer action rows take 14 pairs; the\n"
+        "memory row builds three times). BENCH_JSON=FILE also writes the rows as JSON,\n"
         "which benchmarks/summarize.py turns into one table over several runs."
         "\n\n" + "\n".join(lines)
     )
