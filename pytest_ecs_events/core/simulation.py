@@ -89,12 +89,20 @@ _BATCH_ACTIONS: dict[str, tuple[str, InstanceStatus]] = {
 }
 
 
+#: The generator of every account made without a seed. Seeding a ``random.Random`` fills its
+#: 624-word state (a cost each unseeded test would pay for ids that need no stream of their
+#: own); its draws are single C calls under the GIL, so accounts in several threads share it
+#: safely. A forked child reseeds it, as :mod:`random` does for its own generator, so that
+#: forked processes do not draw the same ids.
+_UNSEEDED = random.Random()
+if hasattr(os, "register_at_fork"):  # pragma: no branch (every POSIX system)
+    os.register_at_fork(after_in_child=_UNSEEDED.seed)
+
+
 def _new_rng(seed: int | None) -> random.Random:
-    """The account's generator: ``seed``'s, or without one a fresh one from 128 bits of the
-    OS's randomness (``random.Random()`` reads 2,496 bytes and hashes them into its state,
-    a cost every unseeded test would pay for entropy an id generator does not need)."""
+    """The account's generator: ``seed``'s, or without one the process's unseeded one."""
     if seed is None:
-        seed = int.from_bytes(os.urandom(16), "big")
+        return _UNSEEDED
     return random.Random(seed)
 
 

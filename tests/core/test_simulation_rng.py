@@ -1,5 +1,6 @@
 """The account's random generator: a seed's draws are ``random.Random(seed)``'s; without a
-seed each account draws its own."""
+seed the accounts share the process's unseeded generator (reseeded in a forked child), and
+still each draws other ids."""
 
 from __future__ import annotations
 
@@ -33,3 +34,46 @@ def test_seeded_accounts_draw_the_same_ids_and_addresses() -> None:
 
     assert first(5) == first(5)
     assert first(5) != first(6)
+
+
+def test_unseeded_accounts_in_threads_draw_different_ids() -> None:
+    import threading
+
+    ids: list[str] = []
+
+    def make() -> None:
+        for _ in range(50):
+            sim = Simulation(now=NOW, config=SimulationConfig())
+            ids.append(sim.add_instance().instance_id)
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids) == 200
+    assert len(set(ids)) == 200
+
+
+def test_a_forked_child_draws_other_ids_than_its_parent() -> None:
+    import os
+
+    import pytest
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its first unseeded id, to the parent
+        try:
+            child = Simulation(now=NOW, config=SimulationConfig()).add_instance().instance_id
+            os.write(write, child.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    parent = Simulation(now=NOW, config=SimulationConfig()).add_instance().instance_id
+    with os.fdopen(read, "rb") as pipe:
+        child_id = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert child_id.startswith("i-")
+    assert child_id != parent
