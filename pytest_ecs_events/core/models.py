@@ -211,6 +211,25 @@ def _part_copier() -> Callable[[_Shared], _Shared]:
 _copy_part = _part_copier()
 
 
+def _part_maker() -> Callable[[tuple[object, ...], int], _Shared]:
+    """A function making a part from ``values`` (every field of :data:`_SHARED_FIELDS` but
+    ``seq_base``, in that order) and ``seq_base``, by one unpacking and plain attribute
+    writes: a loop over the names costs a ``setattr`` call a field."""
+    names = _SHARED_FIELDS[:-1]  # every field but the last, ``seq_base``
+    targets = ", ".join(f"new.{name}" for name in names)
+    source = (
+        f"def make_part(values, seq):\n    new = make(Part)\n    {targets}, = values\n"
+        f"    new.seq_base = seq\n    new.successor = None\n    return new\n"
+    )
+    namespace: dict[str, Any] = {"Part": _Shared, "make": _Shared.__new__}
+    exec(source, namespace)
+    make_part: Callable[[tuple[object, ...], int], _Shared] = namespace["make_part"]
+    return make_part
+
+
+_make_part = _part_maker()
+
+
 def _evolve(old: _Shared, name: str, value: object) -> _Shared:
     """:func:`_changed`, sharing the result: a part remembers the last change made from it
     and the part that came of it, so the next event making the very same change (the same
@@ -243,10 +262,7 @@ def _new_shared(values: tuple[object, ...], seq: int) -> tuple[_Shared, int]:
         and (last[0] is values or all(map(is_, values, last[0])))  # a batch hands in one tuple
     ):
         return last[1], seq - last[1].seq_base
-    part = _Shared.__new__(_Shared)
-    for field_name, value in zip(_SHARED_FIELDS, (*values, seq), strict=True):
-        setattr(part, field_name, value)
-    part.successor = None
+    part = _make_part(values, seq)
     _LAST_NEW = (values, part)
     return part, 0
 
