@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from time import sleep as _sleep  # bound now: a test that patches time.sleep keeps latency
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import EcsApiError
 from ..core.lazy import moved_exports
@@ -66,11 +66,27 @@ class RpcApi:
         self.authenticator: Callable[[ApiRequest], None] | None = None
         #: Seconds each call waits (real time) before it is served; see ``handle``.
         self.latency = 0.0
-        #: Read-only questions, each parsed once, and their last answers (speedups/).
-        self._answers = AnswerCache()
-        #: Each event's rendering, kept until the event changes (speedups/).
-        self._renderings = RenderCache()
         self._lock = threading.Lock()
+        # ``_answers`` (read-only questions, each parsed once, and their last answers) and
+        # ``_renderings`` (each record's rendering, kept until it changes), both speedups/,
+        # are made by the first call that needs them (``__getattr__``): an account whose
+        # test makes no API call makes neither.
+
+    _answers: AnswerCache
+    _renderings: RenderCache
+
+    if not TYPE_CHECKING:  # for mypy, the two declarations above; nothing else is missing
+
+        def __getattr__(self, name: str) -> Any:
+            """Only called for an attribute not set: one of the two caches, not made yet."""
+            if name == "_answers" or name == "_renderings":
+                with self._lock:  # two threads' first calls: one cache
+                    made = self.__dict__.get(name)
+                    if made is None:
+                        made = AnswerCache() if name == "_answers" else RenderCache()
+                        setattr(self, name, made)
+                return made
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def sim(self) -> Simulation:

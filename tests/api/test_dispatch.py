@@ -128,3 +128,13 @@ def test_an_action_of_cloudmonitor_says_which_product_has_it(api: EcsApi) -> Non
     assert (status, body["Code"]) == (404, "InvalidAction.NotFound")
     assert "DescribeSystemEventHistogram is an action of CloudMonitor (Cms" in body["Message"]
     assert "Did you mean" not in body["Message"]
+
+
+def test_the_caches_are_made_by_the_first_call_that_needs_them(api: EcsApi) -> None:
+    assert "_answers" not in vars(api)
+    assert "_renderings" not in vars(api)
+    first = answer(api, Action="DescribeRegions")
+    assert api._answers.questions
+    assert answer(api, Action="DescribeRegions")[1]["Regions"] == first[1]["Regions"]
+    with pytest.raises(AttributeError, match="'RpcApi' object has no attribute '_nothing'"):
+        getattr(api, "_nothing")  # noqa: B009  (the missing-attribute path itself)
