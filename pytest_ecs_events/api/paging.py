@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..core.lazy import pattern_on_first_use
 from .params import Params
 
 T = TypeVar("T")
 
-_TOKEN = re.compile(r"[0-9a-f]{32}")
+_TOKEN = pattern_on_first_use(r"[0-9a-f]{32}")
 #: The documented MaxResults range: a smaller value counts as the minimum, a larger one as the
 #: maximum (the new SDK's request models of DescribeInstances and
 #: DescribeInstanceHistoryEvents say so).
@@ -64,7 +64,7 @@ def page_request(
         )
         offset = 0
         if token is not None:
-            if not _TOKEN.fullmatch(token):
+            if not _TOKEN().fullmatch(token):
                 raise params.invalid("NextToken", "use the NextToken of the previous response")
             offset = int(token, 16)
         return PageRequest(offset, size, offset // size + 1, True)

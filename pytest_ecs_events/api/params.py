@@ -17,8 +17,9 @@ from typing import Any
 
 from ..core.clock import TimeFormatError, format_api_time, parse_api_time
 from ..core.errors import EcsApiError
+from ..core.lazy import pattern_on_first_use
 
-_INDEX = re.compile(r"[0-9]{1,9}")
+_INDEX = pattern_on_first_use(r"[0-9]{1,9}")
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
@@ -143,9 +144,10 @@ class Params:
         """Every ``Name.N`` parameter by name, read in one pass over the parameters."""
         if self._lists is None:
             lists: dict[str, list[tuple[int, str, str]]] = {}
+            is_index = _INDEX().fullmatch
             for key, value in self.raw.items():
                 name, dot, index = key.rpartition(".")
-                if dot and _INDEX.fullmatch(index):
+                if dot and is_index(index):
                     lists.setdefault(name, []).append((int(index), key, value))
             self._lists = lists
         return self._lists
@@ -200,7 +202,7 @@ class Params:
         for key, value in self.raw.items():
             if key.startswith(start):
                 index, dot, field = key[len(start) :].partition(".")
-                if dot and field and _INDEX.fullmatch(index):
+                if dot and field and _INDEX().fullmatch(index):
                     found.setdefault(int(index), {})[field] = value
         return dict(sorted(found.items()))
 

@@ -50,13 +50,13 @@ import base64
 import functools
 import hashlib
 import hmac
-import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from ..core.errors import EcsApiError
+from ..core.lazy import pattern_on_first_use
 from .messages import ApiRequest
 from .params import missing_message
 
@@ -103,14 +103,14 @@ LEGACY_REQUIRED = (
 )
 DEFAULT_WINDOW = timedelta(minutes=15)
 
-_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_TIMESTAMP = pattern_on_first_use(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_HEX64 = pattern_on_first_use(r"[0-9a-fA-F]{64}")
 #: The Authorization header as the SDK writes it; anything else goes through the full parser.
-_USUAL_ACS3 = re.compile(
+_USUAL_ACS3 = pattern_on_first_use(
     r"ACS3-HMAC-SHA256 Credential=([!-+\--~]+),SignedHeaders=([!-+\--~]+),"
     r"Signature=([0-9a-fA-F]{64})"
 )  # values: printable ASCII but space and comma (simple ranges match fastest)
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
+_HEADER_NAME = pattern_on_first_use(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 
 INCOMPLETE_SIGNATURE = "The request signature does not conform to Aliyun standards."
 NOT_MATCHED = "Specified signature is not matched with our calculation. server string to sign is:"
@@ -274,7 +274,7 @@ class SignatureVerifier:
     def _verify_acs3(
         self, request: ApiRequest, headers: Mapping[str, str], authorization: str
     ) -> None:
-        usual = _USUAL_ACS3.fullmatch(authorization)
+        usual = _USUAL_ACS3().fullmatch(authorization)
         if usual is not None:  # what the SDK sends: one regular expression checks its form
             key, signed, signature = usual.groups()
             algorithm = ACS3_ALGORITHM
@@ -318,7 +318,7 @@ class SignatureVerifier:
                     f"signatures, got {algorithm!r}."
                 )
             return
-        if usual is None and not _HEX64.fullmatch(signature):  # the usual form has 64 already
+        if usual is None and not _HEX64().fullmatch(signature):  # the usual form has 64 already
             raise _incomplete("The Signature must be 64 hexadecimal digits.")
         if not self.credentials:
             return
@@ -371,7 +371,7 @@ def _signed_header_names(signed: str) -> tuple[tuple[str, ...], int, frozenset[s
     names = tuple(signed.split(";"))
     well_formed = len(names)
     for index, name in enumerate(names):
-        if not _HEADER_NAME.fullmatch(name):
+        if not _HEADER_NAME().fullmatch(name):
             well_formed = index
             break
     return names, well_formed, frozenset(names[:well_formed])
@@ -388,7 +388,7 @@ def _parse_timestamp(text: str) -> datetime:
 @functools.lru_cache(maxsize=128)
 def _timestamp(text: str) -> datetime | None:
     """Calls made within one second share their timestamp: it is read once."""
-    if _TIMESTAMP.fullmatch(text):
+    if _TIMESTAMP().fullmatch(text):
         try:  # fixed positions: slicing, without strptime's format parsing
             return datetime(
                 int(text[0:4]), int(text[5:7]), int(text[8:10]),

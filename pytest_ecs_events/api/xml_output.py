@@ -31,9 +31,10 @@ cache, since only the clients that ask for XML pay for it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
+
+from ..core.lazy import pattern_on_first_use
 
 __all__ = [
     "XML_CONTENT_TYPE",
@@ -57,10 +58,10 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 NESTED_LIST_ITEM = "item"
 
 # Characters to escape, and characters XML 1.0 cannot carry in any form.
-_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
-_NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9_.-]")
+_SPECIAL = pattern_on_first_use("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN = pattern_on_first_use("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NAME = pattern_on_first_use(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_NOT_NAME_CHAR = pattern_on_first_use(r"[^A-Za-z0-9_.-]")
 
 
 def wants_xml(format_value: str | None) -> bool:
@@ -70,18 +71,18 @@ def wants_xml(format_value: str | None) -> bool:
 
 def xml_text(value: str) -> str:
     """``value`` as element text: escaped, with what XML cannot carry replaced."""
-    if _SPECIAL.search(value) is None:
+    if _SPECIAL().search(value) is None:
         return value
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _FORBIDDEN.sub("\ufffd", value.replace("\r", "&#13;"))
+    return _FORBIDDEN().sub("\ufffd", value.replace("\r", "&#13;"))
 
 
 def xml_name(key: object) -> str:
     """A JSON key as an element name: itself when it is an XML name, else made into one."""
     name = str(key)
-    if _NAME.match(name) is not None:
+    if _NAME().match(name) is not None:
         return name
-    name = _NOT_NAME_CHAR.sub("_", name)
+    name = _NOT_NAME_CHAR().sub("_", name)
     return name if name[:1].isalpha() or name[:1] == "_" else "_" + name
 
 

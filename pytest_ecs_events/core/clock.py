@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from .lazy import pattern_on_first_use
+
 UTC = timezone.utc
 
 __all__ = [
@@ -34,13 +36,13 @@ class TimeFormatError(ValueError):
 _UNIT_SECONDS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _COMPACT_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)", re.ASCII)
 _COMPACT_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|w|d|h|m|s))+", re.ASCII)
-_ISO_DURATION = re.compile(
+_ISO_DURATION = pattern_on_first_use(
     r"P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
     r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
     re.ASCII,
 )
-_API_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?Z", re.ASCII)
+_API_TIME = pattern_on_first_use(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?Z", re.ASCII)
 
 DURATION_HELP = (
     "a duration such as '45s', '90m', '1h30m', '2d', '1w', ISO 8601 'PT2H', "
@@ -91,7 +93,7 @@ def _parse_duration_text(value: str) -> timedelta:
                 for number, unit in _COMPACT_PART.findall(lowered)
             )
             return timedelta(seconds=seconds)
-        iso = _ISO_DURATION.fullmatch(text.upper())
+        iso = _ISO_DURATION().fullmatch(text.upper())
         if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
             parts = {k: float(v) for k, v in iso.groupdict().items() if v is not None}
             return timedelta(**parts)
@@ -147,7 +149,7 @@ def parse_time(value: object, *, now: datetime) -> datetime:
 
 def parse_api_time(value: str) -> datetime:
     """Parse the API's own UTC format ``yyyy-MM-ddTHH:mm:ssZ`` (seconds may be left out)."""
-    match = _API_TIME.fullmatch(value)
+    match = _API_TIME().fullmatch(value)
     if not match:
         raise TimeFormatError(
             f"expected the UTC format yyyy-MM-ddTHH:mm:ssZ, for example "

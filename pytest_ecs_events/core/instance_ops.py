@@ -7,7 +7,6 @@ that call them under its lock. Every check raises the API's own error before any
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from .catalog import InstanceStatus
 from .errors import EcsApiError
 from .images import image
 from .instance_types import instance_type
+from .lazy import pattern_on_first_use
 from .models import Instance
 
 __all__ = [
@@ -46,10 +46,10 @@ MODIFIABLE: Mapping[str, str | None] = {
     "enable_jumbo_frame": "jumbo_frame",
     "cpu_options": None,
 }
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
-_NAME_TAIL = re.compile(r"[\w:\-]*")
-_HOST_SEGMENT = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
-_WINDOWS_HOST = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+_ID = pattern_on_first_use(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+_NAME_TAIL = pattern_on_first_use(r"[\w:\-]*")
+_HOST_SEGMENT = pattern_on_first_use(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+_WINDOWS_HOST = pattern_on_first_use(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
 _PASSWORD_SPECIAL = set("()`~!@#$%^&*-_+=|{}[]:;'<>,.?/\\\"")
 #: Raw user data may be 32 KiB; Base64 makes that 4/3 as long.
 MAX_USER_DATA = 32 * 1024 * 4 // 3 + 4
@@ -59,7 +59,7 @@ CREDIT_MODES = ("Standard", "Unlimited")
 def malformed_ids(ids: Sequence[str]) -> list[str]:
     """The instance ids that cannot be ids at all (blank, spaces, commas, brackets, too long):
     ``Abs.InvalidInstanceIds.MalFormed`` rather than "not found"."""
-    return [i for i in ids if not _ID.fullmatch(i)]
+    return [i for i in ids if not _ID().fullmatch(i)]
 
 
 def stopped_mode_for(instance: Instance, requested: str | None) -> str:
@@ -170,7 +170,7 @@ def check_name(value: str) -> None:
     """InstanceName: 2 to 128 characters, a letter first, then letters, digits, colons,
     underscores and hyphens; not a URL."""
     if not (2 <= len(value) <= 128 and value[0].isalpha() and _no_url(value)
-            and _NAME_TAIL.fullmatch(value[1:])):  # fmt: skip
+            and _NAME_TAIL().fullmatch(value[1:])):  # fmt: skip
         rule = "2 to 128 characters, a letter first; letters, digits, ':', '_', '-'; not a URL"
         raise EcsApiError(
             "InvalidInstanceName.Malformed", _invalid("InstanceName", value, rule), 400
@@ -182,11 +182,11 @@ def check_host_name(value: str, *, windows: bool) -> None:
     only digits; others 2 to 64, dot-separated segments of letters, digits and single inner
     hyphens."""
     if windows:
-        ok = 2 <= len(value) <= 15 and bool(_WINDOWS_HOST.fullmatch(value))
+        ok = 2 <= len(value) <= 15 and bool(_WINDOWS_HOST().fullmatch(value))
         ok = ok and not value.isdigit()
         rule = "2 to 15 letters, digits and inner single hyphens, not only digits (Windows)"
     else:
-        ok = 2 <= len(value) <= 64 and all(_HOST_SEGMENT.fullmatch(s) for s in value.split("."))
+        ok = 2 <= len(value) <= 64 and all(_HOST_SEGMENT().fullmatch(s) for s in value.split("."))
         rule = ("2 to 64 characters: segments of letters, digits and inner single hyphens, "
                 "separated by single periods")  # fmt: skip
     if not ok:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 import types
 import warnings
 from collections.abc import Callable, Mapping
@@ -45,6 +46,18 @@ def module_on_first_use(name: str, package: str | None = None) -> Callable[[], t
         return importlib.import_module(name, package)
 
     return load
+
+
+def pattern_on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A function that returns ``re.compile(pattern, flags)``, compiled by its first call and
+    then kept: for a pattern that only some runs or actions use, in a module every test
+    imports (compiling a pattern is pure-Python work, paid at import otherwise)."""
+
+    @functools.cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(pattern, flags)
+
+    return compiled
 
 
 def moved_exports(

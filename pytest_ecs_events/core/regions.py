@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import string
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from .errors import EcsApiError
+from .lazy import pattern_on_first_use
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,8 @@ _CITIES = {
     "ap-southeast-5": "Jakarta", "us-west-1": "Silicon Valley", "us-east-1": "Virginia",
     "eu-central-1": "Frankfurt", "eu-west-1": "London", "me-east-1": "Dubai",
 }  # fmt: skip
-_NUMBERED = re.compile(r"(\D+?)(\d+)（")
-_IN_BRACKETS = re.compile(r".*（(.+)）")
+_NUMBERED = pattern_on_first_use(r"(\D+?)(\d+)（")
+_IN_BRACKETS = pattern_on_first_use(r".*（(.+)）")
 
 #: The languages DescribeZones (and DescribeRegions) answer in.
 LANGUAGES = ("zh-CN", "en-US", "ja")
@@ -190,11 +190,11 @@ def zone_local_name(zone_id: str, language: str = "zh-CN") -> str:
     known = REGIONS.get(region_id)
     if language == "zh-CN":
         name = known.local_name if known is not None else region_id
-        numbered = _NUMBERED.match(name)
+        numbered = _NUMBERED().match(name)
         if numbered:  # the area and its number, spaced: 华东 1
             area = f"{numbered.group(1)} {numbered.group(2)}"
         else:  # the city in brackets (东京), or the whole name (中国香港)
-            bracketed = _IN_BRACKETS.match(name)
+            bracketed = _IN_BRACKETS().match(name)
             area = bracketed.group(1) if bracketed else name
         return f"{area} 可用区 {letter}"
     city = _CITIES.get(region_id, region_id)

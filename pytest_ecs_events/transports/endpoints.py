@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..core.lazy import pattern_on_first_use
+
 __all__ = [
     "CMS_HOST",
     "CMS_URL",
@@ -26,27 +28,63 @@ __all__ = [
     "refusal_message",
 ]
 
-#: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
-#: ``ecs-vpc.<region>.aliyuncs.com``.
-ECS_HOST = re.compile(r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
-ECS_URL = re.compile(r"https?://(?:" + ECS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
-#: CloudMonitor: ``metrics.aliyuncs.com`` and ``metrics.<region>.aliyuncs.com`` (both SDKs'
-#: endpoint maps; the legacy SDK sends most regions to ``metrics.cn-hangzhou``).
-CMS_HOST = re.compile(r"metrics(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
-CMS_URL = re.compile(r"https?://(?:" + CMS_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
-#: Server Load Balancer: ``slb.aliyuncs.com`` (both SDKs' endpoint maps, for most regions),
-#: ``slb.<region>.aliyuncs.com`` (the regional rule), ``slb-vpc.<region>.aliyuncs.com`` (the
-#: new SDK's ``network="vpc"``) and ``slb-api.<region>.aliyuncs.com`` (one map entry).
-SLB_HOST = re.compile(r"slb(?:-vpc|-api)?(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com", re.I)
-SLB_URL = re.compile(r"https?://(?:" + SLB_HOST.pattern + r")(?::\d+)?(?:[/?#].*)?\Z", re.I | re.S)
-#: Every RPC product's URL (ECS first: the hot path's host matches the first branch).
-RPC_URL = re.compile(
-    r"https?://(?:" + ECS_HOST.pattern + "|" + CMS_HOST.pattern + "|" + SLB_HOST.pattern
-    + r")(?::\d+)?(?:[/?#].*)?\Z",
-    re.I | re.S,
-)  # fmt: skip
+# The patterns are compiled on first use (a test that makes no call never needs them); the
+# public names below are bound by ``__getattr__`` when first read.
+_ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com"
+_CMS_HOST = r"metrics(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com"
+_SLB_HOST = r"slb(?:-vpc|-api)?(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com"
+_URL_HEAD, _URL_TAIL = r"https?://(?:", r")(?::\d+)?(?:[/?#].*)?\Z"
+_ecs_host = pattern_on_first_use(_ECS_HOST, re.I)
+_cms_host = pattern_on_first_use(_CMS_HOST, re.I)
+_slb_host = pattern_on_first_use(_SLB_HOST, re.I)
+#: The patterns behind the public names, by name.
+_PATTERNS = {
+    #: ``ecs.aliyuncs.com``, ``ecs-<region>.aliyuncs.com``, ``ecs.<region>.aliyuncs.com``,
+    #: ``ecs-vpc.<region>.aliyuncs.com``.
+    "ECS_HOST": _ecs_host,
+    "ECS_URL": pattern_on_first_use(_URL_HEAD + _ECS_HOST + _URL_TAIL, re.I | re.S),
+    #: CloudMonitor: ``metrics.aliyuncs.com`` and ``metrics.<region>.aliyuncs.com`` (both
+    #: SDKs' endpoint maps; the legacy SDK sends most regions to ``metrics.cn-hangzhou``).
+    "CMS_HOST": _cms_host,
+    "CMS_URL": pattern_on_first_use(_URL_HEAD + _CMS_HOST + _URL_TAIL, re.I | re.S),
+    #: Server Load Balancer: ``slb.aliyuncs.com`` (both SDKs' endpoint maps, for most
+    #: regions), ``slb.<region>.aliyuncs.com`` (the regional rule),
+    #: ``slb-vpc.<region>.aliyuncs.com`` (the new SDK's ``network="vpc"``) and
+    #: ``slb-api.<region>.aliyuncs.com`` (one map entry).
+    "SLB_HOST": _slb_host,
+    "SLB_URL": pattern_on_first_use(_URL_HEAD + _SLB_HOST + _URL_TAIL, re.I | re.S),
+    #: Every RPC product's URL (ECS first: the hot path's host matches the first branch).
+    "RPC_URL": pattern_on_first_use(
+        _URL_HEAD + _ECS_HOST + "|" + _CMS_HOST + "|" + _SLB_HOST + _URL_TAIL, re.I | re.S
+    ),
+    #: MNS: ``<accountid>.mns.<region>.aliyuncs.com``, and the ``<region>-internal`` and
+    #: ``<region>-internal-vpc`` variants (the region part takes them as it is).
+    "MNS_HOST": pattern_on_first_use(
+        r"[a-z0-9][a-z0-9-]*\.mns\.[a-z0-9]+(?:-[a-z0-9]+)*\.aliyuncs\.com", re.I
+    ),
+}
+_rpc_url = _PATTERNS["RPC_URL"]
+_mns_host = _PATTERNS["MNS_HOST"]
+ECS_HOST: re.Pattern[str]
+ECS_URL: re.Pattern[str]
+CMS_HOST: re.Pattern[str]
+CMS_URL: re.Pattern[str]
+SLB_HOST: re.Pattern[str]
+SLB_URL: re.Pattern[str]
+RPC_URL: re.Pattern[str]
+MNS_HOST: re.Pattern[str]
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    pattern = _PATTERNS.get(name)
+    if pattern is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    compiled = globals()[name] = pattern()
+    return compiled
+
+
 #: The RPC products by host pattern, as keys of ``api/products.py``.
-_PRODUCT_HOSTS = (("ecs", ECS_HOST), ("cms", CMS_HOST), ("slb", SLB_HOST))
+_PRODUCT_HOSTS = (("ecs", _ecs_host), ("cms", _cms_host), ("slb", _slb_host))
 #: Hosts already routed (a process talks to a handful): one dict lookup per call.
 _HOST_PRODUCTS: dict[str, str] = {}
 
@@ -59,21 +97,16 @@ def product_for_host(host: str) -> str:
     if known is not None:
         return known
     name = host.rstrip(".")
-    found = next((key for key, pattern in _PRODUCT_HOSTS if pattern.fullmatch(name)), "")
+    found = next((key for key, pattern in _PRODUCT_HOSTS if pattern().fullmatch(name)), "")
     if len(_HOST_PRODUCTS) < 1024:
         _HOST_PRODUCTS[host] = found
     return found
 
 
-#: MNS: ``<accountid>.mns.<region>.aliyuncs.com``, and the ``<region>-internal`` and
-#: ``<region>-internal-vpc`` variants (the region part takes them as it is).
-MNS_HOST = re.compile(r"[a-z0-9][a-z0-9-]*\.mns\.[a-z0-9]+(?:-[a-z0-9]+)*\.aliyuncs\.com", re.I)
-
-
 def is_mns_host(host: str) -> bool:
     """True for an MNS endpoint host name (a ``:port`` and a trailing dot allowed)."""
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return MNS_HOST.fullmatch(name.rstrip(".")) is not None
+    return _mns_host().fullmatch(name.rstrip(".")) is not None
 
 
 def is_simulated_host(host: object) -> bool:
@@ -88,16 +121,16 @@ def is_simulated_host(host: object) -> bool:
     if host[-12:].lower() != "aliyuncs.com":
         return False
     return (
-        ECS_HOST.fullmatch(host) is not None
-        or CMS_HOST.fullmatch(host) is not None
-        or SLB_HOST.fullmatch(host) is not None
-        or MNS_HOST.fullmatch(host) is not None
+        _ecs_host().fullmatch(host) is not None
+        or _cms_host().fullmatch(host) is not None
+        or _slb_host().fullmatch(host) is not None
+        or _mns_host().fullmatch(host) is not None
     )
 
 
 def is_simulated_url(url: str) -> bool:
     """True for an http(s) URL whose host is a simulated product's endpoint."""
-    return RPC_URL.match(url) is not None
+    return _rpc_url().match(url) is not None
 
 
 def refusal_message(host: str, port: int | None, stack: str) -> str:

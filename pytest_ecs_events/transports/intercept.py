@@ -52,12 +52,24 @@ from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.protocol import JSON_CONTENT_TYPE
 from ..api.speedups.fast_parse import parse_query, split_url
-from . import aiohttp_intercept, guard
-from .endpoints import ECS_HOST, ECS_URL, RPC_URL, product_for_host
+from . import aiohttp_intercept, endpoints, guard
+from .endpoints import product_for_host
 from .relay import Relay, Relayed
 from .speedups import lower_case_headers
 
 __all__ = ["ECS_HOST", "ECS_URL", "Interceptor", "Relay", "Relayed", "request_from_prepared"]
+
+# Re-exported from :mod:`.endpoints`, which compiles its patterns on first use.
+ECS_HOST: re.Pattern[str]
+ECS_URL: re.Pattern[str]
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    if name in ("ECS_HOST", "ECS_URL"):
+        pattern: re.Pattern[str] = getattr(endpoints, name)
+        return pattern
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The vendored copies of requests the SDKs send through, whose adapters we mock: the
 #: legacy SDK's and the 2019 ``alibaba-cloud-python-sdk-v2``'s.
@@ -384,7 +396,7 @@ def _new_mock(board: _Switchboard, target: str, real_send: Callable[..., Any]) -
     )
     callback = functools.partial(board._route, requests_package=_requests_package(target))
     mock.add(_any_method_callback()(
-        "POST", RPC_URL, callback=callback, content_type=JSON_CONTENT_TYPE
+        "POST", endpoints.RPC_URL, callback=callback, content_type=JSON_CONTENT_TYPE
     ))  # fmt: skip
     if isinstance(getattr(mock, "_calls", None), responses.CallList):
         mock._calls = _unrecorded()  # see _unrecorded
@@ -404,7 +416,7 @@ def _any_method_callback() -> type[Any]:
 
     class AnyMethodCallback(responses.CallbackResponse):
         def matches(self, request: Any) -> tuple[bool, str]:
-            if RPC_URL.match(str(request.url)) is None:
+            if endpoints.RPC_URL.match(str(request.url)) is None:
                 return False, "URL does not match"
             return True, ""
 
@@ -450,7 +462,7 @@ def _send_through(
     patch would send it (through to the adapter there before us)."""
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if RPC_URL.match(str(request.url)) is not None:
+        if endpoints.RPC_URL.match(str(request.url)) is not None:
             board = _SWITCHBOARD
             relay = board.relay()
             if relay is not None:

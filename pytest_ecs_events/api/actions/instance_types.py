@@ -4,7 +4,6 @@ types (``core/instance_types.py``) and the types the account's instances use."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from ...core.instance_types import (
@@ -14,6 +13,7 @@ from ...core.instance_types import (
     TypeFilter,
     known_types,
 )
+from ...core.lazy import pattern_on_first_use
 from ...core.simulation import Simulation
 from ..params import Params
 from ..registry import ActionContext, Query, query_action
@@ -23,15 +23,15 @@ from ..speedups.answer_cache import SameInputs
 MAX_RESULTS = 1600
 _LEVELS = ("EntryLevel", "EnterpriseLevel", "CreditEntryLevel")
 _LOCAL = ("local_hdd_pro", "local_ssd_pro")
-_TOKEN = re.compile(r"[0-9a-f]{32}")
-_NUMBER = re.compile(r"\s*[+]?(\d{1,12}(\.\d{0,6})?|\.\d{1,6})\s*")
+_TOKEN = pattern_on_first_use(r"[0-9a-f]{32}")
+_NUMBER = pattern_on_first_use(r"\s*[+]?(\d{1,12}(\.\d{0,6})?|\.\d{1,6})\s*")
 
 
 def _bound(p: Params, name: str, text: str | None) -> float | None:
     """A range filter's value: a non-negative count, or a decimal (GiB, GHz)."""
     if text is None:
         return None
-    if not _NUMBER.fullmatch(text) or (name in INTEGER_FILTERS and "." in text):
+    if not _NUMBER().fullmatch(text) or (name in INTEGER_FILTERS and "." in text):
         kind = "a non-negative integer" if name in INTEGER_FILTERS else "a non-negative number"
         raise p.invalid(name, f"expected {kind}, got {text!r}")
     return float(text)
@@ -102,7 +102,7 @@ def describe_instance_types(ctx: ActionContext) -> Query:
     )
     size = p.integer("MaxResults", default=MAX_RESULTS, minimum=1, maximum=MAX_RESULTS)
     token = p.text("NextToken")
-    if token is not None and not _TOKEN.fullmatch(token):
+    if token is not None and not _TOKEN().fullmatch(token):
         raise p.invalid("NextToken", "use the NextToken of the previous response")
     offset = int(token, 16) if token is not None else 0
 

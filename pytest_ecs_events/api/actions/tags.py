@@ -7,20 +7,20 @@ The rules of a change (key and value syntax, limits, all-or-nothing) are in
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...core import tagging
 from ...core.errors import EcsApiError
+from ...core.lazy import pattern_on_first_use
 from ...core.simulation import Simulation
 from ..paging import page_request
 from ..params import Params
 from ..registry import ActionContext, Query, action, query_action
 
-_VALUE_FIELD = re.compile(r"TagValues\.[0-9]{1,9}")
-_TOKEN = re.compile(r"[0-9a-f]{32}")
+_VALUE_FIELD = pattern_on_first_use(r"TagValues\.[0-9]{1,9}")
+_TOKEN = pattern_on_first_use(r"[0-9a-f]{32}")
 #: Rows of a ListTagResources page (the action has no page-size parameter; our choice).
 LIST_PAGE_SIZE = 50
 #: The Tag.N pair that selects a resource group instead of a tag (ListTagResources).
@@ -54,7 +54,7 @@ def read_tag_filters(p: Params) -> list[tuple[str | None, list[str]]]:
         values = sorted(
             (int(field[len("TagValues.") :]), value)
             for field, value in entry.items()
-            if _VALUE_FIELD.fullmatch(field) and value != ""
+            if _VALUE_FIELD().fullmatch(field) and value != ""
         )
         if "TagKey" in entry or values:
             filters.append((entry.get("TagKey") or None, [v for _, v in values]))
@@ -246,7 +246,7 @@ def list_tag_resources(ctx: ActionContext) -> Query:
             403,
         )
     token = p.text("NextToken")
-    if token is not None and not _TOKEN.fullmatch(token):
+    if token is not None and not _TOKEN().fullmatch(token):
         raise EcsApiError("Invalid.NextToken", "The specified NextToken is not valid.", 403)
     offset = int(token, 16) if token is not None else 0
     wanted = set(ids)

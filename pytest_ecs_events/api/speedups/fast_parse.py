@@ -19,6 +19,8 @@ import functools
 import re
 from urllib.parse import unquote_plus, urlsplit
 
+from ...core.lazy import pattern_on_first_use
+
 __all__ = ["parse_query", "split_url", "unquote_query_part"]
 
 
@@ -65,7 +67,7 @@ def split_url(url: str) -> tuple[str, str, str]:
 
 _SCHEMES = frozenset({"http", "https"})
 
-_ASCII_ESCAPE = re.compile(r"%([0-7][0-9A-Fa-f])")
+_ASCII_ESCAPE = pattern_on_first_use(r"%([0-7][0-9A-Fa-f])")
 
 
 def _ascii_char(match: re.Match[str]) -> str:
@@ -78,7 +80,7 @@ def unquote_query_part(text: str) -> str:
     if "%" not in text and "+" not in text:
         return text
     plain = text.replace("+", " ")
-    decoded = _ASCII_ESCAPE.sub(_ascii_char, plain)
+    decoded = _ASCII_ESCAPE().sub(_ascii_char, plain)
     if "%" in decoded:  # a non-ASCII or malformed escape, or a decoded "%": the full rules
         return unquote_plus(text)
     return decoded
