@@ -8,11 +8,9 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from queue_consumer import LegacyEcs, NewEcs, QueueConsumer
+from queue_consumer import QUEUE, LegacyEcs, NewEcs, QueueConsumer
 
 from pytest_ecs_events import EcsSimulator
-
-QUEUE = "ecs-events"
 
 
 @pytest.fixture(params=["legacy", "new"])

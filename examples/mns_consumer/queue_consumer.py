@@ -49,6 +49,9 @@ from mns.mns_exception import MNSExceptionBase
 
 log = logging.getLogger("mns_consumer")
 
+#: The queue the CloudMonitor event rule delivers to (a setting of the deployment).
+QUEUE = "ecs-events"
+
 REBOOT_SCHEDULED = "Instance:SystemMaintenance.Reboot:Scheduled"
 # Without a status filter DescribeInstanceHistoryEvents lists only finished events: ask for all.
 ALL_STATUSES = ["Scheduled", "Inquiring", "Executing", "Executed", "Avoided", "Canceled", "Failed"]

@@ -11,10 +11,9 @@ import pytest
 from aliyunsdkcms.request.v20190101.PutEventRuleRequest import PutEventRuleRequest
 from aliyunsdkcms.request.v20190101.PutEventRuleTargetsRequest import PutEventRuleTargetsRequest
 from aliyunsdkcore.client import AcsClient
-from conftest import QUEUE
 from mns.account import Account
 from mns.queue import Message, QueueMeta
-from queue_consumer import QueueConsumer
+from queue_consumer import QUEUE, QueueConsumer
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
 AK, SECRET = "my-access-key", "my-secret"

@@ -6,7 +6,7 @@ import pytest
 from alibabacloud_cms20190101 import models as cms_models
 from alibabacloud_cms20190101.client import Client as CmsClient
 from alibabacloud_tea_openapi.models import Config
-from conftest import QUEUE
+from queue_consumer import QUEUE
 
 START = "2024-05-01T00:00:00Z"
 pytestmark = pytest.mark.ecs_sim(now=START, instances=["i-web1", "i-web2", "i-web3"])
