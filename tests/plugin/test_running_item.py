@@ -76,10 +76,13 @@ def test_outside_a_test_the_fixture_says_so(monkeypatch: pytest.MonkeyPatch) -> 
         fixtures.running_item()
 
 
-def test_the_fixture_does_not_ask_for_request(request: pytest.FixtureRequest) -> None:
-    """pytest 9 builds a ``RequestFixtureDef`` at each look-up of ``request``."""
-    (definition,) = request._fixturemanager.getfixturedefs("ecs_sim", request.node) or ()
-    assert definition.argnames == ()
+def test_the_fixture_does_not_ask_for_request(ecs_pytester: pytest.Pytester) -> None:
+    """pytest 9 builds a ``RequestFixtureDef`` at each look-up of ``request``: a test asking
+    only for ``ecs_sim`` has no ``request`` in its fixture closure."""
+    ecs_pytester.makepyfile("def test_x(ecs_sim):\n    pass\n")
+    (item,), _ = ecs_pytester.inline_genitems()
+    assert "ecs_sim" in item.fixturenames
+    assert "request" not in item.fixturenames
 
 
 ONE_PER_SESSION = """
