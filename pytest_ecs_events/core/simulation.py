@@ -91,9 +91,11 @@ _BATCH_ACTIONS: dict[str, tuple[str, InstanceStatus]] = {
 
 #: The generator of every account made without a seed. Seeding a ``random.Random`` fills its
 #: 624-word state (a cost each unseeded test would pay for ids that need no stream of their
-#: own); its draws are single C calls under the GIL, so accounts in several threads share it
-#: safely. A forked child reseeds it, as :mod:`random` does for its own generator, so that
-#: forked processes do not draw the same ids.
+#: own). Each draw of its state is one C call under the GIL (a ``randint`` is a few of them),
+#: so accounts in several threads share it safely, as the :mod:`random` module's own
+#: generator is shared; threads' draws may interleave, which no unseeded id depends on. A
+#: forked child reseeds it, as :mod:`random` does for its own, so that forked processes do
+#: not draw the same ids.
 _UNSEEDED = random.Random()
 if hasattr(os, "register_at_fork"):  # pragma: no branch (every POSIX system)
     os.register_at_fork(after_in_child=_UNSEEDED.seed)
