@@ -15,24 +15,40 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def lazy_exports(
-    package: str, namespace: dict[str, Any], exports: Mapping[str, str]
+def lazy_values(
+    module: str, namespace: dict[str, Any], makers: Mapping[str, Callable[[], Any]]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for ``package``: ``exports`` maps each public name to
-    the (relative) module that defines it; a loaded name becomes a plain attribute."""
+    """``__getattr__`` and ``__dir__`` for ``module``: ``makers`` maps each public name to the
+    function that makes its value on the first read; the value then becomes a plain
+    attribute (``namespace`` is the module's ``globals()``)."""
 
     def __getattr__(name: str) -> Any:
-        module = exports.get(name)
-        if module is None:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, package), name)
-        namespace[name] = value
+        make = makers.get(name)
+        if make is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        value = namespace[name] = make()
         return value
 
     def __dir__() -> list[str]:
-        return sorted({*namespace, *exports})
+        return sorted({*namespace, *makers})
 
     return __getattr__, __dir__
+
+
+def lazy_exports(
+    package: str, namespace: dict[str, Any], exports: Mapping[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """:func:`lazy_values` for names defined elsewhere: ``exports`` maps each public name to
+    the module that defines it (relative to ``package`` if it starts with a dot)."""
+    makers = {
+        name: functools.partial(_attribute_of, module, package, name)
+        for name, module in exports.items()
+    }
+    return lazy_values(package, namespace, makers)
+
+
+def _attribute_of(module: str, package: str, name: str) -> Any:
+    return getattr(importlib.import_module(module, package), name)
 
 
 def module_on_first_use(name: str, package: str | None = None) -> Callable[[], types.ModuleType]:

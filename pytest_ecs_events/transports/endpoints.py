@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..core.lazy import pattern_on_first_use
+from ..core.lazy import lazy_values, pattern_on_first_use
 
 __all__ = [
     "CMS_HOST",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 # The patterns are compiled on first use (a test that makes no call never needs them); the
-# public names below are bound by ``__getattr__`` when first read.
+# public names below are bound when first read (``lazy_values``).
 _ECS_HOST = r"ecs(?:-vpc)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com"
 _CMS_HOST = r"metrics(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com"
 _SLB_HOST = r"slb(?:-vpc|-api)?(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?\.aliyuncs\.com"
@@ -74,13 +74,7 @@ SLB_URL: re.Pattern[str]
 RPC_URL: re.Pattern[str]
 MNS_HOST: re.Pattern[str]
 
-
-def __getattr__(name: str) -> re.Pattern[str]:
-    pattern = _PATTERNS.get(name)
-    if pattern is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    compiled = globals()[name] = pattern()
-    return compiled
+__getattr__, __dir__ = lazy_values(__name__, globals(), _PATTERNS)
 
 
 #: The RPC products by host pattern, as keys of ``api/products.py``.

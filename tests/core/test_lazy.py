@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_ecs_events.core import clock
-from pytest_ecs_events.core.lazy import lazy_exports, moved_exports
+from pytest_ecs_events.core.lazy import lazy_exports, lazy_values, moved_exports
 
 
 def test_lazy_exports_load_a_name_once_and_keep_it() -> None:
@@ -28,6 +28,24 @@ def test_lazy_exports_refuse_an_unknown_name() -> None:
     getattr_, _ = lazy_exports("pkg.sub", {}, {"known": ".clock"})
     with pytest.raises(AttributeError, match=r"module 'pkg\.sub' has no attribute 'unknown'"):
         getattr_("unknown")
+
+
+def test_lazy_values_make_a_value_on_the_first_read_and_keep_it() -> None:
+    made: list[str] = []
+    namespace: dict[str, Any] = {"already": 1}
+
+    def make() -> object:
+        made.append("value")
+        return object()
+
+    getattr_, dir_ = lazy_values("pkg.mod", namespace, {"VALUE": make})
+    assert dir_() == ["VALUE", "already"]  # listed before it is made
+    assert made == []
+    value = getattr_("VALUE")
+    assert namespace["VALUE"] is value
+    assert made == ["value"]
+    with pytest.raises(AttributeError, match=r"module 'pkg\.mod' has no attribute 'OTHER'"):
+        getattr_("OTHER")
 
 
 def test_moved_exports_warn_on_every_read_and_return_the_moved_object() -> None:
