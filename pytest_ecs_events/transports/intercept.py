@@ -52,8 +52,9 @@ from ..api.faults import TransportFault
 from ..api.messages import ApiRequest, ApiResponse
 from ..api.protocol import JSON_CONTENT_TYPE
 from ..api.speedups.fast_parse import parse_query, split_url
+from ..core.lazy import lazy_exports
 from . import aiohttp_intercept, endpoints, guard
-from .endpoints import product_for_host
+from .endpoints import is_simulated_url, product_for_host
 from .relay import Relay, Relayed
 from .speedups import lower_case_headers
 
@@ -62,13 +63,9 @@ __all__ = ["ECS_HOST", "ECS_URL", "Interceptor", "Relay", "Relayed", "request_fr
 # Re-exported from :mod:`.endpoints`, which compiles its patterns on first use.
 ECS_HOST: re.Pattern[str]
 ECS_URL: re.Pattern[str]
-
-
-def __getattr__(name: str) -> re.Pattern[str]:
-    if name in ("ECS_HOST", "ECS_URL"):
-        pattern: re.Pattern[str] = getattr(endpoints, name)
-        return pattern
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(
+    __name__, globals(), dict.fromkeys(("ECS_HOST", "ECS_URL"), endpoints.__name__)
+)
 
 
 #: The vendored copies of requests the SDKs send through, whose adapters we mock: the
@@ -416,7 +413,7 @@ def _any_method_callback() -> type[Any]:
 
     class AnyMethodCallback(responses.CallbackResponse):
         def matches(self, request: Any) -> tuple[bool, str]:
-            if endpoints.RPC_URL.match(str(request.url)) is None:
+            if not is_simulated_url(str(request.url)):
                 return False, "URL does not match"
             return True, ""
 
@@ -462,7 +459,7 @@ def _send_through(
     patch would send it (through to the adapter there before us)."""
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if endpoints.RPC_URL.match(str(request.url)) is not None:
+        if is_simulated_url(str(request.url)):
             board = _SWITCHBOARD
             relay = board.relay()
             if relay is not None:
