@@ -56,24 +56,14 @@ def module_on_first_use(name: str, package: str | None = None) -> Callable[[], t
     a dot), imported by its first call and then kept: for a module that only some runs need,
     asked for on a path taken at every test or call, where an import statement would cost more
     than the look-up."""
-
-    @functools.cache
-    def load() -> types.ModuleType:
-        return importlib.import_module(name, package)
-
-    return load
+    return functools.cache(functools.partial(importlib.import_module, name, package))
 
 
 def pattern_on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
     """A function that returns ``re.compile(pattern, flags)``, compiled by its first call and
     then kept: for a pattern that only some runs or actions use, in a module every test
     imports (compiling a pattern is pure-Python work, paid at import otherwise)."""
-
-    @functools.cache
-    def compiled() -> re.Pattern[str]:
-        return re.compile(pattern, flags)
-
-    return compiled
+    return functools.cache(functools.partial(re.compile, pattern, flags))
 
 
 def moved_exports(
