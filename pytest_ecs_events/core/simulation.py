@@ -17,7 +17,8 @@ import random
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import tagging
 from .addressing import AddressBook
@@ -101,6 +102,9 @@ if hasattr(os, "register_at_fork"):  # pragma: no branch (every POSIX system)
     os.register_at_fork(after_in_child=_UNSEEDED.seed)
 
 
+_Area = TypeVar("_Area")
+
+
 def _new_rng(seed: int | None) -> random.Random:
     """The account's generator: ``seed``'s, or without one the process's unseeded one."""
     if seed is None:
@@ -154,12 +158,9 @@ class Simulation(EventOps):
         """The account's MNS queues (core/queues.py): read against the clock, no timers."""
         made = self._queues
         if made is None:
-            with self.lock:
-                made = self._queues
-                if made is None:
-                    from .queues import QueueStore
+            from .queues import QueueStore
 
-                    made = self._queues = QueueStore()
+            made = self._area("_queues", QueueStore)
         return made
 
     @property
@@ -167,12 +168,9 @@ class Simulation(EventOps):
         """The account's CloudMonitor event rules (core/event_rules.py)."""
         made = self._event_rules
         if made is None:
-            with self.lock:
-                made = self._event_rules
-                if made is None:
-                    from .event_rules import EventRuleBook
+            from .event_rules import EventRuleBook
 
-                    made = self._event_rules = EventRuleBook(self.rule_target_listeners)
+            made = self._area("_event_rules", partial(EventRuleBook, self.rule_target_listeners))
         return made
 
     @property
@@ -180,12 +178,9 @@ class Simulation(EventOps):
         """The account's Cloud Assistant: commands and their runs (core/cloud_assistant.py)."""
         made = self._cloud_assistant
         if made is None:
-            with self.lock:  # two threads' first use: one Cloud Assistant
-                made = self._cloud_assistant
-                if made is None:
-                    from .cloud_assistant import CloudAssistant
+            from .cloud_assistant import CloudAssistant
 
-                    made = self._cloud_assistant = CloudAssistant(self)
+            made = self._area("_cloud_assistant", partial(CloudAssistant, self))
         return made
 
     def command_runs(self) -> list[CommandRun]:
@@ -199,13 +194,20 @@ class Simulation(EventOps):
         """The account's Server Load Balancer instances (core/load_balancers.py)."""
         made = self._load_balancers
         if made is None:
-            with self.lock:
-                made = self._load_balancers
-                if made is None:
-                    from .load_balancers import LoadBalancerStore
+            from .load_balancers import LoadBalancerStore
 
-                    made = self._load_balancers = LoadBalancerStore(self, self._lb_seed)
+            made = self._area("_load_balancers", partial(LoadBalancerStore, self, self._lb_seed))
         return made
+
+    def _area(self, attribute: str, make: Callable[[], _Area]) -> _Area:
+        """The area kept in ``attribute``, made by ``make`` if it is not yet (under the lock:
+        two threads' first uses make one)."""
+        with self.lock:
+            made: _Area | None = getattr(self, attribute)
+            if made is None:
+                made = make()
+                setattr(self, attribute, made)
+            return made
 
     # ------------------------------------------------------------------------ instances
     def add_instance(
