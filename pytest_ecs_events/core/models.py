@@ -194,40 +194,30 @@ def _changed(old: _Shared, name: str, value: object) -> _Shared:
     return new
 
 
-def _part_copier() -> Callable[[_Shared], _Shared]:
-    """A function copying a part's fields (``successor`` reset) by plain attribute reads and
-    writes, as a dataclass's generated ``__init__`` does: a loop over the names costs a
-    ``getattr`` and a ``setattr`` call a field, and every event's change copies a part."""
-    body = "".join(f"    new.{name} = old.{name}\n" for name in _SHARED_FIELDS)
+def _part_function(signature: str, fill: str) -> Callable[..., _Shared]:
+    """A function ``signature`` making a new part whose fields ``fill`` sets (``successor``
+    reset) by plain attribute writes, as a dataclass's generated ``__init__`` does: a loop
+    over the names costs a ``setattr`` call a field, and every event's change makes a part."""
     source = (
-        f"def copy(old):\n    new = make(Part)\n{body}    new.successor = None\n    return new\n"
+        f"def {signature}:\n    new = make(Part)\n{fill}    new.successor = None\n    return new\n"
     )
     namespace: dict[str, Any] = {"Part": _Shared, "make": _Shared.__new__}
     exec(source, namespace)
-    copy: Callable[[_Shared], _Shared] = namespace["copy"]
-    return copy
+    made: Callable[..., _Shared] = namespace[signature.partition("(")[0]]
+    return made
 
 
-_copy_part = _part_copier()
-
-
-def _part_maker() -> Callable[[tuple[object, ...], int], _Shared]:
-    """A function making a part from ``values`` (every field of :data:`_SHARED_FIELDS` but
-    ``seq_base``, in that order) and ``seq_base``, by one unpacking and plain attribute
-    writes: a loop over the names costs a ``setattr`` call a field."""
-    names = _SHARED_FIELDS[:-1]  # every field but the last, ``seq_base``
-    targets = ", ".join(f"new.{name}" for name in names)
-    source = (
-        f"def make_part(values, seq):\n    new = make(Part)\n    {targets}, = values\n"
-        f"    new.seq_base = seq\n    new.successor = None\n    return new\n"
-    )
-    namespace: dict[str, Any] = {"Part": _Shared, "make": _Shared.__new__}
-    exec(source, namespace)
-    make_part: Callable[[tuple[object, ...], int], _Shared] = namespace["make_part"]
-    return make_part
-
-
-_make_part = _part_maker()
+#: ``_copy_part(old)``: a copy of a part's fields.
+_copy_part = _part_function(
+    "copy(old)", "".join(f"    new.{name} = old.{name}\n" for name in _SHARED_FIELDS)
+)
+#: ``_make_part(values, seq)``: a part of ``values`` (every field of :data:`_SHARED_FIELDS`
+#: but the last, ``seq_base``, in that order) and ``seq`` as its ``seq_base``.
+_make_part = _part_function(
+    "make_part(values, seq)",
+    f"    {', '.join(f'new.{name}' for name in _SHARED_FIELDS[:-1])}, = values\n"
+    "    new.seq_base = seq\n",
+)
 
 
 def _evolve(old: _Shared, name: str, value: object) -> _Shared:
