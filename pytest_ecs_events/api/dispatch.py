@@ -21,11 +21,12 @@ records the try and raises :class:`~.faults.TransportFault`, and the transport a
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from time import sleep as _sleep  # bound now: a test that patches time.sleep keeps latency
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import EcsApiError
 from ..core.lazy import moved_exports
@@ -67,26 +68,18 @@ class RpcApi:
         #: Seconds each call waits (real time) before it is served; see ``handle``.
         self.latency = 0.0
         self._lock = threading.Lock()
-        # ``_answers`` (read-only questions, each parsed once, and their last answers) and
-        # ``_renderings`` (each record's rendering, kept until it changes), both speedups/,
-        # are made by the first call that needs them (``__getattr__``): an account whose
-        # test makes no API call makes neither.
 
-    _answers: AnswerCache
-    _renderings: RenderCache
+    # Made by the first call that needs them: an account whose test makes no API call makes
+    # neither (the sim setter replaces both).
+    @functools.cached_property
+    def _answers(self) -> AnswerCache:
+        """Read-only questions, each parsed once, and their last answers (speedups/)."""
+        return AnswerCache()
 
-    if not TYPE_CHECKING:  # for mypy, the two declarations above; nothing else is missing
-
-        def __getattr__(self, name: str) -> Any:
-            """Only called for an attribute not set: one of the two caches, not made yet."""
-            if name == "_answers" or name == "_renderings":
-                with self._lock:  # two threads' first calls: one cache
-                    made = self.__dict__.get(name)
-                    if made is None:
-                        made = AnswerCache() if name == "_answers" else RenderCache()
-                        setattr(self, name, made)
-                return made
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    @functools.cached_property
+    def _renderings(self) -> RenderCache:
+        """Each record's rendering, kept until it changes (speedups/)."""
+        return RenderCache()
 
     @property
     def sim(self) -> Simulation:
