@@ -361,7 +361,8 @@ class EcsSimulator(EcsHandle):
 
     # ----------------------------------------------------------------------- instances
     def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
-        self._check_region(attributes.get("region"))
+        if attributes.get("region") is not None:  # else the account's own region
+            self._check_region(attributes["region"])
         return self._sim.add_instance(instance_id, **attributes)
 
     def _check_region(self, region: str | None) -> None:

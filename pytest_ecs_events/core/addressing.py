@@ -13,6 +13,7 @@ import ipaddress
 import random
 from dataclasses import dataclass, field
 
+from . import regions as _regions
 from .regions import new_resource_id
 
 #: The CIDR block of the default VPC of each region (the console's default).
@@ -51,6 +52,14 @@ def _vswitch_cidr(vpc_cidr: ipaddress.IPv4Network, count: int) -> ipaddress.IPv4
     index = count % (vpc_cidr.num_addresses // size)
     base = int(vpc_cidr.network_address) + index * size
     return ipaddress.IPv4Network((base, VSWITCH_PREFIX))
+
+
+#: (id of a block, reserved low, reserved high) -> (the block, first and last address one
+#: may draw): blocks are values every account shares (the block is held, so its id stays its).
+_RANGES: dict[tuple[int, int, int], tuple[ipaddress.IPv4Network, int, int]] = {}
+_RANGES_KEPT = 1024
+#: The block of every VPC's first vSwitch.
+_FIRST_VSWITCH = _vswitch_cidr(VPC_CIDR, 0)
 
 
 class AddressBook:
@@ -96,6 +105,24 @@ class AddressBook:
         self.vswitches[made.vswitch_id] = made
         return made
 
+    def zone_network(self, region: str, zone: str) -> tuple[Vpc, VSwitch]:
+        """The region's default VPC and its vSwitch in ``zone``: what ``vswitch(vpc(region),
+        zone)`` gives, made with the same draws, in one step (every new instance asks)."""
+        vpc_id = self._default_vpc.get(region)
+        if vpc_id is None:
+            rng = self._rng
+            vpc = Vpc(new_resource_id("vpc", region, rng), region, VPC_CIDR,
+                      new_resource_id("sg", region, rng))  # fmt: skip
+            vpc_id = vpc.vpc_id
+            self.vpcs[vpc_id] = vpc
+            self._default_vpc[region] = vpc_id
+            made = VSwitch(new_resource_id("vsw", region, rng), vpc_id, zone, _FIRST_VSWITCH)
+            vpc.vswitches[made.vswitch_id] = made
+            self.vswitches[made.vswitch_id] = made
+            return vpc, made
+        vpc = self.vpc(region)
+        return vpc, self.vswitch(vpc, zone)
+
     # -- addresses --------------------------------------------------------------------------
     def claim_ip(self, address: str) -> str:
         """Take ``address`` as given; ValueError if it is not an IPv4 address or is in use."""
@@ -116,8 +143,12 @@ class AddressBook:
         return self._draw(PUBLIC_CIDR, 1, 1)
 
     def _draw(self, cidr: ipaddress.IPv4Network, low: int, high: int) -> str:
-        first = int(cidr.network_address) + low
-        last = int(cidr.broadcast_address) - high
+        bounds = _RANGES.get((id(cidr), low, high))
+        if bounds is None or bounds[0] is not cidr:
+            bounds = (cidr, int(cidr.network_address) + low, int(cidr.broadcast_address) - high)
+            if len(_RANGES) < _RANGES_KEPT:
+                _RANGES[(id(cidr), low, high)] = bounds
+        first, last = bounds[1], bounds[2]
         if len(self._used_ips) >= last - first + 1 and all(
             _dotted(n) in self._used_ips for n in range(first, last + 1)
         ):
@@ -130,8 +161,12 @@ class AddressBook:
 
     def mac_address(self) -> str:
         """A unique MAC address with the prefix of Alibaba Cloud's network interfaces."""
+        rng = self._rng
+        inline = type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES
         while True:
-            tail = self._rng.randbytes(3).hex(":")  # "ab:cd:ef"
+            # "ab:cd:ef" from rng.randbytes(3) (drawn without its frame where it may be)
+            raw = rng.getrandbits(24).to_bytes(3, "little") if inline else rng.randbytes(3)
+            tail = raw.hex(":")
             mac = f"00:16:3e:{tail}"
             if mac not in self._used_macs:
                 self._used_macs.add(mac)

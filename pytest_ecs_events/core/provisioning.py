@@ -14,6 +14,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from . import regions as _regions
 from .addressing import AddressBook
 from .catalog import InstanceStatus
 from .clock import TimeFormatError, parse_time
@@ -61,6 +62,10 @@ def check_attributes(attributes: Mapping[str, Any], *, now: datetime) -> dict[st
     """The attributes with their types checked and times parsed; ValueError naming the first
     bad one. ``None`` values mean "not given" and are dropped."""
     if not attributes:  # the usual case (a marker's instance): nothing to check
+        return {}
+    if list(attributes.values()).count(None) == len(attributes) and _ATTRIBUTE_NAMES.issuperset(
+        attributes
+    ):  # every attribute left out (a handle's call passes each keyword, None if not given)
         return {}
     unknown = attributes.keys() - _ATTRIBUTE_NAMES
     if unknown:
@@ -139,6 +144,24 @@ def new_instance(
     :func:`check_attributes` returns them). Claims its addresses in ``network``; ValueError
     (nothing claimed) if a given address is taken."""
     a = attributes
+    if not a:  # a marker's instance: all generated, with the draws below in their order
+        vpc, vswitch = network.zone_network(region, zone)
+        private_ip = network.private_ip(vswitch)
+        eni = new_resource_id("eni", region, rng)
+        mac = network.mac_address()
+        # the rest is what the fields default to (the general path's values when not given)
+        return Instance(
+            instance_id, region, zone, name, status, MappingProxyType(dict(tags)), now,
+            host_name=f"iZ{instance_id.split('-', 1)[-1]}Z",  # host_name_for(instance_id)
+            vpc_id=vpc.vpc_id,
+            vswitch_id=vswitch.vswitch_id,
+            private_ip=private_ip,
+            network_interface_id=eni,
+            mac_address=mac,
+            security_group_ids=(vpc.security_group_id,),
+            serial_number=_serial_number(rng),
+            started_at=now if status is InstanceStatus.Running else None,
+        )  # fmt: skip
     vpc = network.vpc(region, a.get("vpc_id"))
     vswitch = network.vswitch(vpc, zone, a.get("vswitch_id"))
     if vswitch.zone != zone:
@@ -203,8 +226,15 @@ def _address(
 
 def _serial_number(rng: random.Random) -> str:
     """A random UUID as the instance's serial number (seeded, unlike ``uuid.uuid4``)."""
-    h = rng.randbytes(16).hex()
+    h = _randbytes(rng, 16).hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _randbytes(rng: random.Random, n: int) -> bytes:
+    """``rng.randbytes(n)``, drawn without its frame where it may be (see ``draws_inline``)."""
+    if type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES:
+        return rng.getrandbits(n * 8).to_bytes(n, "little")
+    return rng.randbytes(n)
 
 
 def _claimed(address: str, claimed: list[str]) -> str:
@@ -229,7 +259,7 @@ def system_disk(
         status="In_use",
         image_id=instance.image_id,
         charge_type=instance.charge_type,
-        serial_number=f"{instance.region.split('-')[-1][:3]}{rng.randbytes(8).hex()}",
+        serial_number=f"{instance.region.split('-')[-1][:3]}{_randbytes(rng, 8).hex()}",
         created_at=instance.created_at,
         attached_at=instance.created_at,
         resource_group_id=instance.resource_group_id,

@@ -144,15 +144,26 @@ def draws_inline(rng: random.Random) -> bool:
     return type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES
 
 
+#: (kind, region) -> the ids' fixed start and the size of their random body: every new
+#: simulation makes the same few kinds of id in the same region.
+_ID_HEADS: dict[tuple[str, str], tuple[str, int]] = {}
+_ID_HEADS_KEPT = 4096
+
+
 def new_resource_id(kind: str, region_id: str, rng: random.Random) -> str:
     """An id that looks real: ``<kind>-`` + region prefix + random, 20 characters in all."""
-    prefix = region(region_id).id_prefix
-    size = ID_BODY_LENGTH - len(prefix)
-    if draws_inline(rng):
-        raw = rng.getrandbits(size * 8).to_bytes(size, "little")
+    parts = _ID_HEADS.get((kind, region_id))
+    if parts is None:
+        prefix = region(region_id).id_prefix
+        parts = (f"{kind}-{prefix}", ID_BODY_LENGTH - len(prefix))
+        if len(_ID_HEADS) < _ID_HEADS_KEPT:
+            _ID_HEADS[(kind, region_id)] = parts
+    head, size = parts
+    if type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES:
+        raw = rng.getrandbits(size * 8).to_bytes(size, "little")  # draws_inline(rng)
     else:
         raw = rng.randbytes(size)
-    return f"{kind}-{prefix}{raw.translate(_BYTE_TO_ID_CHAR).decode()}"
+    return head + raw.translate(_BYTE_TO_ID_CHAR).decode()
 
 
 def resource_id_parts(kind: str, region_id: str) -> tuple[str, int, bytes]:

@@ -228,13 +228,16 @@ class Simulation(EventOps):
             if type(status) is not InstanceStatus:  # a member is itself
                 status = InstanceStatus(status)
             region = region or self.config.region
+            store = self.store
             if instance_id is None:
-                instance_id = self._new_id("i", region, self.store.instances.__contains__)
+                instance_id = self._new_id("i", region, store.instances.__contains__)
             elif not isinstance(instance_id, str) or not instance_id.strip():
                 raise ValueError(f"an instance id must be a non-empty string, got {instance_id!r}")
-            existing = self.store.instances.get(instance_id)
+            existing = store.instances.get(instance_id)
             if existing is not None and not existing.released:
                 return existing
+            now = self.clock.now
+            checked = check_attributes(attributes, now=now)
             instance = new_instance(
                 instance_id,
                 region=region,
@@ -242,17 +245,23 @@ class Simulation(EventOps):
                 name=name if name is not None else instance_id,
                 status=status,
                 tags=tags or {},
-                attributes=(checked := check_attributes(attributes, now=self.now)),
-                now=self.now,
+                attributes=checked,
+                now=now,
                 rng=self._rng,
                 network=self.network,
             )
-            self.store.add_instance(instance)
-            self.store.add_disk(
-                system_disk(instance, rng=self._rng, size_gib=checked.get("system_disk_size", 40),
-                            category=checked.get("system_disk_category", "cloud_essd"))
-            )  # fmt: skip
-            self.notify(new_instance_change(self.now, instance_id, None, status, "created"))
+            store.add_instance(instance)
+            if checked:
+                disk = system_disk(
+                    instance,
+                    rng=self._rng,
+                    size_gib=checked.get("system_disk_size", 40),
+                    category=checked.get("system_disk_category", "cloud_essd"),
+                )
+            else:
+                disk = system_disk(instance, rng=self._rng)
+            store.add_disk(disk)
+            self.notify(new_instance_change(now, instance_id, None, status, "created"))
             return instance
 
     def instances(self, region: str | None = None) -> list[Instance]:

@@ -14,7 +14,11 @@ from hypothesis import strategies as st
 from pytest_ecs_events.core.catalog import InstanceStatus
 from pytest_ecs_events.core.images import IMAGES, image
 from pytest_ecs_events.core.instance_types import INSTANCE_TYPES, instance_type
-from pytest_ecs_events.core.provisioning import INSTANCE_ATTRIBUTES, host_name_for
+from pytest_ecs_events.core.provisioning import (
+    INSTANCE_ATTRIBUTES,
+    check_attributes,
+    host_name_for,
+)
 from pytest_ecs_events.core.simulation import Simulation, SimulationConfig
 from tests.helpers.simulation import T0, make_sim
 
@@ -156,3 +160,16 @@ def test_generated_addresses_are_unique_and_inside_their_vswitch(seed: int, coun
         vswitch = sim.network.vswitches[inst.vswitch_id]
         assert vswitch.zone == inst.zone
         assert ipaddress.IPv4Address(inst.private_ip) in vswitch.cidr
+
+
+def test_attributes_all_left_out_are_nothing_to_check_but_an_unknown_one_is_refused() -> None:
+    """A handle passes every keyword, None when not given: that is no attribute at all."""
+    left_out = dict.fromkeys(INSTANCE_ATTRIBUTES)
+    assert check_attributes(left_out, now=T0) == {}
+    with pytest.raises(ValueError, match="unknown attribute"):
+        check_attributes({**left_out, "colour": None}, now=T0)
+    with pytest.raises(ValueError, match="charge_type"):
+        check_attributes({**left_out, "charge_type": "Free"}, now=T0)
+    assert check_attributes({**left_out, "deletion_protection": False}, now=T0) == {
+        "deletion_protection": False
+    }

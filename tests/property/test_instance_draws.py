@@ -1,8 +1,11 @@
 """A new instance's generated attributes drawn the quick way (core/regions.py
 ``new_resource_id`` drawing ``getrandbits`` inline where ``Random.randbytes`` is that draw in
-Python, core/addressing.py ``mac_address`` formatting with ``bytes.hex``, core/simulation.py
-``add_instance`` taking a status member as it is) against the way they replace: the same
-seed gives the same instances, disks, network and generator state after random steps."""
+Python and keeping each kind's id start, core/addressing.py ``mac_address`` formatting with
+``bytes.hex``, ``zone_network`` making the default VPC and vSwitch in one step and ``_draw``
+keeping each block's range, core/provisioning.py ``new_instance`` making a marker's instance
+without its general path, core/simulation.py ``add_instance`` taking a status member as it
+is) against the way they replace: the same seed gives the same instances, disks, network and
+generator state after random steps."""
 
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_ecs_events.core import regions
-from pytest_ecs_events.core.addressing import AddressBook
+from pytest_ecs_events.core import addressing, provisioning, regions, simulation
+from pytest_ecs_events.core.addressing import AddressBook, Vpc, VSwitch
 from pytest_ecs_events.core.catalog import InstanceStatus
 from pytest_ecs_events.core.errors import EcsApiError
+from pytest_ecs_events.core.models import Instance
 from pytest_ecs_events.core.regions import new_resource_id
 from pytest_ecs_events.core.simulation import Simulation, SimulationConfig
 
@@ -55,9 +59,28 @@ def _plain_mac_address(self: AddressBook) -> str:
             return mac
 
 
+def _plain_zone_network(self: AddressBook, region: str, zone: str) -> tuple[Vpc, VSwitch]:
+    vpc = self.vpc(region)
+    return vpc, self.vswitch(vpc, zone)
+
+
+def _general_new_instance(*args: Any, attributes: Any, **keywords: Any) -> Instance:
+    """``new_instance`` through its general path, which a marker's instance (no attributes)
+    skips: the default charge type given is what it would be anyway."""
+    return provisioning.new_instance(
+        *args, attributes=attributes or {"charge_type": "PostPaid"}, **keywords
+    )
+
+
 def _plain(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(regions, "PLAIN_RANDBYTES", None)  # every id through rng.randbytes
+    patch.setattr(regions, "_ID_HEADS", {})  # and its start worked out anew
+    patch.setattr(regions, "_ID_HEADS_KEPT", 0)
+    patch.setattr(addressing, "_RANGES", {})  # every block's range worked out anew
+    patch.setattr(addressing, "_RANGES_KEPT", 0)
     patch.setattr(AddressBook, "mac_address", _plain_mac_address)
+    patch.setattr(AddressBook, "zone_network", _plain_zone_network)
+    patch.setattr(simulation, "new_instance", _general_new_instance)
 
 
 def _step(sim: Simulation, what: str, region: int, status: int, attributes: Any) -> None:
@@ -119,6 +142,31 @@ def test_an_id_is_the_id_of_the_randbytes_draw(seed: int, kind: str, region: str
     expected = f"{kind}-{prefix}{body.translate(regions._BYTE_TO_ID_CHAR).decode()}"
     assert new_resource_id(kind, region, quick) == expected
     assert quick.getstate() == plain.getstate()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(REGIONS), st.sampled_from(STATUSES[:2]))
+def test_a_marker_instance_is_the_general_path_instance(
+    seed: int, region: str, status: InstanceStatus
+) -> None:
+    """No attributes (the quick path) and only the default charge type (the general path)
+    make the same instance from the same draws, in a new network and in one already used."""
+    made = []
+    for attributes in ({}, {"charge_type": "PostPaid"}):
+        rng = random.Random(seed)
+        network = AddressBook(rng)
+        for instance_id in ("i-a", "i-b"):
+            zone = regions.region(region).zones[0]
+            made.append(provisioning.new_instance(
+                instance_id, region=region, zone=zone, name=instance_id, status=status,
+                tags={"k": "v"}, attributes=attributes, now=START, rng=rng, network=network,
+            ))  # fmt: skip
+        made.append((rng.getstate(), [_fields(v) for v in network.vpcs.values()],
+                     sorted(network._used_ips), sorted(network._used_macs)))  # fmt: skip
+    quick, general = made[:3], made[3:]
+    assert [_fields(i) for i in quick[:2]] == [_fields(i) for i in general[:2]]
+    assert quick[2] == general[2]
+    assert quick[0].security_group_ids == (next(iter(network.vpcs.values())).security_group_id,)
 
 
 def test_a_generator_of_its_own_draws_ids_through_its_randbytes() -> None:
