@@ -363,7 +363,11 @@ class EcsSimulator(EcsHandle):
     def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
         if attributes.get("region") is not None:  # else the account's own region
             self._check_region(attributes["region"])
-        return self._sim.add_instance(instance_id, **attributes)
+        # Only the keywords given: each None one is a default of the simulation's
+        # add_instance, and one it would gather into its ``attributes`` (and bind by name
+        # the slow way) only to drop it. ``status=None`` is passed on, to be refused there.
+        given = {k: v for k, v in attributes.items() if v is not None or k == "status"}
+        return self._sim.add_instance(instance_id, **given)
 
     def _check_region(self, region: str | None) -> None:
         """A region given to a setup member: a ``ValueError`` if the API would not know it."""

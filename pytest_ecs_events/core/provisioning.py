@@ -52,6 +52,10 @@ _ATTRIBUTE_NAMES = frozenset(INSTANCE_ATTRIBUTES)
 _TEXT = ("instance_type", "image_id", "host_name", "description", "vpc_id", "vswitch_id",
          "resource_group_id", "key_pair_name")  # fmt: skip
 CHARGE_TYPES = ("PostPaid", "PrePaid")
+#: Each status by its text (``InstanceStatus(text)`` without the enum's lookup frames).
+STATUS_BY_TEXT: Mapping[str, InstanceStatus] = MappingProxyType(
+    {s.value: s for s in InstanceStatus}
+)
 
 
 def _bad(name: str, value: object, expected: str) -> ValueError:
@@ -226,7 +230,10 @@ def _address(
 
 def _serial_number(rng: random.Random) -> str:
     """A random UUID as the instance's serial number (seeded, unlike ``uuid.uuid4``)."""
-    h = _randbytes(rng, 16).hex()
+    if type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES:
+        h = rng.getrandbits(128).to_bytes(16, "little").hex()  # rng.randbytes(16), inline
+    else:
+        h = rng.randbytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 

@@ -35,7 +35,7 @@ from .instance_ops import (
 )
 from .lifecycle import Trigger, new_instance_change
 from .models import Instance
-from .provisioning import check_attributes, new_instance, system_disk
+from .provisioning import STATUS_BY_TEXT, check_attributes, new_instance, system_disk
 from .regions import new_resource_id
 from .regions import region as region_info
 from .sim_base import (
@@ -226,7 +226,8 @@ class Simulation(EventOps):
         :data:`~.provisioning.INSTANCE_ATTRIBUTES`; the rest is generated."""
         with self.lock:
             if type(status) is not InstanceStatus:  # a member is itself
-                status = InstanceStatus(status)
+                member = STATUS_BY_TEXT.get(status) if type(status) is str else None
+                status = member if member is not None else InstanceStatus(status)
             region = region or self.config.region
             store = self.store
             if instance_id is None:

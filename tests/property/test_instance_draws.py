@@ -24,6 +24,7 @@ from pytest_ecs_events.core.addressing import AddressBook, Vpc, VSwitch
 from pytest_ecs_events.core.catalog import InstanceStatus
 from pytest_ecs_events.core.errors import EcsApiError
 from pytest_ecs_events.core.models import Instance
+from pytest_ecs_events.core.provisioning import INSTANCE_ATTRIBUTES
 from pytest_ecs_events.core.regions import new_resource_id
 from pytest_ecs_events.core.simulation import Simulation, SimulationConfig
 
@@ -220,3 +221,42 @@ def test_the_collector_is_paused_during_a_batch_and_resumed_after() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": st.sampled_from(["", "web"]),
+            "zone": st.sampled_from(["cn-hangzhou-i", "cn-beijing-a"]),
+            "region": st.sampled_from(["cn-hangzhou", "cn-beijing"]),
+            "status": st.sampled_from(["Stopped", None, "Nope"]),
+            "tags": st.sampled_from([{}, {"k": "v"}]),
+            "public_ip": st.booleans(),
+            "deletion_protection": st.booleans(),
+            "internet_max_bandwidth_out": st.sampled_from([0, 7]),
+            "description": st.sampled_from(["", "d"]),
+        },
+    ),
+)
+def test_the_handle_passes_on_only_the_keywords_given(seed: int, keywords: Any) -> None:
+    """EcsSimulator.add_instance drops the keywords left out (None) before the simulation's
+    add_instance: the same instance, or the same error, as passing every one of them."""
+    from pytest_ecs_events.simulator import EcsSimulator
+
+    outcomes = []
+    for route in ("handle", "every keyword"):
+        handle = EcsSimulator(now=START, seed=seed)
+        full = {**dict.fromkeys(INSTANCE_ATTRIBUTES), "name": None, "region": None,
+                "zone": None, "status": "Running", "tags": {}, **keywords}  # fmt: skip
+        try:
+            if route == "handle":
+                made = handle.add_instance("i-1", **keywords)
+            else:
+                made = handle._sim.add_instance("i-1", **full)
+            outcomes.append((_fields(made), _whole(handle._sim)))
+        except ValueError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
