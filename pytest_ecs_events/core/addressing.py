@@ -153,8 +153,23 @@ class AddressBook:
             _dotted(n) in self._used_ips for n in range(first, last + 1)
         ):
             raise ValueError(f"no free address is left in {cidr}")
+        rng = self._rng
+        if type(rng) is random.Random and random.Random.randint is _regions.PLAIN_RANDINT:
+            # rng.randint(first, last) without its three frames: first + the rejection draw
+            # of _randbelow_with_getrandbits (see regions.python_randint)
+            width = last - first + 1
+            bits = width.bit_length()
+            getrandbits = rng.getrandbits
+            while True:
+                r = getrandbits(bits)
+                while r >= width:
+                    r = getrandbits(bits)
+                text = _dotted(first + r)
+                if text not in self._used_ips:
+                    self._used_ips.add(text)
+                    return text
         while True:
-            text = _dotted(self._rng.randint(first, last))
+            text = _dotted(rng.randint(first, last))
             if text not in self._used_ips:
                 self._used_ips.add(text)
                 return text

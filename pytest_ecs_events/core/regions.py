@@ -137,6 +137,28 @@ def python_randbytes() -> Callable[..., bytes] | None:
 PLAIN_RANDBYTES = python_randbytes()
 
 
+def python_randint() -> Callable[..., int] | None:
+    """``random.Random.randint`` if ``randint(a, b)`` is ``a`` + ``_randbelow(b - a + 1)``
+    with ``_randbelow`` the pure-Python rejection draw of ``getrandbits(n.bit_length())``
+    (CPython 3.10-3.13: randint -> randrange -> _randbelow_with_getrandbits), which
+    ``AddressBook._draw`` makes inline, else None (then it is called)."""
+    cls = random.Random
+    below = getattr(cls, "_randbelow_with_getrandbits", None)
+    if below is None or getattr(cls, "_randbelow", None) is not below:
+        return None
+    randint, randrange, draw = (getattr(f, "__code__", None) for f in
+                                (cls.randint, cls.randrange, below))  # fmt: skip
+    if randint is None or randrange is None or draw is None or cls.randint.__module__ != "random":
+        return None
+    if randint.co_names != ("randrange",) or "_randbelow" not in randrange.co_names:
+        return None
+    return cls.randint if draw.co_names == ("getrandbits", "bit_length") else None
+
+
+#: ``random.Random.randint`` where it may be drawn inline (see :func:`python_randint`).
+PLAIN_RANDINT = python_randint()
+
+
 def draws_inline(rng: random.Random) -> bool:
     """Whether ``rng.randbytes(n)`` may be drawn as ``rng.getrandbits(n * 8).to_bytes(n,
     "little")``: the same draw without its frame (a plain ``random.Random`` whose

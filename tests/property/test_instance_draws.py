@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import ipaddress
 import random
 from datetime import datetime, timezone
 from typing import Any
@@ -75,6 +76,7 @@ def _general_new_instance(*args: Any, attributes: Any, **keywords: Any) -> Insta
 
 def _plain(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(regions, "PLAIN_RANDBYTES", None)  # every id through rng.randbytes
+    patch.setattr(regions, "PLAIN_RANDINT", None)  # every address through rng.randint
     patch.setattr(regions, "_ID_HEADS", {})  # and its start worked out anew
     patch.setattr(regions, "_ID_HEADS_KEPT", 0)
     patch.setattr(addressing, "_RANGES", {})  # every block's range worked out anew
@@ -168,6 +170,27 @@ def test_a_marker_instance_is_the_general_path_instance(
     assert [_fields(i) for i in quick[:2]] == [_fields(i) for i in general[:2]]
     assert quick[2] == general[2]
     assert quick[0].security_group_ids == (next(iter(network.vpcs.values())).security_group_id,)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**64), st.integers(0, 40), st.sampled_from([1, 2, 3, 5, 64, 253]))
+def test_addresses_are_those_of_the_randint_draw(seed: int, taken: int, room: int) -> None:
+    """``_draw`` (inline) against ``rng.randint`` (plain), in a block nearly or wholly full."""
+    cidr = ipaddress.IPv4Network("10.0.0.0/24")
+    books = [AddressBook(random.Random(seed)) for _ in range(2)]
+    drawn: list[list[str]] = [[], []]
+    assert regions.PLAIN_RANDINT is not None  # this interpreter's randint is drawn inline
+    for book, out, plain in zip(books, drawn, (False, True), strict=True):
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                patch.setattr(regions, "PLAIN_RANDINT", None)
+            for _ in range(min(taken, room) + 1):
+                try:
+                    out.append(book._draw(cidr, 0, 256 - room))
+                except ValueError as exc:
+                    out.append(str(exc))
+    assert drawn[0] == drawn[1]
+    assert books[0]._rng.getstate() == books[1]._rng.getstate()
 
 
 def test_a_generator_of_its_own_draws_ids_through_its_randbytes() -> None:
