@@ -27,7 +27,7 @@ VSWITCH_PREFIX = 16
 _RESERVED_LOW, _RESERVED_HIGH = 253, 3
 
 
-@dataclass
+@dataclass(slots=True)
 class VSwitch:
     vswitch_id: str
     vpc_id: str
@@ -35,7 +35,7 @@ class VSwitch:
     cidr: ipaddress.IPv4Network
 
 
-@dataclass
+@dataclass(slots=True)
 class Vpc:
     vpc_id: str
     region: str
@@ -164,7 +164,8 @@ class AddressBook:
                 r = getrandbits(bits)
                 while r >= width:
                     r = getrandbits(bits)
-                text = _dotted(first + r)
+                n = first + r  # _dotted(n), inline
+                text = f"{n >> 24}.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
                 if text not in self._used_ips:
                     self._used_ips.add(text)
                     return text

@@ -237,13 +237,6 @@ def _serial_number(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _randbytes(rng: random.Random, n: int) -> bytes:
-    """``rng.randbytes(n)``, drawn without its frame where it may be (see ``draws_inline``)."""
-    if type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES:
-        return rng.getrandbits(n * 8).to_bytes(n, "little")
-    return rng.randbytes(n)
-
-
 def _claimed(address: str, claimed: list[str]) -> str:
     claimed.append(address)
     return address
@@ -253,8 +246,13 @@ def system_disk(
     instance: Instance, *, rng: random.Random, size_gib: int = 40, category: str = "cloud_essd"
 ) -> Disk:
     """The instance's system disk, attached as ``/dev/xvda`` from its image."""
+    disk_id = new_resource_id("d", instance.region, rng)
+    if type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES:
+        body = rng.getrandbits(64).to_bytes(8, "little")  # rng.randbytes(8), inline
+    else:
+        body = rng.randbytes(8)
     return Disk(
-        disk_id=new_resource_id("d", instance.region, rng),
+        disk_id=disk_id,
         region=instance.region,
         zone=instance.zone,
         kind="system",
@@ -266,7 +264,7 @@ def system_disk(
         status="In_use",
         image_id=instance.image_id,
         charge_type=instance.charge_type,
-        serial_number=f"{instance.region.split('-')[-1][:3]}{_randbytes(rng, 8).hex()}",
+        serial_number=f"{instance.region.split('-')[-1][:3]}{body.hex()}",
         created_at=instance.created_at,
         attached_at=instance.created_at,
         resource_group_id=instance.resource_group_id,
