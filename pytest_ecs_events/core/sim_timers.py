@@ -61,7 +61,7 @@ class Timers(DiskOps):
     def advance_to(self, when: datetime) -> list[Transition]:
         """Move the clock to ``when``, applying every due timer in time order."""
         with self.lock, _gc_paused():
-            if when < self.now:
+            if when < self.clock.now:
                 raise ValueError(
                     f"the virtual clock cannot go backwards: it is {format_api_time(self.now)}, "
                     f"asked for {format_api_time(when)}"
@@ -72,7 +72,8 @@ class Timers(DiskOps):
                     f"would not fit in a datetime), asked for {format_api_time(when)}"
                 )
             applied: list[Transition] = []
-            recorder = _Recorder(applied)
+            recorder = _Recorder.__new__(_Recorder)  # _Recorder(applied), without its frame
+            recorder.sink = applied
             self.observers.append(recorder)
             try:
                 self._run_timers(until=when)
@@ -309,7 +310,10 @@ class Timers(DiskOps):
 
     def _settle(self) -> None:
         """Apply timers already due at the current time (e.g. NotBefore == now)."""
-        self._run_timers(until=self.now)
+        heap = self.store._heap
+        now = self.clock.now
+        if heap and heap[0][0] <= now:  # else _run_timers would pop nothing: skip its set-up
+            self._run_timers(until=now)
 
     # ------------------------------------------------------------ saving and restoring
     def pending_statuses(self, instance_id: str) -> list[tuple[datetime, InstanceStatus]]:
