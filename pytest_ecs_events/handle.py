@@ -62,8 +62,9 @@ def id_list(value: str | Iterable[str], what: str) -> list[str]:
         items = list(value)
     except TypeError:
         raise TypeError(f"{what} must be a str or a list of str, got {value!r}") from None
-    if not all(isinstance(i, str) for i in items):
-        raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
+    for i in items:  # a loop, not all() of a generator: no generator made each time
+        if not isinstance(i, str):
+            raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
     return items
 
 

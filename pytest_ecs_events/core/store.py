@@ -234,15 +234,15 @@ class Store:
     ) -> int:
         """How many events are in any of ``states`` (optionally in a region / of a kind)."""
         wanted = states if isinstance(states, (set, frozenset)) else set(states)
-        return sum(
-            [
-                n
-                for (reg, state, sim), n in self._counts.items()
-                if state in wanted
+        total = 0  # a loop, not a comprehension: no function made and called each time
+        for (reg, state, sim), n in self._counts.items():
+            if (
+                state in wanted
                 and (region is None or reg == region)
                 and (simulated is None or sim == simulated)
-            ]
-        )
+            ):
+                total += n
+        return total
 
     def newest_first(self) -> Iterator[SystemEvent]:
         return reversed(self.events.values())
