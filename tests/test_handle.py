@@ -331,6 +331,16 @@ def test_advance_with_no_parts_given_is_advance_with_parts_of_zero(by: Any, to: 
     assert _advanced(by, to, hours=0) == zero
 
 
+def test_events_with_no_filter_are_every_candidate_in_a_list_of_their_own() -> None:
+    handle = RecordingHandle()
+    found = handle.events()
+    assert found == EVENTS
+    assert found == handle.events(state=list(EventState))
+    found.clear()  # the caller's list: the candidates are untouched
+    assert len(EVENTS) == len(handle.events(instance_id="i-a")) > 0
+    assert handle.seen == [("candidates", None)] * 2 + [("candidates", "i-a")]
+
+
 def test_the_shared_members_normalise_then_call_the_primitives() -> None:
     handle = RecordingHandle()
     handle.advance("1h", minutes=30)
