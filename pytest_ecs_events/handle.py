@@ -62,8 +62,9 @@ def id_list(value: str | Iterable[str], what: str) -> list[str]:
         items = list(value)
     except TypeError:
         raise TypeError(f"{what} must be a str or a list of str, got {value!r}") from None
-    if not all(isinstance(i, str) for i in items):
-        raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
+    for i in items:  # a loop, not all() of a generator: no generator made each time
+        if not isinstance(i, str):
+            raise TypeError(f"{what} must be a str or a list of str, got {value!r}")
     return items
 
 
@@ -93,6 +94,11 @@ def matching_events(
     ]
 
 
+#: ``advance()``'s parts when none is given (the int ``0`` the keywords default to: a 0
+#: given is the same object), and no time.
+_NO_PART = 0
+_NO_TIME = timedelta(0)
+
 #: A time as a member takes it (``not_before``), as a function of "now": a handle evaluates it
 #: when it acts (offline under the simulation's lock, so "+2h" means two hours from then).
 TimeAt = Callable[[datetime], datetime]
@@ -118,18 +124,20 @@ def advance_target(
             raise TypeError("advance() takes either 'to' or a duration, not both")
         target = parse_datetime(to)
         return (lambda now: target), f"to={format_api_time(target)}"
-    delta = parse_duration(by) if by is not None else timedelta(0)
-    if parts < timedelta(0):
+    delta = parse_duration(by) if by is not None else _NO_TIME
+    if parts < _NO_TIME:
         raise ValueError(f"advance() cannot go backwards, got {parts}")
     try:
         label = repr(by) if by is not None and not parts else str(delta + parts)
     except OverflowError:
         raise _past_the_end(shown or repr(by), None) from None
     shown = shown or label
+    # Both are forward (a duration is never negative), so one sum overflows where two would.
+    step = delta + parts if parts else delta
 
     def move_to(now: datetime) -> datetime:
         try:
-            return now + delta + parts
+            return now + step
         except OverflowError:  # past datetime.max, so far past the latest time
             raise _past_the_end(shown, now) from None
 
@@ -247,16 +255,20 @@ class EcsHandle(Protocol):
         by: timedelta | str | float | None = None,
         *,
         to: datetime | str | None = None,
-        days: float = 0,
-        hours: float = 0,
-        minutes: float = 0,
-        seconds: float = 0,
+        days: float = _NO_PART,
+        hours: float = _NO_PART,
+        minutes: float = _NO_PART,
+        seconds: float = _NO_PART,
     ) -> list[Transition]:
         """Move the clock forward (live: wait), applying every due transition in time order.
 
         ``by`` is a ``timedelta`` or a duration (``"2h"``, ``"1h30m"``, ``"PT2H"``); ``to`` a
         ``datetime`` or ISO 8601 text. Going backwards is an error. Returns the transitions.
         """
+        if days is hours is minutes is seconds is _NO_PART:  # the defaults: nothing to check
+            # advance_target names the call as the general case would: repr(by), or its
+            # duration when by is None too (the ``shown`` "" the general case passes)
+            return self._advance(advance_target(by, to=to, parts=_NO_TIME))
         given = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
         shown = ", ".join(
             [repr(by)] * (by is not None) + [f"{k}={v!r}" for k, v in given.items() if v]
@@ -313,6 +325,8 @@ class EcsHandle(Protocol):
     ) -> list[SystemEvent]:
         """All matching events in every state, oldest first (live: this test's events)."""
         with self._reading():  # offline, the states are read as one snapshot
+            if state is None and event_type is None:  # every candidate: matching_events' copy
+                return list(self._event_candidates(instance_id))
             return matching_events(self._event_candidates(instance_id), state, event_type)
 
     def _reading(self) -> AbstractContextManager[object]:

@@ -307,7 +307,11 @@ class EcsSimulator(EcsHandle):
     # ---------------------------------------------------------------------------- time
     def _advance(self, target: Target) -> list[Transition]:
         move_to, _ = target
-        # "now" is read under the lock, with the move: threads may advance too
+        sim = self._sim
+        if not self._webhooks:  # _advance_to's first case, without its closure's frames
+            with sim.lock:  # "now" is read under the lock, with the move: threads may advance
+                applied = sim.advance_to(move_to(sim.clock.now))
+            return self._moved(applied)
         return self._moved(self._advance_to(lambda: move_to(self.now)))
 
     def advance_to_next(self) -> list[Transition]:
@@ -419,9 +423,10 @@ class EcsSimulator(EcsHandle):
     ) -> list[SystemEvent]:
         if region is not None:  # what CreateSimulatedSystemEvents answers (ActionContext)
             check_region(region, (self.region, *self._sim.config.extra_regions))
-        with self._sim.lock:
-            when = at(self.now)
-            return self._sim.create_simulated_events(event_type, instance_ids, when, region=region)
+        sim = self._sim
+        with sim.lock:
+            when = at(sim.clock.now)
+            return sim.create_simulated_events(event_type, instance_ids, when, region=region)
 
     @_then_deliver
     def _cancel_events(self, event_ids: list[str], region: str | None) -> list[SystemEvent]:

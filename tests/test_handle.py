@@ -304,6 +304,43 @@ class RecordingHandle(EcsHandle):
         return []
 
 
+def _advanced(by: Any, to: Any, **parts: float) -> tuple[Any, ...]:
+    """What ``advance`` handed the primitive (the target at T0 and at its end, its label), or
+    the error it raised, as something to compare."""
+    handle = RecordingHandle()
+    try:
+        handle.advance(by, to=to, **parts)
+    except Exception as exc:  # the error itself is what is compared
+        return (type(exc), str(exc))
+    return tuple(handle.seen)
+
+
+@pytest.mark.parametrize(
+    ("by", "to"),
+    [
+        ("3h", None), (None, None), (timedelta(minutes=5), None), (90, None), ("soonish", None),
+        (-1, None), ("999999999d", None), (None, "2024-01-02T00:00:00Z"),
+        ("1h", "2024-01-02T00:00:00Z"), (None, "the day after tomorrow"),
+    ],
+)  # fmt: skip
+def test_advance_with_no_parts_given_is_advance_with_parts_of_zero(by: Any, to: Any) -> None:
+    # No part given takes a shorter way than parts given as 0.0 (the general way): the same
+    # target, label and errors.
+    zero = _advanced(by, to, days=0.0, hours=0.0, minutes=0.0, seconds=0.0)
+    assert _advanced(by, to) == zero
+    assert _advanced(by, to, hours=0) == zero
+
+
+def test_events_with_no_filter_are_every_candidate_in_a_list_of_their_own() -> None:
+    handle = RecordingHandle()
+    found = handle.events()
+    assert found == EVENTS
+    assert found == handle.events(state=list(EventState))
+    found.clear()  # the caller's list: the candidates are untouched
+    assert len(EVENTS) == len(handle.events(instance_id="i-a")) > 0
+    assert handle.seen == [("candidates", None)] * 2 + [("candidates", "i-a")]
+
+
 def test_the_shared_members_normalise_then_call_the_primitives() -> None:
     handle = RecordingHandle()
     handle.advance("1h", minutes=30)

@@ -63,6 +63,14 @@ class Category(str, Enum):
     OTHER = "other"
 
 
+#: Members read once for :attr:`EventTypeSpec.start_state`, read at every create: an enum's
+#: members are attributes of a class with a ``__getattr__`` (EnumType's), a slow lookup each
+#: time on Python 3.11.
+_FAILURE = Category.FAILURE
+_EXECUTING = EventState.Executing
+_SCHEDULED = EventState.Scheduled
+
+
 @dataclass(frozen=True)
 class InstanceEffect:
     """What executing a platform event does to its instance.
@@ -117,9 +125,9 @@ class EventTypeSpec:
         already under way (Executing)."""
         if self.initial_state is not None:
             return self.initial_state
-        if self.category is Category.FAILURE:
-            return EventState.Executing
-        return EventState.Scheduled
+        if self.category is _FAILURE:
+            return _EXECUTING
+        return _SCHEDULED
 
 
 def _spec(

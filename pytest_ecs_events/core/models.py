@@ -175,22 +175,11 @@ def _changed(old: _Shared, name: str, value: object) -> _Shared:
     that and the state; for ``fire+<state>``, that, ``revision`` and ``version`` one up and,
     for a final state, ``finish_time`` ``value`` (:meth:`SystemEvent.fire`); for ``start``,
     ``execute_start_time`` ``value`` and ``version`` one up (:meth:`SystemEvent.start`)."""
+    maker = _CHANGE_MAKERS.get(name)
+    if maker is not None:
+        return maker(old, value)
     new = _copy_part(old)
-    code = _RECORD_CODES.get(name)
-    if code is not None:
-        new.trail = (*old.trail, value, code)
-        if name[0] != "t":
-            new.state = STATES[code]
-        if name[0] == "f":
-            new.revision = old.revision + 1
-            new.version = old.version + 1
-            if new.state.is_final:
-                new.finish_time = value  # type: ignore[assignment]
-    elif name == "start":
-        new.execute_start_time = value  # type: ignore[assignment]
-        new.version = old.version + 1
-    else:
-        setattr(new, name, value)
+    setattr(new, name, value)  # not a field: the slots refuse it, as they always did
     return new
 
 
@@ -201,7 +190,7 @@ def _part_function(signature: str, fill: str) -> Callable[..., _Shared]:
     source = (
         f"def {signature}:\n    new = make(Part)\n{fill}    new.successor = None\n    return new\n"
     )
-    namespace: dict[str, Any] = {"Part": _Shared, "make": _Shared.__new__}
+    namespace: dict[str, Any] = {"Part": _Shared, "make": _Shared.__new__, "STATES": STATES}
     exec(source, namespace)
     made: Callable[..., _Shared] = namespace[signature.partition("(")[0]]
     return made
@@ -228,7 +217,8 @@ def _evolve(old: _Shared, name: str, value: object) -> _Shared:
     successor = old.successor
     if successor is not None and successor[0] is name and successor[1] is value:
         return successor[2]
-    new = _changed(old, name, value)
+    maker = _CHANGE_MAKERS.get(name)  # _changed's, one call less
+    new = maker(old, value) if maker is not None else _changed(old, name, value)
     old.successor = (name, value, new)
     return new
 
@@ -450,8 +440,39 @@ class SystemEvent:
 _RECORD_AS: Mapping[EventState, str] = MappingProxyType({s: f"trail+{s.value}" for s in STATES})
 _MOVE_AS: Mapping[EventState, str] = MappingProxyType({s: f"move+{s.value}" for s in STATES})
 _FIRE_AS: Mapping[EventState, str] = MappingProxyType({s: f"fire+{s.value}" for s in STATES})
-_RECORD_CODES: Mapping[str, int] = MappingProxyType(
-    {**{_RECORD_AS[s]: STATE_CODES[s] for s in STATES},
-     **{_MOVE_AS[s]: STATE_CODES[s] for s in STATES},
-     **{_FIRE_AS[s]: STATE_CODES[s] for s in STATES}}
-)  # fmt: skip
+
+
+def _change_maker(changes: dict[str, str]) -> Callable[[_Shared, object], _Shared]:
+    """``_changed(old, name, value)`` as one generated function: every field copied but those
+    ``changes`` sets (to the expression given, of ``old`` and ``value``), in one pass."""
+    fill = "".join(
+        f"    new.{field} = {changes.get(field, f'old.{field}')}\n" for field in _SHARED_FIELDS
+    )
+    return _part_function(f"change_{len(_CHANGE_MAKERS)}(old, value)", fill)
+
+
+def _state_changes(kind: str, state: EventState) -> dict[str, str]:
+    """What a ``trail``, ``move`` or ``fire`` change to ``state`` sets (see :func:`_changed`)."""
+    code = STATE_CODES[state]
+    changes = {"trail": f"(*old.trail, value, {code})"}
+    if kind != "trail":
+        changes["state"] = f"STATES[{code}]"
+    if kind == "fire":
+        changes["revision"] = "old.revision + 1"
+        changes["version"] = "old.version + 1"
+        if state.is_final:
+            changes["finish_time"] = "value"
+    return changes
+
+
+#: The generated function of each change name :func:`_changed` knows (a field's own name sets
+#: that field); a change copies every field, so a copy and then a few writes cost twice.
+_CHANGE_MAKERS: dict[str, Callable[[_Shared, object], _Shared]] = {}
+for _kind, _names in (("trail", _RECORD_AS), ("move", _MOVE_AS), ("fire", _FIRE_AS)):
+    for _state, _name in _names.items():
+        _CHANGE_MAKERS[_name] = _change_maker(_state_changes(_kind, _state))
+_CHANGE_MAKERS["start"] = _change_maker(
+    {"execute_start_time": "value", "version": "old.version + 1"}
+)
+for _field in _SHARED_FIELDS:
+    _CHANGE_MAKERS[_field] = _change_maker({_field: "value"})

@@ -28,6 +28,12 @@ from .sim_base import (
 )
 from .sim_timers import _TIMELINE_RECORD, Timers
 
+#: Read once: an enum's members are attributes of a class with a ``__getattr__`` (EnumType's),
+#: a slow lookup each time on Python 3.11.
+_SCHEDULED_STATE = EventState.Scheduled
+#: The states the quota of simulated events counts (a set: ``Store.count`` takes it as is).
+_SCHEDULED = frozenset({_SCHEDULED_STATE})
+
 
 def _listed_ids(values: Sequence[str], parameter: str, limit: int, limit_status: int) -> list[str]:
     """The ids a call lists, each once in the order given; none is the API's
@@ -97,19 +103,19 @@ class EventOps(Timers):
                     403,
                 )
             instances = self.store.instances  # _live_in_region(i, region) is None, inlined
-            missing = [
-                i
-                for i in ids
-                if (found := instances.get(i)) is None or found.released or found.region != region
-            ]
+            missing = []  # a loop, not a comprehension: no function made and called each time
+            for i in ids:
+                found = instances.get(i)
+                if found is None or found.released or found.region != region:
+                    missing.append(i)
             if missing:
                 raise EcsApiError(
                     "InvalidInstanceId.NotFound",
                     f"{MSG_CANNOT_FIND_INSTANCE} Not found in {region}: {', '.join(missing)}",
                     404,
                 )
-            if spec.start_state is EventState.Scheduled:
-                scheduled = self.store.count([EventState.Scheduled], simulated=True)
+            if spec.start_state is _SCHEDULED_STATE:
+                scheduled = self.store.count(_SCHEDULED, simulated=True)
                 if scheduled + len(ids) > self.config.scheduled_quota:
                     raise EcsApiError(
                         "SimulatedEventLimitExceeded",
@@ -345,7 +351,7 @@ class EventOps(Timers):
         reason=SIMULATED_REASON)`` for each id in turn, what the events share worked out once
         (tests/property/test_event_parts.py holds this equal to the one-by-one way)."""
         state = spec.start_state
-        if state is not EventState.Scheduled:
+        if state is not _SCHEDULED_STATE:
             return [
                 self._new_event(spec, iid, region, not_before, simulated=True, state=state,
                                 reason=SIMULATED_REASON)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from . import models
 from .catalog import EventState, InstanceStatus
 from .disk_events import DiskEvent, DiskEventLog
-from .models import Disk, Instance, SystemEvent
+from .models import _FIRE_AS, Disk, Instance, SystemEvent
 
 TimerKind = Literal["event", "instance", "disk_event", "callback"]
 
@@ -172,7 +173,12 @@ class Store:
         region = part.region
         simulated = part.simulated
         counts[(region, old, simulated)] -= 1
-        event.fire(when, state)
+        name = _FIRE_AS[state]  # event.fire(when, state), without its frame
+        last = part.successor
+        if last is not None and last[0] is name and last[1] is when:
+            event._part = last[2]
+        else:
+            event._part = models._evolve(part, name, when)  # looked up: tests replace it
         if index is None and self._first_final.get(old) is event:  # as in set_state
             del self._first_final[old]
             successor = next((e for e in self.events.values() if e.state is old), None)
@@ -228,15 +234,15 @@ class Store:
     ) -> int:
         """How many events are in any of ``states`` (optionally in a region / of a kind)."""
         wanted = states if isinstance(states, (set, frozenset)) else set(states)
-        return sum(
-            [
-                n
-                for (reg, state, sim), n in self._counts.items()
-                if state in wanted
+        total = 0  # a loop, not a comprehension: no function made and called each time
+        for (reg, state, sim), n in self._counts.items():
+            if (
+                state in wanted
                 and (region is None or reg == region)
                 and (simulated is None or sim == simulated)
-            ]
-        )
+            ):
+                total += n
+        return total
 
     def newest_first(self) -> Iterator[SystemEvent]:
         return reversed(self.events.values())

@@ -40,3 +40,45 @@ def test_a_change_sets_only_its_field() -> None:
         for name in _SHARED_FIELDS
         if name != "finish_time"
     )
+
+
+def _copied_then_set(old: object, name: str, value: object) -> object:
+    """The change made the way the generated makers replace: a copy, then its fields set."""
+    from pytest_ecs_events.core.models import _FIRE_AS, _MOVE_AS, _RECORD_AS, STATE_CODES
+
+    new = _copy_part(old)  # type: ignore[arg-type]
+    for kind, names in (("trail", _RECORD_AS), ("move", _MOVE_AS), ("fire", _FIRE_AS)):
+        for state, change in names.items():
+            if change != name:
+                continue
+            new.trail = (*old.trail, value, STATE_CODES[state])  # type: ignore[attr-defined]
+            if kind != "trail":
+                new.state = state
+            if kind == "fire":
+                new.revision = old.revision + 1  # type: ignore[attr-defined]
+                new.version = old.version + 1  # type: ignore[attr-defined]
+                if state.is_final:
+                    new.finish_time = value  # type: ignore[assignment]
+            return new
+    if name == "start":
+        new.execute_start_time = value  # type: ignore[assignment]
+        new.version = old.version + 1  # type: ignore[attr-defined]
+    else:
+        setattr(new, name, value)
+    return new
+
+
+def test_every_generated_change_is_a_copy_with_its_fields_set() -> None:
+    from pytest_ecs_events.core.models import _CHANGE_MAKERS
+
+    later = NOW + timedelta(hours=5)
+    assert {"start", *_SHARED_FIELDS} <= set(_CHANGE_MAKERS)
+    for name in _CHANGE_MAKERS:
+        part = _part()
+        changed = _changed(part, name, later)  # type: ignore[arg-type]
+        expected = _copied_then_set(part, name, later)
+        assert changed is not part
+        assert changed.successor is None
+        for field in _SHARED_FIELDS:
+            assert getattr(changed, field) == getattr(expected, field), (name, field)
+            assert type(getattr(changed, field)) is type(getattr(expected, field)), (name, field)
