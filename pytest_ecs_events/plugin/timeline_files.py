@@ -36,7 +36,8 @@ __all__ = [
     "wants_files",
 ]
 
-#: The worst outcome of a test's phases so far (what its page says).
+#: The worst outcome of a test's phases so far (what its page says; noted only in a run
+#: that can write pages or pytest-html extras, see :func:`wants_files`).
 OUTCOME_KEY = pytest.StashKey[str]()
 #: The teardown report's attribute naming the test's files (read by the index).
 REPORT_ATTRIBUTE = "ecs_timeline_file"
