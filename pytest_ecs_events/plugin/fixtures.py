@@ -15,6 +15,7 @@ from .marker_names import MarkerError
 if TYPE_CHECKING:
     from ..simulator import EcsSimulator
     from ..timepatch import ClockCoupling
+    from .config import SetupValues
     from .markers import SimSettings
 
 
@@ -48,17 +49,20 @@ def build_simulator(
     item: pytest.Item,
     settings: SimSettings | None = None,
     event_markers: list[pytest.Mark] | None = None,
+    values: SetupValues | None = None,
 ) -> EcsSimulator:
     """An :class:`EcsSimulator` configured by the item's markers (``settings``: their merged
     ``ecs_sim`` settings, if already read; ``event_markers``: its ``ecs_event`` markers,
-    closest first, if already read), its events created."""
+    closest first, if already read; ``values``: the configuration's set-up values, if already
+    read), its events created."""
     stack = _stack()
     parse_time, EcsApiError, event_marks = stack.parse_time, stack.EcsApiError, stack.event_marks
     config = item.config
     if settings is None:
         settings = stack.sim_settings(item)
     catalog = configured_catalog(config)
-    values = setup_values(config)
+    if values is None:
+        values = setup_values(config)
     region = values.region if settings.region is None else marked_region(settings.region, config)
     duration = values.execution_duration(settings.execution_duration)
     sim = stack.EcsSimulator(
@@ -154,7 +158,8 @@ def ecs_sim() -> Iterator[EcsSimulator]:
     ``@pytest.mark.ecs_event(...)``.
     """
     item = running_item()
-    if setup_values(item.config).live:  # --ecs-live: a real account (plugin/live.py)
+    values = setup_values(item.config)
+    if values.live:  # --ecs-live: a real account (plugin/live.py)
         from .live import live_ecs_sim
 
         yield from live_ecs_sim(item)
@@ -165,7 +170,7 @@ def ecs_sim() -> Iterator[EcsSimulator]:
         stack = _stack()
         sim_markers, event_markers = stack.item_marks(item)
         settings = stack.sim_settings(item, sim_markers)
-        sim = build_simulator(item, settings, event_markers)
+        sim = build_simulator(item, settings, event_markers, values)
     except MarkerError as exc:
         problem = str(exc)
     if problem is not None:
@@ -173,7 +178,7 @@ def ecs_sim() -> Iterator[EcsSimulator]:
     created = item.config.hook.pytest_ecs_events_simulator_created
     if created.get_hookimpls():  # most runs implement none: a look costs less than a call
         created(simulator=sim, item=item)
-    coupling = _couple_clock(sim, item, settings)
+    coupling = _couple_clock(sim, item, settings, values.patch_time)
     try:
         with sim:
             yield sim
@@ -264,13 +269,14 @@ def _first_line(content: str) -> str:
 
 
 def _couple_clock(
-    sim: EcsSimulator, item: pytest.Item, settings: SimSettings
+    sim: EcsSimulator, item: pytest.Item, settings: SimSettings, ini_patch_time: bool
 ) -> ClockCoupling | None:
-    """Start the clock coupling if the marker (``settings``) or the ini option asks for it."""
+    """Start the clock coupling if the marker (``settings``) or the ini option
+    (``ini_patch_time``) asks for it."""
     wanted = settings.patch_time
     source = "@pytest.mark.ecs_sim(patch_time=True)"
     if wanted is None:
-        wanted = setup_values(item.config).patch_time
+        wanted = ini_patch_time
         source = "the ini option ecs_sim_patch_time = true"
     if not wanted:
         return None

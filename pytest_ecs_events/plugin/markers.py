@@ -126,13 +126,46 @@ def item_marks(item: pytest.Item) -> tuple[list[pytest.Mark], list[pytest.Mark]]
     of its nodes (what ``sim_settings`` and ``event_marks`` would each read in a walk)."""
     sims: list[pytest.Mark] = []
     events: list[pytest.Mark] = []
-    for mark in item.iter_markers():
-        name = getattr(mark, "name", None)  # what iter_markers(name) compares
+    plain = _PLAIN_ITEM_CLASSES.get(type(item))
+    if plain is None:
+        plain = _PLAIN_ITEM_CLASSES[type(item)] = _reads_own_markers(type(item))
+    if plain:
+        # iter_markers' own walk (pytest's Node.iter_markers_with_node), without its two
+        # generators: each node from the item up to the root, its own markers in order
+        node: Any = item
+        while node is not None:
+            for mark in node.own_markers:
+                name = getattr(mark, "name", None)  # what iter_markers(name) compares
+                if name == SIM_MARKER:
+                    sims.append(mark)
+                elif name == EVENT_MARKER:
+                    events.append(mark)
+            node = node.parent
+        return sims, events
+    for mark in item.iter_markers():  # an item class with a walk of its own
+        name = getattr(mark, "name", None)
         if name == SIM_MARKER:
             sims.append(mark)
         elif name == EVENT_MARKER:
             events.append(mark)
     return sims, events
+
+
+#: Whether an item class reads its markers as pytest's items do (by class).
+_PLAIN_ITEM_CLASSES: dict[type, bool] = {}
+
+
+def _reads_own_markers(cls: type) -> bool:
+    """Whether ``cls`` is an item that keeps pytest's ``iter_markers``,
+    ``iter_markers_with_node`` and ``iter_parents`` (Node's, the walk :func:`item_marks`
+    takes itself)."""
+    walk = getattr(pytest.Item, "iter_markers_with_node", None)
+    if getattr(walk, "__qualname__", None) != "Node.iter_markers_with_node":
+        return False  # a pytest whose walk is not the one this module knows
+    return issubclass(cls, pytest.Item) and all(
+        getattr(cls, name, None) is getattr(pytest.Item, name, None)
+        for name in ("iter_markers", "iter_markers_with_node", "iter_parents")
+    )
 
 
 def sim_settings(item: pytest.Item, marks: Iterable[pytest.Mark] | None = None) -> SimSettings:

@@ -163,3 +163,52 @@ def test_setup_values_read_the_configuration_once() -> None:
         again = plugin_config.setup_values(config)  # type: ignore[arg-type]
         assert again.execution_duration(None) == timedelta(minutes=2)
     assert config.reads == reads
+
+
+def test_the_own_walk_reads_what_pytest_walks(ecs_pytester: pytest.Pytester) -> None:
+    items = ecs_pytester.getitems(
+        """
+        import pytest
+        pytestmark = [pytest.mark.ecs_sim(seed=1), pytest.mark.ecs_event("SystemFailure.Reboot")]
+
+        @pytest.mark.ecs_sim(region="cn-beijing")
+        class TestX:
+            @pytest.mark.parametrize("n", [1, pytest.param(2, marks=pytest.mark.ecs_sim(seed=3))])
+            @pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-1")
+            @pytest.mark.skipif(False, reason="no")
+            @pytest.mark.ecs_event("SystemMaintenance.Redeploy", instance="i-2")
+            def test_x(self, n): pass
+
+        def test_y(): pass
+        """
+    )
+    assert len(items) == 3
+    items[2].add_marker(pytest.mark.ecs_event("SystemMaintenance.Stop"))
+    items[2].add_marker(pytest.mark.ecs_sim(seed=9), append=False)
+    for item in items:
+        assert markers._reads_own_markers(type(item))
+        assert item_marks(item) == (
+            list(item.iter_markers("ecs_sim")),
+            list(item.iter_markers("ecs_event")),
+        )
+    assert [len(item_marks(item)[1]) for item in items] == [3, 3, 2]
+
+
+def test_an_item_class_with_its_own_walk_is_walked_its_way(ecs_pytester: pytest.Pytester) -> None:
+    (item,) = ecs_pytester.getitems(
+        """
+        import pytest
+        @pytest.mark.ecs_event("SystemMaintenance.Reboot")
+        def test_x(): pass
+        """
+    )
+
+    class Reversed(type(item)):  # type: ignore[misc]
+        def iter_markers(self, name: str | None = None) -> Iterator[pytest.Mark]:
+            return reversed([*super().iter_markers(name), pytest.mark.ecs_sim(seed=5).mark])
+
+    assert not markers._reads_own_markers(Reversed)
+    item.__class__ = Reversed
+    sims, events = item_marks(item)
+    assert [m.kwargs for m in sims] == [{"seed": 5}]
+    assert [m.args for m in events] == [("SystemMaintenance.Reboot",)]
