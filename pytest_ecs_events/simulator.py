@@ -120,7 +120,9 @@ class EcsSimulator(EcsHandle):
         extra_regions: Iterable[str] = (),
     ) -> None:
         extra = tuple(extra_regions)
-        if isinstance(extra_regions, str) or not all(isinstance(r, str) and r for r in extra):
+        if isinstance(extra_regions, str) or (
+            extra and not all(isinstance(r, str) and r for r in extra)
+        ):
             raise TypeError(f"extra_regions must be a list of region ids, got {extra_regions!r}")
         if not known_region(region, extra):
             raise ValueError(unknown_region_text(region, extra))
@@ -133,18 +135,16 @@ class EcsSimulator(EcsHandle):
         )
         start = parse_datetime(now) if now is not None else wall_clock_now()
         self._sim = Simulation(now=start, config=config, catalog=catalog)
-        self._api = EcsApi(self._sim)
-        # ``timeline``: every change as it comes (one append); the calls are read from the
-        # API's own list, so that answering a call costs nothing more
-        self._recorder = Recorder(start, self._api.calls)
+        # The API layer (``_api``, ``_signatures``) is made by the first use that needs it
+        # (below): a test that makes no API call makes neither. Its list of calls is made
+        # here, so that the recorder reads the calls from the API's own list (``timeline``:
+        # every change as it comes, one append; answering a call costs nothing more).
+        self._calls: list[ApiCall] = []
+        self._recorder = Recorder(start, self._calls)
         self._sim.observers.append(self._recorder.record)
         self.credentials: dict[str, str] = dict(credentials or {})
-        self._signatures = SignatureVerifier(self.credentials)
-        # Always installed: without ``credentials`` only the form of a signature is checked;
-        # with them the key, signature, timestamp and nonce too. Unsigned requests without
-        # any header (``call()``, ``handle(ApiRequest(params=...))``) are in-process and
-        # trusted. See :mod:`pytest_ecs_events.api.signatures`.
-        self._api.authenticator = self._signatures
+        #: The dict the signature verifier reads (the one made here, as if it were made here).
+        self._verified_credentials = self.credentials
         self._interceptor: Any = None
         # Built on first use (start() or .mns): a simulator that never meets MNS does not
         # import the MNS wire package.
@@ -167,6 +167,37 @@ class EcsSimulator(EcsHandle):
         self._sim.rule_target_listeners.append(self._rules)
         for instance_id in instances:
             self.add_instance(instance_id)
+
+    # ----------------------------------------------------------------------- API layer
+    @functools.cached_property
+    def _api(self) -> EcsApi:
+        """The account's API, made on first use with its signature verifier."""
+        with self._sim.lock:  # two threads' first uses: one API
+            made: EcsApi | None = self.__dict__.get("_api")
+            if made is None:
+                made = EcsApi(self._sim)
+                made.calls = self._calls
+                # Always installed: without ``credentials`` only the form of a signature is
+                # checked; with them the key, signature, timestamp and nonce too. Unsigned
+                # requests without any header (``call()``, ``handle(ApiRequest(params=...))``)
+                # are in-process and trusted. See :mod:`pytest_ecs_events.api.signatures`.
+                made.authenticator = self._signatures
+                self.__dict__["_api"] = made
+        return made
+
+    @functools.cached_property
+    def _signatures(self) -> SignatureVerifier:
+        """The signature verifier of the API and the clock coupling, made on first use."""
+        with self._sim.lock:
+            made: SignatureVerifier | None = self.__dict__.get("_signatures")
+            if made is None:
+                made = self.__dict__["_signatures"] = SignatureVerifier(self._verified_credentials)
+        return made
+
+    def _api_if_made(self) -> EcsApi | None:
+        """The API if a use has made it (else no call was answered and no fault queued)."""
+        made: EcsApi | None = self.__dict__.get("_api")
+        return made
 
     # ------------------------------------------------------------------- interception
     def start(self) -> EcsSimulator:
@@ -293,7 +324,7 @@ class EcsSimulator(EcsHandle):
     @property
     def calls(self) -> list[ApiCall]:
         """Every API call answered so far, in order."""
-        return list(self._api.calls)
+        return list(self._calls)
 
     @property
     def instances(self) -> list[Instance]:
@@ -302,7 +333,8 @@ class EcsSimulator(EcsHandle):
     @property
     def internal_errors(self) -> list[BaseException]:
         """Bugs of the simulator met while answering (each was answered with InternalError)."""
-        return list(self._api.internal_errors)
+        api = self._api_if_made()
+        return list(api.internal_errors) if api is not None else []
 
     # ---------------------------------------------------------------------------- time
     def _advance(self, target: Target) -> list[Transition]:
@@ -806,7 +838,7 @@ class EcsSimulator(EcsHandle):
         return (
             f"<EcsSimulator region={self.region!r} now={self.now:%Y-%m-%dT%H:%M:%SZ} "
             f"instances={len(store.instances)} events={len(store.events)} "
-            f"calls={len(self._api.calls)}>"
+            f"calls={len(self._calls)}>"
         )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "ini_extra_regions",
     "ini_region",
     "marked_region",
+    "setup_values",
 ]
 
 
@@ -115,3 +116,43 @@ def execution_duration(marked: timedelta | None, config: pytest.Config) -> timed
     """The ``ecs_sim`` marker's ``execution_duration`` when it gives one (zero included),
     else the ini option's."""
     return marked if marked is not None else ini_execution_duration(config)
+
+
+class SetupValues:
+    """What every ``ecs_sim`` set-up of a run reads from its configuration, read once per
+    configuration (:func:`setup_values`): pytest's options and ini values do not change
+    once the run has started, and each read is a call or two at every test.
+    ``execution_duration`` is parsed on first use, and kept only once it parsed (a bad
+    value fails every test that needs it, with the same message)."""
+
+    __slots__ = ("_duration", "config", "extra_regions", "live", "patch_time", "region")
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.live = bool(config.getoption("ecs_live", False))
+        self.region = ini_region(config)
+        self.extra_regions = ini_extra_regions(config)
+        self.patch_time = bool(config.getini("ecs_sim_patch_time"))
+        self._duration: timedelta | None = None
+
+    def execution_duration(self, marked: timedelta | None) -> timedelta:
+        """As :func:`execution_duration`."""
+        if marked is not None:
+            return marked
+        duration = self._duration
+        if duration is None:
+            duration = self._duration = ini_execution_duration(self.config)
+        return duration
+
+
+_SETUP_VALUES = pytest.StashKey[SetupValues]()
+
+
+def setup_values(config: pytest.Config) -> SetupValues:
+    """The configuration's :class:`SetupValues`, read at its first ``ecs_sim`` set-up."""
+    stash = config.stash
+    try:
+        return stash[_SETUP_VALUES]
+    except KeyError:
+        values = stash[_SETUP_VALUES] = SetupValues(config)
+        return values

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import report
-from .config import configured_catalog, execution_duration, ini_extra_regions, marked_region
+from .config import configured_catalog, marked_region, setup_values
 from .marker_names import MarkerError
 
 if TYPE_CHECKING:
     from ..simulator import EcsSimulator
     from ..timepatch import ClockCoupling
+    from .config import SetupValues
     from .markers import SimSettings
 
 
@@ -28,13 +29,14 @@ class _Stack:
         from ..core.clock import parse_time, wall_clock_now
         from ..core.errors import EcsApiError
         from ..simulator import EcsSimulator
-        from .markers import event_marks, sim_settings
+        from .markers import event_marks, item_marks, sim_settings
 
         self.parse_time = parse_time
         self.wall_clock_now = wall_clock_now
         self.EcsApiError = EcsApiError
         self.EcsSimulator = EcsSimulator
         self.event_marks = event_marks
+        self.item_marks = item_marks
         self.sim_settings = sim_settings
 
 
@@ -43,17 +45,26 @@ def _stack() -> _Stack:
     return _Stack()
 
 
-def build_simulator(item: pytest.Item, settings: SimSettings | None = None) -> EcsSimulator:
+def build_simulator(
+    item: pytest.Item,
+    settings: SimSettings | None = None,
+    event_markers: list[pytest.Mark] | None = None,
+    values: SetupValues | None = None,
+) -> EcsSimulator:
     """An :class:`EcsSimulator` configured by the item's markers (``settings``: their merged
-    ``ecs_sim`` settings, if already read), its events created."""
+    ``ecs_sim`` settings, if already read; ``event_markers``: its ``ecs_event`` markers,
+    closest first, if already read; ``values``: the configuration's set-up values, if already
+    read), its events created."""
     stack = _stack()
     parse_time, EcsApiError, event_marks = stack.parse_time, stack.EcsApiError, stack.event_marks
     config = item.config
     if settings is None:
         settings = stack.sim_settings(item)
     catalog = configured_catalog(config)
-    region = marked_region(settings.region, config)
-    duration = execution_duration(settings.execution_duration, config)
+    if values is None:
+        values = setup_values(config)
+    region = values.region if settings.region is None else marked_region(settings.region, config)
+    duration = values.execution_duration(settings.execution_duration)
     sim = stack.EcsSimulator(
         now=settings.now or stack.wall_clock_now(),
         region=region,
@@ -62,7 +73,7 @@ def build_simulator(item: pytest.Item, settings: SimSettings | None = None) -> E
         execution_duration=duration,
         seed=settings.seed,
         catalog=catalog,
-        extra_regions=ini_extra_regions(config),
+        extra_regions=values.extra_regions,
         **({"account_id": settings.account_id} if settings.account_id else {}),
     )
     for instance_id in settings.instances:
@@ -84,7 +95,7 @@ def build_simulator(item: pytest.Item, settings: SimSettings | None = None) -> E
             ) from None
     _wire_hooks(sim, config)
     report.attach(item, sim)  # before the marker events, so that the timeline has them
-    for mark in event_marks(item, now=sim.now, catalog=catalog):
+    for mark in event_marks(item, now=sim.now, catalog=catalog, marks=event_markers):
         instances = list(mark.instances) or [sim.add_instance().instance_id]
         for instance_id in instances:
             sim.add_instance(instance_id)
@@ -147,16 +158,19 @@ def ecs_sim() -> Iterator[EcsSimulator]:
     ``@pytest.mark.ecs_event(...)``.
     """
     item = running_item()
-    if item.config.getoption("ecs_live", False):  # --ecs-live: a real account (plugin/live.py)
+    values = setup_values(item.config)
+    if values.live:  # --ecs-live: a real account (plugin/live.py)
         from .live import live_ecs_sim
 
         yield from live_ecs_sim(item)
         return
     problem = None
     try:
-        # read once for the set-up: the markers walk the nodes
-        settings = _stack().sim_settings(item)
-        sim = build_simulator(item, settings)
+        # read once for the set-up, in one walk of the nodes
+        stack = _stack()
+        sim_markers, event_markers = stack.item_marks(item)
+        settings = stack.sim_settings(item, sim_markers)
+        sim = build_simulator(item, settings, event_markers, values)
     except MarkerError as exc:
         problem = str(exc)
     if problem is not None:
@@ -164,7 +178,7 @@ def ecs_sim() -> Iterator[EcsSimulator]:
     created = item.config.hook.pytest_ecs_events_simulator_created
     if created.get_hookimpls():  # most runs implement none: a look costs less than a call
         created(simulator=sim, item=item)
-    coupling = _couple_clock(sim, item, settings)
+    coupling = _couple_clock(sim, item, settings, values.patch_time)
     try:
         with sim:
             yield sim
@@ -203,7 +217,8 @@ def ecs_sim() -> Iterator[EcsSimulator]:
 def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
     """Fail a passing test that ends with ``fail_next`` faults never met: the code under test
     did not do what the test meant to check (a failing test keeps its own failure)."""
-    unused = sim.api.unused_faults()
+    api = sim._api_if_made()  # faults are queued on the API: none made, none queued
+    unused = api.unused_faults() if api is not None else []
     if not unused or not report.call_passed(item):
         return
     if not item.config.getini("ecs_sim_strict_faults"):
@@ -254,13 +269,14 @@ def _first_line(content: str) -> str:
 
 
 def _couple_clock(
-    sim: EcsSimulator, item: pytest.Item, settings: SimSettings
+    sim: EcsSimulator, item: pytest.Item, settings: SimSettings, ini_patch_time: bool
 ) -> ClockCoupling | None:
-    """Start the clock coupling if the marker (``settings``) or the ini option asks for it."""
+    """Start the clock coupling if the marker (``settings``) or the ini option
+    (``ini_patch_time``) asks for it."""
     wanted = settings.patch_time
     source = "@pytest.mark.ecs_sim(patch_time=True)"
     if wanted is None:
-        wanted = bool(item.config.getini("ecs_sim_patch_time"))
+        wanted = ini_patch_time
         source = "the ini option ecs_sim_patch_time = true"
     if not wanted:
         return None

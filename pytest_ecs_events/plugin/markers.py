@@ -121,10 +121,58 @@ def _str_list(value: Any, what: str, mark: pytest.Mark) -> tuple[str, ...]:
     return result
 
 
-def sim_settings(item: pytest.Item) -> SimSettings:
-    """Merge every ``ecs_sim`` marker of the item; the closest one wins for each key."""
+def item_marks(item: pytest.Item) -> tuple[list[pytest.Mark], list[pytest.Mark]]:
+    """The item's ``ecs_sim`` and ``ecs_event`` markers, each closest first, read in one walk
+    of its nodes (what ``sim_settings`` and ``event_marks`` would each read in a walk)."""
+    sims: list[pytest.Mark] = []
+    events: list[pytest.Mark] = []
+    plain = _PLAIN_ITEM_CLASSES.get(type(item))
+    if plain is None:
+        plain = _PLAIN_ITEM_CLASSES[type(item)] = _reads_own_markers(type(item))
+    if plain:
+        # iter_markers' own walk (pytest's Node.iter_markers_with_node), without its two
+        # generators: each node from the item up to the root, its own markers in order
+        node: Any = item
+        while node is not None:
+            for mark in node.own_markers:
+                name = getattr(mark, "name", None)  # what iter_markers(name) compares
+                if name == SIM_MARKER:
+                    sims.append(mark)
+                elif name == EVENT_MARKER:
+                    events.append(mark)
+            node = node.parent
+        return sims, events
+    for mark in item.iter_markers():  # an item class with a walk of its own
+        name = getattr(mark, "name", None)
+        if name == SIM_MARKER:
+            sims.append(mark)
+        elif name == EVENT_MARKER:
+            events.append(mark)
+    return sims, events
+
+
+#: Whether an item class reads its markers as pytest's items do (by class).
+_PLAIN_ITEM_CLASSES: dict[type, bool] = {}
+
+
+def _reads_own_markers(cls: type) -> bool:
+    """Whether ``cls`` is an item that keeps pytest's ``iter_markers``,
+    ``iter_markers_with_node`` and ``iter_parents`` (Node's, the walk :func:`item_marks`
+    takes itself)."""
+    walk = getattr(pytest.Item, "iter_markers_with_node", None)
+    if getattr(walk, "__qualname__", None) != "Node.iter_markers_with_node":
+        return False  # a pytest whose walk is not the one this module knows
+    return issubclass(cls, pytest.Item) and all(
+        getattr(cls, name, None) is getattr(pytest.Item, name, None)
+        for name in ("iter_markers", "iter_markers_with_node", "iter_parents")
+    )
+
+
+def sim_settings(item: pytest.Item, marks: Iterable[pytest.Mark] | None = None) -> SimSettings:
+    """Merge every ``ecs_sim`` marker of the item; the closest one wins for each key.
+    ``marks``: those markers, closest first, if already read (:func:`item_marks`)."""
     merged: dict[str, Any] = {}
-    for mark in item.iter_markers(SIM_MARKER):
+    for mark in item.iter_markers(SIM_MARKER) if marks is None else marks:
         for key, value in _bind(mark, _sim_signature).items():
             merged.setdefault(key, (value, mark))
     if not merged:  # no ecs_sim marker, or empty ones: the defaults, made once
@@ -242,32 +290,58 @@ def _convert_sim_value(key: str, value: Any, mark: pytest.Mark) -> Any:
 
 
 def event_marks(
-    item: pytest.Item, *, now: datetime, catalog: Catalog = DEFAULT_CATALOG
+    item: pytest.Item,
+    *,
+    now: datetime,
+    catalog: Catalog = DEFAULT_CATALOG,
+    marks: Iterable[pytest.Mark] | None = None,
 ) -> list[EventMark]:
-    """The item's ``ecs_event`` markers, checked, in the order they are written (top first)."""
-    marks = list(item.iter_markers(EVENT_MARKER))
+    """The item's ``ecs_event`` markers, checked, in the order they are written (top first).
+    ``marks``: those markers, closest first, if already read (:func:`item_marks`)."""
+    found = list(item.iter_markers(EVENT_MARKER) if marks is None else marks)
     # iter_markers yields the closest first; within one function, the bottom decorator first.
     result = []
-    for mark in reversed(marks):
+    for mark in reversed(found):
         known = _CHECKED_EVENTS.get(id(mark))
         if known is not None and known[0] is mark and known[1] is catalog:
-            _check_not_before(mark, known[2].not_before, now)  # the one check that reads now
-            result.append(known[2])
+            checked, shift = known[2], known[3]
+            if shift is not None:  # the one check that reads now: a relative not_before
+                try:
+                    now + shift[1] if shift[0] > 0 else now - shift[1]
+                except Exception:  # out of range from this now: the full check names it
+                    _check_not_before(mark, checked.not_before, now)
+            result.append(checked)
             continue
         checked = _event_mark(mark, now, catalog)
         if len(_CHECKED_EVENTS) >= _CHECKED_EVENTS_MAX:
             _CHECKED_EVENTS.clear()
-        _CHECKED_EVENTS[id(mark)] = (mark, catalog, checked)
+        _CHECKED_EVENTS[id(mark)] = (mark, catalog, checked, _shift(checked.not_before))
         result.append(checked)
     return result
 
 
 #: Each ``ecs_event`` marker checked, by the marker object (held, so its id stays its own),
-#: with the catalog it was checked against: a parametrized test's items share their
-#: function's marker objects, so it is read once, not once per item. A marker that fails a
-#: check is not kept (its error comes again). EventMark is frozen.
-_CHECKED_EVENTS: dict[int, tuple[pytest.Mark, Catalog, EventMark]] = {}
+#: with the catalog it was checked against and its ``not_before`` shift (:func:`_shift`): a
+#: parametrized test's items share their function's marker objects, so it is read once, not
+#: once per item. A marker that fails a check is not kept (its error comes again). EventMark
+#: is frozen.
+_CHECKED_EVENTS: dict[
+    int, tuple[pytest.Mark, Catalog, EventMark, tuple[int, timedelta] | None]
+] = {}
 _CHECKED_EVENTS_MAX = 1024
+
+
+def _shift(not_before: Any) -> tuple[int, timedelta] | None:
+    """What ``parse_time`` adds to (1) or takes from (-1) ``now`` for a ``not_before`` that
+    passed the check once, or None for an absolute time (its check does not read ``now``,
+    so it passes at any ``now``)."""
+    if isinstance(not_before, timedelta):
+        return 1, not_before
+    if isinstance(not_before, str):
+        text = not_before.strip()
+        if text.startswith(("+", "-")):
+            return (1 if text[0] == "+" else -1), parse_duration(text[1:])
+    return None
 
 
 def _check_not_before(mark: pytest.Mark, not_before: Any, now: datetime) -> None:

@@ -203,7 +203,7 @@ def attach(item: pytest.Item, simulator: EcsSimulator) -> Timeline:
     item.stash[TIMELINE_KEY] = timeline
     manager = item.config.pluginmanager
     if not manager.has_plugin(SECTIONS_PLUGIN):
-        manager.register(ReportSections(), SECTIONS_PLUGIN)
+        manager.register(ReportSections(item.config), SECTIONS_PLUGIN)
     return timeline
 
 
@@ -218,21 +218,42 @@ class ReportSections:
     Registered late, it wraps the wrappers registered at start-up, pytest's xfail handling
     among them, and so sees each report's final outcome. Live mode's scrubbing is
     ``tryfirst``: it wraps this one, and sees the section.
+
+    ``config`` (the run's, its options final by the time a test sets up): whether the run
+    writes timeline files (--ecs-timeline-html/-json, pytest-html) and shows passing tests'
+    timelines (--ecs-timeline), read once. A report of a run with neither that passed or
+    was skipped then costs a look at its outcome and, at teardown, dropping the timeline.
+    Without ``config`` both are assumed wanted (every report takes the full route).
     """
+
+    def __init__(self, config: pytest.Config | None = None) -> None:
+        if config is None:
+            self._files = self._timeline = True
+        else:
+            self._files = timeline_files.wants_files(config)
+            self._timeline = bool(config.getoption("ecs_timeline", default=False))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         result = yield
-        if result.when == "call":
-            item.stash[CALL_PASSED_KEY] = result.passed
-        timeline_files.note_outcome(item, result)
-        if result.when == "teardown":
-            timeline = item.stash.get(TIMELINE_KEY, None)
-            if timeline is not None:  # the files of --ecs-timeline-html/-json, pytest-html
-                timeline_files.finish_test(item, result, timeline.simulator)
-        add_section(item, result)
+        when = result.when
+        outcome = result.outcome
+        if when == "call":
+            item.stash[CALL_PASSED_KEY] = outcome == "passed"
+        if self._files:
+            timeline_files.note_outcome(item, result)
+            if when == "teardown":
+                timeline = item.stash.get(TIMELINE_KEY, None)
+                if timeline is not None:  # the files of --ecs-timeline-html/-json, pytest-html
+                    timeline_files.finish_test(item, result, timeline.simulator)
+        if outcome == "failed" or (self._timeline and when == "call"):
+            add_section(item, result)
+        elif when == "teardown":  # what add_section does with a report it adds nothing to
+            stash = item.stash
+            if TIMELINE_KEY in stash:
+                del stash[TIMELINE_KEY]
         return result
 
 

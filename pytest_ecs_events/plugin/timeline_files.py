@@ -27,9 +27,17 @@ import pytest
 if TYPE_CHECKING:
     from ..simulator import EcsSimulator
 
-__all__ = ["OUTCOME_KEY", "TimelineIndex", "file_stem", "finish_test", "note_outcome"]
+__all__ = [
+    "OUTCOME_KEY",
+    "TimelineIndex",
+    "file_stem",
+    "finish_test",
+    "note_outcome",
+    "wants_files",
+]
 
-#: The worst outcome of a test's phases so far (what its page says).
+#: The worst outcome of a test's phases so far (what its page says; noted only in a run
+#: that can write pages or pytest-html extras, see :func:`wants_files`).
 OUTCOME_KEY = pytest.StashKey[str]()
 #: The teardown report's attribute naming the test's files (read by the index).
 REPORT_ATTRIBUTE = "ecs_timeline_file"
@@ -74,6 +82,15 @@ def _html_plugin(config: pytest.Config) -> Any:
     except ImportError:  # pragma: no cover - htmlpath is pytest-html's own option
         return None
     return extras
+
+
+def wants_files(config: pytest.Config) -> bool:
+    """Whether :func:`finish_test` can have anything to do in this run (its options)."""
+    return (
+        output_dir(config, "ecs_timeline_html") is not None
+        or output_dir(config, "ecs_timeline_json") is not None
+        or _html_plugin(config) is not None
+    )
 
 
 def finish_test(item: pytest.Item, report: pytest.TestReport, simulator: EcsSimulator) -> None:
