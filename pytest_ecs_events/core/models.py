@@ -175,7 +175,7 @@ def _changed(old: _Shared, name: str, value: object) -> _Shared:
     that and the state; for ``fire+<state>``, that, ``revision`` and ``version`` one up and,
     for a final state, ``finish_time`` ``value`` (:meth:`SystemEvent.fire`); for ``start``,
     ``execute_start_time`` ``value`` and ``version`` one up (:meth:`SystemEvent.start`)."""
-    maker = _CHANGE_MAKERS.get(name)
+    maker = _CHANGE_MAKERS.get(name) or _first_change_maker(name)
     if maker is not None:
         return maker(old, value)
     new = _copy_part(old)
@@ -448,7 +448,7 @@ def _change_maker(changes: dict[str, str]) -> Callable[[_Shared, object], _Share
     fill = "".join(
         f"    new.{field} = {changes.get(field, f'old.{field}')}\n" for field in _SHARED_FIELDS
     )
-    return _part_function(f"change_{len(_CHANGE_MAKERS)}(old, value)", fill)
+    return _part_function("change(old, value)", fill)
 
 
 def _state_changes(kind: str, state: EventState) -> dict[str, str]:
@@ -465,14 +465,25 @@ def _state_changes(kind: str, state: EventState) -> dict[str, str]:
     return changes
 
 
-#: The generated function of each change name :func:`_changed` knows (a field's own name sets
-#: that field); a change copies every field, so a copy and then a few writes cost twice.
+#: What each change name :func:`_changed` knows sets (a field's own name sets that field).
+_CHANGES: Mapping[str, dict[str, str]] = MappingProxyType({
+    **{name: _state_changes(kind, state)
+       for kind, names in (("trail", _RECORD_AS), ("move", _MOVE_AS), ("fire", _FIRE_AS))
+       for state, name in names.items()},
+    "start": {"execute_start_time": "value", "version": "old.version + 1"},
+    **{field: {field: "value"} for field in _SHARED_FIELDS},
+})  # fmt: skip
+
+#: The generated function of each change name met so far: a change copies every field, so a
+#: copy and then a few writes cost twice. Each is made at its first use (a test meets a few
+#: of them; compiling them all cost every process's first test more than they save).
 _CHANGE_MAKERS: dict[str, Callable[[_Shared, object], _Shared]] = {}
-for _kind, _names in (("trail", _RECORD_AS), ("move", _MOVE_AS), ("fire", _FIRE_AS)):
-    for _state, _name in _names.items():
-        _CHANGE_MAKERS[_name] = _change_maker(_state_changes(_kind, _state))
-_CHANGE_MAKERS["start"] = _change_maker(
-    {"execute_start_time": "value", "version": "old.version + 1"}
-)
-for _field in _SHARED_FIELDS:
-    _CHANGE_MAKERS[_field] = _change_maker({_field: "value"})
+
+
+def _first_change_maker(name: str) -> Callable[[_Shared, object], _Shared] | None:
+    """The function of change ``name``, made now (None: not a change :func:`_changed`
+    knows). Two threads may both make one: the first kept is used by both from then on."""
+    changes = _CHANGES.get(name)
+    if changes is None:
+        return None
+    return _CHANGE_MAKERS.setdefault(name, _change_maker(changes))

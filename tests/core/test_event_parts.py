@@ -3,7 +3,11 @@ generated copier copies every field and resets ``successor``, as the loop it rep
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from pytest_ecs_events.core.catalog import EventState
 from pytest_ecs_events.core.models import _SHARED_FIELDS, _changed, _copy_part, _new_shared
@@ -69,16 +73,38 @@ def _copied_then_set(old: object, name: str, value: object) -> object:
 
 
 def test_every_generated_change_is_a_copy_with_its_fields_set() -> None:
-    from pytest_ecs_events.core.models import _CHANGE_MAKERS
+    from pytest_ecs_events.core.models import _CHANGE_MAKERS, _CHANGES
 
     later = NOW + timedelta(hours=5)
-    assert {"start", *_SHARED_FIELDS} <= set(_CHANGE_MAKERS)
-    for name in _CHANGE_MAKERS:
+    assert {"start", *_SHARED_FIELDS} <= set(_CHANGES)
+    for name in _CHANGES:
         part = _part()
         changed = _changed(part, name, later)  # type: ignore[arg-type]
+        assert name in _CHANGE_MAKERS  # made by that first use, and kept
         expected = _copied_then_set(part, name, later)
         assert changed is not part
         assert changed.successor is None
         for field in _SHARED_FIELDS:
             assert getattr(changed, field) == getattr(expected, field), (name, field)
             assert type(getattr(changed, field)) is type(getattr(expected, field)), (name, field)
+
+
+def test_the_generated_changes_are_made_at_first_use_not_at_import() -> None:
+    # Compiling every change at import cost each process's first test more than a test's
+    # few changes save: a fresh interpreter imports the module with none made.
+    code = (
+        "from pytest_ecs_events.core import models\n"
+        "assert models._CHANGE_MAKERS == {}, models._CHANGE_MAKERS\n"
+        "print(len(models._CHANGES))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > len(_SHARED_FIELDS)
+
+
+def test_an_unknown_change_name_is_refused_as_before_and_makes_nothing() -> None:
+    from pytest_ecs_events.core.models import _CHANGE_MAKERS
+
+    with pytest.raises(AttributeError):
+        _changed(_part(), "no_such_field", 1)  # type: ignore[arg-type]
+    assert "no_such_field" not in _CHANGE_MAKERS
