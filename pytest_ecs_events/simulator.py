@@ -145,6 +145,8 @@ class EcsSimulator(EcsHandle):
         self.credentials: dict[str, str] = dict(credentials or {})
         #: The dict the signature verifier reads (the one made here, as if it were made here).
         self._verified_credentials = self.credentials
+        self._api_made: EcsApi | None = None
+        self._signatures_made: SignatureVerifier | None = None
         self._interceptor: Any = None
         # Built on first use (start() or .mns): a simulator that never meets MNS does not
         # import the MNS wire package.
@@ -169,35 +171,43 @@ class EcsSimulator(EcsHandle):
             self.add_instance(instance_id)
 
     # ----------------------------------------------------------------------- API layer
-    @functools.cached_property
+    # Plain properties, not functools.cached_property: up to Python 3.11 that holds one lock
+    # of its own (shared by every simulator) while the getter runs, and these take the
+    # simulation's lock, which the ``mns`` property holds while it reads ``_signatures``:
+    # two opposite lock orders, a deadlock.
+    @property
     def _api(self) -> EcsApi:
         """The account's API, made on first use with its signature verifier."""
-        with self._sim.lock:  # two threads' first uses: one API
-            made: EcsApi | None = self.__dict__.get("_api")
-            if made is None:
-                made = EcsApi(self._sim)
-                made.calls = self._calls
-                # Always installed: without ``credentials`` only the form of a signature is
-                # checked; with them the key, signature, timestamp and nonce too. Unsigned
-                # requests without any header (``call()``, ``handle(ApiRequest(params=...))``)
-                # are in-process and trusted. See :mod:`pytest_ecs_events.api.signatures`.
-                made.authenticator = self._signatures
-                self.__dict__["_api"] = made
+        made = self._api_made
+        if made is None:
+            with self._sim.lock:  # two threads' first uses: one API
+                made = self._api_made
+                if made is None:
+                    made = EcsApi(self._sim)
+                    made.calls = self._calls
+                    # Always installed: without ``credentials`` only the form of a signature
+                    # is checked; with them the key, signature, timestamp and nonce too.
+                    # Unsigned requests without any header (``call()``,
+                    # ``handle(ApiRequest(params=...))``) are in-process and trusted. See
+                    # :mod:`pytest_ecs_events.api.signatures`.
+                    made.authenticator = self._signatures
+                    self._api_made = made
         return made
 
-    @functools.cached_property
+    @property
     def _signatures(self) -> SignatureVerifier:
         """The signature verifier of the API and the clock coupling, made on first use."""
-        with self._sim.lock:
-            made: SignatureVerifier | None = self.__dict__.get("_signatures")
-            if made is None:
-                made = self.__dict__["_signatures"] = SignatureVerifier(self._verified_credentials)
+        made = self._signatures_made
+        if made is None:
+            with self._sim.lock:
+                made = self._signatures_made
+                if made is None:
+                    made = self._signatures_made = SignatureVerifier(self._verified_credentials)
         return made
 
     def _api_if_made(self) -> EcsApi | None:
         """The API if a use has made it (else no call was answered and no fault queued)."""
-        made: EcsApi | None = self.__dict__.get("_api")
-        return made
+        return self._api_made
 
     # ------------------------------------------------------------------- interception
     def start(self) -> EcsSimulator:

@@ -78,3 +78,28 @@ def test_two_threads_first_uses_make_one_api() -> None:
         assert len({id(a) for a in seen}) == 1
         assert seen[0] is sim.api
         assert sim._api_if_made() is sim.api
+
+
+def test_a_first_call_and_a_first_mns_use_under_the_lock_do_not_deadlock() -> None:
+    # One thread holds the simulation's lock and reads ``mns`` (which reads the verifier
+    # under that lock) while another makes the first call (which makes the API, then takes
+    # that lock). With one lock of the property's own taken first (functools.cached_property
+    # up to Python 3.11) the two waited on each other for ever.
+    sim = EcsSimulator()
+    done: list[str] = []
+    first_call = threading.Thread(
+        target=lambda: (sim.call("DescribeRegions"), done.append("call")), daemon=True
+    )
+
+    def under_the_lock() -> None:
+        with sim._sim.lock:
+            first_call.start()
+            first_call.join(0.3)  # the call is waiting for the lock by now
+            assert sim.mns is not None
+        done.append("mns")
+
+    holder = threading.Thread(target=under_the_lock, daemon=True)
+    holder.start()
+    holder.join(10)
+    first_call.join(10)
+    assert sorted(done) == ["call", "mns"]

@@ -237,12 +237,13 @@ class Simulation(EventOps):
             existing = store.instances.get(instance_id)
             if existing is not None and not existing.released:
                 return existing
+            zone = zone or region_info(region).zones[0]  # first, as before: its error first
             now = self.clock.now
             checked = check_attributes(attributes, now=now)
             instance = new_instance(
                 instance_id,
                 region=region,
-                zone=zone or region_info(region).zones[0],
+                zone=zone,
                 name=name if name is not None else instance_id,
                 status=status,
                 tags=tags or {},
