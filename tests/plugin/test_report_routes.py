@@ -68,3 +68,50 @@ def test_the_short_route_leaves_what_the_full_route_leaves(timeline: bool, calls
         kept = run(short, config, outcomes, calls)
         assert kept == run(full, config, outcomes, calls)
         assert kept[-1][3] is False  # the timeline is dropped at teardown either way
+
+
+XFAIL_SUITE = """
+import pytest
+
+
+@pytest.mark.xfail(reason="known", strict=True)
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instances="i-1", not_before="+1h")
+def test_expected_to_fail(ecs_sim):
+    ecs_sim.advance("2h")
+    assert False
+
+
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instances="i-2", not_before="+1h")
+def test_skipped_inside(ecs_sim):
+    ecs_sim.advance("2h")
+    pytest.skip("not today")
+
+
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instances="i-3", not_before="+1h")
+def test_passes(ecs_sim):
+    ecs_sim.advance("2h")
+"""
+
+
+def test_a_run_writing_timeline_files_notes_each_outcome_end_to_end(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    # The files route (timeline_files.wants_files read once from the configuration): each
+    # test's file says its own outcome, xfail and a skip inside the test included.
+    import json
+
+    from pytest_ecs_events.plugin.timeline_files import file_stem
+
+    ecs_pytester.makepyfile(test_outcomes=XFAIL_SUITE)
+    result = ecs_pytester.runpytest("--ecs-timeline-json", "out")
+    result.assert_outcomes(passed=1, skipped=1, xfailed=1)
+    out = ecs_pytester.path / "out"
+    outcomes = {}
+    for name in ("test_expected_to_fail", "test_skipped_inside", "test_passes"):
+        path = out / f"{file_stem(f'test_outcomes.py::{name}')}.json"
+        outcomes[name] = json.loads(path.read_text("utf-8"))["outcome"]
+    assert outcomes == {
+        "test_expected_to_fail": "xfailed",
+        "test_skipped_inside": "skipped",
+        "test_passes": "passed",
+    }
