@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from heapq import heappush
 
-from . import models
 from .catalog import ACTIVE_STATES, Category, EventState, EventTypeSpec, InstanceStatus
 from .changes import Change
 from .clock import format_api_time
@@ -243,6 +241,7 @@ class Timers(DiskOps):
         errors = self.observer_errors
         event_types = self.catalog.event_types
         fire = store.fire_event
+        push = store.push_event_timer
         heap = store._heap
         # pop_next's own first test ahead of its call: the last round finds nothing due
         while heap and heap[0][0] <= until and (entry := pop(until)) is not None:
@@ -277,18 +276,8 @@ class Timers(DiskOps):
                                 errors.append(exc)
                         sink.append(record)
                         if new is _EXECUTING:
-                            # event.start(now), then store.push_event_timer, without frames
-                            part = event._part
-                            last = part.successor
-                            if last is not None and last[0] == "start" and last[1] is now:
-                                part = last[2]
-                            else:
-                                # models._evolve looked up each time: tests replace it
-                                part = models._evolve(part, "start", now)
-                            event._part = part
-                            seq = store._seq = store._seq + 1
-                            due = now + self.config.execution_duration
-                            heappush(heap, (due, seq, event, part.version))
+                            event.start(now)
+                            push(event, now + self.config.execution_duration)
                         continue
                 trigger = TIMED_TRIGGER.get(state)
                 if trigger is None:

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from . import models
 from .catalog import EventState, InstanceStatus
 from .disk_events import DiskEvent, DiskEventLog
-from .models import _FIRE_AS, Disk, Instance, SystemEvent
+from .models import Disk, Instance, SystemEvent
 
 TimerKind = Literal["event", "instance", "disk_event", "callback"]
 
@@ -173,12 +172,7 @@ class Store:
         region = part.region
         simulated = part.simulated
         counts[(region, old, simulated)] -= 1
-        name = _FIRE_AS[state]  # event.fire(when, state), without its frame
-        last = part.successor
-        if last is not None and last[0] is name and last[1] is when:
-            event._part = last[2]
-        else:
-            event._part = models._evolve(part, name, when)  # looked up: tests replace it
+        event.fire(when, state)
         if index is None and self._first_final.get(old) is event:  # as in set_state
             del self._first_final[old]
             successor = next((e for e in self.events.values() if e.state is old), None)
