@@ -177,12 +177,8 @@ class AddressBook:
 
     def mac_address(self) -> str:
         """A unique MAC address with the prefix of Alibaba Cloud's network interfaces."""
-        rng = self._rng
-        inline = type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES
         while True:
-            # "ab:cd:ef" from rng.randbytes(3) (drawn without its frame where it may be)
-            raw = rng.getrandbits(24).to_bytes(3, "little") if inline else rng.randbytes(3)
-            tail = raw.hex(":")
+            tail = _regions.random_bytes(self._rng, 3).hex(":")  # "ab:cd:ef"
             mac = f"00:16:3e:{tail}"
             if mac not in self._used_macs:
                 self._used_macs.add(mac)

@@ -14,7 +14,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from . import regions as _regions
 from .addressing import AddressBook
 from .catalog import InstanceStatus
 from .clock import TimeFormatError, parse_time
@@ -22,7 +21,7 @@ from .disks import check_category, check_size
 from .images import DEFAULT_IMAGE_ID
 from .instance_types import DEFAULT_INSTANCE_TYPE
 from .models import Disk, Instance
-from .regions import new_resource_id
+from .regions import new_resource_id, random_bytes
 
 #: The attributes ``add_instance`` accepts besides ``name``, ``region``, ``zone``, ``status``
 #: and ``tags``, with what each holds (for error messages and the docs).
@@ -66,10 +65,6 @@ def check_attributes(attributes: Mapping[str, Any], *, now: datetime) -> dict[st
     """The attributes with their types checked and times parsed; ValueError naming the first
     bad one. ``None`` values mean "not given" and are dropped."""
     if not attributes:  # the usual case (a marker's instance): nothing to check
-        return {}
-    if list(attributes.values()).count(None) == len(attributes) and _ATTRIBUTE_NAMES.issuperset(
-        attributes
-    ):  # every attribute left out (a handle's call passes each keyword, None if not given)
         return {}
     unknown = attributes.keys() - _ATTRIBUTE_NAMES
     if unknown:
@@ -230,10 +225,7 @@ def _address(
 
 def _serial_number(rng: random.Random) -> str:
     """A random UUID as the instance's serial number (seeded, unlike ``uuid.uuid4``)."""
-    if type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES:
-        h = rng.getrandbits(128).to_bytes(16, "little").hex()  # rng.randbytes(16), inline
-    else:
-        h = rng.randbytes(16).hex()
+    h = random_bytes(rng, 16).hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -247,10 +239,7 @@ def system_disk(
 ) -> Disk:
     """The instance's system disk, attached as ``/dev/xvda`` from its image."""
     disk_id = new_resource_id("d", instance.region, rng)
-    if type(rng) is random.Random and random.Random.randbytes is _regions.PLAIN_RANDBYTES:
-        body = rng.getrandbits(64).to_bytes(8, "little")  # rng.randbytes(8), inline
-    else:
-        body = rng.randbytes(8)
+    body = random_bytes(rng, 8)
     return Disk(
         disk_id=disk_id,
         region=instance.region,

@@ -166,6 +166,14 @@ def draws_inline(rng: random.Random) -> bool:
     return type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES
 
 
+def random_bytes(rng: random.Random, n: int) -> bytes:
+    """``rng.randbytes(n)``: the same draw, made inline where :func:`draws_inline` allows
+    (one frame instead of ``randbytes``' own and its call of ``getrandbits``)."""
+    if type(rng) is random.Random and random.Random.randbytes is PLAIN_RANDBYTES:
+        return rng.getrandbits(n * 8).to_bytes(n, "little")
+    return rng.randbytes(n)
+
+
 #: (kind, region) -> the ids' fixed start and the size of their random body: every new
 #: simulation makes the same few kinds of id in the same region.
 _ID_HEADS: dict[tuple[str, str], tuple[str, int]] = {}
