@@ -23,6 +23,17 @@ from .instance_types import DEFAULT_INSTANCE_TYPE
 from .models import Disk, Instance
 from .regions import new_resource_id, random_bytes
 
+#: The tags of an instance made without any: one read-only mapping for them all (tags are
+#: replaced, never changed in place), so an untagged instance holds no mapping of its own for
+#: the cyclic GC to allocate and traverse.
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+def _tags_of(tags: Mapping[str, str]) -> Mapping[str, str]:
+    """A read-only copy of ``tags``."""
+    return MappingProxyType(dict(tags)) if tags else _NO_TAGS
+
+
 #: The attributes ``add_instance`` accepts besides ``name``, ``region``, ``zone``, ``status``
 #: and ``tags``, with what each holds (for error messages and the docs).
 INSTANCE_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
@@ -150,7 +161,7 @@ def new_instance(
         mac = network.mac_address()
         # the rest is what the fields default to (the general path's values when not given)
         return Instance(
-            instance_id, region, zone, name, status, MappingProxyType(dict(tags)), now,
+            instance_id, region, zone, name, status, _tags_of(tags), now,
             host_name=f"iZ{instance_id.split('-', 1)[-1]}Z",  # host_name_for(instance_id)
             vpc_id=vpc.vpc_id,
             vswitch_id=vswitch.vswitch_id,
@@ -183,7 +194,7 @@ def new_instance(
         zone=zone,
         name=name,
         status=status,
-        tags=MappingProxyType(dict(tags)),
+        tags=_tags_of(tags),
         created_at=created,
         instance_type=a.get("instance_type", DEFAULT_INSTANCE_TYPE),
         image_id=a.get("image_id", DEFAULT_IMAGE_ID),

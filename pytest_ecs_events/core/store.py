@@ -127,11 +127,16 @@ class Store:
         before its timer's (its timer's seq is its own plus one), nobody hearing of them."""
         self.events.update(batch)
         by_instance = self._by_instance
+        lists = by_instance.get
         heap = self._heap
         seq = self._seq
         part = None
         for event in batch.values():
-            by_instance.setdefault(event.instance_id, []).append(event)
+            # setdefault's way, without a new empty list made and dropped for every event
+            events_of = lists(event.instance_id)
+            if events_of is None:
+                events_of = by_instance[event.instance_id] = []
+            events_of.append(event)
             part = event._part
             seq = part.seq_base + event._offset + 1
             heapq.heappush(heap, (due, seq, event, part.version))

@@ -173,3 +173,22 @@ def test_attributes_all_left_out_are_nothing_to_check_but_an_unknown_one_is_refu
     assert check_attributes({**left_out, "deletion_protection": False}, now=T0) == {
         "deletion_protection": False
     }
+
+
+def test_untagged_instances_share_one_read_only_mapping_and_tagging_one_leaves_the_rest() -> None:
+    sim = _sim()
+    given = {"team": "a"}
+    first, second, tagged = sim.add_instance(), sim.add_instance(), sim.add_instance(tags=given)
+    assert first.tags is second.tags
+    assert dict(first.tags) == {}
+    with pytest.raises(TypeError):
+        first.tags["x"] = "y"  # type: ignore[index]
+    given["team"] = "b"  # the instance keeps a copy of what it was given
+    assert dict(tagged.tags) == {"team": "a"}
+    sim.tag_resources("instance", [first.instance_id], {"env": "ci"}, region="cn-hangzhou")
+    assert dict(first.tags) == {"env": "ci"}
+    assert dict(second.tags) == {}
+    assert dict(sim.add_instance().tags) == {}
+    sim.untag_resources("instance", [first.instance_id], None, region="cn-hangzhou")
+    assert dict(first.tags) == {}
+    assert dict(second.tags) == {}
