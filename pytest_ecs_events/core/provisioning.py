@@ -8,6 +8,7 @@ attribute is a ``ValueError`` that names it, raised before anything is registere
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping
 from datetime import datetime
@@ -32,6 +33,13 @@ _NO_TAGS: Mapping[str, str] = MappingProxyType({})
 def _tags_of(tags: Mapping[str, str]) -> Mapping[str, str]:
     """A read-only copy of ``tags``."""
     return MappingProxyType(dict(tags)) if tags else _NO_TAGS
+
+
+@functools.lru_cache(maxsize=64)
+def _default_groups(security_group_id: str) -> tuple[str, ...]:
+    """``(security_group_id,)``: one tuple for every instance of the VPC's default group, not
+    one each for the cyclic GC to count and traverse (a tuple is a value)."""
+    return (security_group_id,)
 
 
 #: The attributes ``add_instance`` accepts besides ``name``, ``region``, ``zone``, ``status``
@@ -168,7 +176,7 @@ def new_instance(
             private_ip=private_ip,
             network_interface_id=eni,
             mac_address=mac,
-            security_group_ids=(vpc.security_group_id,),
+            security_group_ids=_default_groups(vpc.security_group_id),
             serial_number=_serial_number(rng),
             started_at=now if status is InstanceStatus.Running else None,
         )  # fmt: skip
@@ -208,7 +216,7 @@ def new_instance(
         eip_allocation_id=new_resource_id("eip", region, rng) if eip else "",
         network_interface_id=new_resource_id("eni", region, rng),
         mac_address=network.mac_address(),
-        security_group_ids=a.get("security_group_ids", (vpc.security_group_id,)),
+        security_group_ids=a.get("security_group_ids", _default_groups(vpc.security_group_id)),
         charge_type=charge,
         internet_charge_type="PayByTraffic",
         internet_max_bandwidth_out=a.get("internet_max_bandwidth_out", 5 if public_ip else 0),

@@ -192,3 +192,12 @@ def test_untagged_instances_share_one_read_only_mapping_and_tagging_one_leaves_t
     sim.untag_resources("instance", [first.instance_id], None, region="cn-hangzhou")
     assert dict(first.tags) == {}
     assert dict(second.tags) == {}
+
+
+def test_instances_of_the_default_security_group_share_one_tuple_of_it() -> None:
+    sim = _sim()
+    first, second = sim.add_instance(), sim.add_instance(instance_type="ecs.g7.large")
+    chosen = sim.add_instance(security_group_ids=["sg-bp1own"])
+    assert first.security_group_ids == (sim.network.vpcs[first.vpc_id].security_group_id,)
+    assert second.security_group_ids is first.security_group_ids
+    assert chosen.security_group_ids == ("sg-bp1own",)
