@@ -231,3 +231,77 @@ def test_the_section_follows_the_final_outcome_of_xfail_tests(
         "*SECTIONS test_xpass_strict failed 1",
         "*SECTIONS test_xfailed skipped 0",
     ])  # fmt: skip
+
+
+# ------------------------------------------------------------------- under xdist
+WIRE_CONFTEST = """
+import json
+
+CONFIG = []
+
+def pytest_configure(config):
+    CONFIG.append(config)
+
+def pytest_runtest_logreport(report):
+    config = CONFIG[-1]
+    if not hasattr(config, "workerinput"):  # the controller: what came over the wire
+        data = config.hook.pytest_report_to_serializable(config=config, report=report)
+        data.pop("node", None)  # the controller's handle on the worker, set on arrival
+        with open("wire.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(data) + "\\n")
+"""
+
+WIRE_TESTS = """
+import pytest
+
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-1", not_before="+2h")
+def test_sim_passes(ecs_sim):
+    ecs_sim.advance("3h")
+    assert ecs_sim.events()[0].state == "Executed"
+
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-1", not_before="+2h")
+def test_sim_fails(ecs_sim):
+    ecs_sim.advance("3h")
+    assert False
+
+def test_plain_passes():
+    pass
+"""
+
+
+def test_under_xdist_a_passing_test_sends_what_a_plain_one_does(
+    ecs_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each report goes from the worker to the controller: a passing ``ecs_sim`` test's
+    reports carry no section and no attribute a plain test's do not (the timeline stays in
+    the worker), while a failing one's call report brings its section to the controller."""
+    import json
+    import os
+    from pathlib import Path
+
+    import pytest_ecs_events
+
+    pytest.importorskip("xdist")
+    # the workers import the package under test, not another copy
+    root = str(Path(pytest_ecs_events.__file__).parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.getenv("PYTHONPATH")])))
+    ecs_pytester.makeconftest(WIRE_CONFTEST)
+    ecs_pytester.makepyfile(test_wire=WIRE_TESTS)
+    result = ecs_pytester.runpytest_subprocess(
+        "-p", "xdist", "-n", "2", "-p", "no:cacheprovider", "-p", "no:randomly"
+    )  # fmt: skip
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*- ecs events -*", "region *1 event(s) changed*"])
+    lines = (ecs_pytester.path / "wire.jsonl").read_text(encoding="utf-8").splitlines()
+    reports = {(d["nodeid"].split("::")[-1], d["when"]): d for d in map(json.loads, lines)}
+    assert len(reports) == 9
+    for when in ("setup", "call", "teardown"):
+        sim, plain = reports["test_sim_passes", when], reports["test_plain_passes", when]
+        assert sim.keys() == plain.keys()
+        assert (sim["sections"], sim["user_properties"], sim["longrepr"]) == ([], [], None)
+        # the test's own name and marker: the plugin adds no keyword
+        extra_keywords = set(sim["keywords"]) - set(plain["keywords"])
+        assert extra_keywords == {"test_sim_passes", "ecs_event", "pytestmark"}
+    failed = reports["test_sim_fails", "call"]
+    assert [title for title, _ in failed["sections"]] == ["ecs events"]
+    assert failed["sections"][0][1].startswith("region cn-hangzhou, virtual time ")
