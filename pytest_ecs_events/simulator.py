@@ -98,6 +98,23 @@ def _then_deliver(
     return wrapper
 
 
+def _given_keywords(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The keywords of ``add_instance`` given (not None), and ``status`` even if None (to be
+    refused by the simulation): each None one is a default of the simulation's
+    add_instance, and one it would gather into its ``attributes`` (and bind by name the slow
+    way) only to drop it."""
+    status = attributes.get("status")
+    tags = attributes.get("tags")
+    # A marker's instance gives only these two: every other value is None (counted in C).
+    if (
+        status is not None
+        and tags is not None
+        and [*attributes.values()].count(None) == len(attributes) - 2
+    ):
+        return {"status": status, "tags": tags}
+    return {k: v for k, v in attributes.items() if v is not None or k == "status"}
+
+
 #: The interception modules, imported by the first start (started at every test).
 _transports = module_on_first_use(".transports.intercept", __package__)
 _mns_transport = module_on_first_use(".transports.mns_intercept", __package__)
@@ -409,11 +426,7 @@ class EcsSimulator(EcsHandle):
     def _add_instance(self, instance_id: str | None, attributes: dict[str, Any]) -> Instance:
         if attributes.get("region") is not None:  # else the account's own region
             self._check_region(attributes["region"])
-        # Only the keywords given: each None one is a default of the simulation's
-        # add_instance, and one it would gather into its ``attributes`` (and bind by name
-        # the slow way) only to drop it. ``status=None`` is passed on, to be refused there.
-        given = {k: v for k, v in attributes.items() if v is not None or k == "status"}
-        return self._sim.add_instance(instance_id, **given)
+        return self._sim.add_instance(instance_id, **_given_keywords(attributes))
 
     def _check_region(self, region: str | None) -> None:
         """A region given to a setup member: a ``ValueError`` if the API would not know it."""

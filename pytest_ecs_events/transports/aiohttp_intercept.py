@@ -39,7 +39,7 @@ from . import guard
 from .endpoints import is_simulated_url, product_for_host
 from .relay import Relay
 
-__all__ = ["start"]
+__all__ = ["patches", "start"]
 
 Answer = Callable[[ApiRequest, "float | None"], ApiResponse]
 CurrentRelay = Callable[[], "Relay | None"]
@@ -63,16 +63,37 @@ def start(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[], Non
     return stop
 
 
+def patches(
+    answer: Answer, relay: CurrentRelay | None = None
+) -> list[tuple[object, str, object]] | None:
+    """(owner, attribute, replacement) of the patch :func:`start` makes, wrapping what is
+    there now, for a caller that swaps attributes itself; None while aiohttp is not
+    imported (then :func:`start` patches it once it is)."""
+    module = sys.modules.get("aiohttp")
+    if module is None:
+        return None
+    session = getattr(module, "ClientSession", None)
+    if session is None:  # aiohttp still being imported: the import statement's error
+        session = _client_session()
+    return [(session, "_request", _patched_request(session._request, answer, relay))]
+
+
+def _client_session() -> Any:
+    from aiohttp import ClientSession
+
+    return ClientSession
+
+
 def _start_mock(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[], None]:
     """Patch ``ClientSession._request`` with a plain function (so a test's own
     ``aioresponses``, whose autospec cannot spec a mock, still starts on top of ours)."""
-    from aiohttp import ClientSession
+    ClientSession = _client_session()
 
     real_request = ClientSession._request
-    ClientSession._request = _patched_request(real_request, answer, relay)  # type: ignore[method-assign]
+    ClientSession._request = _patched_request(real_request, answer, relay)
 
     def stop() -> None:
-        ClientSession._request = real_request  # type: ignore[method-assign]
+        ClientSession._request = real_request
 
     return stop
 

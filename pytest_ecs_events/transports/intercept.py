@@ -262,6 +262,8 @@ class _Switchboard:
         self.lock = threading.Lock()
         self.active: list[Interceptor] = []
         self._mocks: list[tuple[type[Any], _LazyMock, Callable[..., Any]]] | None = None
+        #: (adapter class, "send", the send to install) of each of the mocks.
+        self._send_swaps: list[tuple[object, str, object]] = []
         #: The vendored copies the mocks were built for (an SDK loaded later adds one).
         self._built_for: tuple[str, ...] = ()
         #: (owner, name, had it, what it held) of each attribute set by :meth:`_swap`.
@@ -308,29 +310,36 @@ class _Switchboard:
         if self._mocks is None or self._built_for != vendored_packages():
             self._built_for = vendored_packages()
             self._mocks = self._build()
-        swap = self._swap
+            # What RequestsMock.start() does, but on the class objects resolved once.
+            self._send_swaps = [(cls, "send", send) for cls, _mock, send in self._mocks]
+        swaps: list[tuple[object, str, object]] = []
         if _module_has("darabonba.core", "adapters"):
-            swap(sys.modules["darabonba.core"], "adapters", _insecure_shim())
+            swaps.append((sys.modules["darabonba.core"], "adapters", _insecure_shim()))
         if _module_has("requests.adapters", "HTTPAdapter"):
             adapters = sys.modules.get("requests.adapters") or importlib.import_module(
                 "requests.adapters"
             )
             self._previous_base_send = adapters.HTTPAdapter.send
-        # What RequestsMock.start() does, but on the class objects resolved once.
-        for cls, _mock, send in self._mocks:
-            swap(cls, "send", send)
-        # The stacks that do not go through requests: aiohttp (answered), then the last line
-        # for everything else (refused). Both only take a few attribute swaps.
-        self._stoppers.append(aiohttp_intercept.start(self.answer, relay=self.relay))
-        for owner, name, new in guard.patches():
-            swap(owner, name, new)
+        swaps += self._send_swaps
+        # The stacks that do not go through requests: aiohttp (answered; if it is not
+        # imported yet, patched when it is), then the last line for everything else
+        # (refused). Both only take a few attribute swaps.
+        aiohttp_swaps = aiohttp_intercept.patches(self.answer, self.relay)
+        if aiohttp_swaps is None:
+            self._stoppers.append(aiohttp_intercept.start(self.answer, relay=self.relay))
+        else:
+            swaps += aiohttp_swaps
+        swaps += guard.patches()
+        self._swap(swaps)
 
-    def _swap(self, owner: object, name: str, new: object) -> None:
-        """Set an attribute, remembering exactly what was there (an inherited one is
-        deleted again by :meth:`_stop`)."""
-        namespace = owner.__dict__
-        self._patches.append((owner, name, name in namespace, namespace.get(name)))
-        setattr(owner, name, new)
+    def _swap(self, swaps: list[tuple[object, str, object]]) -> None:
+        """Set each (owner, attribute, value), remembering exactly what was there (an
+        inherited one is deleted again by :meth:`_stop`)."""
+        remember = self._patches.append
+        for owner, name, new in swaps:
+            namespace = owner.__dict__
+            remember((owner, name, name in namespace, namespace.get(name)))
+            setattr(owner, name, new)
 
     def _stop(self) -> None:
         patches = self._patches

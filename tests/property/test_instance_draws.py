@@ -283,3 +283,22 @@ def test_the_handle_passes_on_only_the_keywords_given(seed: int, keywords: Any) 
         except ValueError as exc:
             outcomes.append(str(exc))
     assert outcomes[0] == outcomes[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "status", "tags", "zone", "image_id", "public_ip"]),
+        st.sampled_from([None, "", "Running", {}, {"k": "v"}, False, 0]),
+    )
+)
+def test_the_keywords_given_are_those_of_the_general_filter(attributes: dict[str, Any]) -> None:
+    """The handle's filter of add_instance's keywords (a count for a marker's instance)
+    equals the general one: every keyword not None, and ``status`` even if None."""
+    from pytest_ecs_events.simulator import _given_keywords
+
+    general = {k: v for k, v in attributes.items() if v is not None or k == "status"}
+    assert _given_keywords(attributes) == general
+    assert _given_keywords(attributes) is not attributes
+    full = {**dict.fromkeys(INSTANCE_ATTRIBUTES), "name": None, "status": "Running", "tags": {}}
+    assert _given_keywords(full) == {"status": "Running", "tags": {}}
