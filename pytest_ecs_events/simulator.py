@@ -19,19 +19,14 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from .api.calls import ApiCall
-from .api.dispatch import EcsApi
-from .api.faults import TransportFault
-from .api.messages import ApiRequest, ApiResponse
+from .api.deferrals import when_registry_loads
 from .api.params import param_text
-from .api.registry import defer_actions
-from .api.signatures import SignatureVerifier
 from .core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from .core.changes import Change
 from .core.clock import parse_datetime, parse_duration, wall_clock_now
 from .core.disk_events import DiskEvent
 from .core.errors import EcsApiError
-from .core.lazy import module_on_first_use
+from .core.lazy import lazy_exports, module_on_first_use
 from .core.lifecycle import Transition
 from .core.models import Disk, Instance, SystemEvent
 from .core.regions import check_region, default_endpoint, known_region, unknown_region_text
@@ -42,6 +37,10 @@ from .handle import EcsHandle, Target, TimeAt
 
 if TYPE_CHECKING:
     from . import cms
+    from .api.calls import ApiCall
+    from .api.dispatch import EcsApi
+    from .api.messages import ApiRequest, ApiResponse
+    from .api.signatures import SignatureVerifier
     from .core.cloud_assistant import CommandRun
     from .core.event_rules import EventPattern, EventRule
     from .core.load_balancers import (
@@ -60,22 +59,50 @@ if TYPE_CHECKING:
 
 __all__ = ["EcsSimulator"]
 
-# CloudMonitor's and Server Load Balancer's actions, listed in their registries without
-# importing their packages (nor the core areas they serve): the first use of one imports
-# its package, which registers the handlers in their place.
-# (tests/test_import_cost.py holds these lists equal to what the packages register.)
-defer_actions("cms", f"{__package__}.cms", (
-    "DescribeSystemEventAttribute", "DescribeSystemEventCount", "DescribeSystemEventHistogram",
-    "PutEventRule", "PutEventRuleTargets", "DescribeEventRuleList",
-    "DescribeEventRuleTargetList", "DeleteEventRules", "DeleteEventRuleTargets",
-    "EnableEventRules", "DisableEventRules",
-))  # fmt: skip
-defer_actions("slb", f"{__package__}.slb", (
-    "DescribeLoadBalancers", "DescribeLoadBalancerAttribute", "DescribeHealthStatus",
-    "DescribeVServerGroups", "DescribeVServerGroupAttribute", "AddBackendServers",
-    "RemoveBackendServers", "SetBackendServers", "AddVServerGroupBackendServers",
-    "RemoveVServerGroupBackendServers", "ModifyVServerGroupBackendServers",
-))  # fmt: skip
+# The API layer loads on the first use that needs it (the ``_api`` and ``_signatures``
+# properties, ``call``): a process whose tests make no API call never imports the
+# dispatcher, the actions and their renderers. The names this module has always had stay
+# readable here.
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {
+    "ApiCall": f"{__package__}.api.calls",
+    "EcsApi": f"{__package__}.api.dispatch",
+    "TransportFault": f"{__package__}.api.faults",
+    "ApiRequest": f"{__package__}.api.messages",
+    "ApiResponse": f"{__package__}.api.messages",
+    "SignatureVerifier": f"{__package__}.api.signatures",
+})  # fmt: skip
+_dispatch = module_on_first_use(".api.dispatch", __package__)
+_faults = module_on_first_use(".api.faults", __package__)
+_messages = module_on_first_use(".api.messages", __package__)
+_signature_schemes = module_on_first_use(".api.signatures", __package__)
+
+
+def _fill_registries() -> None:
+    """The registries as the simulator uses them: ECS's actions (the modules that register
+    them), and CloudMonitor's and Server Load Balancer's listed without importing their
+    packages (nor the core areas they serve): the first use of one imports its package,
+    which registers the handlers in their place.
+    (tests/test_import_cost.py holds these lists equal to what the packages register.)"""
+    from .api import actions  # noqa: F401  (registers ECS's actions)
+    from .api.registry import defer_actions
+
+    defer_actions("cms", f"{__package__}.cms", (
+        "DescribeSystemEventAttribute", "DescribeSystemEventCount",
+        "DescribeSystemEventHistogram", "PutEventRule", "PutEventRuleTargets",
+        "DescribeEventRuleList", "DescribeEventRuleTargetList", "DeleteEventRules",
+        "DeleteEventRuleTargets", "EnableEventRules", "DisableEventRules",
+    ))  # fmt: skip
+    defer_actions("slb", f"{__package__}.slb", (
+        "DescribeLoadBalancers", "DescribeLoadBalancerAttribute", "DescribeHealthStatus",
+        "DescribeVServerGroups", "DescribeVServerGroupAttribute", "AddBackendServers",
+        "RemoveBackendServers", "SetBackendServers", "AddVServerGroupBackendServers",
+        "RemoveVServerGroupBackendServers", "ModifyVServerGroupBackendServers",
+    ))  # fmt: skip
+
+
+# Done as the registry loads (with the first use of the API), or now if it is loaded: a
+# process whose tests make no API call loads neither the registry nor the actions.
+when_registry_loads(_fill_registries)
 
 
 _P = ParamSpec("_P")
@@ -200,7 +227,7 @@ class EcsSimulator(EcsHandle):
             with self._sim.lock:  # two threads' first uses: one API
                 made = self._api_made
                 if made is None:
-                    made = EcsApi(self._sim)
+                    made = _dispatch().EcsApi(self._sim)
                     made.calls = self._calls
                     # Always installed: without ``credentials`` only the form of a signature
                     # is checked; with them the key, signature, timestamp and nonce too.
@@ -219,7 +246,9 @@ class EcsSimulator(EcsHandle):
             with self._sim.lock:
                 made = self._signatures_made
                 if made is None:
-                    made = self._signatures_made = SignatureVerifier(self._verified_credentials)
+                    made = self._signatures_made = _signature_schemes().SignatureVerifier(
+                        self._verified_credentials
+                    )
         return made
 
     def _api_if_made(self) -> EcsApi | None:
@@ -284,8 +313,8 @@ class EcsSimulator(EcsHandle):
         flat = {"Action": action, **{k: param_text(v) for k, v in params.items()}}
         flat.pop("Format", None)  # the body comes back as a dict: never ask for XML
         try:
-            response = self.handle(ApiRequest(params=flat, host=self.endpoint))
-        except TransportFault as fault:
+            response = self.handle(_messages().ApiRequest(params=flat, host=self.endpoint))
+        except _faults().TransportFault as fault:
             error = TimeoutError if fault.kind == "timeout" else ConnectionResetError
             raise error(str(fault)) from None
         body: dict[str, Any] = json.loads(response.content())  # a private copy to keep

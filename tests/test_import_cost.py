@@ -218,3 +218,90 @@ def test_a_deferred_entry_whose_module_registers_nothing_says_so() -> None:
     lazy = LazyActionSpec.deferred("Nothing", "ecs", "json")
     with pytest.raises(LookupError, match="json does not register the ecs action Nothing"):
         lazy.handler  # noqa: B018
+
+
+def test_the_table_is_the_same_when_the_registry_loads_before_the_simulator() -> None:
+    """The simulator's lists wait for the registry (api/deferrals.py) or go to it at once:
+    the same table either way."""
+    assert _table(("pytest_ecs_events.api.registry",)) == _table(())
+
+
+#: The API layer a test that makes no API call never needs (the transports' request and
+#: answer types, ``api.messages``, load with the interception).
+API_LAYER = (
+    "pytest_ecs_events.api.actions",
+    "pytest_ecs_events.api.calls",
+    "pytest_ecs_events.api.dispatch",
+    "pytest_ecs_events.api.paging",
+    "pytest_ecs_events.api.products",
+    "pytest_ecs_events.api.registry",
+    "pytest_ecs_events.api.render",
+    "pytest_ecs_events.api.signatures",
+    "pytest_ecs_events.api.speedups.render_cache",
+)
+
+NO_API_CALL = """
+import json, sys
+import pytest
+
+API_LAYER = %(api)r
+TEST = '''
+import pytest
+
+@pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-1", not_before="+2h")
+def test_reboot(ecs_sim):
+    ecs_sim.advance("3h")
+    assert ecs_sim.events()[0].state == "Executed"
+'''
+with open(sys.argv[1], "w") as f:
+    f.write(TEST)
+code = pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:randomly", sys.argv[1]])
+before = [m for m in API_LAYER if m in sys.modules]
+
+import pytest_ecs_events.api.dispatch as dispatch
+import pytest_ecs_events.simulator as simulator
+from pytest_ecs_events import EcsSimulator
+
+sim = EcsSimulator(now="2024-01-01T00:00:00Z", seed=7)
+sim.add_instance("i-1")
+sim.fail_next("DescribeLoadBalancers", code="Throttling")
+try:
+    sim.call("DescribeLoadBalancers", RegionId=sim.region)
+except Exception as error:
+    throttled = "Throttling" in str(error)
+sim.fail_next("DescribeInstances", fault="timeout")
+try:
+    sim.call("DescribeInstances", RegionId=sim.region)
+except TimeoutError:
+    timed_out = True
+body = sim.call("DescribeInstances", RegionId=sim.region)
+names = [simulator.EcsApi is dispatch.EcsApi, simulator.ApiRequest.__name__,
+         simulator.TransportFault.__name__, simulator.SignatureVerifier.__name__,
+         simulator.ApiCall.__name__, simulator.ApiResponse.__name__,
+         type(sim.api) is dispatch.EcsApi, [c.action for c in sim.calls]]
+print(json.dumps([int(code), before, throttled, timed_out, body["TotalCount"], names]))
+"""
+
+
+def test_a_test_that_makes_no_api_call_loads_no_api_layer(tmp_path: Path) -> None:
+    """A suite's ecs_sim test (a marker event, advance, events) in a fresh interpreter: no
+    dispatcher, actions, registry or renderers; once used, the API answers as always and the
+    simulator module's names are the API's."""
+    code = NO_API_CALL % {"api": API_LAYER}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "test_suite_step.py")],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    exit_code, before, throttled, timed_out, total, names = json.loads(
+        done.stdout.strip().splitlines()[-1]
+    )
+    assert exit_code == 0, done.stdout
+    assert before == []
+    assert throttled
+    assert timed_out
+    assert total == 1
+    assert names == [
+        True, "ApiRequest", "TransportFault", "SignatureVerifier", "ApiCall", "ApiResponse",
+        True, ["DescribeLoadBalancers", "DescribeInstances", "DescribeInstances"],
+    ]  # fmt: skip

@@ -17,9 +17,10 @@ did not test what it says.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .calls import ApiCall
-from .registry import check_action_name
+if TYPE_CHECKING:
+    from .calls import ApiCall
 
 __all__ = [
     "TRANSPORT_FAULTS", "Fault", "TransportFault", "describe_fault", "make_fault", "take_fault",
@@ -71,6 +72,10 @@ def make_fault(
 ) -> Fault:  # fmt: skip
     """The :class:`Fault` that ``fail_next(action, ...)`` queues; bad arguments raise
     ``ValueError`` naming the argument (an action the simulator does not implement too)."""
+    # here, not at the top: the transports import this module at every simulator's start,
+    # and a test that makes no API call does not need the registry
+    from .registry import check_action_name
+
     check_action_name(action, "fail_next")
     if not isinstance(required, bool):
         raise ValueError(f"fail_next(required=...) must be True or False, got {required!r}")

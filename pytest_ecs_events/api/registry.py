@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.regions import check_region
 from ..core.simulation import Simulation
+from .deferrals import take_waiting
 from .messages import ApiRequest
 from .params import Params
 from .products import ECS, PRODUCTS
@@ -265,3 +266,9 @@ def not_found_hint(name: str, product: str | None = ECS.key) -> str:
         )  # fmt: skip
     meant = closest_action(name, product)
     return f" Did you mean {meant!r}?" if meant is not None else ""
+
+
+# What a layer above asked for before this module loaded (api/deferrals.py): here, where
+# every name of the module is defined, so a step may import the modules that register.
+for _step in take_waiting():
+    _step()

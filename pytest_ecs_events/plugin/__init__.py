@@ -18,7 +18,7 @@ from .._version import __version__
 from . import options, report, timeline_files
 from .config import check_ini_regions, ini_region
 from .fixtures import RUNNING_ITEMS, ecs_sim
-from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP
+from .marker_names import EVENT_MARKER_HELP, SIM_MARKER_HELP, item_marks
 from .server import ecs_server
 
 __all__ = ["ecs_server", "ecs_sim"]
@@ -61,11 +61,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test marked ``ecs_sim`` or ``ecs_event`` uses the ``ecs_sim`` fixture even if it does
     not ask for it (as time-machine's marker does): a marker is never silently ignored.
-    First, so that the test's other fixtures already find the events and the interception."""
+    First, so that the test's other fixtures already find the events and the interception.
+    Both markers are looked for in one walk of the test's nodes (every collected test takes
+    it, also in a run that never uses the plugin)."""
     for item in items:
         if not isinstance(item, pytest.Function) or "ecs_sim" in item.fixturenames:
             continue
-        if item.get_closest_marker(SIM_MARKER) or item.get_closest_marker(EVENT_MARKER):
+        sims, events = item_marks(item)
+        if sims or events:
             item.fixturenames.insert(0, "ecs_sim")
 
 

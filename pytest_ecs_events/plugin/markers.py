@@ -16,9 +16,17 @@ import pytest
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import TimeFormatError, parse_datetime, parse_duration, parse_time
-from .marker_names import EVENT_MARKER, EVENT_MARKER_HELP, SIM_MARKER, SIM_MARKER_HELP, MarkerError
+from .marker_names import (  # noqa: F401  (_reads_own_markers: read here by its tests)
+    EVENT_MARKER,
+    EVENT_MARKER_HELP,
+    SIM_MARKER,
+    SIM_MARKER_HELP,
+    MarkerError,
+    _reads_own_markers,
+    item_marks,
+)
 
-__all__ = [  # the names, help texts and error live in .marker_names (cheap at start-up)
+__all__ = [  # the names, help texts, error and walk live in .marker_names (cheap at start-up)
     "EVENT_MARKER",
     "EVENT_MARKER_HELP",
     "SIM_MARKER",
@@ -27,6 +35,7 @@ __all__ = [  # the names, help texts and error live in .marker_names (cheap at s
     "MarkerError",
     "SimSettings",
     "event_marks",
+    "item_marks",
     "sim_settings",
 ]
 
@@ -119,53 +128,6 @@ def _str_list(value: Any, what: str, mark: pytest.Mark) -> tuple[str, ...]:
     if bad or not result:
         raise MarkerError(f"{_describe(mark)}: {what} must hold non-empty strings, got {value!r}")
     return result
-
-
-def item_marks(item: pytest.Item) -> tuple[list[pytest.Mark], list[pytest.Mark]]:
-    """The item's ``ecs_sim`` and ``ecs_event`` markers, each closest first, read in one walk
-    of its nodes (what ``sim_settings`` and ``event_marks`` would each read in a walk)."""
-    sims: list[pytest.Mark] = []
-    events: list[pytest.Mark] = []
-    plain = _PLAIN_ITEM_CLASSES.get(type(item))
-    if plain is None:
-        plain = _PLAIN_ITEM_CLASSES[type(item)] = _reads_own_markers(type(item))
-    if plain:
-        # iter_markers' own walk (pytest's Node.iter_markers_with_node), without its two
-        # generators: each node from the item up to the root, its own markers in order
-        node: Any = item
-        while node is not None:
-            for mark in node.own_markers:
-                name = getattr(mark, "name", None)  # what iter_markers(name) compares
-                if name == SIM_MARKER:
-                    sims.append(mark)
-                elif name == EVENT_MARKER:
-                    events.append(mark)
-            node = node.parent
-        return sims, events
-    for mark in item.iter_markers():  # an item class with a walk of its own
-        name = getattr(mark, "name", None)
-        if name == SIM_MARKER:
-            sims.append(mark)
-        elif name == EVENT_MARKER:
-            events.append(mark)
-    return sims, events
-
-
-#: Whether an item class reads its markers as pytest's items do (by class).
-_PLAIN_ITEM_CLASSES: dict[type, bool] = {}
-
-
-def _reads_own_markers(cls: type) -> bool:
-    """Whether ``cls`` is an item that keeps pytest's ``iter_markers``,
-    ``iter_markers_with_node`` and ``iter_parents`` (Node's, the walk :func:`item_marks`
-    takes itself)."""
-    walk = getattr(pytest.Item, "iter_markers_with_node", None)
-    if getattr(walk, "__qualname__", None) != "Node.iter_markers_with_node":
-        return False  # a pytest whose walk is not the one this module knows
-    return issubclass(cls, pytest.Item) and all(
-        getattr(cls, name, None) is getattr(pytest.Item, name, None)
-        for name in ("iter_markers", "iter_markers_with_node", "iter_parents")
-    )
 
 
 def sim_settings(item: pytest.Item, marks: Iterable[pytest.Mark] | None = None) -> SimSettings:

@@ -617,6 +617,54 @@ def test_a_misused_marker_without_the_fixture_fails_the_test(
     result.stdout.fnmatch_lines(["*test_bad: @pytest.mark.ecs_event(*unknown event type*"])
 
 
+def test_markers_found_on_any_node_make_a_test_use_the_fixture(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """A module's marker, a class's, and one a conftest adds at collection (before the
+    plugin looks): each test uses ``ecs_sim``; an unmarked one does not."""
+    ecs_pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                if item.name == "test_added":
+                    item.add_marker(pytest.mark.ecs_sim(instances=["i-added"]))
+        """
+    )
+    ecs_pytester.makepyfile(
+        test_module="""
+        import pytest
+
+        pytestmark = pytest.mark.ecs_event("SystemMaintenance.Reboot", instance="i-mod")
+
+        def test_module_marker(request):
+            assert request.fixturenames[0] == "ecs_sim"
+            sim = request.getfixturevalue("ecs_sim")
+            assert [e.instance_id for e in sim.events()] == ["i-mod"]
+        """,
+        test_other="""
+        import pytest
+
+        class TestGroup:
+            pytestmark = pytest.mark.ecs_sim(instances=["i-class"])
+
+            def test_class_marker(self, request):
+                sim = request.getfixturevalue("ecs_sim")
+                assert [i.instance_id for i in sim.instances] == ["i-class"]
+
+        def test_added(request):
+            sim = request.getfixturevalue("ecs_sim")
+            assert [i.instance_id for i in sim.instances] == ["i-added"]
+
+        def test_unmarked(request):
+            assert "ecs_sim" not in request.fixturenames
+        """,
+    )
+    ecs_pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
+
+
 def test_the_marker_fixture_comes_first(ecs_pytester: pytest.Pytester) -> None:
     """The test's other fixtures already find the simulator (and its events) active."""
     ecs_pytester.makepyfile(
