@@ -384,8 +384,9 @@ class EcsSimulator(EcsHandle):
                 return applied
 
     def _moved(self, applied: list[Transition]) -> list[Transition]:
-        for listener in list(self._clock_listeners):
-            listener()
+        if self._clock_listeners:  # most simulators have none: no copy to loop over
+            for listener in list(self._clock_listeners):
+                listener()
         return applied
 
     def patch_time(self) -> ClockCoupling:
