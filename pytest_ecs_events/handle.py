@@ -10,8 +10,9 @@ extensions that write a handle of their own.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -144,6 +145,16 @@ def advance_target(
     return move_to, label
 
 
+def _text_target(by: str) -> Target:
+    """``advance(by)``'s :data:`Target` for a duration text and nothing else given."""
+    return advance_target(by, to=None, parts=_NO_TIME)
+
+
+#: :func:`_text_target` kept per text (a plain str: a subclass may parse its own way): a suite
+#: advances by the same few texts in every test. A bad text raises, and is not kept.
+_kept_target = functools.lru_cache(maxsize=64)(_text_target)
+
+
 def _past_the_end(shown: str, now: datetime | None) -> ValueError:
     """``advance()`` by more than any datetime holds: say so, not a bare OverflowError."""
     since = f" from {format_api_time(now)}" if now is not None else ""
@@ -268,6 +279,8 @@ class EcsHandle(Protocol):
         if days is hours is minutes is seconds is _NO_PART:  # the defaults: nothing to check
             # advance_target names the call as the general case would: repr(by), or its
             # duration when by is None too (the ``shown`` "" the general case passes)
+            if to is None and type(by) is str:
+                return self._advance(_kept_target(by))
             return self._advance(advance_target(by, to=to, parts=_NO_TIME))
         given = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
         shown = ", ".join(
@@ -334,8 +347,9 @@ class EcsHandle(Protocol):
         (offline: the simulation's lock; live: nothing, each read is one API call)."""
         return nullcontext()
 
-    def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
-        """The events :meth:`events` chooses from, oldest first (one instance's, or all)."""
+    def _event_candidates(self, instance_id: str | None) -> Collection[SystemEvent]:
+        """The events :meth:`events` chooses from, oldest first (one instance's, or all),
+        read under :meth:`_reading` (they may be the store's own: not to be kept)."""
         ...
 
     def event(self, event_id: str) -> SystemEvent:

@@ -14,7 +14,7 @@ import os
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -430,8 +430,9 @@ class EcsSimulator(EcsHandle):
                 return applied
 
     def _moved(self, applied: list[Transition]) -> list[Transition]:
-        for listener in list(self._clock_listeners):
-            listener()
+        if self._clock_listeners:  # most simulators have none: no copy to loop over
+            for listener in list(self._clock_listeners):
+                listener()
         return applied
 
     def patch_time(self) -> ClockCoupling:
@@ -552,12 +553,11 @@ class EcsSimulator(EcsHandle):
     def _reading(self) -> AbstractContextManager[object]:
         return self._sim.lock
 
-    def _event_candidates(self, instance_id: str | None) -> list[SystemEvent]:
-        with self._sim.lock:
-            store = self._sim.store
-            if instance_id is not None:
-                return list(store.events_of_instance(instance_id))
-            return list(store.events.values())
+    def _event_candidates(self, instance_id: str | None) -> Collection[SystemEvent]:
+        store = self._sim.store  # read under _reading(), the simulation's lock: no copy
+        if instance_id is not None:
+            return store.events_of_instance(instance_id)
+        return store.events.values()
 
     def event(self, event_id: str) -> SystemEvent:
         return self._sim.get_event(event_id)

@@ -95,7 +95,7 @@ class EventOps(Timers):
                     f"(latest {format_api_time(LATEST_TIME)}).",
                     403,
                 )
-            if not_before < self.now:
+            if not_before < self.clock.now:
                 raise EcsApiError(
                     "InvalidNotBefore.Passed",
                     f"{MSG_NOT_BEFORE_PASSED} NotBefore {format_api_time(not_before)} is "

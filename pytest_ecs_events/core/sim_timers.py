@@ -76,7 +76,7 @@ class Timers(DiskOps):
             recorder.sink = applied
             self.observers.append(recorder)
             try:
-                self._run_timers(until=when)
+                self._run_timers(when)
                 self.clock.set(when)
             finally:
                 self.observers.remove(recorder)

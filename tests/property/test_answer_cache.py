@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import json
 import random
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -321,6 +322,73 @@ def test_kept_durations_are_the_ones_parsed_afresh(texts: list[str]) -> None:
     for text in texts + texts:  # the second pass reads the kept ones
         kept = _outcome(_parse_duration_text, text)
         assert kept == _outcome(_parse_duration_text.__wrapped__, text), text
+
+
+#: Relative times as ``not_before`` takes them (and text that is not one, or is not valid).
+time_texts = st.one_of(
+    st.tuples(st.sampled_from(["+", "-", " +", "+ ", "", "++"]), duration_texts).map("".join),
+    st.sampled_from(["+999999999d", "-999999999d", "+1e400s", "2024-05-01T00:00:00Z", " "]),
+)
+
+
+class _Text(str):
+    """A str subclass: the uncached route of ``parse_time`` and ``advance``."""
+
+
+def _time_outcome(text: str, now: Any) -> object:
+    from pytest_ecs_events.core.clock import TimeFormatError, parse_time
+
+    try:
+        return parse_time(text, now=now)
+    except TimeFormatError as exc:
+        return ("error", str(exc), str(exc.__cause__))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(time_texts, min_size=1, max_size=10),
+       st.sampled_from(["2024-05-01T00:00:00Z", "0001-01-01T00:00:05Z",
+                        "9999-12-31T23:59:00Z"]))  # fmt: skip
+def test_kept_relative_times_are_the_ones_parsed_afresh(texts: list[str], start: str) -> None:
+    from pytest_ecs_events.core.clock import _kept_offset, _relative_offset, parse_datetime
+
+    now = parse_datetime(start)
+    for text in texts + texts:  # the second pass reads the kept ones
+        assert _outcome(_kept_offset, text) == _outcome(_relative_offset, text), text
+        # parse_time keeps only a plain str's: a subclass takes the uncached route
+        assert _time_outcome(text, now) == _time_outcome(_Text(text), now), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(duration_texts, min_size=1, max_size=6),
+       st.sampled_from(["2024-05-01T00:00:00Z", "9999-12-31T23:00:00Z"]))  # fmt: skip
+def test_kept_advance_targets_are_the_ones_made_afresh(texts: list[str], start: str) -> None:
+    from pytest_ecs_events.core.clock import parse_datetime
+    from pytest_ecs_events.handle import _kept_target, advance_target
+
+    def outcome(make: Any, text: str) -> object:
+        try:
+            move_to, label = make(text)
+        except ValueError as exc:  # TimeFormatError included
+            return ("error", type(exc).__name__, str(exc))
+        try:
+            return label, move_to(parse_datetime(start))
+        except ValueError as exc:
+            return label, ("error", str(exc))
+
+    fresh = lambda text: advance_target(text, to=None, parts=timedelta(0))  # noqa: E731
+    for text in texts + texts:
+        assert outcome(_kept_target, text) == outcome(fresh, text), text
+
+    def moved(text: str) -> object:
+        sim = EcsSimulator(now=start)
+        try:
+            applied = sim.advance(text)
+        except ValueError as exc:
+            return ("error", type(exc).__name__, str(exc))
+        return applied, sim.now
+
+    for text in texts:  # advance(str) takes the kept route, a subclass the other
+        assert moved(text) == moved(_Text(text)), text
 
 
 @settings(max_examples=60, deadline=None)
