@@ -446,7 +446,7 @@ class EcsHandle(Protocol):
         ``required=False`` (it may or may not be met) or the ini option
         ``ecs_sim_strict_faults`` is false.
         """
-        from .api import actions  # noqa: F401  (fills ACTIONS; loaded with the simulator)
+        from .api import actions  # noqa: F401  (fills ACTIONS: the API layer loads on first use)
         from .api.registry import REGISTRIES, check_action_name
 
         if not isinstance(action, str) or not any(action in r for r in REGISTRIES.values()):

@@ -9,7 +9,9 @@ over it, and the in-process interception of both SDKs. Its methods take the frie
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import operator
 import os
 import threading
 import weakref
@@ -78,12 +80,12 @@ _signature_schemes = module_on_first_use(".api.signatures", __package__)
 
 
 def _fill_registries() -> None:
-    """The registries as the simulator uses them: ECS's actions (the modules that register
-    them), and CloudMonitor's and Server Load Balancer's listed without importing their
-    packages (nor the core areas they serve): the first use of one imports its package,
-    which registers the handlers in their place.
+    """CloudMonitor's and Server Load Balancer's actions, listed in their registries without
+    importing their packages (nor the core areas they serve): the first use of one imports
+    its package, which registers the handlers in their place. (ECS's own actions register
+    as the modules that read them import ``api.actions``: not here, where the registry is
+    still loading and an import of the actions would make a cycle.)
     (tests/test_import_cost.py holds these lists equal to what the packages register.)"""
-    from .api import actions  # noqa: F401  (registers ECS's actions)
     from .api.registry import defer_actions
 
     defer_actions("cms", f"{__package__}.cms", (
@@ -132,11 +134,12 @@ def _given_keywords(attributes: dict[str, Any]) -> dict[str, Any]:
     way) only to drop it."""
     status = attributes.get("status")
     tags = attributes.get("tags")
-    # A marker's instance gives only these two: every other value is None (counted in C).
+    # A marker's instance gives only these two: every other value is None (counted in C, by
+    # identity: a value's own == must not take part).
     if (
         status is not None
         and tags is not None
-        and [*attributes.values()].count(None) == len(attributes) - 2
+        and sum(map(operator.is_not, attributes.values(), itertools.repeat(None))) == 2
     ):
         return {"status": status, "tags": tags}
     return {k: v for k, v in attributes.items() if v is not None or k == "status"}

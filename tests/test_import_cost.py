@@ -131,6 +131,7 @@ import json, sys, importlib
 for name in %(first)r:
     importlib.import_module(name)
 import pytest_ecs_events.simulator
+import pytest_ecs_events.api.actions  # as every reader of ECS's table does (dispatch, fail_next)
 from pytest_ecs_events import EcsSimulator
 from pytest_ecs_events.api.registry import REGISTRIES, ActionSpec, LazyActionSpec
 
@@ -305,3 +306,34 @@ def test_a_test_that_makes_no_api_call_loads_no_api_layer(tmp_path: Path) -> Non
         True, "ApiRequest", "TransportFault", "SignatureVerifier", "ApiCall", "ApiResponse",
         True, ["DescribeLoadBalancers", "DescribeInstances", "DescribeInstances"],
     ]  # fmt: skip
+
+
+RAISING_STEP = """
+import sys
+from pytest_ecs_events.api import deferrals
+
+calls = []
+
+def flaky():
+    calls.append(len(calls))
+    if len(calls) == 1:
+        raise RuntimeError("first load fails")
+
+deferrals.when_registry_loads(flaky)
+try:
+    import pytest_ecs_events.api.registry
+except RuntimeError as error:
+    print("first:", error)
+sys.modules.pop("pytest_ecs_events.api.registry", None)
+import pytest_ecs_events.api.registry
+deferrals.when_registry_loads(lambda: calls.append("later"))
+print("calls:", calls)
+"""
+
+
+def test_a_step_that_raises_as_the_registry_loads_runs_again_at_the_next_load() -> None:
+    """A waiting step is dropped only once it has run: the registry's failed import leaves it
+    for the next import, and a step given after the load runs at once."""
+    out = _run(RAISING_STEP)
+    assert "first: first load fails" in out
+    assert "calls: [0, 1, 'later']" in out

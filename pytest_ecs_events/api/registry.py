@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core.regions import check_region
 from ..core.simulation import Simulation
-from .deferrals import take_waiting
+from .deferrals import run_waiting
 from .messages import ApiRequest
 from .params import Params
 from .products import ECS, PRODUCTS
@@ -270,5 +270,4 @@ def not_found_hint(name: str, product: str | None = ECS.key) -> str:
 
 # What a layer above asked for before this module loaded (api/deferrals.py): here, where
 # every name of the module is defined, so a step may import the modules that register.
-for _step in take_waiting():
-    _step()
+run_waiting()
