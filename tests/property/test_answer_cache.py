@@ -358,6 +358,25 @@ def test_kept_relative_times_are_the_ones_parsed_afresh(texts: list[str], start:
         assert _time_outcome(text, now) == _time_outcome(_Text(text), now), text
 
 
+def test_only_a_plain_str_is_kept() -> None:
+    """A plain str's relative time and advance target are kept; a subclass's never are (it
+    may carry a behaviour of its own: the uncached route reads it afresh)."""
+    from pytest_ecs_events.core.clock import _kept_offset, parse_datetime, parse_time
+    from pytest_ecs_events.handle import _kept_target
+
+    now = parse_datetime("2024-05-01T00:00:00Z")
+    for kept, use, text in (
+        (_kept_offset, lambda text: parse_time(text, now=now), "+7h"),
+        (_kept_target, lambda text: EcsSimulator(now=now).advance(text), "7h"),
+    ):
+        kept.cache_clear()
+        use(_Text(text))
+        assert kept.cache_info().currsize == 0
+        use(text)
+        use(text)
+        assert (kept.cache_info().currsize, kept.cache_info().hits) == (1, 1)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(duration_texts, min_size=1, max_size=6),
        st.sampled_from(["2024-05-01T00:00:00Z", "9999-12-31T23:00:00Z"]))  # fmt: skip
