@@ -16,13 +16,12 @@ import pytest
 
 from ..core.catalog import DEFAULT_CATALOG, Catalog, EventState
 from ..core.clock import TimeFormatError, parse_datetime, parse_duration, parse_time
-from .marker_names import (  # noqa: F401  (_reads_own_markers: read here by its tests)
+from .marker_names import (
     EVENT_MARKER,
     EVENT_MARKER_HELP,
     SIM_MARKER,
     SIM_MARKER_HELP,
     MarkerError,
-    _reads_own_markers,
     item_marks,
 )
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_ecs_events.plugin import config as plugin_config
-from pytest_ecs_events.plugin import markers
+from pytest_ecs_events.plugin import marker_names, markers
 from pytest_ecs_events.plugin.markers import MarkerError, event_marks, item_marks, sim_settings
 
 UTC = timezone.utc
@@ -186,7 +186,7 @@ def test_the_own_walk_reads_what_pytest_walks(ecs_pytester: pytest.Pytester) -> 
     items[2].add_marker(pytest.mark.ecs_event("SystemMaintenance.Stop"))
     items[2].add_marker(pytest.mark.ecs_sim(seed=9), append=False)
     for item in items:
-        assert markers._reads_own_markers(type(item))
+        assert marker_names._reads_own_markers(type(item))
         assert item_marks(item) == (
             list(item.iter_markers("ecs_sim")),
             list(item.iter_markers("ecs_event")),
@@ -207,7 +207,7 @@ def test_an_item_class_with_its_own_walk_is_walked_its_way(ecs_pytester: pytest.
         def iter_markers(self, name: str | None = None) -> Iterator[pytest.Mark]:
             return reversed([*super().iter_markers(name), pytest.mark.ecs_sim(seed=5).mark])
 
-    assert not markers._reads_own_markers(Reversed)
+    assert not marker_names._reads_own_markers(Reversed)
     item.__class__ = Reversed
     sims, events = item_marks(item)
     assert [m.kwargs for m in sims] == [{"seed": 5}]
