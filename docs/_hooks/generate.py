@@ -1592,7 +1592,8 @@ def _actions_markdown(
     folder: tuple[str, ...] = ("api", "actions"),
 ) -> str:  # fmt: skip
     """The actions table of one product (ECS unless named), checked against its registry."""
-    import pytest_ecs_events.simulator  # noqa: F401  (imports every product's actions)
+    import pytest_ecs_events.api.dispatch  # imports ECS's actions
+    import pytest_ecs_events.simulator  # noqa: F401  (lists the other products' actions)
     from pytest_ecs_events.api.registry import actions_of
 
     ACTIONS = documented if documented is not None else globals()["ACTIONS"]
