@@ -69,31 +69,29 @@ def patches(
     """(owner, attribute, replacement) of the patch :func:`start` makes, wrapping what is
     there now, for a caller that swaps attributes itself; None while aiohttp is not
     imported (then :func:`start` patches it once it is)."""
-    module = sys.modules.get("aiohttp")
-    if module is None:
+    if "aiohttp" not in sys.modules:
         return None
-    session = getattr(module, "ClientSession", None)
+    return [_request_swap(answer, relay)]
+
+
+def _request_swap(answer: Answer, relay: CurrentRelay | None) -> tuple[Any, str, object]:
+    """``ClientSession``, ``"_request"`` and the function answering simulated endpoints
+    around the ``_request`` there now."""
+    session: Any = getattr(sys.modules.get("aiohttp"), "ClientSession", None)
     if session is None:  # aiohttp still being imported: the import statement's error
-        session = _client_session()
-    return [(session, "_request", _patched_request(session._request, answer, relay))]
-
-
-def _client_session() -> Any:
-    from aiohttp import ClientSession
-
-    return ClientSession
+        from aiohttp import ClientSession as session
+    return session, "_request", _patched_request(session._request, answer, relay)
 
 
 def _start_mock(answer: Answer, relay: CurrentRelay | None = None) -> Callable[[], None]:
     """Patch ``ClientSession._request`` with a plain function (so a test's own
     ``aioresponses``, whose autospec cannot spec a mock, still starts on top of ours)."""
-    ClientSession = _client_session()
-
-    real_request = ClientSession._request
-    ClientSession._request = _patched_request(real_request, answer, relay)
+    session, name, patched = _request_swap(answer, relay)
+    real_request = getattr(session, name)
+    setattr(session, name, patched)
 
     def stop() -> None:
-        ClientSession._request = real_request
+        setattr(session, name, real_request)
 
     return stop
 
