@@ -1829,7 +1829,7 @@ def bench_build() -> None:
     large, small = alternate(
         lambda: fresh_build(100_000, 10_000, warm=1_000),
         lambda: fresh_build(10_000, 1_000, warm=1_000),
-        ROUNDS,
+        2 * ROUNDS,  # a figure near its target: more pairs, each a second or two
     )
 
     def ratio(of: Callable[[BuildTiming], float], xs: list[BuildTiming] = large,
@@ -2027,7 +2027,8 @@ def usage() -> str:
         "usage: python benchmarks/run.py [-h] [GROUP ...]\n\n"
         "Run the named groups (all without a name), e.g. `benchmarks/run.py P1 suite`;\n"
         "BENCH_ROUNDS sets the rounds (default 7: 42 pairs of 20 calls for the per-call rows,\n"
-        "21 for pytest start-up, 7 for the build ratio, 5 for the suite rows and the\n"
+        "21 for pytest start-up, 14 for the build ratio (fresh processes; 7 in process),\n"
+        "5 for the suite rows and the\n"
         "never-using suite, 3 for the server rows; the newer action rows take 14 pairs; the\n"
         "memory row builds three times). BENCH_JSON=FILE also writes the rows as JSON,\n"
         "which benchmarks/summarize.py turns into one table over several runs."
