@@ -1,10 +1,14 @@
 """benchmarks/run.py's build and memory rows: a build timed with what the interpreter and the
-kernel did in it, in this process or a fresh one. Nothing is judged by its time."""
+kernel did in it, in this process or a fresh one, and the build row judged by the ratio of
+the fresh builds' CPU times. Nothing is judged by its time here."""
 
 from __future__ import annotations
 
-import dataclasses
 import gc
+import importlib.util
+import sys
+from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,21 @@ import pytest
 from tests.helpers.benchmarks import load_run
 
 bench = load_run()
+
+
+def _summarize() -> Any:
+    path = Path(bench.__file__).with_name("summarize.py")
+    spec = importlib.util.spec_from_file_location("benchmarks_summarize_for_build", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _probe_callbacks() -> list[Any]:
+    return [cb for cb in gc.callbacks if getattr(cb, "__name__", "") == "on_collect"]
 
 
 def test_only_the_collectors_full_passes_are_counted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,30 +48,95 @@ def test_only_the_collectors_full_passes_are_counted(monkeypatch: pytest.MonkeyP
     timing = bench.timed_build(200, 100)
     assert timing.full_passes == 2
     assert 0 < timing.full_pass_time <= timing.wall
-    assert timing.cpu == timing.user + timing.system
     assert timing.rss_after > 0
     assert timing.rss_before > 0
-    assert all(getattr(cb, "__name__", "") != "on_collect" for cb in gc.callbacks)
+    assert not _probe_callbacks()
+
+
+def test_the_probe_leaves_no_callback_when_the_build_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = list(gc.callbacks)
+
+    def failing(events: int, instances: int) -> Any:
+        raise ValueError("the build failed")
+
+    monkeypatch.setattr(bench, "build_history", failing)
+    with pytest.raises(ValueError, match="the build failed"):
+        bench.timed_build(200, 100)
+    assert gc.callbacks == before
 
 
 def test_a_build_that_makes_fewer_events_than_asked_is_refused() -> None:
     # Batches of 100 over 20 instances: each call names an instance five times, and makes
     # one event for it, not five.
-    with pytest.raises(AssertionError):
+    with pytest.raises(RuntimeError, match="the build made 40 events, not 200"):
         bench.timed_build(200, 20)
-    assert all(getattr(cb, "__name__", "") != "on_collect" for cb in gc.callbacks)
+    assert not _probe_callbacks()
 
 
-def test_a_fresh_process_build_reports_every_field() -> None:
-    timing = bench.fresh_build(200, 100, warm=100)
-    fields = dataclasses.asdict(timing)
-    assert set(fields) == {f.name for f in dataclasses.fields(bench.BuildTiming)}
+def test_a_fresh_process_build_comes_back_whole() -> None:
+    timing = bench.fresh_build(300, 100, warm=100)
     assert timing.wall > 0
-    assert timing.full_passes >= 0
+    assert timing.user > 0
+    assert timing.faults > 0  # a fresh process maps the build's memory
     assert timing.rss_after >= timing.rss_before > 0
 
 
 def test_a_failing_fresh_build_raises_with_its_error() -> None:
     with pytest.raises(RuntimeError, match="the build probe failed") as failed:
         bench.fresh_build(200, 20)
-    assert "AssertionError" in str(failed.value)
+    assert "the build made 40 events, not 200" in str(failed.value)
+
+
+def test_the_build_row_is_judged_by_the_fresh_builds_cpu_ratio(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def timing(cpu: float, *, faults: int = 0, passes: int = 0) -> Any:
+        return bench.BuildTiming(
+            wall=cpu + 0.05, user=cpu, system=0.0, full_passes=passes,
+            full_pass_time=0.01 * passes, faults=faults,
+        )  # fmt: skip
+
+    # Fresh builds: every pair 10.5x by CPU, 7.33x by the wall clock. In this process: every
+    # pair 8.33x by the wall clock.
+    fresh = count()
+    here = count()
+
+    def fresh_build(events: int, instances: int, warm: int = 0) -> Any:
+        assert warm == 1_000
+        next(fresh)
+        return timing(1.05 if events == 100_000 else 0.1, faults=9_000 if events > 10_000 else 700)
+
+    def timed_build(events: int, instances: int) -> Any:
+        next(here)
+        return timing(1.2 if events == 100_000 else 0.1, passes=1 if events > 10_000 else 0)
+
+    monkeypatch.setattr(bench, "fresh_build", fresh_build)
+    monkeypatch.setattr(bench, "timed_build", timed_build)
+    monkeypatch.setattr(bench, "RESULTS", [])
+    bench.bench_build()
+    ((name, figure, target, verdict),) = bench.RESULTS
+    assert name == "build: 100k events vs 10k"
+    assert _summarize().judged(figure) == (pytest.approx(10.5), "x")
+    assert target == "<= 11x"
+    assert verdict == "PASS"
+    assert "(wall 7.33x)" in figure
+    assert "in this process: wall 8.33x" in figure
+    assert "page faults 9000 vs 700" in figure
+    assert next(fresh) == 2 * bench.MORE_ROUNDS
+    assert next(here) == 2 * bench.ROUNDS
+
+
+def test_the_build_row_misses_above_11x(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fresh_build(events: int, instances: int, warm: int = 0) -> Any:
+        cpu = 1.12 if events == 100_000 else 0.1
+        return bench.BuildTiming(cpu, cpu, 0.0, 0, 0.0, 0)
+
+    monkeypatch.setattr(bench, "fresh_build", fresh_build)
+    monkeypatch.setattr(bench, "timed_build", lambda events, instances: fresh_build(events, 0))
+    monkeypatch.setattr(bench, "RESULTS", [])
+    bench.bench_build()
+    ((_, figure, _, verdict),) = bench.RESULTS
+    assert _summarize().judged(figure) == (pytest.approx(11.2), "x")
+    assert verdict == "MISS"
