@@ -78,8 +78,10 @@ def test_a_build_that_makes_fewer_events_than_asked_is_refused() -> None:
 def test_a_fresh_process_build_comes_back_whole() -> None:
     timing = bench.fresh_build(300, 100, warm=100)
     assert timing.wall > 0
-    assert timing.user > 0
-    assert timing.faults > 0  # a fresh process maps the build's memory
+    # Not its CPU time: the kernel counts it in ticks, and a build this small may show none.
+    # Some 1,000 new objects: a full collection needs tens of thousands.
+    assert timing.full_passes == 0
+    assert timing.full_pass_time == 0
     assert timing.rss_after >= timing.rss_before > 0
 
 
