@@ -5,28 +5,14 @@ the fresh builds' CPU times. Nothing is judged by its time here."""
 from __future__ import annotations
 
 import gc
-import importlib.util
-import sys
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers.benchmarks import load_run
+from tests.helpers.benchmarks import load_run, load_summarize
 
 bench = load_run()
-
-
-def _summarize() -> Any:
-    path = Path(bench.__file__).with_name("summarize.py")
-    spec = importlib.util.spec_from_file_location("benchmarks_summarize_for_build", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _probe_callbacks() -> list[Any]:
@@ -120,7 +106,7 @@ def test_the_build_row_is_judged_by_the_fresh_builds_cpu_ratio(
     bench.bench_build()
     ((name, figure, target, verdict),) = bench.RESULTS
     assert name == "build: 100k events vs 10k"
-    assert _summarize().judged(figure) == (pytest.approx(10.5), "x")
+    assert load_summarize().judged(figure) == (pytest.approx(10.5), "x")
     assert target == "<= 11x"
     assert verdict == "PASS"
     assert "(wall 7.33x)" in figure
@@ -140,5 +126,5 @@ def test_the_build_row_misses_above_11x(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(bench, "RESULTS", [])
     bench.bench_build()
     ((_, figure, _, verdict),) = bench.RESULTS
-    assert _summarize().judged(figure) == (pytest.approx(11.2), "x")
+    assert load_summarize().judged(figure) == (pytest.approx(11.2), "x")
     assert verdict == "MISS"

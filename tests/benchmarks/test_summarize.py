@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "summarize.py"
-_spec = importlib.util.spec_from_file_location("benchmarks_summarize", _PATH)
-assert _spec is not None
-assert _spec.loader is not None
-summarize = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = summarize
-_spec.loader.exec_module(summarize)
+from tests.helpers.benchmarks import load_summarize
+
+summarize = load_summarize()
 
 
 def _row(name: str, figure: str, verdict: str, target: str = "<= 1.15x") -> dict[str, str]:
