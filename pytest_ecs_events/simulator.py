@@ -9,9 +9,7 @@ over it, and the in-process interception of both SDKs. Its methods take the frie
 from __future__ import annotations
 
 import functools
-import itertools
 import json
-import operator
 import os
 import threading
 import weakref
@@ -128,20 +126,10 @@ def _then_deliver(
 
 
 def _given_keywords(attributes: dict[str, Any]) -> dict[str, Any]:
-    """The keywords of ``add_instance`` given (not None), and ``status`` even if None (to be
-    refused by the simulation): each None one is a default of the simulation's
-    add_instance, and one it would gather into its ``attributes`` (and bind by name the slow
-    way) only to drop it."""
-    status = attributes.get("status")
-    tags = attributes.get("tags")
-    # A marker's instance gives only these two: every other value is None (counted in C, by
-    # identity: a value's own == must not take part).
-    if (
-        status is not None
-        and tags is not None
-        and sum(map(operator.is_not, attributes.values(), itertools.repeat(None))) == 2
-    ):
-        return {"status": status, "tags": tags}
+    """The keywords of ``add_instance`` given (not None, by identity: a value's own ``==``
+    takes no part), and ``status`` even if None (to be refused by the simulation): each None
+    one is a default of the simulation's add_instance, and one it would gather into its
+    ``attributes`` (and bind by name the slow way) only to drop it."""
     return {k: v for k, v in attributes.items() if v is not None or k == "status"}
 
 
