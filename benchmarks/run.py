@@ -67,11 +67,17 @@ def paired(
     """Alternate ``a`` and ``b`` (each returns a duration) ``rounds`` times: the median of
     each side and the median of the pairs' ratios a/b."""
     xs, ys = alternate(a, b, rounds)
-    ratio = statistics.median(x / y for x, y in zip(xs, ys, strict=True))
-    return statistics.median(xs), statistics.median(ys), ratio
+    return medians(xs, ys, float)
 
 
 T = TypeVar("T")
+
+
+def medians(xs: list[T], ys: list[T], of: Callable[[T], float]) -> tuple[float, float, float]:
+    """``of`` each run: the median of each side and the median of the pairs' ratios (a pair
+    is ``xs[n]`` and ``ys[n]``, as :func:`alternate` made them)."""
+    ratio = statistics.median(of(x) / of(y) for x, y in zip(xs, ys, strict=True))
+    return statistics.median(map(of, xs)), statistics.median(map(of, ys)), ratio
 
 
 def alternate(a: Callable[[], T], b: Callable[[], T], rounds: int) -> tuple[list[T], list[T]]:
@@ -1580,12 +1586,7 @@ def paired_runs(
     its CPU, so on a quiet machine the two agree; on a shared one, another process's load
     moves the wall time of a run and not its CPU time."""
     xs, ys = alternate(a, b, rounds)
-
-    def medians(of: Callable[[Timing], float]) -> tuple[float, float, float]:
-        ratio = statistics.median(of(x) / of(y) for x, y in zip(xs, ys, strict=True))
-        return statistics.median(of(x) for x in xs), statistics.median(of(y) for y in ys), ratio
-
-    return medians(lambda t: t.cpu), medians(lambda t: t.wall)
+    return medians(xs, ys, lambda t: t.cpu), medians(xs, ys, lambda t: t.wall)
 
 
 SUITE_TESTS = 2000
@@ -1842,10 +1843,6 @@ def bench_build() -> None:
         MORE_ROUNDS,  # a figure near its target: more pairs, each a second or two
     )
 
-    def ratio(of: Callable[[BuildTiming], float], xs: list[BuildTiming] = large,
-              ys: list[BuildTiming] = small) -> float:  # fmt: skip
-        return statistics.median(of(x) / of(y) for x, y in zip(xs, ys, strict=True))
-
     # In this process, as until round 10 (which also freed each simulation within the timed
     # window, about 1% of a 10k build), for comparison only: whatever rows ran before leave
     # their objects to the collector's one full pass in the large build, which 10,000
@@ -1854,25 +1851,22 @@ def bench_build() -> None:
     here_large, here_small = alternate(
         lambda: timed_build(100_000, 10_000), lambda: timed_build(10_000, 1_000), ROUNDS
     )
-    cpu = ratio(lambda t: t.cpu)
+    cpu_large, cpu_small, cpu = medians(large, small, lambda t: t.cpu)
 
-    def median(of: Callable[[BuildTiming], float], timings: list[BuildTiming]) -> float:
-        return statistics.median(of(t) for t in timings)
+    def counts(of: Callable[[BuildTiming], float], xs: list[BuildTiming],
+               ys: list[BuildTiming]) -> str:  # fmt: skip
+        return f"{statistics.median(map(of, xs)):.0f} vs {statistics.median(map(of, ys)):.0f}"
 
     report(
         "build: 100k events vs 10k",
-        f"CPU {median(lambda t: t.cpu, large):.3f}s vs {median(lambda t: t.cpu, small):.3f}s, "
-        f"median pair {cpu:.2f}x (wall {ratio(lambda t: t.wall):.2f}x), fresh processes, "
-        f"page faults {median(lambda t: t.faults, large):.0f} vs "
-        f"{median(lambda t: t.faults, small):.0f}, full GC passes "
-        f"{median(lambda t: t.full_passes, large):.0f} vs "
-        f"{median(lambda t: t.full_passes, small):.0f}; in this process: wall "
-        f"{ratio(lambda t: t.wall, here_large, here_small):.2f}x, full GC passes "
-        f"{median(lambda t: t.full_passes, here_large):.0f} "
-        f"({median(lambda t: t.full_pass_time, here_large) * 1e3:.0f} ms) vs "
-        f"{median(lambda t: t.full_passes, here_small):.0f}, page faults "
-        f"{median(lambda t: t.faults, here_large):.0f} vs "
-        f"{median(lambda t: t.faults, here_small):.0f}",
+        f"CPU {cpu_large:.3f}s vs {cpu_small:.3f}s, median pair {cpu:.2f}x "
+        f"(wall {medians(large, small, lambda t: t.wall)[2]:.2f}x), fresh processes, "
+        f"page faults {counts(lambda t: t.faults, large, small)}, full GC passes "
+        f"{counts(lambda t: t.full_passes, large, small)}; in this process: wall "
+        f"{medians(here_large, here_small, lambda t: t.wall)[2]:.2f}x, full GC passes "
+        f"{counts(lambda t: t.full_passes, here_large, here_small)} "
+        f"({statistics.median(t.full_pass_time for t in here_large) * 1e3:.0f} ms in the "
+        f"large), page faults {counts(lambda t: t.faults, here_large, here_small)}",
         "<= 11x",
         cpu <= 11,
     )
