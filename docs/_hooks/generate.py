@@ -1712,12 +1712,13 @@ class _RecordingParser:
 
 
 def _recorded_options() -> _RecordingParser:
-    """Run ``pytest_addoption`` of the plugin, of live mode's module (which the plugin's
-    ``pytest_addhooks`` registers) and of every module they name in ``pytest_plugins``."""
+    """Run ``pytest_addoption`` of the plugin, of live mode's start-up hooks (which the
+    plugin's ``pytest_addhooks`` registers) and of every module they name in
+    ``pytest_plugins``."""
     import importlib
 
     parser = _RecordingParser()
-    pending, seen = ["pytest_ecs_events.plugin", "pytest_ecs_events.plugin.live"], set()
+    pending, seen = ["pytest_ecs_events.plugin", "pytest_ecs_events.plugin.live_hooks"], set()
     while pending:
         name = pending.pop(0)
         if name in seen:

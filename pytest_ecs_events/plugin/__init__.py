@@ -15,7 +15,7 @@ leave_unrewritten()
 import pytest
 
 from .._version import __version__
-from . import options, report, timeline_files
+from . import options
 from .config import check_ini_regions, ini_region
 from .fixtures import RUNNING_ITEMS, ecs_sim
 from .marker_names import EVENT_MARKER_HELP, SIM_MARKER_HELP, item_marks
@@ -25,17 +25,18 @@ __all__ = ["ecs_server", "ecs_sim"]
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    """Add the plugin's hooks, and register live mode's module (``--ecs-live``) as a plugin of
-    its own. Registered here rather than named in ``pytest_plugins``: pytest would look each
-    name there up among every installed distribution's entry points first, which costs each
-    start-up more than importing this plugin does (``tests/plugin/test_entry_point.py``)."""
+    """Add the plugin's hooks, and register live mode's start-up hooks (``--ecs-live``) as a
+    plugin of their own (they load live mode only in a live run). Registered here rather than
+    named in ``pytest_plugins``: pytest would look each name there up among every installed
+    distribution's entry points first, which costs each start-up more than importing this
+    plugin does (``tests/plugin/test_entry_point.py``)."""
     from .. import hookspecs
-    from . import live
+    from . import live_hooks
 
     pluginmanager.add_hookspecs(hookspecs)
     leave_unrewritten()  # a pytest run within a test has its own hook, marking this package
-    if pluginmanager.get_plugin(live.__name__) is None:
-        pluginmanager.register(live, live.__name__)
+    if pluginmanager.get_plugin(live_hooks.__name__) is None:
+        pluginmanager.register(live_hooks, live_hooks.__name__)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,15 +48,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", EVENT_MARKER_HELP)
     if not config.getoption("ecs_live", default=False):  # live: the real API judges regions
         check_ini_regions(config)
+    # The report and the timeline files load when a run asks for them (or a test first uses
+    # ``ecs_sim``): every pytest start-up imports this module.
     if config.getoption("ecs_timeline", default=False) and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(report.PassedTimelines(config), "ecs-events-timelines")
+        from .report import PassedTimelines
+
+        config.pluginmanager.register(PassedTimelines(config), "ecs-events-timelines")
     wants_files = config.getoption("ecs_timeline_html", default=None) or config.getoption(
         "ecs_timeline_json", default=None
     )
     if wants_files and not hasattr(config, "workerinput"):  # the index: where reports end up
-        config.pluginmanager.register(
-            timeline_files.TimelineIndex(config), "ecs-events-timeline-index"
-        )
+        from .timeline_files import TimelineIndex
+
+        config.pluginmanager.register(TimelineIndex(config), "ecs-events-timeline-index")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

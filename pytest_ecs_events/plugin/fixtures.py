@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import report
 from .config import configured_catalog, marked_region, setup_values
 from .marker_names import MarkerError
 
@@ -30,7 +29,9 @@ class _Stack:
         from ..core.errors import EcsApiError
         from ..simulator import EcsSimulator
         from .markers import event_marks, item_marks, sim_settings
+        from .report import attach
 
+        self.attach_timeline = attach
         self.parse_time = parse_time
         self.wall_clock_now = wall_clock_now
         self.EcsApiError = EcsApiError
@@ -94,7 +95,7 @@ def build_simulator(
                 f"valid: {exc}"
             ) from None
     _wire_hooks(sim, config)
-    report.attach(item, sim)  # before the marker events, so that the timeline has them
+    stack.attach_timeline(item, sim)  # before the marker events, so that the timeline has them
     for mark in event_marks(item, now=sim.now, catalog=catalog, marks=event_markers):
         instances = list(mark.instances) or [sim.add_instance().instance_id]
         for instance_id in instances:
@@ -219,7 +220,11 @@ def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
     did not do what the test meant to check (a failing test keeps its own failure)."""
     api = sim._api_if_made()  # faults are queued on the API: none made, none queued
     unused = api.unused_faults() if api is not None else []
-    if not unused or not report.call_passed(item):
+    if not unused:
+        return
+    from .report import call_passed
+
+    if not call_passed(item):
         return
     if not item.config.getini("ecs_sim_strict_faults"):
         return
@@ -248,7 +253,11 @@ def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
     if strict is None:
         strict = bool(item.config.getini("ecs_sim_strict_commands"))
         source = "the ini option ecs_sim_strict_commands = true"
-    if not strict or not report.call_passed(item):
+    if not strict:
+        return
+    from .report import call_passed
+
+    if not call_passed(item):
         return
     lines = "\n".join(
         f"  {run.instance_id} ({run.invoke_id} {run.command_name or '(no name)'}): "

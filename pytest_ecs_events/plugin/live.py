@@ -2,13 +2,12 @@
 session-level clean-up hooks, and live mode's outcomes as pytest's (the options themselves
 are registered in :mod:`.options`).
 
-Registered by ``plugin/__init__.py``; everything here is inert unless ``--ecs-live`` is given.
+Loaded only in a live run: :mod:`.live_hooks`, which every run registers, imports it when
+``--ecs-live`` is given, and its objects are registered as plugins from there.
 The client, handle, guard, journal and clean-up are in :mod:`pytest_ecs_events.live`, which
 imports no pytest: where it cannot do what a test asks it raises
 :class:`~pytest_ecs_events.live.errors.LiveUnsupported` (the test is skipped here) or
 :class:`~pytest_ecs_events.live.errors.LiveTimeout` (the test fails, without a traceback).
-Every run imports this module, so live mode's modules are imported only inside the functions
-that run in a live run.
 """
 
 from __future__ import annotations
@@ -44,7 +43,9 @@ __all__ = [
     "live_outcomes",
     "live_session",
     "prepare_handle",
+    "read_leftover_journals",
     "settings_from_config",
+    "start_live_run",
 ]
 
 LIVE_SESSION: pytest.StashKey[LiveSession] = pytest.StashKey()
@@ -113,10 +114,10 @@ def _journal_dir(config: pytest.Config) -> Path:
     return cache_dir / "d" / "ecs-live"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_cmdline_main(config: pytest.Config) -> None:
-    """Read earlier runs' journals before anything (``--cache-clear``) can remove them."""
-    if config.getoption("ecs_live", False) and _worker_id(config) is None:
+def read_leftover_journals(config: pytest.Config) -> None:
+    """Read earlier runs' journals before anything (``--cache-clear``) can remove them (a live
+    run's ``pytest_cmdline_main``, first)."""
+    if _worker_id(config) is None:
         refuse_unscrubbable_options(config)  # before anything is written
         from ..live.journal import journal_files, read_journal
 
@@ -138,10 +139,9 @@ def _worker_id(config: pytest.Config) -> str | None:
 
 
 # ============================================================================ configure
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    if not config.getoption("ecs_live", False):
-        return
+def start_live_run(config: pytest.Config) -> None:
+    """Open the live session and register live mode's plugins (a live run's
+    ``pytest_configure``, last)."""
     from ..live.credentials import Credentials, CredentialsMissing
     from ..live.session import LiveSession
 

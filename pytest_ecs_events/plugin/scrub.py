@@ -21,7 +21,8 @@ a report log) reads it:
 Options whose output cannot be scrubbed (``--debug``, ``--capture=tee-sys``, ``--pastebin``)
 are refused in live mode (:func:`refuse_unscrubbable_options`).
 
-Imported by ``plugin/live.py`` in every run, so it imports only pytest and the standard library.
+Imported by ``plugin/live.py``, in live runs only; it imports only pytest and the standard
+library.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ..core.network import PROXY_VARIABLES
-
-if TYPE_CHECKING:  # the server (http.server, ssl) is imported only when a test asks for it
+# The server (http.server, ssl) and the network facts (ipaddress) are imported when a test
+# asks for ``ecs_server``: every pytest start-up imports this module.
+if TYPE_CHECKING:
     from ..simulator import EcsSimulator
     from ..transports.server.ecs_server import EcsServer
 
@@ -26,9 +26,11 @@ def ecs_server(
     ``POST /_sim/advance``). Proxy variables are removed for the test (the SDKs ignore
     ``NO_PROXY``). An exception inside the server fails the test at teardown.
     """
+    from ..core.network import PROXY_VARIABLES
+    from ..transports.server.ecs_server import EcsServer
+
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    from ..transports.server.ecs_server import EcsServer
 
     server = EcsServer(ecs_sim)
     with server:

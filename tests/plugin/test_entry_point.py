@@ -37,6 +37,13 @@ def test_header_shows_the_settings(ecs_pytester: pytest.Pytester) -> None:
 
 
 # --------------------------------------------------------------------------- cheap import
+#: What every pytest start-up imports of the plugin: the entry point, and what its
+#: ``pytest_addhooks`` registers.
+_START_UP = (
+    "pytest_ecs_events.plugin, pytest_ecs_events.plugin.live_hooks, pytest_ecs_events.hookspecs"
+)
+
+
 def _loaded_by(imports: str, modules: tuple[str, ...], *, packages: bool = False) -> str:
     """Which of ``modules`` a fresh interpreter holds after ``import <imports>`` (with
     ``packages``, any module under them)."""
@@ -64,7 +71,7 @@ def test_the_plugin_loads_no_simulator_until_a_test_asks_for_one() -> None:
     load only when used."""
     modules = ("pytest_ecs_events.simulator", "pytest_ecs_events.api.dispatch",
                "pytest_ecs_events.core.simulation", "pytest_ecs_events.live")  # fmt: skip
-    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
+    assert _loaded_by(_START_UP, modules) == "[]"
 
 
 def test_the_plugin_loads_no_marker_parsing_until_a_test_uses_one() -> None:
@@ -74,7 +81,7 @@ def test_the_plugin_loads_no_marker_parsing_until_a_test_uses_one() -> None:
     modules = ("pytest_ecs_events.core.catalog", "pytest_ecs_events.core.clock",
                "pytest_ecs_events.core.regions", "pytest_ecs_events.plugin.markers",
                "dateutil.parser")  # fmt: skip
-    assert _loaded_by("pytest_ecs_events.plugin, pytest_ecs_events.plugin.live", modules) == "[]"
+    assert _loaded_by(_START_UP, modules) == "[]"
 
 
 def test_a_run_that_never_uses_ecs_sim_loads_no_marker_parsing(
@@ -92,6 +99,36 @@ def test_a_run_that_never_uses_ecs_sim_loads_no_marker_parsing(
         """
     )
     ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_run_offline_loads_no_live_mode_report_or_network_facts(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """Live mode's glue (with its scrubbing), the report with its timeline files, and the
+    network facts load only in the runs and tests that use them: a start-up imports none of
+    them, and the first ``ecs_sim`` test loads the report and its files, nothing more."""
+    ecs_pytester.makepyfile(
+        """
+        import sys
+        LATER = ("pytest_ecs_events.plugin.live", "pytest_ecs_events.plugin.scrub",
+                 "pytest_ecs_events.plugin.report", "pytest_ecs_events.plugin.timeline_files",
+                 "pytest_ecs_events.core.network")
+
+        def loaded():
+            return [m for m in LATER if m in sys.modules]
+
+        def test_a_start_up():
+            assert "pytest_ecs_events.plugin.live_hooks" in sys.modules
+            assert loaded() == []
+
+        def test_then_ecs_sim(ecs_sim):
+            assert loaded() == [
+                "pytest_ecs_events.plugin.report", "pytest_ecs_events.plugin.timeline_files"
+            ]
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
 
 
 def test_start_up_reads_the_installed_entry_points_once(
@@ -117,7 +154,7 @@ def test_start_up_reads_the_installed_entry_points_once(
         _pytest.config.PytestPluginManager.load_setuptools_entrypoints = _counted
 
         def pytest_report_header(config):
-            live = config.pluginmanager.get_plugin("pytest_ecs_events.plugin.live")
+            live = config.pluginmanager.get_plugin("pytest_ecs_events.plugin.live_hooks")
             ours = [name for name in SCANS if name is None or "ecs_events" in name]
             return [f"SCANS {ours} live={live.__name__ if live else None}"]
         """,
@@ -125,4 +162,4 @@ def test_start_up_reads_the_installed_entry_points_once(
     )
     result = pytester.runpytest_subprocess("-p", "count_scans", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["SCANS [None] live=pytest_ecs_events.plugin.live"])
+    result.stdout.fnmatch_lines(["SCANS [None] live=pytest_ecs_events.plugin.live_hooks"])
