@@ -82,7 +82,7 @@ def test_the_build_row_is_judged_by_the_fresh_builds_cpu_ratio(
 ) -> None:
     def timing(cpu: float, *, faults: int = 0, passes: int = 0) -> Any:
         return bench.BuildTiming(
-            wall=cpu + 0.05, user=cpu, system=0.0, full_passes=passes,
+            wall=cpu + 0.05, cpu=cpu, full_passes=passes,
             full_pass_time=0.01 * passes, faults=faults,
         )  # fmt: skip
 
@@ -119,7 +119,7 @@ def test_the_build_row_is_judged_by_the_fresh_builds_cpu_ratio(
 def test_the_build_row_misses_above_11x(monkeypatch: pytest.MonkeyPatch) -> None:
     def fresh_build(events: int, instances: int, warm: int = 0) -> Any:
         cpu = 1.12 if events == 100_000 else 0.1
-        return bench.BuildTiming(cpu, cpu, 0.0, 0, 0.0, 0)
+        return bench.BuildTiming(cpu, cpu, 0, 0.0, 0)
 
     monkeypatch.setattr(bench, "fresh_build", fresh_build)
     monkeypatch.setattr(bench, "timed_build", lambda events, instances: fresh_build(events, 0))
