@@ -29,9 +29,10 @@ class _Stack:
         from ..core.errors import EcsApiError
         from ..simulator import EcsSimulator
         from .markers import event_marks, item_marks, sim_settings
-        from .report import attach
+        from .report import attach, call_passed
 
         self.attach_timeline = attach
+        self.call_passed = call_passed
         self.parse_time = parse_time
         self.wall_clock_now = wall_clock_now
         self.EcsApiError = EcsApiError
@@ -222,9 +223,7 @@ def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
     unused = api.unused_faults() if api is not None else []
     if not unused:
         return
-    from .report import call_passed
-
-    if not call_passed(item):
+    if not _stack().call_passed(item):
         return
     if not item.config.getini("ecs_sim_strict_faults"):
         return
@@ -255,9 +254,7 @@ def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
         source = "the ini option ecs_sim_strict_commands = true"
     if not strict:
         return
-    from .report import call_passed
-
-    if not call_passed(item):
+    if not _stack().call_passed(item):
         return
     lines = "\n".join(
         f"  {run.instance_id} ({run.invoke_id} {run.command_name or '(no name)'}): "

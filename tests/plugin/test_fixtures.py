@@ -183,6 +183,28 @@ def test_internal_errors_fail_the_test_at_teardown(sdk_pytester: pytest.Pytester
 
 
 # --------------------------------------------------------------- strict faults (issue 17)
+def test_strict_checks_hold_after_a_run_within_a_test_first_loaded_the_report(
+    ecs_pytester: pytest.Pytester,
+) -> None:
+    """pytester's in-process run drops the modules it imported. When such a run is the first
+    to use ``ecs_sim`` in a process, the report it loads stays the one every later test's
+    set-up and teardown reads (one copy of its stash keys): a later test's unused fault still
+    fails it."""
+    ecs_pytester.makepyfile(
+        """
+        def test_a_run_within(pytester):
+            pytester.makepyfile("def test_inner(ecs_sim): pass")
+            pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+        def test_unused_fault(ecs_sim):
+            ecs_sim.fail_next("RebootInstance")
+        """
+    )
+    result = ecs_pytester.runpytest_subprocess("-p", "pytester", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*test_unused_fault: 1 fault(s) queued*not used up*"])
+
+
 def test_unused_faults_fail_the_test_and_are_listed(ecs_pytester: pytest.Pytester) -> None:
     ecs_pytester.makepyfile(
         """
