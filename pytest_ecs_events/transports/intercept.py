@@ -314,7 +314,10 @@ class _Switchboard:
             self._send_swaps = [(cls, "send", send) for cls, _mock, send in self._mocks]
         swaps: list[tuple[object, str, object]] = []
         if _module_has("darabonba.core", "adapters"):
-            swaps.append((sys.modules["darabonba.core"], "adapters", _insecure_shim()))
+            # Looked up again, not read from sys.modules: _module_has remembers its answer,
+            # and pytester's in-process runs drop the modules imported during them.
+            darabonba_core = importlib.import_module("darabonba.core")
+            swaps.append((darabonba_core, "adapters", _insecure_shim()))
         if _module_has("requests.adapters", "HTTPAdapter"):
             adapters = sys.modules.get("requests.adapters") or importlib.import_module(
                 "requests.adapters"

@@ -115,3 +115,26 @@ def test_the_vendored_copies_asked_at_each_start_are_the_ones_loaded(
     )
     assert intercept.vendored_packages() == generic
     assert ("alibabacloud.vendored.requests" in generic) == bool(loaded)
+
+
+def test_a_start_finds_darabonba_again_after_its_module_was_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pytester's in-process runs drop the modules imported during them: a start after such a
+    run patches the ``darabonba.core`` there is now (importing it again), never fails on the
+    one it saw before."""
+    import darabonba
+    import darabonba.core
+
+    dropped = sys.modules["darabonba.core"]
+    with EcsSimulator():  # the look-up's answer is remembered: darabonba.core has adapters
+        assert "adapters" in vars(dropped)
+    # Both put back at the end: the package's attribute and sys.modules' entry.
+    monkeypatch.setattr(darabonba, "core", dropped)
+    monkeypatch.delitem(sys.modules, "darabonba.core")
+    with EcsSimulator():
+        current = sys.modules["darabonba.core"]
+        assert current is not dropped
+        patched = vars(current)["adapters"]
+    assert sys.modules["darabonba.core"] is current
+    assert vars(current)["adapters"] is not patched  # patched there, and put back at the stop
