@@ -1755,7 +1755,8 @@ def timed_build(events: int, instances: int) -> BuildTiming:
     gc.callbacks.append(on_collect)
     try:
         rss_before = rss()
-        # This thread's: in the benchmark process another thread (a server row's) may run.
+        # This thread's, both the CPU time and the faults: in the benchmark process another
+        # thread (a server row's) may run.
         before = resource.getrusage(resource.RUSAGE_THREAD)
         cpu_start = time.thread_time()
         start = time.perf_counter()

@@ -106,28 +106,26 @@ def test_a_run_offline_loads_no_live_mode_report_or_network_facts(
 ) -> None:
     """Live mode's glue (with its scrubbing), the report with its timeline files, and the
     network facts load only in the runs and tests that use them: a start-up imports none of
-    them, and the first ``ecs_sim`` test loads the report and its files, nothing more."""
+    them, and the first ``ecs_sim`` test loads the report and its files, and no live mode."""
     ecs_pytester.makepyfile(
         """
         import sys
-        LATER = ("pytest_ecs_events.plugin.live", "pytest_ecs_events.plugin.scrub",
-                 "pytest_ecs_events.plugin.report", "pytest_ecs_events.plugin.timeline_files",
-                 "pytest_ecs_events.core.network")
+        LIVE = ("pytest_ecs_events.plugin.live", "pytest_ecs_events.plugin.scrub")
+        REPORT = ("pytest_ecs_events.plugin.report", "pytest_ecs_events.plugin.timeline_files")
 
-        def loaded():
-            return [m for m in LATER if m in sys.modules]
+        def loaded(names):
+            return [m for m in names if m in sys.modules]
 
         def test_a_start_up():
             assert "pytest_ecs_events.plugin.live_hooks" in sys.modules
-            assert loaded() == []
+            assert loaded(LIVE + REPORT + ("pytest_ecs_events.core.network",)) == []
 
         def test_then_ecs_sim(ecs_sim):
-            assert loaded() == [
-                "pytest_ecs_events.plugin.report", "pytest_ecs_events.plugin.timeline_files"
-            ]
+            assert loaded(REPORT) == list(REPORT)
+            assert loaded(LIVE) == []
         """
     )
-    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result = ecs_pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
 
 
