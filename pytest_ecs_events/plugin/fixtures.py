@@ -221,9 +221,7 @@ def _check_unused_faults(sim: EcsSimulator, item: pytest.Item) -> None:
     did not do what the test meant to check (a failing test keeps its own failure)."""
     api = sim._api_if_made()  # faults are queued on the API: none made, none queued
     unused = api.unused_faults() if api is not None else []
-    if not unused:
-        return
-    if not _stack().call_passed(item):
+    if not unused or not _stack().call_passed(item):
         return
     if not item.config.getini("ecs_sim_strict_faults"):
         return
@@ -252,9 +250,7 @@ def _check_unscripted_commands(sim: EcsSimulator, item: pytest.Item) -> None:
     if strict is None:
         strict = bool(item.config.getini("ecs_sim_strict_commands"))
         source = "the ini option ecs_sim_strict_commands = true"
-    if not strict:
-        return
-    if not _stack().call_passed(item):
+    if not strict or not _stack().call_passed(item):
         return
     lines = "\n".join(
         f"  {run.instance_id} ({run.invoke_id} {run.command_name or '(no name)'}): "
