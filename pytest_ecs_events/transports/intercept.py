@@ -314,14 +314,9 @@ class _Switchboard:
             self._send_swaps = [(cls, "send", send) for cls, _mock, send in self._mocks]
         swaps: list[tuple[object, str, object]] = []
         if _module_has("darabonba.core", "adapters"):
-            # Looked up again, not read from sys.modules: _module_has remembers its answer,
-            # and pytester's in-process runs drop the modules imported during them.
-            darabonba_core = importlib.import_module("darabonba.core")
-            swaps.append((darabonba_core, "adapters", _insecure_shim()))
+            swaps.append((_current_module("darabonba.core"), "adapters", _insecure_shim()))
         if _module_has("requests.adapters", "HTTPAdapter"):
-            adapters = sys.modules.get("requests.adapters") or importlib.import_module(
-                "requests.adapters"
-            )
+            adapters = _current_module("requests.adapters")
             self._previous_base_send = adapters.HTTPAdapter.send
         swaps += self._send_swaps
         # The stacks that do not go through requests: aiohttp (answered; if it is not
@@ -657,6 +652,13 @@ def _transport_error(fault: TransportFault, prepared: Any, requests_package: str
         message = ("Connection aborted.", ConnectionResetError(104, f"Connection reset [{fault}]"))
     error: Exception = kind(message, request=prepared)
     return error
+
+
+def _current_module(name: str) -> Any:
+    """The module ``name`` that ``sys.modules`` holds now, imported again if it is not there:
+    :func:`_module_has` remembers its answer, and pytester's in-process runs drop the modules
+    imported during them."""
+    return sys.modules.get(name) or importlib.import_module(name)
 
 
 @functools.cache
