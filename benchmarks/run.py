@@ -1737,10 +1737,14 @@ class BuildTiming:
     #: Resident set before the build and after it, the simulation still alive.
     rss_before: int = 0
     rss_after: int = 0
+    #: Whether the cyclic collector ran during the build (``timed_build(collector=...)``).
+    collector: bool = True
 
 
-def timed_build(events: int, instances: int) -> BuildTiming:
-    """``build_history(events, instances)`` after a full collection, timed."""
+def timed_build(events: int, instances: int, *, collector: bool = True) -> BuildTiming:
+    """``build_history(events, instances)`` after a full collection, timed; unless
+    ``collector``, with the cyclic collector paused for the build, as ``timeit`` times (a
+    collector the caller had paused stays paused)."""
     gc.collect()
     passes: list[float] = []
     began = [0.0]
@@ -1752,8 +1756,11 @@ def timed_build(events: int, instances: int) -> BuildTiming:
             else:
                 passes.append(time.perf_counter() - began[0])
 
+    pause = not collector and gc.isenabled()
     gc.callbacks.append(on_collect)
     try:
+        if pause:
+            gc.disable()
         rss_before = rss()
         # This thread's, both the CPU time and the faults: in the benchmark process another
         # thread (a server row's) may run.
@@ -1766,6 +1773,8 @@ def timed_build(events: int, instances: int) -> BuildTiming:
         after = resource.getrusage(resource.RUSAGE_THREAD)
         rss_after = rss()
     finally:
+        if pause:
+            gc.enable()
         gc.callbacks.remove(on_collect)
     if len(sim.store.events) != events:
         raise RuntimeError(f"the build made {len(sim.store.events)} events, not {events}")
@@ -1777,6 +1786,7 @@ def timed_build(events: int, instances: int) -> BuildTiming:
         after.ru_minflt - before.ru_minflt,
         rss_before,
         rss_after,
+        collector,
     )
 
 
@@ -1786,18 +1796,23 @@ sys.path[:0] = [{root!r}, {here!r}]
 import run
 if {warm}:
     run.build_history({warm}, 100)  # what a first build pays once: first calls, caches
-print(json.dumps(dataclasses.asdict(run.timed_build({events}, {instances}))))
+timing = run.timed_build({events}, {instances}, collector={collector})
+print(json.dumps(dataclasses.asdict(timing)))
 """
 
 
-def fresh_build(events: int, instances: int, warm: int = 0) -> BuildTiming:
-    """:func:`timed_build` in a fresh process (after a ``warm``-event build, if any): how the
-    simulator's build scales, whatever this script ran before it. Not what a user's build
-    costs: a user's process also holds pytest, the SDKs and their own code, whose objects a
-    full collection walks as well (the in-process figure beside the row shows that)."""
+def fresh_build(
+    events: int, instances: int, warm: int = 0, *, collector: bool = True
+) -> BuildTiming:
+    """:func:`timed_build` in a fresh process (after a ``warm``-event build, if any, made with
+    the collector running): how the simulator's build scales, whatever this script ran
+    before it. Not what a user's build costs: a user's process also holds pytest, the SDKs
+    and their own code, whose objects a full collection walks as well (the in-process figure
+    beside the row shows that)."""
     code = _BUILD_PROBE.format(
-        root=str(ROOT), here=str(HERE), events=events, instances=instances, warm=warm
-    )
+        root=str(ROOT), here=str(HERE), events=events, instances=instances, warm=warm,
+        collector=collector,
+    )  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the build probe failed:\n{done.stderr[-3000:]}")
@@ -1836,12 +1851,30 @@ def bench_memory() -> None:
 
 def bench_build() -> None:
     """build: 100,000-event build vs 10,000-event build (batches of 100, advance), each in a
-    fresh process after a 1,000-event warm-up build"""
-    large, small = alternate(
-        lambda: fresh_build(100_000, 10_000, warm=1_000),
-        lambda: fresh_build(10_000, 1_000, warm=1_000),
-        MORE_ROUNDS,  # a figure near its target: more pairs, each a second or two
+    fresh process after a 1,000-event warm-up build, the collector paused for the build"""
+
+    def builds(events: int, instances: int) -> tuple[BuildTiming, BuildTiming]:
+        """One build of each kind, back to back: the judged (the collector paused) and the
+        one shown beside it (the collector running)."""
+        return (
+            fresh_build(events, instances, warm=1_000, collector=False),
+            fresh_build(events, instances, warm=1_000),
+        )
+
+    # Judged with the cyclic collector paused for the timed build, as timeit times: whether
+    # the build scales linearly, without the step of the collector's schedule. Its full
+    # pass comes due after about 77,000 new objects, so the large build pays one and the
+    # small none, though over a growing history those passes cost a share per event like
+    # the rest (the memory row's million events, timed with the collector running, cost no
+    # more per event than the large build). Both figures are printed (docs/performance.md,
+    # round 12, "The build row's judge").
+    large_both, small_both = alternate(
+        lambda: builds(100_000, 10_000),
+        lambda: builds(10_000, 1_000),
+        MORE_ROUNDS,  # a figure near its target: more pairs, each a few seconds
     )
+    large, small = [b[0] for b in large_both], [b[0] for b in small_both]
+    running_large, running_small = [b[1] for b in large_both], [b[1] for b in small_both]
 
     # In this process, as until round 10 (which also freed each simulation within the timed
     # window, about 1% of a 10k build), for comparison only: whatever rows ran before leave
@@ -1857,16 +1890,23 @@ def bench_build() -> None:
                ys: list[BuildTiming]) -> str:  # fmt: skip
         return f"{statistics.median(map(of, xs)):.0f} vs {statistics.median(map(of, ys)):.0f}"
 
+    def full_passes(xs: list[BuildTiming], ys: list[BuildTiming]) -> str:
+        return (
+            f"full GC passes {counts(lambda t: t.full_passes, xs, ys)} "
+            f"({statistics.median(t.full_pass_time for t in xs) * 1e3:.0f} ms in the large)"
+        )
+
     report(
         "build: 100k events vs 10k",
         f"CPU {cpu_large:.3f}s vs {cpu_small:.3f}s, median pair {cpu:.2f}x "
-        f"(wall {medians(large, small, lambda t: t.wall)[2]:.2f}x), fresh processes, "
-        f"page faults {counts(lambda t: t.faults, large, small)}, full GC passes "
-        f"{counts(lambda t: t.full_passes, large, small)}; in this process: wall "
-        f"{medians(here_large, here_small, lambda t: t.wall)[2]:.2f}x, full GC passes "
-        f"{counts(lambda t: t.full_passes, here_large, here_small)} "
-        f"({statistics.median(t.full_pass_time for t in here_large) * 1e3:.0f} ms in the "
-        f"large), page faults {counts(lambda t: t.faults, here_large, here_small)}",
+        f"(wall {medians(large, small, lambda t: t.wall)[2]:.2f}x), fresh processes, the "
+        f"collector paused, page faults {counts(lambda t: t.faults, large, small)}; the "
+        f"collector running: CPU "
+        f"{medians(running_large, running_small, lambda t: t.cpu)[2]:.2f}x, "
+        f"{full_passes(running_large, running_small)}; in this process: wall "
+        f"{medians(here_large, here_small, lambda t: t.wall)[2]:.2f}x, "
+        f"{full_passes(here_large, here_small)}, page faults "
+        f"{counts(lambda t: t.faults, here_large, here_small)}",
         "<= 11x",
         cpu <= 11,
     )
