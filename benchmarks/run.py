@@ -1862,12 +1862,10 @@ def bench_build() -> None:
         )
 
     # Judged with the cyclic collector paused for the timed build, as timeit times: whether
-    # the build scales linearly, without the step of the collector's schedule. Its full
-    # pass comes due after about 77,000 new objects, so the large build pays one and the
-    # small none, though over a growing history those passes cost a share per event like
-    # the rest (the memory row's million events, timed with the collector running, cost no
-    # more per event than the large build). Both figures are printed (docs/performance.md,
-    # round 12, "The build row's judge").
+    # the simulator's build scales linearly, without the step of the collector's schedule.
+    # A full pass comes due after about 77,000 new objects in the process, whoever made
+    # them: the large build pays one and the small none. The figure with the collector
+    # running is printed beside it (docs/performance.md, round 12, "The build row's judge").
     large_both, small_both = alternate(
         lambda: builds(100_000, 10_000),
         lambda: builds(10_000, 1_000),
