@@ -1737,7 +1737,8 @@ class BuildTiming:
     #: Resident set before the build and after it, the simulation still alive.
     rss_before: int = 0
     rss_after: int = 0
-    #: Whether the cyclic collector ran during the build (``timed_build(collector=...)``).
+    #: Whether the cyclic collector was enabled during the build: what ``timed_build`` was
+    #: asked for, unless the caller had paused it already.
     collector: bool = True
 
 
@@ -1761,6 +1762,7 @@ def timed_build(events: int, instances: int, *, collector: bool = True) -> Build
     try:
         if pause:
             gc.disable()
+        running = gc.isenabled()
         rss_before = rss()
         # This thread's, both the CPU time and the faults: in the benchmark process another
         # thread (a server row's) may run.
@@ -1786,7 +1788,7 @@ def timed_build(events: int, instances: int, *, collector: bool = True) -> Build
         after.ru_minflt - before.ru_minflt,
         rss_before,
         rss_after,
-        collector,
+        running,
     )
 
 
@@ -1861,11 +1863,18 @@ def bench_build() -> None:
             fresh_build(events, instances, warm=1_000),
         )
 
-    # Judged with the cyclic collector paused for the timed build, as timeit times: whether
-    # the simulator's build scales linearly, without the step of the collector's schedule.
-    # A full pass comes due after about 77,000 new objects in the process, whoever made
-    # them: the large build pays one and the small none. The figure with the collector
-    # running is printed beside it (docs/performance.md, round 12, "The build row's judge").
+    # Judged since round 12 with the cyclic collector paused for the timed build, as timeit
+    # times by default: whether the simulator's own work scales linearly (by instructions
+    # it does: 10.12x, 10.02x with the collector off, round 10). Until round 11 the row was
+    # judged with the collector running, and there it sat on its target (five of rounds 10
+    # and 11's twelve runs missed): a full pass comes due after about 77,000 new tracked
+    # objects in the process, whoever made them, so the large build pays one and the small
+    # none. That pass is a cost a user's build pays too (more of it in a user's larger
+    # process), and it comes of the simulator's one tracked object an event, so this is a
+    # change of judge, not of cost: the figure with the collector running is printed beside
+    # the verdict, and judging it again is one line, `medians(large, small, ...)` below made
+    # `medians(running_large, running_small, ...)` (docs/performance.md, round 12, "The
+    # build row's judge").
     large_both, small_both = alternate(
         lambda: builds(100_000, 10_000),
         lambda: builds(10_000, 1_000),
@@ -1896,10 +1905,10 @@ def bench_build() -> None:
 
     report(
         "build: 100k events vs 10k",
-        f"CPU {cpu_large:.3f}s vs {cpu_small:.3f}s, median pair {cpu:.2f}x "
-        f"(wall {medians(large, small, lambda t: t.wall)[2]:.2f}x), fresh processes, the "
-        f"collector paused, page faults {counts(lambda t: t.faults, large, small)}; the "
-        f"collector running: CPU "
+        f"collector paused: CPU {cpu_large:.3f}s vs {cpu_small:.3f}s, median pair {cpu:.2f}x "
+        f"(wall {medians(large, small, lambda t: t.wall)[2]:.2f}x), fresh processes, "
+        f"{full_passes(large, small)}, page faults "
+        f"{counts(lambda t: t.faults, large, small)}; the collector running: CPU "
         f"{medians(running_large, running_small, lambda t: t.cpu)[2]:.2f}x, "
         f"{full_passes(running_large, running_small)}; in this process: wall "
         f"{medians(here_large, here_small, lambda t: t.wall)[2]:.2f}x, "
